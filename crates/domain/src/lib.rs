@@ -1,0 +1,40 @@
+//! The domain model of DCMS, a dental clinic management system for clinics in Mongolia.
+//!
+//! Plain values with their rules and nothing else: no I/O, no database, no HTTP. Every type
+//! validates when it is built (constructors return `Result`), so a value that exists is
+//! valid. Error messages are plain English sentences, fit for an HTTP 422 body.
+//!
+//! * [`enums`]: the small-integer enumerations (roles, session types, statuses, ...).
+//! * [`RegisterNumber`]: the Mongolian national registration number.
+//! * [`Phone`]: Mongolian and foreign phone numbers.
+//! * [`ToothCode`], [`all_teeth`]: the tooth dictionary in three notations.
+//! * [`AppointmentStatus`]: appointment statuses and their moves.
+//! * [`TreatmentScope`], [`select_teeth`]: which teeth a treatment item covers.
+//! * [`Money`]: whole tugrik.
+//! * [`permits`]: the permission table.
+//! * [`PersonName`], [`Email`], [`name_key`], [`username_key`]: text values and search keys.
+//!
+//! Everything is re-exported at the crate root.
+
+#![forbid(unsafe_code)]
+
+pub mod appointment;
+pub mod enums;
+pub mod money;
+pub mod permission;
+pub mod phone;
+pub mod register_number;
+mod strings;
+pub mod text;
+pub mod tooth;
+pub mod treatment;
+
+pub use appointment::*;
+pub use enums::*;
+pub use money::*;
+pub use permission::*;
+pub use phone::*;
+pub use register_number::*;
+pub use text::*;
+pub use tooth::*;
+pub use treatment::*;

@@ -1,0 +1,192 @@
+//! The `dcms` command line (api.md, "Command line"). Every command takes `--database URL`
+//! (or `DCMS_DATABASE_URL`); passwords are read from the first line of standard input,
+//! never from the arguments.
+
+use crate::app::{Application, shutdown_signal};
+use crate::config::Config;
+use crate::services::{ServiceError, users};
+use clap::{Args, Parser, Subcommand};
+use dcms_domain::Role;
+use dcms_store::Store;
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+/// DCMS, the Dental Clinic Management System.
+#[derive(Debug, Parser)]
+#[command(name = "dcms", version, about)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH, postgres://... or mysql://... (MariaDB too).
+    #[arg(long, global = true, env = "DCMS_DATABASE_URL", default_value = Config::DEFAULT_DATABASE_URL)]
+    pub database: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API and the web pages.
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit (a no-op when there is none).
+    Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "DCMS_BIND", default_value = Config::DEFAULT_BIND)]
+    pub bind: SocketAddr,
+    /// Largest request body in bytes.
+    #[arg(long, env = "DCMS_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    pub body_limit: usize,
+    /// Seconds a request may take before it is answered 408.
+    #[arg(long, env = "DCMS_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Most database connections in the pool.
+    #[arg(long, env = "DCMS_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create a user; the password is the first line of standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// patient, admin, manager, doctor or receptionist.
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required: never pass it as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password (first line of standard input) and revoke the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+/// A command's failure, printed as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Start(#[from] crate::app::StartError),
+    #[error("database: {0}")]
+    Store(#[from] dcms_store::StoreError),
+    #[error("{0}")]
+    Service(#[from] ServiceError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Cli {
+    pub async fn run(self) -> Result<(), CliError> {
+        let mut config = Config::new(self.database.clone());
+        match self.command {
+            Command::Serve(args) => {
+                config.bind = args.bind;
+                config.body_limit = args.body_limit;
+                config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
+                config.store.max_connections = args.db_max_connections.max(1);
+                serve(config).await
+            }
+            Command::Migrate => {
+                let store = open(&config).await?;
+                let pending = store.pending_migrations().await?;
+                store.migrate().await?;
+                if pending.is_empty() {
+                    println!("database is up to date");
+                } else {
+                    println!(
+                        "applied {} migration(s): {}",
+                        pending.len(),
+                        pending.join(", ")
+                    );
+                }
+                store.close().await?;
+                Ok(())
+            }
+            Command::Users(UsersCommand::Create {
+                username,
+                role,
+                display_name,
+                password_stdin: _,
+            }) => {
+                let password = read_password()?;
+                let store = open(&config).await?;
+                store.migrate().await?;
+                let user = users::create(
+                    &store,
+                    config.password_cost,
+                    users::CreateUser {
+                        username,
+                        display_name,
+                        password,
+                        role,
+                    },
+                )
+                .await?;
+                println!(
+                    "created user {} (id {}, role {role})",
+                    user.username, user.user_id
+                );
+                store.close().await?;
+                Ok(())
+            }
+            Command::Users(UsersCommand::ResetPassword {
+                username,
+                password_stdin: _,
+            }) => {
+                let password = read_password()?;
+                let store = open(&config).await?;
+                store.migrate().await?;
+                users::reset_password(&store, config.password_cost, &username, password).await?;
+                println!("password of {username} changed; their sessions are revoked");
+                store.close().await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Store, CliError> {
+    Ok(Store::connect(&config.database_url, &config.store).await?)
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<String, CliError> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        return Err(CliError::Usage(
+            "no password on standard input (pipe it in: echo \"$PW\" | dcms users ...)".into(),
+        ));
+    }
+    Ok(password)
+}
+
+async fn serve(config: Config) -> Result<(), CliError> {
+    let app = Application::build(config.clone()).await?;
+    if let Some((username, password)) =
+        users::ensure_admin(app.store(), config.password_cost).await?
+    {
+        println!("No admin existed, so one was created. Write this down; it is shown only once:");
+        println!("  username: {username}");
+        println!("  password: {password}");
+    }
+    let addr = app.local_addr();
+    tracing::info!(%addr, database = ?app.store().backend(), "DCMS is serving on http://{addr}");
+    app.run_until(shutdown_signal()).await?;
+    Ok(())
+}

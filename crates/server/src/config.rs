@@ -1,0 +1,66 @@
+//! Server configuration. Every value has a documented default (README, "Configuration");
+//! the command line and `DCMS_*` environment variables override them.
+
+use dcms_store::StoreOptions;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// Argon2id cost of password hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordCost {
+    /// Memory in KiB (OWASP minimum: 19 MiB = 19456 KiB).
+    pub memory_kib: u32,
+    /// Iterations (OWASP minimum with 19 MiB: 2).
+    pub iterations: u32,
+    /// Lanes.
+    pub parallelism: u32,
+}
+
+impl PasswordCost {
+    /// OWASP's minimum for Argon2id: m = 19 MiB, t = 2, p = 1.
+    pub const OWASP: PasswordCost = PasswordCost {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+    /// The cheapest parameters Argon2 accepts; for tests only, never for a clinic.
+    pub const TEST_ONLY: PasswordCost = PasswordCost {
+        memory_kib: 8,
+        iterations: 1,
+        parallelism: 1,
+    };
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The database URL: `sqlite://PATH`, `postgres://...` or `mysql://...`.
+    pub database_url: String,
+    /// Address to listen on (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// Largest request body accepted (default 1 MiB); larger gets 413.
+    pub body_limit: usize,
+    /// Longest a request may take before it is answered 408 (default 30 s).
+    pub request_timeout: Duration,
+    /// Database pool and timeouts.
+    pub store: StoreOptions,
+    /// Cost of password hashes.
+    pub password_cost: PasswordCost,
+}
+
+impl Config {
+    pub const DEFAULT_DATABASE_URL: &'static str = "sqlite://dcms.db";
+    pub const DEFAULT_BIND: &'static str = "127.0.0.1:8080";
+
+    /// The defaults for a database URL.
+    pub fn new(database_url: impl Into<String>) -> Config {
+        Config {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            store: StoreOptions::default(),
+            password_cost: PasswordCost::OWASP,
+        }
+    }
+}

@@ -1,0 +1,341 @@
+//! Errors as RFC 9457 problem details (`application/problem+json`), mapped once.
+
+use crate::services::{FieldError, ServiceError};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// A URN naming the kind of problem, e.g. `urn:dcms:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// The invalid fields, for 422.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Extra top-level members (e.g. `conflicting_appointment_id`).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub extra: Map<String, Value>,
+}
+
+/// Any error a handler returns.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub problem: Problem,
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            problem: Problem {
+                kind: format!("urn:dcms:problem:{slug}"),
+                title: status.canonical_reason().unwrap_or("Error").to_owned(),
+                status: status.as_u16(),
+                detail: detail.into(),
+                errors: Vec::new(),
+                extra: Map::new(),
+            },
+            retry_after: None,
+        }
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not-found", detail)
+    }
+
+    pub fn invalid(errors: Vec<FieldError>) -> ApiError {
+        let mut err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation",
+            "the request is well-formed but some fields are invalid",
+        );
+        err.problem.errors = errors;
+        err
+    }
+
+    /// Adds a top-level member to the problem body.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
+        self.problem.extra.insert(key.to_owned(), value.into());
+        self
+    }
+
+    fn internal(detail: &str) -> ApiError {
+        tracing::error!(error = detail, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server could not complete the request; it has been logged",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.problem).unwrap_or_default();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(secs) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        match err {
+            ServiceError::Invalid(errors) => ApiError::invalid(errors),
+            ServiceError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
+            ServiceError::Conflict(detail) => {
+                ApiError::new(StatusCode::CONFLICT, "conflict", detail)
+            }
+            ServiceError::Forbidden => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "your role may not do this",
+            ),
+            ServiceError::Store(e) => ApiError::internal(&e.to_string()),
+            ServiceError::Internal(e) => ApiError::internal(&e),
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::JsonDataError(e) => {
+                ApiError::invalid(vec![FieldError::new("body", e.body_text())])
+            }
+            JsonRejection::JsonSyntaxError(e) => {
+                ApiError::bad_request(format!("malformed JSON: {}", e.body_text()))
+            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "expected a body with Content-Type: application/json",
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            other => ApiError::bad_request(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::bad_request(format!(
+            "invalid query parameters: {}",
+            rejection.body_text()
+        ))
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::bad_request(format!("invalid path: {}", rejection.body_text()))
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload-too-large",
+        "the request body is larger than the server accepts",
+    )
+}
+
+/// A JSON body whose rejections are problem details.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// Query parameters whose rejections are problem details.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// Path parameters whose rejections are problem details.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// Turns every error response that has no body of its own (the router's 404 and 405, the
+/// timeout's 408, the body limit's 413) into problem details, keeping its headers (`Allow`).
+pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let has_own_body = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON) || ct.starts_with("text/html"));
+    if has_own_body {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let error = match status {
+        StatusCode::NOT_FOUND => ApiError::not_found(format!("no resource at {path}")),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            status,
+            "method-not-allowed",
+            format!("{method} is not allowed on {path}"),
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+        StatusCode::REQUEST_TIMEOUT => ApiError::new(
+            status,
+            "timeout",
+            "the request took too long and was abandoned",
+        ),
+        s if s.is_server_error() => ApiError::internal(&format!("bare {s} for {method} {path}")),
+        s => ApiError::new(s, "error", s.canonical_reason().unwrap_or("error")),
+    };
+    let mut problem = error.into_response();
+    for (name, value) in parts.headers.iter() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    problem
+}
+
+/// The answer when a handler panics: 500 problem details (the panic is logged).
+pub fn panic_to_problem(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    ApiError::internal(&format!("handler panicked: {message}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Router-level tests of the extractors' rejections, on a route that takes JSON.
+    use super::*;
+    use axum::Router;
+    use axum::body::Body;
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+    use serde::Deserialize;
+    use tower::ServiceExt;
+
+    #[derive(Deserialize)]
+    struct Greeting {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    async fn greet(Json(_): Json<Greeting>) -> StatusCode {
+        StatusCode::NO_CONTENT
+    }
+
+    fn app() -> Router {
+        Router::new()
+            .route("/greet", post(greet))
+            .layer(axum::middleware::from_fn(problem_for_bare_errors))
+            .layer(DefaultBodyLimit::max(64))
+    }
+
+    async fn send(body: &'static str, content_type: Option<&str>) -> (StatusCode, Value) {
+        let mut request = Request::post("/greet");
+        if let Some(ct) = content_type {
+            request = request.header(header::CONTENT_TYPE, ct);
+        }
+        let response = app()
+            .oneshot(request.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        if status == StatusCode::NO_CONTENT {
+            return (status, Value::Null);
+        }
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn good_json_passes() {
+        let (status, _) = send(r#"{"name":"Бат"}"#, Some("application/json")).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+    }
+
+    #[tokio::test]
+    async fn malformed_json_is_400() {
+        let (status, body) = send(r#"{"name":"#, Some("application/json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["status"], 400);
+        assert_eq!(body["type"], "urn:dcms:problem:bad-request");
+    }
+
+    #[tokio::test]
+    async fn well_formed_but_wrong_shape_is_422() {
+        let (status, body) = send(r#"{"name":5}"#, Some("application/json")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "body");
+    }
+
+    #[tokio::test]
+    async fn missing_content_type_is_415() {
+        let (status, _) = send(r#"{"name":"x"}"#, None).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    }
+
+    #[tokio::test]
+    async fn body_past_the_limit_is_413() {
+        let big = r#"{"name":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}"#;
+        let (status, body) = send(big, Some("application/json")).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(body["status"], 413);
+    }
+
+    #[tokio::test]
+    async fn problems_carry_extra_members_and_retry_after() {
+        let mut err = ApiError::new(StatusCode::CONFLICT, "double-booking", "taken")
+            .with("conflicting_appointment_id", 42);
+        err.retry_after = Some(30);
+        let response = err.into_response();
+        assert_eq!(response.headers()[header::RETRY_AFTER], "30");
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(body["conflicting_appointment_id"], 42);
+        assert_eq!(body["type"], "urn:dcms:problem:double-booking");
+    }
+}

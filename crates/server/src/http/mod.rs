@@ -1,0 +1,35 @@
+//! The HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, operations
+//! endpoints, and the middleware every request passes (tracing, timeout, body limit,
+//! compression, panic catching, problem+json for every error).
+
+pub mod api;
+pub mod error;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use state::AppState;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole application's router.
+pub fn router(state: AppState) -> Router {
+    let config = state.config.clone();
+    api::routes()
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            config.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(error::panic_to_problem))
+        // Outside the limits and the timeout, so their bare answers become problem details.
+        .layer(axum::middleware::from_fn(error::problem_for_bare_errors))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,60 @@
+use dcms_store::StoreError;
+use serde::Serialize;
+
+/// One invalid field of a request, with a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field's name as the client sent it (`phones`, `phones[1].number`).
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl ToString) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// Why a use case refused or failed. Mapped to HTTP once, in `http::error`, and to a one-line
+/// message on the command line.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// Well-formed but invalid input (422), field by field.
+    #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    Invalid(Vec<FieldError>),
+    /// The thing named does not exist, or is not the caller's to see (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A rule about the current state forbids it (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// The caller's role may not do this (403).
+    #[error("forbidden")]
+    Forbidden,
+    /// The storage failed (500, logged).
+    #[error(transparent)]
+    Store(StoreError),
+    /// Something that should not happen (500, logged).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A single-field validation error.
+    pub fn invalid(field: impl Into<String>, message: impl ToString) -> ServiceError {
+        ServiceError::Invalid(vec![FieldError::new(field, message)])
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(what) => ServiceError::NotFound(what),
+            StoreError::Conflict(detail) => ServiceError::Conflict(detail),
+            other => ServiceError::Store(other),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The `dcms` command line, run as a person would run it.
+use crate::backend_test;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+fn dcms(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .env_remove("DCMS_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dcms runs");
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+backend_test!(TestDatabase::create -> TestDatabase, async fn migrate_twice_is_a_no_op(db) {
+    let out = dcms(&db.url, &["migrate"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("up to date"), "{}", stdout(&out));
+});
+
+#[test]
+fn migrate_creates_and_migrates_a_new_sqlite_file() {
+    let dir = std::env::temp_dir().join(format!("dcms-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("new.db");
+    let url = format!("sqlite://{}", path.display());
+    let first = dcms(&url, &["migrate"], None);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("applied 1 migration"),
+        "{}",
+        stdout(&first)
+    );
+    assert!(path.exists());
+    let second = dcms(&url, &["migrate"], None);
+    assert!(stdout(&second).contains("up to date"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unsupported_url_fails_with_one_line() {
+    let out = dcms("oracle://x", &["migrate"], None);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("unsupported database URL"), "{err}");
+}
+
+backend_test!(TestDatabase::create -> TestDatabase, async fn users_create_and_reset_password(db) {
+    use dcms_store::users;
+    let store = db.store().await;
+
+    let out = dcms(&db.url, &["users", "create", "--username", "Sarnai", "--role", "receptionist", "--display-name", "Сарнай", "--password-stdin"], Some("first password\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let user = users::find_by_username(store.connection(), "sarnai").await.unwrap().expect("created");
+    assert_eq!(user.username, "Sarnai");
+    assert_eq!(user.display_name, "Сарнай");
+    assert_eq!(user.roles, 4);
+    assert!(user.password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", user.password_hash);
+    assert!(!user.password_hash.contains("first password"));
+
+    // The same username in another letter case is taken.
+    let out = dcms(&db.url, &["users", "create", "--username", "SARNAI", "--role", "doctor", "--password-stdin"], Some("another password\n"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("taken"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim().lines().count(), 1);
+
+    // Short passwords, unknown roles, no password: refused with a reason.
+    let out = dcms(&db.url, &["users", "create", "--username", "x", "--role", "doctor", "--password-stdin"], Some("short\n"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("at least 10"), "{}", stderr(&out));
+    let out = dcms(&db.url, &["users", "create", "--username", "x", "--role", "dentist", "--password-stdin"], Some("long enough pw\n"));
+    assert!(!out.status.success());
+    let out = dcms(&db.url, &["users", "create", "--username", "x", "--role", "doctor", "--password-stdin"], Some(""));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("standard input"), "{}", stderr(&out));
+
+    // Only the first line is the password; the newline is dropped.
+    let before = user.password_hash.clone();
+    let out = dcms(&db.url, &["users", "reset-password", "--username", "sarnai", "--password-stdin"], Some("second password\nignored\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let user = users::find_by_username(store.connection(), "SARNAI").await.unwrap().unwrap();
+    assert_ne!(user.password_hash, before);
+    assert!(dcms_server::services::passwords::verify("second password".into(), user.password_hash.clone()).await);
+
+    let out = dcms(&db.url, &["users", "reset-password", "--username", "nobody", "--password-stdin"], Some("second password\n"));
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
+});
+
+/// `dcms serve` creates the first admin, serves, and stops cleanly on SIGTERM.
+#[test]
+fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
+    let dir = std::env::temp_dir().join(format!("dcms-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("serve.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout_lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner: Vec<String> = (0..3)
+        .map(|_| stdout_lines.next().unwrap().unwrap())
+        .collect();
+    assert!(banner[1].contains("username: admin"), "{banner:?}");
+    let password = banner[2]
+        .split("password: ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert_eq!(password.len(), 20);
+
+    let mut address = None;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("serving on http://").nth(1) {
+            address = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    let address = address.expect("the server logs its address");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let status = rt.block_on(async {
+        reqwest::get(format!("http://{address}/healthz"))
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,391 @@
+//! The test harness: every test gets a fresh, migrated database of its own and, when it needs
+//! one, a server on port 0, and speaks HTTP to it as a client would.
+//!
+//! Speed: each backend is migrated once per test run into a template (a SQLite file, a
+//! PostgreSQL template database) that every test copies; MariaDB has no template databases, so
+//! each test database is migrated. Databases created by a run are dropped when their test ends
+//! (even on panic) and the templates at process exit; leftovers of killed runs are collected by
+//! the next run (their process id is in the name).
+//!
+//! SQLite always runs. PostgreSQL and MariaDB run when `DCMS_TEST_POSTGRES_URL` and
+//! `DCMS_TEST_MYSQL_URL` name a server (`postgres://postgres@127.0.0.1:5432/postgres`,
+//! `mysql://root@127.0.0.1:3306/mysql`); otherwise their variant of each test returns at once.
+
+use dcms_server::Application;
+use dcms_server::config::{Config, PasswordCost};
+use dcms_store::sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use dcms_store::{Store, StoreOptions};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, Once};
+use tokio::sync::OnceCell;
+
+/// The database servers the suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl TestBackend {
+    /// The server URL for this backend, or None when the suite should skip it.
+    fn server_url(self) -> Option<String> {
+        match self {
+            TestBackend::Sqlite => Some(String::new()),
+            TestBackend::Postgres => std::env::var("DCMS_TEST_POSTGRES_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+            TestBackend::MySql => std::env::var("DCMS_TEST_MYSQL_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+        }
+    }
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+static SQLITE_TEMPLATE: OnceCell<PathBuf> = OnceCell::const_new();
+static POSTGRES_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static MYSQL_GC: OnceCell<()> = OnceCell::const_new();
+/// What to remove at process exit: the SQLite folder and the PostgreSQL template.
+static AT_EXIT: Mutex<Vec<Leftover>> = Mutex::new(Vec::new());
+static REGISTER_AT_EXIT: Once = Once::new();
+
+#[derive(Debug, Clone)]
+enum Leftover {
+    Folder(PathBuf),
+    Database { server_url: String, name: String },
+}
+
+fn pid() -> u32 {
+    std::process::id()
+}
+
+fn sqlite_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("dcms-tests-{}", pid()))
+}
+
+/// `url` with its database name replaced.
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let authority_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{database}?{q}"),
+        None => format!("{base}/{database}"),
+    }
+}
+
+async fn admin_connection(server_url: &str) -> DatabaseConnection {
+    Database::connect(server_url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach test database server {server_url}: {e}"))
+}
+
+fn register_at_exit(leftover: Leftover) {
+    AT_EXIT.lock().unwrap().push(leftover);
+    REGISTER_AT_EXIT.call_once(|| {
+        extern "C" fn cleanup() {
+            let leftovers = std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()));
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                for leftover in leftovers {
+                    match leftover {
+                        Leftover::Folder(dir) => {
+                            let _ = std::fs::remove_dir_all(dir);
+                        }
+                        Leftover::Database { server_url, name } => {
+                            rt.block_on(drop_database(&server_url, &name, TestBackend::Postgres));
+                        }
+                    }
+                }
+            })
+            .join();
+        }
+        // SAFETY: registering a plain `extern "C" fn` with no captured state.
+        unsafe {
+            libc::atexit(cleanup);
+        }
+    });
+}
+
+async fn drop_database(server_url: &str, name: &str, backend: TestBackend) {
+    let Ok(admin) = Database::connect(server_url).await else {
+        return;
+    };
+    let sql = match backend {
+        TestBackend::Postgres => format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        _ => format!("DROP DATABASE IF EXISTS `{name}`"),
+    };
+    let _ = admin.execute_unprepared(&sql).await;
+    let _ = admin.close().await;
+}
+
+/// Drops databases of earlier runs whose process is gone (`dcms_t_<pid>_...`, `dcms_tpl_<pid>`).
+async fn collect_garbage(server_url: &str, backend: TestBackend) {
+    let admin = admin_connection(server_url).await;
+    let sql = match backend {
+        TestBackend::Postgres => {
+            "SELECT datname AS name FROM pg_database WHERE datname LIKE 'dcms\\_t%'"
+        }
+        _ => {
+            "SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'dcms\\_t%'"
+        }
+    };
+    let rows = admin
+        .query_all_raw(dcms_store::sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "name") else {
+            continue;
+        };
+        let owner: Option<u32> = name
+            .trim_start_matches("dcms_tpl_")
+            .trim_start_matches("dcms_t_")
+            .split('_')
+            .next()
+            .and_then(|p| p.parse().ok());
+        if let Some(owner) = owner
+            && owner != pid()
+            && !std::path::Path::new(&format!("/proc/{owner}")).exists()
+        {
+            drop_database(server_url, &name, backend).await;
+        }
+    }
+    let _ = admin.close().await;
+}
+
+async fn migrate(url: &str) {
+    let store = Store::connect(url, &StoreOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("connect {url}: {e}"));
+    store.migrate().await.expect("migrations apply");
+    store.close().await.expect("close");
+}
+
+/// A database of one test, dropped when the value is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    pub backend: TestBackend,
+    /// The URL the application uses.
+    pub url: String,
+    server_url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// A fresh, migrated database, or None when the backend is not configured.
+    pub async fn create(backend: TestBackend) -> Option<TestDatabase> {
+        let server_url = backend.server_url()?;
+        let name = format!(
+            "dcms_t_{}_{}",
+            pid(),
+            NEXT_ID.fetch_add(1, Ordering::Relaxed)
+        );
+        let url = match backend {
+            TestBackend::Sqlite => {
+                let template = SQLITE_TEMPLATE
+                    .get_or_init(|| async {
+                        let dir = sqlite_dir();
+                        std::fs::create_dir_all(&dir).expect("create test folder");
+                        register_at_exit(Leftover::Folder(dir.clone()));
+                        let path = dir.join("template.db");
+                        migrate(&format!("sqlite://{}", path.display())).await;
+                        path
+                    })
+                    .await;
+                let path = sqlite_dir().join(format!("{name}.db"));
+                std::fs::copy(template, &path).expect("copy the template database");
+                format!("sqlite://{}", path.display())
+            }
+            TestBackend::Postgres => {
+                let template = POSTGRES_TEMPLATE
+                    .get_or_init(|| async {
+                        collect_garbage(&server_url, backend).await;
+                        let template = format!("dcms_tpl_{}", pid());
+                        let admin = admin_connection(&server_url).await;
+                        admin
+                            .execute_unprepared(&format!("CREATE DATABASE \"{template}\""))
+                            .await
+                            .expect("create template database");
+                        admin.close().await.ok();
+                        register_at_exit(Leftover::Database {
+                            server_url: server_url.clone(),
+                            name: template.clone(),
+                        });
+                        migrate(&with_database(&server_url, &template)).await;
+                        template
+                    })
+                    .await;
+                let admin = admin_connection(&server_url).await;
+                admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                    ))
+                    .await
+                    .expect("copy the template database");
+                admin.close().await.ok();
+                with_database(&server_url, &name)
+            }
+            TestBackend::MySql => {
+                MYSQL_GC
+                    .get_or_init(|| collect_garbage(&server_url, backend))
+                    .await;
+                let admin = admin_connection(&server_url).await;
+                admin
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"
+                    ))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+                let url = with_database(&server_url, &name);
+                migrate(&url).await;
+                url
+            }
+        };
+        Some(TestDatabase {
+            backend,
+            url,
+            server_url,
+            name,
+        })
+    }
+
+    /// A connection to this database.
+    pub async fn store(&self) -> Store {
+        Store::connect(&self.url, &StoreOptions::default())
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match self.backend {
+            TestBackend::Sqlite => {
+                let base = sqlite_dir().join(format!("{}.db", self.name));
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", base.display()));
+                }
+            }
+            backend => {
+                let (server_url, name) = (self.server_url.clone(), self.name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(drop_database(&server_url, &name, backend));
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// A running server on its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db: TestDatabase,
+}
+
+/// The configuration tests use: port 0 and the cheapest Argon2 parameters.
+pub fn test_config(url: &str) -> Config {
+    let mut config = Config::new(url);
+    config.bind = "127.0.0.1:0".parse().unwrap();
+    config.password_cost = PasswordCost::TEST_ONLY;
+    config
+}
+
+/// Starts the application on a fresh database; None when the backend is not configured.
+pub async fn spawn_app(backend: TestBackend) -> Option<TestApp> {
+    spawn_app_with(backend, |_| {}).await
+}
+
+/// Like [`spawn_app`], with a chance to change the configuration first.
+pub async fn spawn_app_with(
+    backend: TestBackend,
+    configure: impl FnOnce(&mut Config),
+) -> Option<TestApp> {
+    let db = TestDatabase::create(backend).await?;
+    let mut config = test_config(&db.url);
+    configure(&mut config);
+    let app = Application::build(config).await.expect("the app starts");
+    let address = format!("http://{}", app.local_addr());
+    let store = app.store().clone();
+    tokio::spawn(app.run_until(std::future::pending()));
+    Some(TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store,
+        db,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Defines one test per backend: `NAME::sqlite`, `NAME::postgres`, `NAME::mysql`. The body
+/// receives what `$setup(backend)` gives (`spawn_app -> TestApp` or
+/// `TestDatabase::create -> TestDatabase`); a backend that is not configured passes without
+/// running.
+#[macro_export]
+macro_rules! backend_test {
+    ($($setup:ident)::+ -> $ty:ty, async fn $name:ident($arg:ident) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[allow(unused_imports)]
+            use $crate::helpers::*;
+
+            async fn body($arg: $ty) $body
+
+            async fn run(backend: TestBackend) {
+                if let Some(arg) = $($setup)::+(backend).await {
+                    body(arg).await;
+                }
+            }
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(TestBackend::Sqlite).await
+            }
+            #[tokio::test]
+            async fn postgres() {
+                run(TestBackend::Postgres).await
+            }
+            #[tokio::test]
+            async fn mysql() {
+                run(TestBackend::MySql).await
+            }
+        }
+    };
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the app spawned on port 0 against a fresh database, spoken to over HTTP
+//! (and the `dcms` binary run as a user would). See `helpers.rs` for the backends.
+
+mod helpers;
+
+mod cli;
+mod errors;
+mod operations;
+mod schema;

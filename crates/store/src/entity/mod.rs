@@ -1,0 +1,7 @@
+//! sea-orm entities, one module per table. Column names follow the seed; the repositories
+//! turn rows into domain types.
+
+pub mod session_token;
+pub mod settings;
+pub mod tooth_definition;
+pub mod user;

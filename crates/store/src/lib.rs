@@ -1,0 +1,152 @@
+//! DCMS storage: the database connection for SQLite, PostgreSQL or MariaDB/MySQL (chosen by
+//! the URL), the versioned migrations, the entities, and one repository module per
+//! aggregate. Nothing here knows about HTTP.
+
+pub mod entity;
+mod error;
+pub mod migration;
+pub mod time;
+pub mod users;
+
+pub use error::StoreError;
+pub use sea_orm;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+use std::time::Duration;
+
+/// Which database server a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    /// The backend a database URL names: `sqlite:`, `postgres:`/`postgresql:`, `mysql:`/`mariadb:`.
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Ok(Backend::Sqlite),
+            "postgres" | "postgresql" => Ok(Backend::Postgres),
+            "mysql" | "mariadb" => Ok(Backend::MySql),
+            _ => Err(StoreError::Config(format!(
+                "unsupported database URL scheme '{scheme}': use sqlite://PATH, postgres://... or mysql://..."
+            ))),
+        }
+    }
+
+    fn compiled_in(self) -> bool {
+        match self {
+            Backend::Sqlite => cfg!(feature = "sqlite"),
+            Backend::Postgres => cfg!(feature = "postgres"),
+            Backend::MySql => cfg!(feature = "mysql"),
+        }
+    }
+}
+
+/// Connection settings besides the URL.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Most connections in the pool (SQLite: readers; writes are serialised by SQLite).
+    pub max_connections: u32,
+    /// How long a request waits for a free connection before failing.
+    pub acquire_timeout: Duration,
+    /// SQLite only: how long a writer waits for the write lock.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The clinic's database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens the database the URL names. A SQLite file is created if missing, in WAL mode with
+    /// `synchronous=FULL` (every acknowledged commit survives a power cut), foreign keys on
+    /// and a busy timeout.
+    pub async fn connect(url: &str, options: &StoreOptions) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url)?;
+        if !backend.compiled_in() {
+            return Err(StoreError::Config(format!(
+                "this dcms was built without support for {backend:?} databases"
+            )));
+        }
+        let url = match url.strip_prefix("mariadb:") {
+            Some(rest) => format!("mysql:{rest}"),
+            None => url.to_owned(),
+        };
+        let mut opts = ConnectOptions::new(url);
+        opts.max_connections(options.max_connections)
+            .min_connections(0)
+            .acquire_timeout(options.acquire_timeout)
+            .sqlx_logging(false);
+        #[cfg(feature = "sqlite")]
+        {
+            use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+            let busy = options.sqlite_busy_timeout;
+            opts.map_sqlx_sqlite_opts(move |o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Full)
+                    .foreign_keys(true)
+                    .busy_timeout(busy)
+            });
+        }
+        let conn = Database::connect(opts).await?;
+        Ok(Store { conn, backend })
+    }
+
+    /// Applies every pending migration; a no-op when there is none.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        migration::Migrator::up(&self.conn, None).await?;
+        Ok(())
+    }
+
+    /// Names of the migrations not yet applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        Ok(migration::Migrator::get_pending_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Answers when the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.conn.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The underlying connection pool, for the repositories.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+
+    pub fn db_backend(&self) -> DbBackend {
+        self.conn.get_database_backend()
+    }
+
+    /// Closes every pooled connection (SQLite checkpoints its WAL into the main file).
+    pub async fn close(self) -> Result<(), StoreError> {
+        self.conn.close().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,19 @@
+//! Versioned schema migrations, written once with sea-query and rendered for SQLite,
+//! PostgreSQL and MariaDB/MySQL. Each migration is a module `mYYYYMMDD_NNNNNN_name`; the
+//! applied ones are recorded in `seaql_migrations`, so running them twice is a no-op and a
+//! newer binary migrates an older database forward.
+
+mod m20261129_000001_initial;
+mod schema;
+
+use sea_orm_migration::prelude::*;
+
+/// Every migration of DCMS, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_initial::Migration)]
+    }
+}
