@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::http::{self, state::AppState};
+use crate::services::auth::Auth;
 use dcms_store::{Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,6 +14,8 @@ use tokio::net::TcpListener;
 pub enum StartError {
     #[error("database: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Service(String),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -42,11 +45,15 @@ impl Application {
                 addr: config.bind,
                 source,
             })?;
+        let auth = Auth::new(store.clone(), &config)
+            .await
+            .map_err(|e| StartError::Service(e.to_string()))?;
         Ok(Application {
             listener,
             state: AppState {
                 store,
                 config: Arc::new(config),
+                auth: Arc::new(auth),
             },
         })
     }

@@ -1,8 +1,10 @@
 //! Server configuration. Every value has a documented default (README, "Configuration");
 //! the command line and `DCMS_*` environment variables override them.
 
+use crate::services::auth::LoginLimits;
 use dcms_store::StoreOptions;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Argon2id cost of password hashes.
@@ -46,11 +48,16 @@ pub struct Config {
     pub store: StoreOptions,
     /// Cost of password hashes.
     pub password_cost: PasswordCost,
+    /// Login throttling and concurrency.
+    pub login: LoginLimits,
+    /// The audit chain's HMAC key, kept outside the database (created on first start).
+    pub audit_key_file: PathBuf,
 }
 
 impl Config {
     pub const DEFAULT_DATABASE_URL: &'static str = "sqlite://dcms.db";
     pub const DEFAULT_BIND: &'static str = "127.0.0.1:8080";
+    pub const DEFAULT_AUDIT_KEY_FILE: &'static str = "dcms-audit.key";
 
     /// The defaults for a database URL.
     pub fn new(database_url: impl Into<String>) -> Config {
@@ -61,6 +68,8 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             store: StoreOptions::default(),
             password_cost: PasswordCost::OWASP,
+            login: LoginLimits::default(),
+            audit_key_file: PathBuf::from(Self::DEFAULT_AUDIT_KEY_FILE),
         }
     }
 }

@@ -2,16 +2,21 @@
 //! the URL), the versioned migrations, the entities, and one repository module per
 //! aggregate. Nothing here knows about HTTP.
 
+pub mod audit;
 pub mod entity;
 mod error;
 pub mod migration;
+pub mod sessions;
 pub mod time;
 pub mod users;
 
 pub use error::StoreError;
 pub use sea_orm;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 use std::time::Duration;
 
@@ -114,6 +119,20 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         migration::Migrator::up(&self.conn, None).await?;
         Ok(())
+    }
+
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes can never fail to
+    /// upgrade its lock; PostgreSQL and MariaDB lock rows as they go (`FOR UPDATE`).
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: match self.backend {
+                Backend::Sqlite => Some(SqliteTransactionMode::Immediate),
+                _ => None,
+            },
+            ..Default::default()
+        };
+        Ok(self.conn.begin_with_options(options).await?)
     }
 
     /// Names of the migrations not yet applied.

@@ -94,3 +94,75 @@ pub async fn revoke_sessions(
         .await?;
     Ok(result.rows_affected)
 }
+
+/// A user by id.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<user::Model>, StoreError> {
+    Ok(user::Entity::find_by_id(user_id).one(db).await?)
+}
+
+/// Users ordered by id, after `after_id` (keyset pagination).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<user::Model>, StoreError> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut query = user::Entity::find().order_by_asc(user::Column::UserId);
+    if let Some(after) = after_id {
+        query = query.filter(user::Column::UserId.gt(after));
+    }
+    Ok(query.limit(limit).all(db).await?)
+}
+
+/// Locks the rows of the active admins (`FOR UPDATE`; on SQLite the write transaction
+/// already holds the lock) and returns their ids, so a rule about "the last active admin"
+/// holds under concurrent changes.
+pub async fn lock_active_admins(db: &impl ConnectionTrait) -> Result<Vec<i64>, StoreError> {
+    use sea_orm::QuerySelect;
+    let rows = user::Entity::find()
+        .filter(user::Column::Roles.eq(Role::Admin.code()))
+        .filter(user::Column::DisabledAt.is_null())
+        .lock_exclusive()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|u| u.user_id).collect())
+}
+
+/// Writes a changed user row.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    changed: user::Model,
+) -> Result<user::Model, StoreError> {
+    let mut row: user::ActiveModel = changed.clone().into();
+    row.display_name = Set(changed.display_name);
+    row.password_hash = Set(changed.password_hash);
+    row.roles = Set(changed.roles);
+    row.disabled_at = Set(changed.disabled_at);
+    Ok(row.update(db).await?)
+}
+
+/// The patient and the employee linked to a user account, if any.
+pub async fn linked_people(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    use sea_orm::sea_query::{ExprTrait, Query};
+    let mut ids = [None, None];
+    for (slot, (table, column)) in [("patient", "patient_id"), ("employee", "employee_id")]
+        .into_iter()
+        .enumerate()
+    {
+        let mut query = Query::select();
+        query
+            .column(column)
+            .from(table)
+            .and_where(Expr::col("user_id").eq(user_id));
+        if let Some(row) = db.query_one(&query).await? {
+            ids[slot] = Some(row.try_get::<i64>("", column)?);
+        }
+    }
+    Ok((ids[0], ids[1]))
+}

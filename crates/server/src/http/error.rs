@@ -2,7 +2,7 @@
 
 use crate::services::{FieldError, ServiceError};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -37,7 +37,7 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub problem: Problem,
+    pub problem: Box<Problem>,
     pub retry_after: Option<u64>,
 }
 
@@ -45,20 +45,36 @@ impl ApiError {
     pub fn new(status: StatusCode, slug: &str, detail: impl Into<String>) -> ApiError {
         ApiError {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: format!("urn:dcms:problem:{slug}"),
                 title: status.canonical_reason().unwrap_or("Error").to_owned(),
                 status: status.as_u16(),
                 detail: detail.into(),
                 errors: Vec::new(),
                 extra: Map::new(),
-            },
+            }),
             retry_after: None,
         }
     }
 
     pub fn bad_request(detail: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_REQUEST, "bad-request", detail)
+    }
+
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first: no valid session (it may have been revoked or expired)",
+        )
+    }
+
+    pub fn forbidden() -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "your role may not do this",
+        )
     }
 
     pub fn not_found(detail: impl Into<String>) -> ApiError {
@@ -112,11 +128,22 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(detail) => {
                 ApiError::new(StatusCode::CONFLICT, "conflict", detail)
             }
-            ServiceError::Forbidden => ApiError::new(
-                StatusCode::FORBIDDEN,
-                "forbidden",
-                "your role may not do this",
+            ServiceError::Unauthenticated => ApiError::unauthenticated(),
+            ServiceError::TooManyAttempts { retry_after } => {
+                let mut err = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "too-many-attempts",
+                    format!("too many failed attempts; try again in {retry_after} s"),
+                );
+                err.retry_after = Some(retry_after);
+                err
+            }
+            ServiceError::Busy => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "the server is busy; try again shortly",
             ),
+            ServiceError::Forbidden => ApiError::forbidden(),
             ServiceError::Store(e) => ApiError::internal(&e.to_string()),
             ServiceError::Internal(e) => ApiError::internal(&e),
         }
@@ -178,12 +205,12 @@ impl<T: Serialize> IntoResponse for Json<T> {
 }
 
 /// Query parameters whose rejections are problem details.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
 
 /// Path parameters whose rejections are problem details.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
 

@@ -3,7 +3,9 @@
 //! compression, panic catching, problem+json for every error).
 
 pub mod api;
+pub mod auth;
 pub mod error;
+pub mod permissions;
 pub mod state;
 
 use axum::Router;
@@ -20,6 +22,10 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     api::routes()
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorize,
+        ))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(config.body_limit))

@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::services::auth::Auth;
 use dcms_store::Store;
 use std::sync::Arc;
 
@@ -7,4 +8,5 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub auth: Arc<Auth>,
 }

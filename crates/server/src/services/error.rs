@@ -31,6 +31,15 @@ pub enum ServiceError {
     /// A rule about the current state forbids it (409).
     #[error("{0}")]
     Conflict(String),
+    /// No valid session (401).
+    #[error("not signed in, or the session has ended")]
+    Unauthenticated,
+    /// Too many failed attempts; try again after this many seconds (429).
+    #[error("too many attempts; try again in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
+    /// The server is too busy to take this now (503).
+    #[error("the server is busy; try again shortly")]
+    Busy,
     /// The caller's role may not do this (403).
     #[error("forbidden")]
     Forbidden,

@@ -3,6 +3,7 @@
 use super::{ServiceError, passwords};
 use crate::config::PasswordCost;
 use dcms_domain::Role;
+use dcms_store::entity::user;
 use dcms_store::{Store, users};
 
 /// What creating a user needs.
@@ -19,7 +20,7 @@ pub async fn create(
     store: &Store,
     cost: PasswordCost,
     input: CreateUser,
-) -> Result<dcms_store::entity::user::Model, ServiceError> {
+) -> Result<user::Model, ServiceError> {
     let username = input.username.trim().to_owned();
     let mut errors = Vec::new();
     if username.is_empty() || username.chars().count() > 255 {
@@ -112,4 +113,124 @@ pub async fn ensure_admin(
     )
     .await?;
     Ok(Some((username, password)))
+}
+
+/// What an admin may change on a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// A user by id.
+pub async fn get(store: &Store, user_id: i64) -> Result<user::Model, ServiceError> {
+    users::find(store.connection(), user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))
+}
+
+/// Users by id, after a cursor.
+pub async fn list(
+    store: &Store,
+    after_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<user::Model>, ServiceError> {
+    Ok(users::list(store.connection(), after_id, limit).await?)
+}
+
+/// Changes a user's display name, role or disabled state. Disabling revokes the user's
+/// sessions. The last active admin cannot be disabled or demoted (409), also when two
+/// admins try it on each other at the same moment (the active admins' rows are locked).
+pub async fn update(
+    store: &Store,
+    user_id: i64,
+    changes: UserChanges,
+) -> Result<user::Model, ServiceError> {
+    let display_name = match changes.display_name {
+        Some(name) => {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > 255 {
+                return Err(ServiceError::invalid(
+                    "display_name",
+                    "must be 1 to 255 characters",
+                ));
+            }
+            Some(name)
+        }
+        None => None,
+    };
+    let txn = store.begin_write().await?;
+    let active_admins = users::lock_active_admins(&txn).await?;
+    let mut user = users::find(&txn, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    let was_active_admin = active_admins.contains(&user.user_id);
+    if let Some(name) = display_name {
+        user.display_name = name;
+    }
+    if let Some(role) = changes.role {
+        user.roles = role.code();
+    }
+    let now = dcms_store::time::now();
+    let newly_disabled = changes.disabled == Some(true) && user.disabled_at.is_none();
+    match changes.disabled {
+        Some(true) if user.disabled_at.is_none() => user.disabled_at = Some(now),
+        Some(false) => user.disabled_at = None,
+        _ => {}
+    }
+    let still_active_admin = user.roles == Role::Admin.code() && user.disabled_at.is_none();
+    if was_active_admin && !still_active_admin && active_admins.len() <= 1 {
+        return Err(ServiceError::Conflict(
+            "this is the last active admin: make another user admin first".into(),
+        ));
+    }
+    let saved = users::save(&txn, user).await?;
+    if newly_disabled {
+        users::revoke_sessions(&txn, user_id, now).await?;
+    }
+    txn.commit().await.map_err(dcms_store::StoreError::from)?;
+    Ok(saved)
+}
+
+/// An admin sets a user's password; every session of that user is revoked.
+pub async fn set_password(
+    store: &Store,
+    cost: PasswordCost,
+    user_id: i64,
+    new_password: String,
+) -> Result<(), ServiceError> {
+    passwords::validate_new_password(&new_password, "new_password")?;
+    get(store, user_id).await?;
+    let hash = passwords::hash(new_password, cost).await?;
+    users::reset_password(store.connection(), user_id, hash).await?;
+    Ok(())
+}
+
+/// A user's sessions, newest first.
+pub async fn sessions_of(
+    store: &Store,
+    user_id: i64,
+) -> Result<Vec<dcms_store::entity::session_token::Model>, ServiceError> {
+    get(store, user_id).await?;
+    Ok(dcms_store::sessions::list_for_user(store.connection(), user_id, 500).await?)
+}
+
+/// Revokes one session of a user; a session that is not theirs is not found.
+pub async fn revoke_session(
+    store: &Store,
+    user_id: i64,
+    session_token_id: i64,
+) -> Result<(), ServiceError> {
+    let session = dcms_store::sessions::find(store.connection(), session_token_id)
+        .await?
+        .filter(|s| s.user_id == user_id)
+        .ok_or(ServiceError::NotFound("session"))?;
+    dcms_store::sessions::revoke(
+        store.connection(),
+        session.session_token_id,
+        dcms_store::time::now(),
+    )
+    .await?;
+    Ok(())
 }

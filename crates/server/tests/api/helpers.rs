@@ -389,3 +389,57 @@ macro_rules! backend_test {
         }
     };
 }
+
+/// A password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Creates a user straight through the service (no HTTP, no session needed).
+    pub async fn create_user(&self, username: &str, role: dcms_domain::Role) -> i64 {
+        dcms_server::services::users::create(
+            &self.store,
+            PasswordCost::TEST_ONLY,
+            dcms_server::services::users::CreateUser {
+                username: username.into(),
+                display_name: None,
+                password: PASSWORD.into(),
+                role,
+            },
+        )
+        .await
+        .expect("create user")
+        .user_id
+    }
+
+    /// `POST /api/v1/auth/login` with a JSON body.
+    pub async fn login_as(&self, body: serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Logs in and returns the token.
+    pub async fn token(&self, username: &str) -> String {
+        let response = self
+            .login_as(serde_json::json!({"username": username, "password": PASSWORD}))
+            .await;
+        assert_eq!(response.status(), 201, "login of {username}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A request with a bearer token.
+    pub fn with_token(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+    ) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(token)
+    }
+}

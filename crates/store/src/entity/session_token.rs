@@ -6,6 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub session_token_id: i64,
     pub user_id: i64,
+    /// Argon2id PHC string of the token's secret.
     pub session_token_hash: String,
     pub session_type: i16,
     pub device_name: Option<String>,
@@ -16,6 +17,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::user::Entity",
+        from = "Column::UserId",
+        to = "super::user::Column::UserId"
+    )]
+    User,
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::User.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

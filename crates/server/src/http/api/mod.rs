@@ -1,10 +1,13 @@
 //! The JSON API (`/api/v1`), its OpenAPI 3.1 document and the operations endpoints.
 
+mod auth;
 mod health;
+pub mod users;
+pub mod views;
 
 use super::state::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
 /// The OpenAPI document, generated from the handlers and their types.
@@ -15,19 +18,65 @@ use utoipa::OpenApi;
         description = "Dental Clinic Management System: patients, staff, appointments, treatments, invoices, calls and SMS. Errors are RFC 9457 problem details (application/problem+json).",
         license(name = "MIT")
     ),
-    paths(health::healthz, openapi_json),
+    paths(
+        health::healthz, openapi_json,
+        auth::login, auth::logout, auth::me, auth::my_sessions, auth::revoke_my_session,
+        auth::change_password,
+        users::list, users::create, users::get, users::update, users::set_password,
+        users::sessions, users::revoke_session,
+    ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health and API description"),
+        (name = "auth", description = "Logging in and out, one's own sessions and password"),
+        (name = "users", description = "User accounts (admin)"),
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme (`Authorization: Bearer <token>`).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// Every route of the application.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/api/openapi.json", get(openapi_json))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/me", get(auth::me))
+        .route("/api/v1/auth/sessions", get(auth::my_sessions))
+        .route(
+            "/api/v1/auth/sessions/{session_token_id}",
+            delete(auth::revoke_my_session),
+        )
+        .route("/api/v1/auth/password", post(auth::change_password))
+        .route("/api/v1/users", get(users::list).post(users::create))
+        .route(
+            "/api/v1/users/{user_id}",
+            get(users::get).patch(users::update),
+        )
+        .route(
+            "/api/v1/users/{user_id}/password",
+            post(users::set_password),
+        )
+        .route("/api/v1/users/{user_id}/sessions", get(users::sessions))
+        .route(
+            "/api/v1/users/{user_id}/sessions/{session_token_id}",
+            delete(users::revoke_session),
+        )
 }
 
 /// The OpenAPI 3.1 document of this API.
