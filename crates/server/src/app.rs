@@ -2,7 +2,9 @@
 
 use crate::config::Config;
 use crate::http::{self, state::AppState};
+use crate::services::audit::AuditTrail;
 use crate::services::auth::Auth;
+use dcms_store::audit::AuditKey;
 use dcms_store::{Store, StoreError};
 use std::future::Future;
 use std::net::SocketAddr;
@@ -45,7 +47,9 @@ impl Application {
                 addr: config.bind,
                 source,
             })?;
-        let auth = Auth::new(store.clone(), &config)
+        let key = AuditKey::load_or_create(&config.audit_key_file)?;
+        let audit = AuditTrail::start(store.clone(), key);
+        let auth = Auth::new(store.clone(), audit.clone(), &config)
             .await
             .map_err(|e| StartError::Service(e.to_string()))?;
         Ok(Application {
@@ -54,6 +58,7 @@ impl Application {
                 store,
                 config: Arc::new(config),
                 auth: Arc::new(auth),
+                audit,
             },
         })
     }
@@ -69,18 +74,26 @@ impl Application {
         &self.state.store
     }
 
+    pub fn audit(&self) -> &AuditTrail {
+        &self.state.audit
+    }
+
     /// Serves until `shutdown` completes, then finishes the requests in flight.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let audit = self.state.audit.clone();
         let router = http::router(self.state);
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        // Buffered reads of patients' records are written before the process ends.
+        audit.shutdown().await;
+        served
     }
 }
 

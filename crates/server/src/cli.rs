@@ -4,10 +4,12 @@
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
-use crate::services::{ServiceError, users};
+use crate::services::audit::AuditTrail;
+use crate::services::{Actor, ServiceError, users};
 use clap::{Args, Parser, Subcommand};
 use dcms_domain::Role;
 use dcms_store::Store;
+use dcms_store::audit::AuditKey;
 use std::io::BufRead;
 use std::net::SocketAddr;
 
@@ -18,6 +20,11 @@ pub struct Cli {
     /// Database URL: sqlite://PATH, postgres://... or mysql://... (MariaDB too).
     #[arg(long, global = true, env = "DCMS_DATABASE_URL", default_value = Config::DEFAULT_DATABASE_URL)]
     pub database: String,
+
+    /// The audit chain's HMAC key file (created on first start; keep it outside the database
+    /// and its backups).
+    #[arg(long, global = true, env = "DCMS_AUDIT_KEY_FILE", default_value = Config::DEFAULT_AUDIT_KEY_FILE)]
+    pub audit_key_file: std::path::PathBuf,
 
     #[command(subcommand)]
     pub command: Command,
@@ -32,6 +39,15 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the HMAC chain of the audit trail; names the first row that fails.
+    Verify,
 }
 
 #[derive(Debug, Args)]
@@ -92,6 +108,7 @@ pub enum CliError {
 impl Cli {
     pub async fn run(self) -> Result<(), CliError> {
         let mut config = Config::new(self.database.clone());
+        config.audit_key_file = self.audit_key_file.clone();
         match self.command {
             Command::Serve(args) => {
                 config.bind = args.bind;
@@ -123,10 +140,11 @@ impl Cli {
                 password_stdin: _,
             }) => {
                 let password = read_password()?;
-                let store = open(&config).await?;
-                store.migrate().await?;
+                let (store, audit) = open_audited(&config).await?;
                 let user = users::create(
                     &store,
+                    &audit,
+                    Actor::SYSTEM,
                     config.password_cost,
                     users::CreateUser {
                         username,
@@ -148,12 +166,34 @@ impl Cli {
                 password_stdin: _,
             }) => {
                 let password = read_password()?;
-                let store = open(&config).await?;
-                store.migrate().await?;
-                users::reset_password(&store, config.password_cost, &username, password).await?;
+                let (store, audit) = open_audited(&config).await?;
+                let user = users::get_by_username(&store, &username).await?;
+                users::set_password(
+                    &store,
+                    &audit,
+                    Actor::SYSTEM,
+                    config.password_cost,
+                    user.user_id,
+                    password,
+                )
+                .await?;
                 println!("password of {username} changed; their sessions are revoked");
-                store.close().await?;
-                Ok(())
+                close_audited(store, audit).await
+            }
+            Command::Audit(AuditCommand::Verify) => {
+                let (store, audit) = open_audited(&config).await?;
+                let report = audit.verify().await?;
+                close_audited(store, audit).await?;
+                match report.first_bad_row {
+                    None => {
+                        println!("audit chain verified: {} rows", report.rows_checked);
+                        Ok(())
+                    }
+                    Some(row) => Err(CliError::Usage(format!(
+                        "audit chain broken at row {row}: {}",
+                        report.problem.unwrap_or_default()
+                    ))),
+                }
             }
         }
     }
@@ -161,6 +201,21 @@ impl Cli {
 
 async fn open(config: &Config) -> Result<Store, CliError> {
     Ok(Store::connect(&config.database_url, &config.store).await?)
+}
+
+/// The migrated database and its audit trail, for commands that write.
+async fn open_audited(config: &Config) -> Result<(Store, AuditTrail), CliError> {
+    let store = open(config).await?;
+    store.migrate().await?;
+    let key = AuditKey::load_or_create(&config.audit_key_file)?;
+    let audit = AuditTrail::start(store.clone(), key);
+    Ok((store, audit))
+}
+
+async fn close_audited(store: Store, audit: AuditTrail) -> Result<(), CliError> {
+    audit.shutdown().await;
+    store.close().await?;
+    Ok(())
 }
 
 /// The first line of standard input, without its line ending.
@@ -179,7 +234,7 @@ fn read_password() -> Result<String, CliError> {
 async fn serve(config: Config) -> Result<(), CliError> {
     let app = Application::build(config.clone()).await?;
     if let Some((username, password)) =
-        users::ensure_admin(app.store(), config.password_cost).await?
+        users::ensure_admin(app.store(), app.audit(), config.password_cost).await?
     {
         println!("No admin existed, so one was created. Write this down; it is shown only once:");
         println!("  username: {username}");

@@ -41,6 +41,8 @@ use std::path::Path;
 const HEAD_ID: i64 = 1;
 /// Rows read per query while verifying.
 const VERIFY_PAGE: u64 = 1000;
+/// Rows per INSERT statement (9 parameters each, well under every backend's limit).
+const INSERT_CHUNK: usize = 100;
 /// Widest `action` the column holds.
 const MAX_ACTION_LEN: usize = 32;
 /// Widest `table_name` the column holds.
@@ -306,6 +308,84 @@ pub async fn append(
     key: &AuditKey,
     entry: AuditEntry,
 ) -> Result<i64, StoreError> {
+    append_many(txn, key, vec![entry])
+        .await?
+        .ok_or_else(|| invalid_entry("no audit row was appended".to_owned()))
+}
+
+/// Appends `entries` in order inside the caller's transaction, like [`append`] but taking
+/// the chain head once; returns the id of the last row, or None when `entries` is empty.
+/// Every entry is checked before anything is written.
+pub async fn append_many(
+    txn: &DatabaseTransaction,
+    key: &AuditKey,
+    entries: Vec<AuditEntry>,
+) -> Result<Option<i64>, StoreError> {
+    if entries.is_empty() {
+        return Ok(None);
+    }
+    let mut checked = Vec::with_capacity(entries.len());
+    for entry in entries {
+        checked.push(check_entry(entry)?);
+    }
+
+    let head = locked_head(txn).await?;
+    // Taken after the lock, so times follow the ids (as far as the clock allows).
+    let at = now();
+    let mut prev_hmac = head.last_hmac;
+    let mut audit_id = head.last_audit_id;
+    let mut rows = Vec::with_capacity(checked.len());
+    for (entry, changes) in checked {
+        audit_id += 1;
+        let mut row = audit_log::Model {
+            audit_id,
+            at,
+            user_id: entry.user_id,
+            session_token_id: entry.session_token_id,
+            action: entry.action,
+            table_name: entry.table_name,
+            row_id: entry.row_id,
+            changes,
+            hmac: String::new(),
+        };
+        row.hmac = row_hmac(key, &prev_hmac, &row);
+        prev_hmac.clone_from(&row.hmac);
+        rows.push(row);
+    }
+
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        audit_log::Entity::insert_many(chunk.iter().map(|row| audit_log::ActiveModel {
+            audit_id: Set(row.audit_id),
+            at: Set(row.at),
+            user_id: Set(row.user_id),
+            session_token_id: Set(row.session_token_id),
+            action: Set(row.action.clone()),
+            table_name: Set(row.table_name.clone()),
+            row_id: Set(row.row_id),
+            changes: Set(row.changes.clone()),
+            hmac: Set(row.hmac.clone()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+
+    let moved = audit_chain_head::Entity::update_many()
+        .col_expr(audit_chain_head::Column::LastAuditId, Expr::value(audit_id))
+        .col_expr(audit_chain_head::Column::LastHmac, Expr::value(prev_hmac))
+        .filter(audit_chain_head::Column::HeadId.eq(HEAD_ID))
+        .filter(audit_chain_head::Column::LastAuditId.eq(head.last_audit_id))
+        .exec(txn)
+        .await?;
+    if moved.rows_affected != 1 {
+        return Err(StoreError::Database(DbErr::Custom(
+            "the audit chain head moved during an append".to_owned(),
+        )));
+    }
+    Ok(Some(audit_id))
+}
+
+/// Checks an entry fits the columns; returns it with its changes as JSON text.
+fn check_entry(entry: AuditEntry) -> Result<(AuditEntry, Option<String>), StoreError> {
     if entry.action.is_empty() || entry.action.chars().count() > MAX_ACTION_LEN {
         return Err(invalid_entry(format!(
             "audit action must be 1 to {MAX_ACTION_LEN} characters, got '{}'",
@@ -324,50 +404,7 @@ pub async fn append(
         .map(serde_json::to_string)
         .transpose()
         .map_err(|e| invalid_entry(format!("audit changes are not serialisable: {e}")))?;
-
-    let head = locked_head(txn).await?;
-    let audit_id = head.last_audit_id + 1;
-    let mut row = audit_log::Model {
-        audit_id,
-        // Taken after the lock, so times follow the ids (as far as the clock allows).
-        at: now(),
-        user_id: entry.user_id,
-        session_token_id: entry.session_token_id,
-        action: entry.action,
-        table_name: entry.table_name,
-        row_id: entry.row_id,
-        changes,
-        hmac: String::new(),
-    };
-    row.hmac = row_hmac(key, &head.last_hmac, &row);
-
-    audit_log::Entity::insert(audit_log::ActiveModel {
-        audit_id: Set(row.audit_id),
-        at: Set(row.at),
-        user_id: Set(row.user_id),
-        session_token_id: Set(row.session_token_id),
-        action: Set(row.action),
-        table_name: Set(row.table_name),
-        row_id: Set(row.row_id),
-        changes: Set(row.changes),
-        hmac: Set(row.hmac.clone()),
-    })
-    .exec_without_returning(txn)
-    .await?;
-
-    let moved = audit_chain_head::Entity::update_many()
-        .col_expr(audit_chain_head::Column::LastAuditId, Expr::value(audit_id))
-        .col_expr(audit_chain_head::Column::LastHmac, Expr::value(row.hmac))
-        .filter(audit_chain_head::Column::HeadId.eq(HEAD_ID))
-        .filter(audit_chain_head::Column::LastAuditId.eq(head.last_audit_id))
-        .exec(txn)
-        .await?;
-    if moved.rows_affected != 1 {
-        return Err(StoreError::Database(DbErr::Custom(
-            "the audit chain head moved during an append".to_owned(),
-        )));
-    }
-    Ok(audit_id)
+    Ok((entry, changes))
 }
 
 fn invalid_entry(message: String) -> StoreError {
@@ -385,10 +422,7 @@ pub async fn append_batch(
         return Ok(None);
     }
     let txn = store.begin_write().await?;
-    let mut last = None;
-    for entry in entries {
-        last = Some(append(&txn, key, entry).await?);
-    }
+    let last = append_many(&txn, key, entries).await?;
     txn.commit().await?;
     Ok(last)
 }

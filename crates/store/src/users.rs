@@ -5,8 +5,7 @@ use crate::entity::{session_token, user};
 use crate::time::{DbTimestamp, now};
 use dcms_domain::{Role, username_key};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, sea_query::Expr,
 };
 
 /// A user account to create. The password is already hashed.
@@ -59,25 +58,6 @@ pub async fn count_active_admins(db: &impl ConnectionTrait) -> Result<u64, Store
         .filter(user::Column::DisabledAt.is_null())
         .count(db)
         .await?)
-}
-
-/// Sets a user's password hash and revokes every session the user has, in one transaction.
-pub async fn reset_password(
-    db: &DatabaseConnection,
-    user_id: i64,
-    password_hash: String,
-) -> Result<(), StoreError> {
-    let txn = db.begin().await?;
-    let found = user::Entity::find_by_id(user_id).one(&txn).await?;
-    let Some(found) = found else {
-        return Err(StoreError::NotFound("user"));
-    };
-    let mut row: user::ActiveModel = found.into();
-    row.password_hash = Set(password_hash);
-    row.update(&txn).await?;
-    revoke_sessions(&txn, user_id, now()).await?;
-    txn.commit().await?;
-    Ok(())
 }
 
 /// Revokes every open session of a user.

@@ -66,6 +66,7 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/users/{user_id}/sessions/{session_token_id}",
         Needs(Users, Write),
     ),
+    ("GET", "/api/v1/audit", Needs(Reports, Read)),
 ];
 
 /// The rule of a routed path and method; None for a route missing from the table (refused).

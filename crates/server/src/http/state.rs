@@ -1,4 +1,5 @@
 use crate::config::Config;
+use crate::services::audit::AuditTrail;
 use crate::services::auth::Auth;
 use dcms_store::Store;
 use std::sync::Arc;
@@ -9,4 +10,5 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
     pub auth: Arc<Auth>,
+    pub audit: AuditTrail,
 }

@@ -7,10 +7,12 @@
 //! server; the result of the hash check is cached in memory, keyed by the SHA-256 of the whole
 //! token.
 
+use super::audit::AuditTrail;
 use super::{ServiceError, passwords};
 use crate::config::{Config, PasswordCost};
 use base64::Engine;
 use dcms_domain::{Principal, Role, SessionType};
+use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{session_token, user};
 use dcms_store::time::{from_db, now, to_db};
 use dcms_store::{Store, sessions, users};
@@ -74,6 +76,14 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the audit trail records them.
+    pub fn actor(&self) -> super::Actor {
+        super::Actor {
+            user_id: Some(self.user.user_id),
+            session_token_id: Some(self.session.session_token_id),
+        }
+    }
+
     pub fn user_id(&self) -> i64 {
         self.user.user_id
     }
@@ -116,6 +126,7 @@ struct Throttle {
 /// Sessions and logins.
 pub struct Auth {
     store: Store,
+    audit: AuditTrail,
     password_cost: PasswordCost,
     limits: LoginLimits,
     /// A hash to verify against when the username is unknown, so the answer takes as long.
@@ -130,11 +141,16 @@ fn seconds(d: jiff::SignedDuration) -> u64 {
 }
 
 impl Auth {
-    pub async fn new(store: Store, config: &Config) -> Result<Auth, ServiceError> {
+    pub async fn new(
+        store: Store,
+        audit: AuditTrail,
+        config: &Config,
+    ) -> Result<Auth, ServiceError> {
         let dummy_hash =
             passwords::hash("dummy password for timing".into(), config.password_cost).await?;
         Ok(Auth {
             store,
+            audit,
             password_cost: config.password_cost,
             limits: config.login.clone(),
             dummy_hash,
@@ -267,8 +283,9 @@ impl Auth {
         let expires = now_ts
             .checked_add(session_type.max_lifetime())
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
+        let txn = self.store.begin_write().await?;
         let session = sessions::create(
-            self.store.connection(),
+            &txn,
             sessions::NewSession {
                 user_id: user.user_id,
                 session_type: session_type.code(),
@@ -279,6 +296,21 @@ impl Auth {
             },
         )
         .await?;
+        let actor = super::Actor {
+            user_id: Some(user.user_id),
+            session_token_id: Some(session.session_token_id),
+        };
+        self.audit
+            .record(
+                &txn,
+                actor.stamp(AuditEntry::new(
+                    "login",
+                    "session_token",
+                    Some(session.session_token_id),
+                )),
+            )
+            .await?;
+        txn.commit().await.map_err(dcms_store::StoreError::from)?;
         let token = format!("{}.{secret}", session.session_token_id);
         self.remember(&token, session.session_token_id);
         Ok(NewSession {
@@ -346,7 +378,19 @@ impl Auth {
 
     /// Ends the caller's session.
     pub async fn logout(&self, caller: &Caller) -> Result<(), ServiceError> {
-        sessions::revoke(self.store.connection(), caller.session_token_id(), now()).await?;
+        let txn = self.store.begin_write().await?;
+        sessions::revoke(&txn, caller.session_token_id(), now()).await?;
+        self.audit
+            .record(
+                &txn,
+                caller.actor().stamp(AuditEntry::new(
+                    "logout",
+                    "session_token",
+                    Some(caller.session_token_id()),
+                )),
+            )
+            .await?;
+        txn.commit().await.map_err(dcms_store::StoreError::from)?;
         Ok(())
     }
 
@@ -373,6 +417,14 @@ impl Auth {
         user.password_hash = hash;
         users::save(&txn, user).await?;
         sessions::revoke_others(&txn, caller.user_id(), caller.session_token_id(), now()).await?;
+        self.audit
+            .record(
+                &txn,
+                caller
+                    .actor()
+                    .stamp(AuditEntry::new("password", "user", Some(caller.user_id()))),
+            )
+            .await?;
         txn.commit().await.map_err(dcms_store::StoreError::from)?;
         Ok(())
     }

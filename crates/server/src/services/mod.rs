@@ -8,3 +8,24 @@ pub mod passwords;
 pub mod users;
 
 pub use error::{FieldError, ServiceError};
+
+/// Who does something, for the audit trail: a signed-in user and session, or nobody (the
+/// command line, start-up).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub session_token_id: Option<i64>,
+}
+
+impl Actor {
+    /// The command line or the server itself.
+    pub const SYSTEM: Actor = Actor {
+        user_id: None,
+        session_token_id: None,
+    };
+
+    /// Marks an audit entry as done by this actor.
+    pub fn stamp(self, entry: dcms_store::audit::AuditEntry) -> dcms_store::audit::AuditEntry {
+        entry.by(self.user_id, self.session_token_id)
+    }
+}

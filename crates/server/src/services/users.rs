@@ -1,10 +1,14 @@
-//! User accounts: create, reset a password, make sure an admin exists.
+//! User accounts: create, change, set passwords, sessions, and the first admin. Every write
+//! is audited in its own transaction (never with the password hash).
 
-use super::{ServiceError, passwords};
+use super::audit::{AuditTrail, changes};
+use super::{Actor, FieldError, ServiceError, passwords};
 use crate::config::PasswordCost;
 use dcms_domain::Role;
-use dcms_store::entity::user;
-use dcms_store::{Store, users};
+use dcms_store::audit::AuditEntry;
+use dcms_store::entity::{session_token, user};
+use dcms_store::{Store, StoreError, sessions, users};
+use serde_json::{Value, json};
 
 /// What creating a user needs.
 #[derive(Debug, Clone)]
@@ -15,21 +19,51 @@ pub struct CreateUser {
     pub role: Role,
 }
 
+/// What an admin may change on a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// The audited fields of a user (the hash is never among them).
+fn audited(u: &user::Model) -> Value {
+    json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "role": Role::from_code(u.roles).map(|r| r.as_str()),
+        "disabled_at": u.disabled_at.map(|t| t.to_rfc3339()),
+    })
+}
+
+fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
+    StoreError::from(e).into()
+}
+
+fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
+    if name.is_empty() || name.chars().count() > 255 {
+        errors.push(FieldError::new(
+            "display_name",
+            "must be 1 to 255 characters",
+        ));
+    }
+}
+
 /// Creates a user account after checking the username and password rules.
 pub async fn create(
     store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
     cost: PasswordCost,
     input: CreateUser,
 ) -> Result<user::Model, ServiceError> {
     let username = input.username.trim().to_owned();
     let mut errors = Vec::new();
     if username.is_empty() || username.chars().count() > 255 {
-        errors.push(super::FieldError::new(
-            "username",
-            "must be 1 to 255 characters",
-        ));
+        errors.push(FieldError::new("username", "must be 1 to 255 characters"));
     } else if username.chars().any(char::is_control) {
-        errors.push(super::FieldError::new(
+        errors.push(FieldError::new(
             "username",
             "must not contain control characters",
         ));
@@ -37,13 +71,9 @@ pub async fn create(
     let display_name = input
         .display_name
         .map(|d| d.trim().to_owned())
-        .filter(|d| !d.is_empty())
         .unwrap_or_else(|| username.clone());
-    if display_name.chars().count() > 255 {
-        errors.push(super::FieldError::new(
-            "display_name",
-            "must be at most 255 characters",
-        ));
+    if !username.is_empty() {
+        check_display_name(&display_name, &mut errors);
     }
     if let Err(ServiceError::Invalid(mut e)) =
         passwords::validate_new_password(&input.password, "password")
@@ -54,8 +84,9 @@ pub async fn create(
         return Err(ServiceError::Invalid(errors));
     }
     let password_hash = passwords::hash(input.password, cost).await?;
-    Ok(users::create(
-        store.connection(),
+    let txn = store.begin_write().await?;
+    let user = users::create(
+        &txn,
         users::NewUser {
             username,
             display_name,
@@ -63,69 +94,27 @@ pub async fn create(
             role: input.role,
         },
     )
-    .await?)
-}
-
-/// Sets a new password for the user and revokes all of that user's sessions.
-pub async fn reset_password(
-    store: &Store,
-    cost: PasswordCost,
-    username: &str,
-    new_password: String,
-) -> Result<(), ServiceError> {
-    passwords::validate_new_password(&new_password, "new_password")?;
-    let user = users::find_by_username(store.connection(), username)
-        .await?
-        .ok_or(ServiceError::NotFound("user"))?;
-    let hash = passwords::hash(new_password, cost).await?;
-    users::reset_password(store.connection(), user.user_id, hash).await?;
-    Ok(())
-}
-
-/// When no active admin exists, creates `admin` with a random password and returns that
-/// password (to be shown once). Returns `None` when an admin exists.
-pub async fn ensure_admin(
-    store: &Store,
-    cost: PasswordCost,
-) -> Result<Option<(String, String)>, ServiceError> {
-    if users::count_active_admins(store.connection()).await? > 0 {
-        return Ok(None);
-    }
-    let mut username = "admin".to_owned();
-    let mut n = 1;
-    while users::find_by_username(store.connection(), &username)
-        .await?
-        .is_some()
-    {
-        n += 1;
-        username = format!("admin{n}");
-    }
-    let password = passwords::random_password();
-    create(
-        store,
-        cost,
-        CreateUser {
-            username: username.clone(),
-            display_name: Some("Administrator".into()),
-            password: password.clone(),
-            role: Role::Admin,
-        },
-    )
     .await?;
-    Ok(Some((username, password)))
-}
-
-/// What an admin may change on a user.
-#[derive(Debug, Clone, Default)]
-pub struct UserChanges {
-    pub display_name: Option<String>,
-    pub role: Option<Role>,
-    pub disabled: Option<bool>,
+    let entry = AuditEntry::new("create", "user", Some(user.user_id)).with_changes(changes(
+        None,
+        Some(&audited(&user)),
+        &[],
+    ));
+    audit.record(&txn, actor.stamp(entry)).await?;
+    txn.commit().await.map_err(commit_error)?;
+    Ok(user)
 }
 
 /// A user by id.
 pub async fn get(store: &Store, user_id: i64) -> Result<user::Model, ServiceError> {
     users::find(store.connection(), user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))
+}
+
+/// A user by username (any letter case).
+pub async fn get_by_username(store: &Store, username: &str) -> Result<user::Model, ServiceError> {
+    users::find_by_username(store.connection(), username)
         .await?
         .ok_or(ServiceError::NotFound("user"))
 }
@@ -144,41 +133,39 @@ pub async fn list(
 /// admins try it on each other at the same moment (the active admins' rows are locked).
 pub async fn update(
     store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
     user_id: i64,
-    changes: UserChanges,
+    changes_asked: UserChanges,
 ) -> Result<user::Model, ServiceError> {
-    let display_name = match changes.display_name {
-        Some(name) => {
-            let name = name.trim().to_owned();
-            if name.is_empty() || name.chars().count() > 255 {
-                return Err(ServiceError::invalid(
-                    "display_name",
-                    "must be 1 to 255 characters",
-                ));
-            }
-            Some(name)
+    let display_name = changes_asked.display_name.map(|n| n.trim().to_owned());
+    if let Some(name) = &display_name {
+        let mut errors = Vec::new();
+        check_display_name(name, &mut errors);
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
         }
-        None => None,
-    };
+    }
     let txn = store.begin_write().await?;
     let active_admins = users::lock_active_admins(&txn).await?;
-    let mut user = users::find(&txn, user_id)
+    let before = users::find(&txn, user_id)
         .await?
         .ok_or(ServiceError::NotFound("user"))?;
-    let was_active_admin = active_admins.contains(&user.user_id);
+    let mut user = before.clone();
     if let Some(name) = display_name {
         user.display_name = name;
     }
-    if let Some(role) = changes.role {
+    if let Some(role) = changes_asked.role {
         user.roles = role.code();
     }
     let now = dcms_store::time::now();
-    let newly_disabled = changes.disabled == Some(true) && user.disabled_at.is_none();
-    match changes.disabled {
+    let newly_disabled = changes_asked.disabled == Some(true) && user.disabled_at.is_none();
+    match changes_asked.disabled {
         Some(true) if user.disabled_at.is_none() => user.disabled_at = Some(now),
         Some(false) => user.disabled_at = None,
         _ => {}
     }
+    let was_active_admin = active_admins.contains(&user.user_id);
     let still_active_admin = user.roles == Role::Admin.code() && user.disabled_at.is_none();
     if was_active_admin && !still_active_admin && active_admins.len() <= 1 {
         return Err(ServiceError::Conflict(
@@ -189,13 +176,20 @@ pub async fn update(
     if newly_disabled {
         users::revoke_sessions(&txn, user_id, now).await?;
     }
-    txn.commit().await.map_err(dcms_store::StoreError::from)?;
+    if let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&saved)), &[]) {
+        let entry = AuditEntry::new("update", "user", Some(user_id)).with_changes(Some(diff));
+        audit.record(&txn, actor.stamp(entry)).await?;
+    }
+    txn.commit().await.map_err(commit_error)?;
     Ok(saved)
 }
 
-/// An admin sets a user's password; every session of that user is revoked.
+/// Sets a user's password (an admin's reset, or `dcms users reset-password`); every session
+/// of that user is revoked.
 pub async fn set_password(
     store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
     cost: PasswordCost,
     user_id: i64,
     new_password: String,
@@ -203,7 +197,20 @@ pub async fn set_password(
     passwords::validate_new_password(&new_password, "new_password")?;
     get(store, user_id).await?;
     let hash = passwords::hash(new_password, cost).await?;
-    users::reset_password(store.connection(), user_id, hash).await?;
+    let txn = store.begin_write().await?;
+    let mut user = users::find(&txn, user_id)
+        .await?
+        .ok_or(ServiceError::NotFound("user"))?;
+    user.password_hash = hash;
+    users::save(&txn, user).await?;
+    users::revoke_sessions(&txn, user_id, dcms_store::time::now()).await?;
+    audit
+        .record(
+            &txn,
+            actor.stamp(AuditEntry::new("password", "user", Some(user_id))),
+        )
+        .await?;
+    txn.commit().await.map_err(commit_error)?;
     Ok(())
 }
 
@@ -211,26 +218,64 @@ pub async fn set_password(
 pub async fn sessions_of(
     store: &Store,
     user_id: i64,
-) -> Result<Vec<dcms_store::entity::session_token::Model>, ServiceError> {
+) -> Result<Vec<session_token::Model>, ServiceError> {
     get(store, user_id).await?;
-    Ok(dcms_store::sessions::list_for_user(store.connection(), user_id, 500).await?)
+    Ok(sessions::list_for_user(store.connection(), user_id, 500).await?)
 }
 
 /// Revokes one session of a user; a session that is not theirs is not found.
 pub async fn revoke_session(
     store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
     user_id: i64,
     session_token_id: i64,
 ) -> Result<(), ServiceError> {
-    let session = dcms_store::sessions::find(store.connection(), session_token_id)
+    let txn = store.begin_write().await?;
+    let session = sessions::find(&txn, session_token_id)
         .await?
         .filter(|s| s.user_id == user_id)
         .ok_or(ServiceError::NotFound("session"))?;
-    dcms_store::sessions::revoke(
-        store.connection(),
-        session.session_token_id,
-        dcms_store::time::now(),
+    if sessions::revoke(&txn, session.session_token_id, dcms_store::time::now()).await? {
+        let entry = AuditEntry::new("revoke", "session_token", Some(session_token_id));
+        audit.record(&txn, actor.stamp(entry)).await?;
+    }
+    txn.commit().await.map_err(commit_error)?;
+    Ok(())
+}
+
+/// When no active admin exists, creates `admin` with a random password and returns the
+/// username and password (to be shown once). Returns `None` when an admin exists.
+pub async fn ensure_admin(
+    store: &Store,
+    audit: &AuditTrail,
+    cost: PasswordCost,
+) -> Result<Option<(String, String)>, ServiceError> {
+    if users::count_active_admins(store.connection()).await? > 0 {
+        return Ok(None);
+    }
+    let mut username = "admin".to_owned();
+    let mut n = 1;
+    while users::find_by_username(store.connection(), &username)
+        .await?
+        .is_some()
+    {
+        n += 1;
+        username = format!("admin{n}");
+    }
+    let password = passwords::random_password();
+    create(
+        store,
+        audit,
+        Actor::SYSTEM,
+        cost,
+        CreateUser {
+            username: username.clone(),
+            display_name: Some("Administrator".into()),
+            password: password.clone(),
+            role: Role::Admin,
+        },
     )
     .await?;
-    Ok(())
+    Ok(Some((username, password)))
 }

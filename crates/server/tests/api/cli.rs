@@ -9,6 +9,7 @@ fn dcms(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
         .arg("--database")
         .arg(database)
         .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key_file(database))
         .env("RUST_LOG", "warn")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -22,6 +23,17 @@ fn dcms(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
         }
     }
     child.wait_with_output().unwrap()
+}
+
+/// One audit key file per database, outside the source tree.
+fn key_file(database: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("dcms-cli-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let name: String = database
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    dir.join(format!("{name}.key"))
 }
 
 fn stdout(out: &Output) -> String {
@@ -106,6 +118,18 @@ backend_test!(TestDatabase::create -> TestDatabase, async fn users_create_and_re
     let out = dcms(&db.url, &["users", "reset-password", "--username", "nobody", "--password-stdin"], Some("second password\n"));
     assert!(!out.status.success());
     assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
+
+    // Both writes are in the audit trail, whose chain verifies...
+    let out = dcms(&db.url, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("verified: 2 rows"), "{}", stdout(&out));
+    // ...until someone edits a row in the database.
+    use dcms_store::sea_orm::ConnectionTrait;
+    store.connection().execute_unprepared("UPDATE audit_log SET action = 'read' WHERE audit_id = 1").await.unwrap();
+    let out = dcms(&db.url, &["audit", "verify"], None);
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("row 1"), "{}", stderr(&out));
+    let _ = std::fs::remove_file(key_file(&db.url));
 });
 
 /// `dcms serve` creates the first admin, serves, and stops cleanly on SIGTERM.
@@ -116,6 +140,7 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     let url = format!("sqlite://{}", dir.join("serve.db").display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
         .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
+        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
         .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

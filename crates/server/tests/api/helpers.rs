@@ -265,6 +265,14 @@ impl TestDatabase {
         })
     }
 
+    /// The audit key file of this test (removed with the database).
+    pub fn audit_key_file(&self) -> PathBuf {
+        let dir = sqlite_dir();
+        let _ = std::fs::create_dir_all(&dir);
+        register_at_exit(Leftover::Folder(dir.clone()));
+        dir.join(format!("{}.key", self.name))
+    }
+
     /// A connection to this database.
     pub async fn store(&self) -> Store {
         Store::connect(&self.url, &StoreOptions::default())
@@ -275,6 +283,7 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
+        let _ = std::fs::remove_file(sqlite_dir().join(format!("{}.key", self.name)));
         match self.backend {
             TestBackend::Sqlite => {
                 let base = sqlite_dir().join(format!("{}.db", self.name));
@@ -303,6 +312,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Store,
+    pub audit: dcms_server::services::audit::AuditTrail,
     pub db: TestDatabase,
 }
 
@@ -326,15 +336,18 @@ pub async fn spawn_app_with(
 ) -> Option<TestApp> {
     let db = TestDatabase::create(backend).await?;
     let mut config = test_config(&db.url);
+    config.audit_key_file = db.audit_key_file();
     configure(&mut config);
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.local_addr());
     let store = app.store().clone();
+    let audit = app.audit().clone();
     tokio::spawn(app.run_until(std::future::pending()));
     Some(TestApp {
         address,
         client: reqwest::Client::new(),
         store,
+        audit,
         db,
     })
 }
@@ -398,6 +411,8 @@ impl TestApp {
     pub async fn create_user(&self, username: &str, role: dcms_domain::Role) -> i64 {
         dcms_server::services::users::create(
             &self.store,
+            &self.audit,
+            dcms_server::services::Actor::SYSTEM,
             PasswordCost::TEST_ONLY,
             dcms_server::services::users::CreateUser {
                 username: username.into(),

@@ -163,8 +163,14 @@ pub async fn revoke_my_session(
     Extension(caller): Extension<Caller>,
     Path(session_token_id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    crate::services::users::revoke_session(&state.store, caller.user_id(), session_token_id)
-        .await?;
+    crate::services::users::revoke_session(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        caller.user_id(),
+        session_token_id,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API (`/api/v1`), its OpenAPI 3.1 document and the operations endpoints.
 
+mod audit;
 mod auth;
 mod health;
 pub mod users;
@@ -24,6 +25,7 @@ use utoipa::OpenApi;
         auth::change_password,
         users::list, users::create, users::get, users::update, users::set_password,
         users::sessions, users::revoke_session,
+        audit::list,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -31,6 +33,7 @@ use utoipa::OpenApi;
         (name = "operations", description = "Health and API description"),
         (name = "auth", description = "Logging in and out, one's own sessions and password"),
         (name = "users", description = "User accounts (admin)"),
+        (name = "audit", description = "The audit trail (admin, manager, HQ)"),
     )
 )]
 pub struct ApiDoc;
@@ -77,6 +80,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/users/{user_id}/sessions/{session_token_id}",
             delete(users::revoke_session),
         )
+        .route("/api/v1/audit", get(audit::list))
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -3,7 +3,9 @@
 use super::views::{Page, PageParams, SessionView, UserView, id_page};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
+use crate::services::auth::Caller;
 use crate::services::users::{self, CreateUser, UserChanges};
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dcms_domain::Role;
@@ -72,10 +74,13 @@ pub async fn list(
     ))]
 pub async fn create(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Json(body): Json<CreateUserBody>,
 ) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let user = users::create(
         &state.store,
+        &state.audit,
+        caller.actor(),
         state.config.password_cost,
         CreateUser {
             username: body.username,
@@ -120,11 +125,14 @@ pub async fn get(
     ))]
 pub async fn update(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<i64>,
     Json(body): Json<PatchUserBody>,
 ) -> Result<Json<UserView>, ApiError> {
     let user = users::update(
         &state.store,
+        &state.audit,
+        caller.actor(),
         user_id,
         UserChanges {
             display_name: body.display_name,
@@ -150,11 +158,14 @@ pub async fn update(
     ))]
 pub async fn set_password(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(user_id): Path<i64>,
     Json(body): Json<SetPasswordBody>,
 ) -> Result<StatusCode, ApiError> {
     users::set_password(
         &state.store,
+        &state.audit,
+        caller.actor(),
         state.config.password_cost,
         user_id,
         body.new_password,
@@ -199,8 +210,16 @@ pub async fn sessions(
     ))]
 pub async fn revoke_session(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path((user_id, session_token_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    users::revoke_session(&state.store, user_id, session_token_id).await?;
+    users::revoke_session(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        user_id,
+        session_token_id,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -106,7 +106,7 @@ pub fn encode_id_cursor(id: i64) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("id:{id}"))
 }
 
-fn decode_id_cursor(cursor: &str) -> Option<i64> {
+pub fn decode_id_cursor(cursor: &str) -> Option<i64> {
     use base64::Engine;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
