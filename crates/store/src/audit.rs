@@ -314,8 +314,9 @@ pub async fn append(
 }
 
 /// Appends `entries` in order inside the caller's transaction, like [`append`] but taking
-/// the chain head once; returns the id of the last row, or None when `entries` is empty.
-/// Every entry is checked before anything is written.
+/// the chain head once and inserting in multi-row statements; the rows share one `at`.
+/// Returns the id of the last row, or None when `entries` is empty. Every entry is checked
+/// before anything is written.
 pub async fn append_many(
     txn: &DatabaseTransaction,
     key: &AuditKey,
@@ -432,10 +433,11 @@ pub async fn append_batch(
 pub struct VerifyReport {
     /// Rows whose HMAC was checked and found good (all of them when the chain is intact).
     pub rows_checked: u64,
-    /// The first row that fails: an edited row, a missing row (deleted), or, when the rows
-    /// disagree with the chain head, the row the head names but the log lacks (or the first
-    /// row past the head). None when the chain is intact, and when the head row itself is
-    /// missing.
+    /// The first row that fails: an edited row; the first missing id of a gap; when the head
+    /// names rows the log lacks (deleted newest rows), the first of them (the head's
+    /// `last_audit_id` when one row is gone); the first row past the head when the log runs
+    /// beyond it; the newest row when only the head's HMAC disagrees. None when the chain is
+    /// intact, and when the head row itself is missing.
     pub first_bad_row: Option<i64>,
     /// What failed, in one line; None when the chain is intact.
     pub problem: Option<String>,
