@@ -29,7 +29,8 @@ const WRITE_ATTEMPTS: u32 = 5;
 
 /// What the writer task receives.
 enum Message {
-    Read(AuditEntry),
+    /// A read and when it was queued.
+    Read(AuditEntry, Instant),
     /// Write everything queued before this, then answer.
     Flush(oneshot::Sender<()>),
     /// Write everything queued, then stop.
@@ -89,7 +90,7 @@ impl AuditTrail {
         row_id: i64,
     ) {
         let entry = AuditEntry::read(user_id, session_token_id, table_name, row_id);
-        match self.queue.try_send(Message::Read(entry)) {
+        match self.queue.try_send(Message::Read(entry, Instant::now())) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(message)) => {
                 tracing::warn!("the audit read queue is full; waiting for room");
@@ -101,7 +102,7 @@ impl AuditTrail {
                                 mpsc::error::SendTimeoutError::Timeout(m)
                                 | mpsc::error::SendTimeoutError::Closed(m) => m,
                             };
-                            if let Message::Read(entry) = message {
+                            if let Message::Read(entry, _) = message {
                                 log_lost(&[entry], "the audit read queue stayed full");
                             }
                         }
@@ -120,7 +121,7 @@ impl AuditTrail {
                 }
             }
             Err(mpsc::error::TrySendError::Closed(message)) => {
-                if let Message::Read(entry) = message {
+                if let Message::Read(entry, _) = message {
                     log_lost(&[entry], "the audit trail has been shut down");
                 }
             }
@@ -163,7 +164,8 @@ impl AuditTrail {
 }
 
 /// The background writer: collects queued reads and writes them in one transaction when the
-/// oldest has waited [`FLUSH_AFTER`], when [`MAX_BATCH`] are waiting, or when asked to.
+/// oldest has waited [`FLUSH_AFTER`] since it was queued, when [`MAX_BATCH`] are waiting, or
+/// when asked to.
 async fn write_reads(store: Store, key: Arc<AuditKey>, mut queue: mpsc::Receiver<Message>) {
     let mut batch: Vec<AuditEntry> = Vec::new();
     let mut deadline: Option<Instant> = None;
@@ -180,9 +182,9 @@ async fn write_reads(store: Store, key: Arc<AuditKey>, mut queue: mpsc::Receiver
             None => queue.recv().await,
         };
         match message {
-            Some(Message::Read(entry)) => {
+            Some(Message::Read(entry, queued_at)) => {
                 if batch.is_empty() {
-                    deadline = Some(Instant::now() + FLUSH_AFTER);
+                    deadline = Some(queued_at + FLUSH_AFTER);
                 }
                 batch.push(entry);
                 if batch.len() >= MAX_BATCH {
@@ -200,7 +202,7 @@ async fn write_reads(store: Store, key: Arc<AuditKey>, mut queue: mpsc::Receiver
                 queue.close();
                 while let Some(message) = queue.recv().await {
                     match message {
-                        Message::Read(entry) => batch.push(entry),
+                        Message::Read(entry, _) => batch.push(entry),
                         Message::Flush(done) => {
                             write_batch(&store, &key, std::mem::take(&mut batch)).await;
                             let _ = done.send(());
