@@ -7,6 +7,7 @@ pub mod entity;
 mod error;
 pub mod migration;
 pub mod sessions;
+pub mod settings;
 pub mod time;
 pub mod users;
 

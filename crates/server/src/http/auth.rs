@@ -1,13 +1,22 @@
-//! Authentication and authorisation of every API request, before any handler or body
-//! extractor runs: the session from `Authorization: Bearer <token>`, then the route's rule
-//! from `permissions::ROUTES`. The signed-in [`Caller`] is put in the request's extensions.
+//! Authentication and authorisation of every request, before any handler or body extractor
+//! runs: the session from `Authorization: Bearer <token>` or, from a browser, the
+//! `dcms_session` cookie; then the route's rule from the permission table; then, for a
+//! cookie-authenticated unsafe request, its CSRF token. The signed-in [`Caller`] (and for a
+//! browser its [`CsrfToken`]) is put in the request's extensions.
+//!
+//! API routes answer problem details; pages send a visitor without a session to the login
+//! page (and back afterwards) and show a refused one a friendly 403 page.
 
+use super::cookies;
+use super::csrf::{self, CsrfToken};
 use super::error::ApiError;
+use super::pages;
 use super::permissions::{Rule, rule_for};
 use super::state::AppState;
+use crate::services::ServiceError;
 use crate::services::auth::Caller;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::header;
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -25,6 +34,10 @@ pub fn bearer_token(request: &Request) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
 /// The route layer that enforces the permission table.
 pub async fn authorize(
     State(state): State<AppState>,
@@ -35,31 +48,111 @@ pub async fn authorize(
     let Some(path) = matched.map(|m| m.as_str().to_owned()) else {
         return next.run(request).await;
     };
-    let method = request.method().as_str().to_owned();
-    let Some(rule) = rule_for(&method, &path) else {
+    let method = request.method().clone();
+    let page = pages::is_page_path(&path);
+    let Some(rule) = rule_for(method.as_str(), &path) else {
         // A method this path does not route: let the router answer 405.
-        if super::permissions::ROUTES
-            .iter()
-            .any(|(_, p, _)| *p == path)
-        {
+        if super::permissions::all_routes().any(|(_, p, _)| *p == path) {
             return next.run(request).await;
         }
         tracing::error!(%method, %path, "route missing from the permission table");
         return ApiError::forbidden().into_response();
     };
+    let limit = state.config.body_limit;
+
     if rule == Rule::Public {
+        // The login form has no session yet: its token is the double-submitted cookie.
+        if page && !is_safe(&method) {
+            let expected = cookies::get(request.headers(), cookies::LOGIN_CSRF)
+                .map(|t| CsrfToken(t.to_owned()));
+            let (checked, submitted) = csrf::submitted(request, limit).await;
+            request = checked;
+            let ok = matches!((expected, submitted), (Some(e), Some(s)) if e.matches(&s));
+            if !ok {
+                return pages::expired_form(request.uri());
+            }
+        }
         return next.run(request).await;
     }
-    let Some(token) = bearer_token(&request) else {
-        return ApiError::unauthenticated().into_response();
+
+    let (token, from_cookie) = match bearer_token(&request) {
+        Some(token) => (token.to_owned(), false),
+        None => match cookies::get(request.headers(), cookies::SESSION) {
+            Some(token) => (token.to_owned(), true),
+            None => return unauthenticated(page, &request, false),
+        },
     };
-    let caller: Caller = match state.auth.authenticate(token).await {
+    let caller: Caller = match state.auth.authenticate(&token).await {
         Ok(caller) => caller,
+        Err(ServiceError::Unauthenticated) => {
+            return unauthenticated(page, &request, from_cookie);
+        }
         Err(err) => return ApiError::from(err).into_response(),
     };
     if !rule.allows(caller.principal) {
+        if page {
+            return pages::refused(
+                &state,
+                request.headers(),
+                request.uri(),
+                Some(caller),
+                false,
+            )
+            .await;
+        }
         return ApiError::forbidden().into_response();
+    }
+    if from_cookie {
+        let expected = CsrfToken::for_session(&token);
+        if !is_safe(&method) {
+            let (checked, submitted) = csrf::submitted(request, limit).await;
+            request = checked;
+            if !submitted.is_some_and(|s| expected.matches(&s)) {
+                if page {
+                    return pages::refused(
+                        &state,
+                        request.headers(),
+                        request.uri(),
+                        Some(caller),
+                        true,
+                    )
+                    .await;
+                }
+                return ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "csrf",
+                    "a cookie-authenticated request must carry the CSRF token (X-CSRF-Token)",
+                )
+                .into_response();
+            }
+        }
+        request.extensions_mut().insert(expected);
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// No valid session: 401 problem details for the API; for a page, the login page, coming
+/// back here afterwards when this was a page view.
+fn unauthenticated(page: bool, request: &Request, had_cookie: bool) -> Response {
+    if !page {
+        let mut response = ApiError::unauthenticated().into_response();
+        if had_cookie {
+            let secure = cookies::is_https(request.headers());
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
+        }
+        return response;
+    }
+    let next = if is_safe(request.method()) {
+        request
+            .uri()
+            .path_and_query()
+            .map(|pq| pages::encode_component(pq.as_str()))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    pages::to_login(&next, had_cookie, cookies::is_https(request.headers()))
 }

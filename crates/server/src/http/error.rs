@@ -219,6 +219,12 @@ pub struct Path<T>(pub T);
 pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
+    let page = super::pages::is_page_path(&path);
+    let (headers, uri) = if page {
+        (request.headers().clone(), request.uri().clone())
+    } else {
+        Default::default()
+    };
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -233,6 +239,15 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
         return response;
     }
     let (parts, _) = response.into_parts();
+    if page {
+        let mut html = super::pages::bare_error_page(&headers, &uri, status);
+        for (name, value) in parts.headers.iter() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                html.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        return html;
+    }
     let error = match status {
         StatusCode::NOT_FOUND => ApiError::not_found(format!("no resource at {path}")),
         StatusCode::METHOD_NOT_ALLOWED => ApiError::new(

@@ -1,10 +1,13 @@
-//! The HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, operations
-//! endpoints, and the middleware every request passes (tracing, timeout, body limit,
+//! The HTTP layer: the JSON API under `/api/v1` with its OpenAPI document, the web pages,
+//! operations endpoints, and the middleware every request passes (tracing, timeout, body limit,
 //! compression, panic catching, problem+json for every error).
 
 pub mod api;
 pub mod auth;
+pub mod cookies;
+pub mod csrf;
 pub mod error;
+pub mod pages;
 pub mod permissions;
 pub mod state;
 
@@ -22,6 +25,7 @@ use tower_http::trace::TraceLayer;
 pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     api::routes()
+        .merge(pages::routes())
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,

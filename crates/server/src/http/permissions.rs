@@ -67,12 +67,51 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(Users, Write),
     ),
     ("GET", "/api/v1/audit", Needs(Reports, Read)),
+    ("GET", "/api/v1/settings", Needs(Settings, Read)),
+    ("PATCH", "/api/v1/settings", Needs(Settings, Write)),
 ];
 
-/// The rule of a routed path and method; None for a route missing from the table (refused).
+/// Every web page: (method, path as routed, rule). The same rules as the API: a page shows
+/// what the API would let its viewer read, and its forms do what the API would let them do.
+pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
+    ("GET", "/", Session),
+    ("GET", "/login", Public),
+    ("POST", "/login", Public),
+    ("POST", "/logout", Session),
+    ("GET", "/language/{code}", Public),
+    ("GET", "/static/{file}", Public),
+    ("GET", "/account", Session),
+    ("POST", "/account/password", SessionWrite),
+    (
+        "POST",
+        "/account/sessions/{session_token_id}/revoke",
+        Session,
+    ),
+    ("GET", "/users", Needs(Users, Read)),
+    ("POST", "/users", Needs(Users, Write)),
+    ("GET", "/users/new", Needs(Users, Write)),
+    ("GET", "/users/{user_id}", Needs(Users, Read)),
+    ("POST", "/users/{user_id}", Needs(Users, Write)),
+    ("POST", "/users/{user_id}/password", Needs(Users, Write)),
+    (
+        "POST",
+        "/users/{user_id}/sessions/{session_token_id}/revoke",
+        Needs(Users, Write),
+    ),
+    ("GET", "/settings", Needs(Settings, Read)),
+    ("POST", "/settings", Needs(Settings, Write)),
+];
+
+/// Every route of the application, API and pages.
+pub fn all_routes() -> impl Iterator<Item = &'static (&'static str, &'static str, Rule)> {
+    ROUTES.iter().chain(PAGE_ROUTES.iter())
+}
+
+/// The rule of a routed path and method; None for a route missing from the tables (refused).
+/// `HEAD` is answered by the `GET` handler, so it has the `GET` rule.
 pub fn rule_for(method: &str, path: &str) -> Option<Rule> {
-    ROUTES
-        .iter()
+    let method = if method == "HEAD" { "GET" } else { method };
+    all_routes()
         .find(|(m, p, _)| *m == method && *p == path)
         .map(|(_, _, rule)| *rule)
 }
@@ -106,6 +145,10 @@ mod tests {
         }
         for (method, path, _) in ROUTES {
             assert!(
+                !crate::http::pages::is_page_path(path),
+                "{method} {path} is an API route with a page's path"
+            );
+            assert!(
                 documented.iter().any(|(m, p)| m == method && p == path),
                 "{method} {path} has a rule but is not in the OpenAPI document"
             );
@@ -113,13 +156,27 @@ mod tests {
     }
 
     #[test]
+    fn page_routes_are_pages() {
+        for (method, path, _) in PAGE_ROUTES {
+            assert!(
+                crate::http::pages::is_page_path(path),
+                "{method} {path} is listed as a page"
+            );
+        }
+    }
+
+    #[test]
     fn hq_never_writes_and_patients_only_reach_their_own() {
-        for (method, path, rule) in ROUTES {
+        // The patient's own pages (the portal, their account) are `Session` rules.
+        for (method, path, rule) in all_routes() {
             if *method != "GET" && !matches!(rule, Public | Session) {
                 assert!(!rule.allows(Principal::Hq), "HQ may {method} {path}");
             }
+            let own_page =
+                crate::http::pages::is_page_path(path) && matches!(rule, Session | SessionWrite);
             if !path.starts_with("/api/v1/auth")
                 && !path.starts_with("/api/v1/me")
+                && !own_page
                 && *rule != Public
             {
                 assert!(

@@ -8,7 +8,7 @@
 //! token.
 
 use super::audit::AuditTrail;
-use super::{ServiceError, passwords};
+use super::{FieldError, ServiceError, passwords};
 use crate::config::{Config, PasswordCost};
 use base64::Engine;
 use dcms_domain::{Principal, Role, SessionType};
@@ -404,10 +404,11 @@ impl Auth {
     ) -> Result<(), ServiceError> {
         passwords::validate_new_password(&new_password, "new_password")?;
         if !passwords::verify(current, caller.user.password_hash.clone()).await {
-            return Err(ServiceError::invalid(
+            return Err(ServiceError::invalid_coded(FieldError::coded(
                 "current_password",
+                "wrong-current-password",
                 "is not your current password",
-            ));
+            )));
         }
         let hash = passwords::hash(new_password, self.password_cost).await?;
         let txn = self.store.begin_write().await?;
@@ -431,7 +432,7 @@ impl Auth {
 }
 
 /// 32 random bytes, base64url without padding.
-fn random_secret() -> String {
+pub fn random_secret() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);

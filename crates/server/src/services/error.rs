@@ -7,6 +7,15 @@ pub struct FieldError {
     /// The field's name as the client sent it (`phones`, `phones[1].number`).
     pub field: String,
     pub message: String,
+    /// The rule broken, as a message id of the pages' catalogue (`error-<code>`), so that the
+    /// pages can say it in the user's language. Not part of the API's JSON.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub code: Option<&'static str>,
+    /// The values the translated message names (`min`, `max`).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl FieldError {
@@ -14,7 +23,27 @@ impl FieldError {
         FieldError {
             field: field.into(),
             message: message.to_string(),
+            code: None,
+            args: Vec::new(),
         }
+    }
+
+    /// An error with a translatable code (see `code`).
+    pub fn coded(
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl ToString,
+    ) -> FieldError {
+        FieldError {
+            code: Some(code),
+            ..FieldError::new(field, message)
+        }
+    }
+
+    /// Adds a named value for the translated message.
+    pub fn arg(mut self, name: &'static str, value: impl ToString) -> FieldError {
+        self.args.push((name, value.to_string()));
+        self
     }
 }
 
@@ -55,6 +84,11 @@ impl ServiceError {
     /// A single-field validation error.
     pub fn invalid(field: impl Into<String>, message: impl ToString) -> ServiceError {
         ServiceError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// A single-field validation error with a translatable code.
+    pub fn invalid_coded(field: FieldError) -> ServiceError {
+        ServiceError::Invalid(vec![field])
     }
 }
 

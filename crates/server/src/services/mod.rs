@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 mod error;
 pub mod passwords;
+pub mod settings;
 pub mod users;
 
 pub use error::{FieldError, ServiceError};

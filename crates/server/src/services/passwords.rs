@@ -1,6 +1,6 @@
 //! Password hashing: Argon2id PHC strings, computed off the async runtime.
 
-use super::ServiceError;
+use super::{FieldError, ServiceError};
 use crate::config::PasswordCost;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -14,15 +14,23 @@ pub const MAX_PASSWORD_CHARS: usize = 1024;
 pub fn validate_new_password(password: &str, field: &str) -> Result<(), ServiceError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(ServiceError::invalid(
-            field,
-            format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+        return Err(ServiceError::invalid_coded(
+            FieldError::coded(
+                field,
+                "too-short",
+                format!("must be at least {MIN_PASSWORD_CHARS} characters"),
+            )
+            .arg("min", MIN_PASSWORD_CHARS),
         ));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(ServiceError::invalid(
-            field,
-            format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+        return Err(ServiceError::invalid_coded(
+            FieldError::coded(
+                field,
+                "too-long",
+                format!("must be at most {MAX_PASSWORD_CHARS} characters"),
+            )
+            .arg("max", MAX_PASSWORD_CHARS),
         ));
     }
     Ok(())

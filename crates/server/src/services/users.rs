@@ -43,10 +43,11 @@ fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
 
 fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
     if name.is_empty() || name.chars().count() > 255 {
-        errors.push(FieldError::new(
-            "display_name",
-            "must be 1 to 255 characters",
-        ));
+        errors.push(
+            FieldError::coded("display_name", "length", "must be 1 to 255 characters")
+                .arg("min", 1)
+                .arg("max", 255),
+        );
     }
 }
 
@@ -61,10 +62,15 @@ pub async fn create(
     let username = input.username.trim().to_owned();
     let mut errors = Vec::new();
     if username.is_empty() || username.chars().count() > 255 {
-        errors.push(FieldError::new("username", "must be 1 to 255 characters"));
+        errors.push(
+            FieldError::coded("username", "length", "must be 1 to 255 characters")
+                .arg("min", 1)
+                .arg("max", 255),
+        );
     } else if username.chars().any(char::is_control) {
-        errors.push(FieldError::new(
+        errors.push(FieldError::coded(
             "username",
+            "control-characters",
             "must not contain control characters",
         ));
     }

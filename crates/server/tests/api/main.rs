@@ -8,4 +8,6 @@ mod auth;
 mod cli;
 mod errors;
 mod operations;
+mod pages;
 mod schema;
+mod settings;

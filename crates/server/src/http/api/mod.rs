@@ -3,6 +3,7 @@
 mod audit;
 mod auth;
 mod health;
+pub mod settings;
 pub mod users;
 pub mod views;
 
@@ -26,6 +27,7 @@ use utoipa::OpenApi;
         users::list, users::create, users::get, users::update, users::set_password,
         users::sessions, users::revoke_session,
         audit::list,
+        settings::get, settings::update,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -34,6 +36,7 @@ use utoipa::OpenApi;
         (name = "auth", description = "Logging in and out, one's own sessions and password"),
         (name = "users", description = "User accounts (admin)"),
         (name = "audit", description = "The audit trail (admin, manager, HQ)"),
+        (name = "settings", description = "The clinic's settings (read: staff and HQ; change: admin, manager)"),
     )
 )]
 pub struct ApiDoc;
@@ -81,6 +84,10 @@ pub fn routes() -> Router<AppState> {
             delete(users::revoke_session),
         )
         .route("/api/v1/audit", get(audit::list))
+        .route(
+            "/api/v1/settings",
+            get(settings::get).patch(settings::update),
+        )
 }
 
 /// The OpenAPI 3.1 document of this API.

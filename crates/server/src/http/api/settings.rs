@@ -1,0 +1,109 @@
+//! `/api/v1/settings`: the clinic's settings (read: staff and HQ; change: admin, manager).
+
+use crate::http::error::{ApiError, Json, Problem};
+use crate::http::state::AppState;
+use crate::services::auth::Caller;
+use crate::services::settings::{self, ClinicSettings, SettingsChanges};
+use axum::Extension;
+use axum::extract::State;
+use dcms_domain::{Language, OpeningHours, ToothSystem};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// The clinic's settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingsView {
+    /// The clinic's name.
+    #[schema(example = "DCMS")]
+    pub clinic_name: String,
+    /// A short code (0 to 32 Latin letters, digits, `-`, `_`); "" when none.
+    #[schema(example = "")]
+    pub clinic_code: String,
+    /// The IANA time zone the clinic's local times are in.
+    #[schema(example = "Asia/Ulaanbaatar")]
+    pub time_zone: String,
+    pub opening_hours: OpeningHours,
+    /// The tooth notation shown.
+    pub tooth_notation: ToothSystem,
+    pub language: Language,
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<ClinicSettings> for SettingsView {
+    fn from(s: ClinicSettings) -> Self {
+        SettingsView {
+            clinic_name: s.clinic_name,
+            clinic_code: s.clinic_code,
+            time_zone: s.time_zone.as_str().to_owned(),
+            opening_hours: s.opening_hours,
+            tooth_notation: s.tooth_notation,
+            language: s.language,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// A change of the settings: every field optional, absent or null leaves it as it is.
+/// Invalid fields are all reported together (422) and nothing is changed.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchSettingsBody {
+    /// 1 to 255 characters (trimmed).
+    #[schema(example = "Гэгээн шүд")]
+    pub clinic_name: Option<String>,
+    /// 0 to 32 Latin letters, digits, `-` and `_`; "" clears it.
+    pub clinic_code: Option<String>,
+    /// An IANA time zone name, e.g. `Asia/Ulaanbaatar` or `Asia/Hovd`.
+    #[schema(example = "Asia/Ulaanbaatar")]
+    pub time_zone: Option<String>,
+    /// All seven weekdays; `[]` for a closed day. Errors are reported on
+    /// `opening_hours.<weekday>` (e.g. `opening_hours.mon`) or on `opening_hours`.
+    #[schema(value_type = Option<OpeningHours>)]
+    pub opening_hours: Option<serde_json::Value>,
+    #[schema(value_type = Option<ToothSystem>)]
+    pub tooth_notation: Option<String>,
+    #[schema(value_type = Option<Language>)]
+    pub language: Option<String>,
+}
+
+/// The clinic's settings.
+#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The settings", body = SettingsView),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(State(state): State<AppState>) -> Result<Json<SettingsView>, ApiError> {
+    Ok(Json(settings::get(&state.store).await?.into()))
+}
+
+/// Change the clinic's settings.
+#[utoipa::path(patch, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+    request_body = PatchSettingsBody,
+    responses(
+        (status = 200, description = "The settings as they now are", body = SettingsView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (unknown time zone, overlapping opening hours, ...), each named", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<PatchSettingsBody>,
+) -> Result<Json<SettingsView>, ApiError> {
+    let settings = settings::update(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        SettingsChanges {
+            clinic_name: body.clinic_name,
+            clinic_code: body.clinic_code,
+            time_zone: body.time_zone,
+            opening_hours: body.opening_hours,
+            tooth_notation: body.tooth_notation,
+            language: body.language,
+        },
+    )
+    .await?;
+    Ok(Json(settings.into()))
+}

@@ -1,0 +1,264 @@
+//! `/settings`: the clinic's name and code, time zone, opening hours, tooth notation and
+//! default language. Everyone who may read them sees the form; only those who may write
+//! them (admin, manager) can save it.
+
+use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use crate::http::permissions::rule_for;
+use crate::http::state::AppState;
+use crate::services::settings::{self, ClinicSettings, SettingsChanges};
+use crate::services::{FieldError, ServiceError};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use dcms_domain::{Language, ToothSystem, WEEKDAY_KEYS, format_hhmm};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::services::auth::Caller;
+
+/// The time zones offered (any IANA name may be typed).
+const TIME_ZONES: &[&str] = &["Asia/Ulaanbaatar", "Asia/Hovd", "Asia/Choibalsan", "UTC"];
+
+/// One weekday's row of the opening hours.
+struct DayRow {
+    key: &'static str,
+    field: String,
+    label: String,
+    value: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage<'a> {
+    layout: &'a Layout,
+    form: SettingsForm,
+    days: Vec<DayRow>,
+    notations: Vec<(&'static str, String)>,
+    languages: Vec<(&'static str, String)>,
+    time_zones: &'static [&'static str],
+    can_edit: bool,
+    errors: FieldMessages,
+}
+
+/// The settings form; every field as typed, so it comes back unchanged with its errors.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SettingsForm {
+    clinic_name: String,
+    clinic_code: String,
+    time_zone: String,
+    tooth_notation: String,
+    language: String,
+    hours_mon: String,
+    hours_tue: String,
+    hours_wed: String,
+    hours_thu: String,
+    hours_fri: String,
+    hours_sat: String,
+    hours_sun: String,
+}
+
+impl SettingsForm {
+    fn from_settings(s: &ClinicSettings) -> SettingsForm {
+        let hours = |i: usize| {
+            s.opening_hours
+                .intervals(dcms_domain::WEEKDAYS[i])
+                .iter()
+                .map(|(a, b)| format!("{}-{}", format_hhmm(*a), format_hhmm(*b)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        SettingsForm {
+            clinic_name: s.clinic_name.as_str().to_owned(),
+            clinic_code: s.clinic_code.as_str().to_owned(),
+            time_zone: s.time_zone.as_str().to_owned(),
+            tooth_notation: s.tooth_notation.as_str().to_owned(),
+            language: s.language.as_str().to_owned(),
+            hours_mon: hours(0),
+            hours_tue: hours(1),
+            hours_wed: hours(2),
+            hours_thu: hours(3),
+            hours_fri: hours(4),
+            hours_sat: hours(5),
+            hours_sun: hours(6),
+        }
+    }
+
+    fn hours(&self) -> [&str; 7] {
+        [
+            &self.hours_mon,
+            &self.hours_tue,
+            &self.hours_wed,
+            &self.hours_thu,
+            &self.hours_fri,
+            &self.hours_sat,
+            &self.hours_sun,
+        ]
+    }
+}
+
+/// `09:00-13:00, 14:00-19:00` as `[["09:00","13:00"],["14:00","19:00"]]`; None when a piece
+/// is not two times joined by a dash (the times themselves are checked by the service).
+fn intervals_from_text(text: &str) -> Option<Value> {
+    let mut intervals = Vec::new();
+    for piece in text
+        .split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let (start, end) = piece.split_once(['-', '–'])?;
+        intervals.push(Value::Array(vec![
+            Value::String(start.trim().to_owned()),
+            Value::String(end.trim().to_owned()),
+        ]));
+    }
+    Some(Value::Array(intervals))
+}
+
+fn page<'a>(
+    layout: &'a Layout,
+    form: SettingsForm,
+    can_edit: bool,
+    errors: FieldMessages,
+) -> SettingsPage<'a> {
+    let days = WEEKDAY_KEYS
+        .iter()
+        .zip(form.hours())
+        .map(|(key, value)| DayRow {
+            key,
+            field: format!("hours_{key}"),
+            label: layout.t(&format!("weekday-{key}")),
+            value: value.to_owned(),
+        })
+        .collect();
+    SettingsPage {
+        layout,
+        days,
+        notations: [
+            ToothSystem::Fdi,
+            ToothSystem::Universal,
+            ToothSystem::Palmer,
+        ]
+        .into_iter()
+        .map(|n| (n.as_str(), layout.t(&format!("notation-{}", n.as_str()))))
+        .collect(),
+        languages: [Language::Mn, Language::En]
+            .into_iter()
+            .map(|l| (l.as_str(), layout.t(&format!("language-{}", l.as_str()))))
+            .collect(),
+        time_zones: TIME_ZONES,
+        form,
+        can_edit,
+        errors,
+    }
+}
+
+fn can_edit(caller: &Caller) -> bool {
+    rule_for("POST", "/settings").is_some_and(|rule| rule.allows(caller.principal))
+}
+
+/// `GET /settings`.
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+) -> PageResult {
+    let current = settings::get(&state.store).await.or_page(&layout)?;
+    let form = SettingsForm::from_settings(&current);
+    Ok(layout.render(&page(
+        &layout,
+        form,
+        can_edit(&caller),
+        FieldMessages::default(),
+    )))
+}
+
+/// The page's wording of a service's complaint about a field, and the form field it is on.
+fn translate(layout: &Layout, error: &FieldError) -> (String, String) {
+    let field = error.field.as_str();
+    if let Some(day) = field.strip_prefix("opening_hours.") {
+        return (format!("hours_{day}"), layout.t("error-opening-hours"));
+    }
+    let message = match field {
+        "clinic_name" => i18n_length(layout),
+        "clinic_code" => layout.t("error-clinic-code"),
+        "time_zone" => layout.t("error-time-zone"),
+        "opening_hours" => layout.t("error-opening-hours"),
+        "tooth_notation" | "language" => layout.t("error-choose"),
+        _ => error.message.clone(),
+    };
+    (field.to_owned(), message)
+}
+
+fn i18n_length(layout: &Layout) -> String {
+    super::i18n::t_args(
+        layout.lang,
+        "error-length",
+        &[("min", "1".into()), ("max", "255".into())],
+    )
+}
+
+/// `POST /settings`: saves every field; on errors the form comes back as typed.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+    Form(form): Form<SettingsForm>,
+) -> PageResult {
+    let mut errors = FieldMessages::default();
+    let mut hours = Map::new();
+    for (key, text) in WEEKDAY_KEYS.iter().zip(form.hours()) {
+        match intervals_from_text(text) {
+            Some(value) => {
+                hours.insert((*key).to_owned(), value);
+            }
+            None => errors.push(&format!("hours_{key}"), layout.t("error-opening-hours")),
+        }
+    }
+    if errors.is_empty() {
+        let changes = SettingsChanges {
+            clinic_name: Some(form.clinic_name.clone()),
+            clinic_code: Some(form.clinic_code.clone()),
+            time_zone: Some(form.time_zone.clone()),
+            opening_hours: Some(Value::Object(hours)),
+            tooth_notation: Some(form.tooth_notation.clone()),
+            language: Some(form.language.clone()),
+        };
+        match settings::update(&state.store, &state.audit, caller.actor(), changes).await {
+            Ok(_) => {
+                return Ok(see_other_with_flash(
+                    "/settings",
+                    msg("flash-saved"),
+                    layout.secure,
+                ));
+            }
+            Err(ServiceError::Invalid(found)) => {
+                for e in &found {
+                    let (field, message) = translate(&layout, e);
+                    errors.push(&field, message);
+                }
+            }
+            Err(other) => return Err(layout.error(other)),
+        }
+    }
+    Ok(layout.render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &page(&layout, form, true, errors),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_intervals_typed_in_a_box() {
+        assert_eq!(
+            intervals_from_text("09:00-13:00, 14:00 – 19:00").unwrap(),
+            serde_json::json!([["09:00", "13:00"], ["14:00", "19:00"]])
+        );
+        assert_eq!(intervals_from_text("  ").unwrap(), serde_json::json!([]));
+        assert!(intervals_from_text("09:00").is_none());
+    }
+}

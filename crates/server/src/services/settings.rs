@@ -1,0 +1,339 @@
+//! The clinic's settings: name and code, time zone, weekly opening hours, tooth notation and
+//! language. One row; reading needs the settings capability, changing it writes and audits
+//! in one transaction.
+
+use super::audit::{AuditTrail, changes};
+use super::{Actor, FieldError, ServiceError};
+use dcms_domain::{
+    ClinicCode, ClinicName, Language, OpeningHours, OpeningHoursError, TimeZoneName, ToothSystem,
+    weekday_key,
+};
+use dcms_store::audit::AuditEntry;
+use dcms_store::entity::settings;
+use dcms_store::settings::SETTINGS_ID;
+use dcms_store::time::from_db;
+use dcms_store::{Store, StoreError, settings as repo};
+use serde_json::{Value, json};
+
+/// The clinic's settings, every field validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicSettings {
+    /// 1 to 255 characters, trimmed ([`ClinicName`]).
+    pub clinic_name: String,
+    /// "" or up to 32 Latin letters, digits, `-` and `_` ([`ClinicCode`]).
+    pub clinic_code: String,
+    pub time_zone: TimeZoneName,
+    pub opening_hours: OpeningHours,
+    pub tooth_notation: ToothSystem,
+    pub language: Language,
+    pub updated_at: jiff::Timestamp,
+}
+
+impl ClinicSettings {
+    /// Reads a stored row; a value that no longer passes its rule (edited behind the
+    /// application's back, or a time zone the system's database no longer has) is named.
+    pub fn from_row(row: &settings::Model) -> Result<ClinicSettings, ServiceError> {
+        let stored = |field: &str, e: &dyn std::fmt::Display| {
+            ServiceError::Internal(format!("the stored setting {field} is invalid: {e}"))
+        };
+        Ok(ClinicSettings {
+            clinic_name: ClinicName::parse(&row.clinic_name)
+                .map_err(|e| stored("clinic_name", &e))?
+                .as_str()
+                .to_owned(),
+            clinic_code: ClinicCode::parse(&row.clinic_code)
+                .map_err(|e| stored("clinic_code", &e))?
+                .as_str()
+                .to_owned(),
+            time_zone: TimeZoneName::parse(&row.time_zone).map_err(|e| stored("time_zone", &e))?,
+            opening_hours: OpeningHours::parse_json(&row.opening_hours)
+                .map_err(|e| stored("opening_hours", &e))?,
+            tooth_notation: ToothSystem::from_code(row.tooth_notation).ok_or_else(|| {
+                stored(
+                    "tooth_notation",
+                    &format!("unknown code {}", row.tooth_notation),
+                )
+            })?,
+            language: Language::parse(&row.language).map_err(|e| stored("language", &e))?,
+            updated_at: from_db(row.updated_at),
+        })
+    }
+
+    /// The clinic's time zone.
+    pub fn time_zone(&self) -> jiff::tz::TimeZone {
+        self.time_zone.time_zone()
+    }
+
+    /// The current instant in the clinic's time zone.
+    pub fn now_local(&self) -> jiff::Zoned {
+        jiff::Timestamp::now().to_zoned(self.time_zone())
+    }
+
+    /// An instant in the clinic's time zone.
+    pub fn local(&self, at: jiff::Timestamp) -> jiff::Zoned {
+        at.to_zoned(self.time_zone())
+    }
+
+    /// Whether the clinic is open at an instant (by its opening hours in its time zone).
+    pub fn is_open_at(&self, at: jiff::Timestamp) -> bool {
+        let local = self.local(at);
+        self.opening_hours.is_open_at(local.weekday(), local.time())
+    }
+}
+
+/// What a change of the settings asks for: each field as the client sent it (`None`: leave
+/// it), validated by [`update`].
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChanges {
+    pub clinic_name: Option<String>,
+    pub clinic_code: Option<String>,
+    /// An IANA time zone name.
+    pub time_zone: Option<String>,
+    /// `{"mon": [["09:00","13:00"], ...], ..., "sun": []}`.
+    pub opening_hours: Option<Value>,
+    /// A tooth notation name: `fdi`, `universal`, `palmer`.
+    pub tooth_notation: Option<String>,
+    /// `mn` or `en`.
+    pub language: Option<String>,
+}
+
+/// The audited fields of the settings row, as the API names them.
+fn audited(row: &settings::Model) -> Value {
+    json!({
+        "clinic_name": row.clinic_name,
+        "clinic_code": row.clinic_code,
+        "time_zone": row.time_zone,
+        "opening_hours": serde_json::from_str::<Value>(&row.opening_hours)
+            .unwrap_or_else(|_| Value::String(row.opening_hours.clone())),
+        "tooth_notation": ToothSystem::from_code(row.tooth_notation)
+            .map_or_else(|| json!(row.tooth_notation), |t| json!(t.as_str())),
+        "language": row.language,
+    })
+}
+
+/// The field an opening-hours error is reported on: `opening_hours.mon` for one weekday,
+/// `opening_hours` otherwise.
+fn opening_hours_field(e: &OpeningHoursError) -> String {
+    match e.weekday() {
+        Some(day) => format!("opening_hours.{}", weekday_key(day)),
+        None => "opening_hours".to_owned(),
+    }
+}
+
+/// The changes asked for, every one valid.
+#[derive(Debug, Clone, Default)]
+struct Valid {
+    clinic_name: Option<ClinicName>,
+    clinic_code: Option<ClinicCode>,
+    time_zone: Option<TimeZoneName>,
+    opening_hours: Option<OpeningHours>,
+    tooth_notation: Option<ToothSystem>,
+    language: Option<Language>,
+}
+
+/// Parses one field if it was given; an error is added to `errors` under `field`.
+fn field<T, E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    input: Option<String>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    match parse(input.as_deref()?) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            errors.push(FieldError::new(field, e));
+            None
+        }
+    }
+}
+
+/// Validates every field asked for, reporting all invalid ones together.
+fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
+    let mut errors = Vec::new();
+    let e = &mut errors;
+    let valid = Valid {
+        clinic_name: field(e, "clinic_name", asked.clinic_name, ClinicName::parse),
+        clinic_code: field(e, "clinic_code", asked.clinic_code, ClinicCode::parse),
+        time_zone: field(e, "time_zone", asked.time_zone, TimeZoneName::parse),
+        tooth_notation: field(e, "tooth_notation", asked.tooth_notation, |s| {
+            s.trim().parse::<ToothSystem>()
+        }),
+        language: field(e, "language", asked.language, |s| Language::parse(s.trim())),
+        opening_hours: asked.opening_hours.and_then(|value| {
+            match OpeningHours::from_value(&value) {
+                Ok(hours) => Some(hours),
+                Err(err) => {
+                    e.push(FieldError::new(opening_hours_field(&err), err));
+                    None
+                }
+            }
+        }),
+    };
+    if errors.is_empty() {
+        Ok(valid)
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// Writes valid changes into a row.
+fn apply(row: &mut settings::Model, valid: Valid) {
+    if let Some(v) = valid.clinic_name {
+        row.clinic_name = v.as_str().to_owned();
+    }
+    if let Some(v) = valid.clinic_code {
+        row.clinic_code = v.as_str().to_owned();
+    }
+    if let Some(v) = valid.time_zone {
+        row.time_zone = v.as_str().to_owned();
+    }
+    if let Some(v) = valid.opening_hours {
+        row.opening_hours = v.to_json();
+    }
+    if let Some(v) = valid.tooth_notation {
+        row.tooth_notation = v.code();
+    }
+    if let Some(v) = valid.language {
+        row.language = v.as_str().to_owned();
+    }
+}
+
+fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
+    StoreError::from(e).into()
+}
+
+/// The clinic's settings.
+pub async fn get(store: &Store) -> Result<ClinicSettings, ServiceError> {
+    ClinicSettings::from_row(&repo::load(store.connection()).await?)
+}
+
+/// Changes the settings asked for. Every field is validated first and all invalid fields
+/// are reported together (422, nothing changed). The change and its audit entry
+/// (`{field: [old, new]}` of the fields that changed) are written in one transaction; a
+/// change that changes nothing writes nothing.
+pub async fn update(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    asked: SettingsChanges,
+) -> Result<ClinicSettings, ServiceError> {
+    // Validated before the write lock is taken: a bad request never waits for it.
+    let valid = validate(asked)?;
+    let txn = store.begin_write().await?;
+    let before = repo::load_for_update(&txn).await?;
+    let mut row = before.clone();
+    apply(&mut row, valid);
+    let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&row)), &[]) else {
+        txn.commit().await.map_err(commit_error)?;
+        return ClinicSettings::from_row(&before);
+    };
+    let saved = repo::save(&txn, row).await?;
+    let entry = AuditEntry::new("update", "settings", Some(SETTINGS_ID)).with_changes(Some(diff));
+    audit.record(&txn, actor.stamp(entry)).await?;
+    // Refuse to commit what could not be read back.
+    let settings = ClinicSettings::from_row(&saved)?;
+    txn.commit().await.map_err(commit_error)?;
+    Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> settings::Model {
+        settings::Model {
+            settings_id: 1,
+            clinic_name: "DCMS".into(),
+            clinic_code: String::new(),
+            time_zone: "Asia/Ulaanbaatar".into(),
+            opening_hours: OpeningHours::default().to_json(),
+            tooth_notation: ToothSystem::Fdi.code(),
+            language: "mn".into(),
+            updated_at: dcms_store::time::now(),
+        }
+    }
+
+    fn fields(err: ServiceError) -> Vec<String> {
+        match err {
+            ServiceError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected Invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported() {
+        let err = validate(SettingsChanges {
+            clinic_name: Some("  ".into()),
+            clinic_code: Some("УБ 1".into()),
+            time_zone: Some("Mars/Olympus".into()),
+            opening_hours: Some(json!({"mon": [["09:00", "13:00"], ["12:00", "18:00"]],
+                    "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []})),
+            tooth_notation: Some("roman".into()),
+            language: Some("fr".into()),
+        })
+        .unwrap_err();
+        assert_eq!(
+            fields(err),
+            [
+                "clinic_name",
+                "clinic_code",
+                "time_zone",
+                "tooth_notation",
+                "language",
+                "opening_hours.mon"
+            ]
+        );
+        let err = validate(SettingsChanges {
+            opening_hours: Some(json!([])),
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert_eq!(fields(err), ["opening_hours"]);
+    }
+
+    #[test]
+    fn valid_fields_are_normalised() {
+        let mut r = row();
+        let valid = validate(SettingsChanges {
+            clinic_name: Some(" Гэгээн шүд ".into()),
+            clinic_code: Some(" HOV-2 ".into()),
+            time_zone: Some("asia/hovd".into()),
+            opening_hours: Some(json!({"mon": [["14:00", "19:00"], ["09:00", "13:00"]],
+                    "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []})),
+            tooth_notation: Some("palmer".into()),
+            language: Some("en".into()),
+        })
+        .unwrap();
+        apply(&mut r, valid);
+        assert_eq!(r.clinic_name, "Гэгээн шүд");
+        assert_eq!(r.clinic_code, "HOV-2");
+        assert_eq!(r.time_zone, "Asia/Hovd");
+        assert!(
+            r.opening_hours
+                .starts_with(r#"{"mon":[["09:00","13:00"],["14:00","19:00"]]"#)
+        );
+        assert_eq!(r.tooth_notation, ToothSystem::Palmer.code());
+        assert_eq!(r.language, "en");
+        let settings = ClinicSettings::from_row(&r).unwrap();
+        assert_eq!(settings.time_zone().iana_name(), Some("Asia/Hovd"));
+        assert_eq!(settings.now_local().offset().seconds(), 7 * 3600);
+        let monday_10_hovd: jiff::Timestamp = "2025-06-09T03:00:00Z".parse().unwrap();
+        assert!(settings.is_open_at(monday_10_hovd));
+        let monday_13_30_hovd: jiff::Timestamp = "2025-06-09T06:30:00Z".parse().unwrap();
+        assert!(!settings.is_open_at(monday_13_30_hovd));
+    }
+
+    #[test]
+    fn audit_diff_names_only_changed_fields() {
+        let before = row();
+        let mut after = row();
+        after.tooth_notation = ToothSystem::Universal.code();
+        after.updated_at = dcms_store::time::now();
+        let diff = changes(Some(&audited(&before)), Some(&audited(&after)), &[]).unwrap();
+        assert_eq!(diff, json!({"tooth_notation": ["fdi", "universal"]}));
+        assert_eq!(
+            changes(Some(&audited(&before)), Some(&audited(&before)), &[]),
+            None
+        );
+    }
+}

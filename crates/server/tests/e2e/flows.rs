@@ -1,0 +1,398 @@
+//! The flows of the pages' foundation. Texts are checked in the language the page is in
+//! (Mongolian by default), so a missing or wrong translation fails here too.
+
+use crate::browser::Browser;
+use crate::helpers::*;
+use dcms_domain::Role;
+use fantoccini::Locator;
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+async fn setup() -> Option<(TestApp, Browser)> {
+    let app = spawn_app(TestBackend::Sqlite).await?;
+    let browser = Browser::start(&app.address).await?;
+    Some((app, browser))
+}
+
+#[tokio::test]
+async fn log_in_and_out_in_both_languages() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("admin1", Role::Admin).await;
+
+    b.goto("/").await;
+    assert!(b.path().await.starts_with("/login"), "{}", b.path().await);
+    assert_eq!(b.text("h1").await, "Нэвтрэх");
+    b.screenshot("login-mn").await;
+
+    b.login("admin1", PASSWORD).await;
+    assert_eq!(b.path().await, "/");
+    assert!(b.text("#user-menu").await.contains("admin1"));
+    assert!(b.text("nav.mainnav").await.contains("Хэрэглэгчид"));
+    b.screenshot("home-admin-mn").await;
+
+    b.logout().await;
+    assert_eq!(b.path().await, "/login");
+    assert_eq!(b.text("#flash").await, "Та системээс гарлаа.");
+    b.screenshot("logged-out-mn").await;
+
+    b.click_and_wait("#lang-switch a[hreflang=en]").await;
+    assert_eq!(b.text("h1").await, "Log in");
+    b.screenshot("login-en").await;
+
+    b.login("admin1", "not the password").await;
+    assert!(b.text("#login-error").await.contains("wrong"));
+    let kept = b
+        .client
+        .find(Locator::Css("#username"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.as_deref(),
+        Some("admin1"),
+        "the username typed is kept"
+    );
+    b.screenshot("login-failed-en").await;
+
+    b.login("admin1", PASSWORD).await;
+    assert_eq!(b.path().await, "/");
+    assert!(b.text("nav.mainnav").await.contains("Users"));
+    b.screenshot("home-admin-en").await;
+    b.logout().await;
+    assert_eq!(b.text("#flash").await, "You have logged out.");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn change_ones_password() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("doctor1", Role::Doctor).await;
+    b.login("doctor1", PASSWORD).await;
+    b.goto("/account").await;
+    b.screenshot("account-mn").await;
+
+    b.fill("#current_password", "wrong password").await;
+    b.fill("#new_password", "a much longer secret").await;
+    b.fill("#confirm_password", "something else entirely").await;
+    b.click_and_wait("#password-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#confirm_password-error").await,
+        "Хоёр шинэ нууц үг зөрж байна."
+    );
+    b.screenshot("account-password-errors-mn").await;
+
+    b.fill("#current_password", "wrong password").await;
+    b.fill("#new_password", "a much longer secret").await;
+    b.fill("#confirm_password", "a much longer secret").await;
+    b.click_and_wait("#password-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#current_password-error").await,
+        "Энэ таны одоогийн нууц үг биш байна."
+    );
+
+    b.fill("#current_password", PASSWORD).await;
+    b.fill("#new_password", "a much longer secret").await;
+    b.fill("#confirm_password", "a much longer secret").await;
+    b.click_and_wait("#password-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#flash").await,
+        "Нууц үг солигдлоо. Таны бусад нэвтрэлт дууслаа."
+    );
+    b.screenshot("account-password-changed-mn").await;
+
+    b.logout().await;
+    b.login("doctor1", PASSWORD).await;
+    assert!(
+        b.exists("#login-error").await,
+        "the old password no longer works"
+    );
+    b.login("doctor1", "a much longer secret").await;
+    assert_eq!(b.path().await, "/");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn end_another_session() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("desk", Role::Receptionist).await;
+    let other = app
+        .login_as(serde_json::json!({
+            "username": "desk", "password": PASSWORD, "device_name": "Front desk tablet"
+        }))
+        .await;
+    let token = other.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    b.login("desk", PASSWORD).await;
+    b.goto("/account").await;
+    assert_eq!(b.count("#sessions tbody tr").await, 2);
+    assert!(b.text("#sessions").await.contains("Front desk tablet"));
+    b.screenshot("account-sessions-mn").await;
+
+    b.click_and_wait("#sessions tbody tr:not(.current) form.revoke-session button")
+        .await;
+    assert_eq!(b.text("#flash").await, "Нэвтрэлт дууслаа.");
+    assert_eq!(b.count("#sessions tbody tr").await, 1);
+    b.screenshot("account-session-ended-mn").await;
+
+    let me = app
+        .with_token(reqwest::Method::GET, "/api/v1/auth/me", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        me.status(),
+        401,
+        "the ended session's token no longer works"
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_user() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("admin1", Role::Admin).await;
+    b.login("admin1", PASSWORD).await;
+    b.click_and_wait("nav.mainnav a[href='/users']").await;
+    assert_eq!(b.path().await, "/users");
+    b.screenshot("users-mn").await;
+
+    b.click_and_wait("#new-user").await;
+    b.fill("#username", "dr.bold").await;
+    b.fill("#display_name", "Болд").await;
+    b.client
+        .find(Locator::Css("#role"))
+        .await
+        .unwrap()
+        .select_by_value("doctor")
+        .await
+        .unwrap();
+    b.fill("#password", "short").await;
+    b.click_and_wait("#user-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#password-error").await,
+        "Дор хаяж 10 тэмдэгт байх ёстой."
+    );
+    let kept = |css: &'static str| {
+        let b = &b;
+        async move {
+            b.client
+                .find(Locator::Css(css))
+                .await
+                .unwrap()
+                .prop("value")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(kept("#username").await, "dr.bold");
+    assert_eq!(kept("#display_name").await, "Болд");
+    assert_eq!(kept("#role").await, "doctor");
+    b.screenshot("user-new-errors-mn").await;
+
+    b.fill("#password", "a long enough password").await;
+    b.click_and_wait("#user-form button[type=submit]").await;
+    assert!(b.path().await.starts_with("/users/"), "{}", b.path().await);
+    assert_eq!(b.text("#flash").await, "Хэрэглэгч үүслээ.");
+    assert!(b.text("h1").await.contains("Болд"));
+    b.screenshot("user-created-mn").await;
+
+    let login = app
+        .login_as(serde_json::json!({"username": "dr.bold", "password": "a long enough password"}))
+        .await;
+    assert_eq!(login.status(), 201);
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["user"]["role"], "doctor");
+
+    b.goto("/users/new").await;
+    b.fill("#username", "DR.BOLD").await;
+    b.fill("#password", "a long enough password").await;
+    b.click_and_wait("#user-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#username-error").await,
+        "Энэ нэвтрэх нэр аль хэдийн бүртгэлтэй байна."
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn a_receptionist_is_refused_the_users_page() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("desk", Role::Receptionist).await;
+    b.login("desk", PASSWORD).await;
+    assert!(!b.exists("nav.mainnav a[href='/users']").await);
+    b.goto("/users").await;
+    assert!(b.exists("#error-403").await);
+    assert_eq!(b.text("h1").await, "Танд энэ хуудсыг үзэх эрх байхгүй.");
+    b.screenshot("users-refused-receptionist-mn").await;
+
+    b.goto("/settings").await;
+    assert!(b.exists("#settings-readonly").await);
+    assert!(!b.exists("#settings-form button[type=submit]").await);
+    b.screenshot("settings-readonly-mn").await;
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_ended_session_logs_in_again_and_comes_back() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("admin1", Role::Admin).await;
+    b.login("admin1", PASSWORD).await;
+    b.goto("/users").await;
+
+    // End the browser's session from another one.
+    let token = app.token("admin1").await;
+    let sessions: serde_json::Value = app
+        .with_token(reqwest::Method::GET, "/api/v1/auth/sessions", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let browser_session = sessions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["current"] == false)
+        .unwrap()["session_token_id"]
+        .as_i64()
+        .unwrap();
+    let revoked = app
+        .with_token(
+            reqwest::Method::DELETE,
+            &format!("/api/v1/auth/sessions/{browser_session}"),
+            &token,
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+
+    b.goto("/users").await;
+    assert_eq!(b.path().await, "/login?next=%2Fusers");
+    assert_eq!(
+        b.text("#flash").await,
+        "Таны нэвтрэлт дууссан байна. Дахин нэвтэрнэ үү."
+    );
+    b.screenshot("session-ended-mn").await;
+    b.login("admin1", PASSWORD).await;
+    assert_eq!(b.path().await, "/users");
+    b.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_changes_the_clinic_settings() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("admin1", Role::Admin).await;
+    b.login("admin1", PASSWORD).await;
+    b.click_and_wait("nav.mainnav a[href='/settings']").await;
+    b.screenshot("settings-mn").await;
+
+    b.fill("#clinic_name", "Гэгээ Дентал").await;
+    b.fill("#hours_sat", "10:00-14:00").await;
+    b.fill("#hours_sun", "").await;
+    b.click_and_wait("#settings-form button[type=submit]").await;
+    assert_eq!(b.text("#flash").await, "Хадгаллаа.");
+    assert_eq!(b.text(".brand").await, "Гэгээ Дентал");
+
+    b.fill("#hours_mon", "09:00-25:00").await;
+    b.fill("#time_zone", "Mars/Olympus").await;
+    b.click_and_wait("#settings-form button[type=submit]").await;
+    assert!(b.exists("#hours_mon-error").await);
+    assert!(b.exists("#time_zone-error").await);
+    let typed = b
+        .client
+        .find(Locator::Css("#time_zone"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap();
+    assert_eq!(typed.as_deref(), Some("Mars/Olympus"));
+    b.screenshot("settings-errors-mn").await;
+
+    let token = app.token("admin1").await;
+    let settings: serde_json::Value = app
+        .with_token(reqwest::Method::GET, "/api/v1/settings", &token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["clinic_name"], "Гэгээ Дентал");
+    assert_eq!(settings["time_zone"], "Asia/Ulaanbaatar");
+    assert_eq!(
+        settings["opening_hours"]["sat"],
+        serde_json::json!([["10:00", "14:00"]])
+    );
+    b.close().await;
+}
+
+#[tokio::test]
+async fn works_with_the_keyboard_at_tablet_width() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("admin1", Role::Admin).await;
+    b.resize(768, 1024).await;
+    b.goto("/login").await;
+    b.click("#username").await;
+    let field = b.client.active_element().await.unwrap();
+    field
+        .send_keys(&format!("admin1{TAB}{PASSWORD}{ENTER}"))
+        .await
+        .unwrap();
+    b.text("footer").await;
+    for _ in 0..50 {
+        if b.path().await == "/" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(b.path().await, "/");
+    b.screenshot("home-tablet-mn").await;
+    for (path, name) in [
+        ("/users", "users-tablet-mn"),
+        ("/account", "account-tablet-mn"),
+        ("/settings", "settings-tablet-mn"),
+    ] {
+        b.goto(path).await;
+        let fits = b
+            .client
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            fits,
+            serde_json::json!(true),
+            "{path} scrolls sideways at 768 px"
+        );
+        b.screenshot(name).await;
+    }
+    b.close().await;
+}
