@@ -78,6 +78,25 @@ async fn change_ones_password() {
     b.goto("/account").await;
     b.screenshot("account-mn").await;
 
+    // A form submits once: after the first submit its button is disabled and a second
+    // submit event is cancelled (the page script; checked without leaving the page).
+    let once = b
+        .client
+        .execute(
+            r#"const form = document.getElementById("password-form");
+               form.addEventListener("submit", e => e.preventDefault());
+               const first = new Event("submit", {bubbles: true, cancelable: true});
+               form.dispatchEvent(first);
+               const second = new Event("submit", {bubbles: true, cancelable: true});
+               form.dispatchEvent(second);
+               return [form.querySelector("button[type=submit]").disabled, second.defaultPrevented];"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(once, serde_json::json!([true, true]));
+    b.goto("/account").await;
+
     b.fill("#current_password", "wrong password").await;
     b.fill("#new_password", "a much longer secret").await;
     b.fill("#confirm_password", "something else entirely").await;
