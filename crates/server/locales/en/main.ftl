@@ -131,3 +131,15 @@ error-required = Required.
 error-time-zone = Not a known time zone (for example Asia/Ulaanbaatar).
 error-clinic-code = Letters, digits, - and _ only, at most 32.
 error-opening-hours = Write intervals like 09:00-13:00, 14:00-19:00; each must end after it starts and they must not overlap.
+
+## Patients
+gender-male = Male
+gender-female = Female
+gender-other = Other
+rn-decoded = Born { $birthday }, { $sex }
+rn-length = A register number has 10 characters (two letters and eight digits, e.g. УБ85031512); this has { $chars }.
+rn-shape = A register number is two Mongolian Cyrillic letters and eight digits, e.g. УБ85031512.
+rn-letter = “{ $letter }” is not a Mongolian Cyrillic letter; a register number starts with two, e.g. УБ.
+rn-month = The birth month digits “{ $month }” are invalid: 01–12 for those born before 2000, 21–32 from 2000.
+rn-no-such-date = The birth date { $date } does not exist.
+rn-future = The birth date { $date } is in the future.

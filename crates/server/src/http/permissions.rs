@@ -100,6 +100,7 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/settings", Needs(Settings, Read)),
     ("POST", "/settings", Needs(Settings, Write)),
+    ("GET", "/patients/register-number", Needs(Patients, Read)),
 ];
 
 /// Every route of the application, API and pages.

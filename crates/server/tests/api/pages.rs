@@ -48,7 +48,12 @@ async fn form_login(app: &TestApp, username: &str, password: &str) -> reqwest::R
     let csrf = cookie_value(login.headers(), "dcms_csrf").expect("the login form sets its token");
     b.post(app.url("/login?next=%2Fusers"))
         .header("cookie", format!("dcms_csrf={csrf}"))
-        .form(&[("username", username), ("password", password), ("csrf", &csrf), ("next", "/users")])
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/users"),
+        ])
         .send()
         .await
         .unwrap()
@@ -293,4 +298,24 @@ backend_test!(spawn_app -> TestApp, async fn every_page_answers_as_the_permissio
             }
         }
     }
+});
+
+backend_test!(spawn_app -> TestApp, async fn the_register_number_is_decoded_as_it_is_typed(app) {
+    app.create_user("desk", Role::Receptionist).await;
+    let token = app.token("desk").await;
+    let b = browser();
+    let ask = |number: &'static str, lang: &'static str| {
+        b.get(app.url("/patients/register-number"))
+            .query(&[("register_number", number)])
+            .header("cookie", format!("dcms_session={token}; dcms_lang={lang}"))
+            .send()
+    };
+    let ok = ask("уб85031512", "en").await.unwrap().text().await.unwrap();
+    assert!(ok.contains("Born 1985-03-15"), "{ok}");
+    let mn = ask("УБ85031512", "mn").await.unwrap().text().await.unwrap();
+    assert!(mn.contains("Төрсөн: 1985-03-15"), "{mn}");
+    let bad = ask("УБ85131512", "en").await.unwrap().text().await.unwrap();
+    assert!(bad.contains("“13” are invalid") && bad.contains("bad"), "{bad}");
+    let latin = ask("UB85031512", "en").await.unwrap().text().await.unwrap();
+    assert!(latin.contains("not a Mongolian Cyrillic letter"), "{latin}");
 });

@@ -28,6 +28,12 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../static/app.js"),
     },
+    // htmx 2.0.11 from the npm package htmx.org (0BSD licence), unmodified; see static/README.md.
+    Asset {
+        name: "htmx.min.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../static/htmx-2.0.11.min.js"),
+    },
     Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",

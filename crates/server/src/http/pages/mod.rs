@@ -14,6 +14,7 @@ pub mod i18n;
 mod account;
 mod home;
 mod login;
+mod register_number;
 mod settings;
 mod users;
 
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
             post(users::revoke_session),
         )
         .route("/settings", get(settings::show).post(settings::update))
+        .route("/patients/register-number", get(register_number::decode))
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
