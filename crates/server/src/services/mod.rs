@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 mod error;
 pub mod passwords;
+pub mod patient_csv;
 pub mod settings;
 pub mod users;
 

@@ -1,0 +1,286 @@
+//! The patients' CSV file (issue 5): reading an import and writing an export. Columns:
+//! `register_number, first_name, last_name, email, birthday, gender`, then `phone1,
+//! phone1_label, phone2, phone2_label, ...` (the first phone is the primary). UTF-8 (a
+//! byte-order mark is ignored) with a header row; comma or semicolon, whichever the header
+//! uses. This module only reads and writes the file; the rows are validated by the same
+//! service as the API (`services::patients`).
+
+use std::collections::HashMap;
+
+/// One phone of a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvPhone {
+    pub number: String,
+    pub label: Option<String>,
+}
+
+/// One patient row as written in the file (not yet validated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvPatient {
+    /// The line of the file this row is on (the header is line 1).
+    pub line: u64,
+    pub register_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: Option<String>,
+    pub birthday: Option<String>,
+    pub gender: Option<String>,
+    pub phones: Vec<CsvPhone>,
+}
+
+/// Something wrong with a line of the file, naming the column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvProblem {
+    pub line: u64,
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for CsvProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}: {}", self.line, self.field, self.message)
+    }
+}
+
+const REQUIRED: [&str; 3] = ["register_number", "first_name", "last_name"];
+const OPTIONAL: [&str; 3] = ["email", "birthday", "gender"];
+
+/// The delimiter the header line uses: `;` when it has more semicolons than commas.
+fn delimiter(text: &str) -> u8 {
+    let header = text.lines().next().unwrap_or("");
+    if header.matches(';').count() > header.matches(',').count() {
+        b';'
+    } else {
+        b','
+    }
+}
+
+/// Reads a whole file. Problems with the header stop the reading (`Err`); problems with a
+/// row are reported beside the rows that were read, so the caller can import the good ones.
+pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvProblem>> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Err(vec![CsvProblem {
+            line: 1,
+            field: "file".into(),
+            message: "the file is not UTF-8 text".into(),
+        }]);
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter(text))
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = match reader.headers() {
+        Ok(h) => h.iter().map(|c| c.to_lowercase()).collect(),
+        Err(e) => {
+            return Err(vec![CsvProblem {
+                line: 1,
+                field: "header".into(),
+                message: e.to_string(),
+            }]);
+        }
+    };
+    let column: HashMap<&str, usize> = header
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    for name in REQUIRED {
+        if !column.contains_key(name) {
+            problems.push(CsvProblem {
+                line: 1,
+                field: name.into(),
+                message: "this column is missing from the header".into(),
+            });
+        }
+    }
+    for name in &header {
+        let known = REQUIRED.contains(&name.as_str())
+            || OPTIONAL.contains(&name.as_str())
+            || phone_column(name).is_some();
+        if !known {
+            problems.push(CsvProblem {
+                line: 1,
+                field: name.clone(),
+                message: "unknown column".into(),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Phone columns in order of their number.
+    let mut phone_numbers: Vec<(u32, usize, Option<usize>)> = header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, name)| match phone_column(name) {
+            Some((n, false)) => Some((n, i, column.get(format!("phone{n}_label").as_str()).copied())),
+            _ => None,
+        })
+        .collect();
+    phone_numbers.sort();
+
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                problems.push(CsvProblem {
+                    line,
+                    field: "row".into(),
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        let line = record
+            .position()
+            .map_or(0, |p| line_at(text, p.byte() as usize));
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let cell = |name: &str| -> Option<String> {
+            column
+                .get(name)
+                .and_then(|&i| record.get(i))
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let phones = phone_numbers
+            .iter()
+            .filter_map(|(_, number_col, label_col)| {
+                let number = record.get(*number_col).filter(|v| !v.is_empty())?;
+                Some(CsvPhone {
+                    number: number.to_owned(),
+                    label: label_col
+                        .and_then(|i| record.get(i))
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_owned),
+                })
+            })
+            .collect();
+        rows.push(CsvPatient {
+            line,
+            register_number: cell("register_number").unwrap_or_default(),
+            first_name: cell("first_name").unwrap_or_default(),
+            last_name: cell("last_name").unwrap_or_default(),
+            email: cell("email"),
+            birthday: cell("birthday"),
+            gender: cell("gender"),
+            phones,
+        });
+    }
+    Ok((rows, problems))
+}
+
+/// The line number (from 1) of the record starting at `byte`; the reader's own count starts
+/// a record at the blank lines before it, which it skips.
+fn line_at(text: &str, byte: usize) -> u64 {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+        start += 1;
+    }
+    1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+}
+
+/// `phone3` -> (3, false); `phone3_label` -> (3, true).
+fn phone_column(name: &str) -> Option<(u32, bool)> {
+    let rest = name.strip_prefix("phone")?;
+    let (digits, label) = match rest.strip_suffix("_label") {
+        Some(d) => (d, true),
+        None => (rest, false),
+    };
+    let n: u32 = digits.parse().ok().filter(|n| *n >= 1)?;
+    Some((n, label))
+}
+
+/// Writes patients as the import reads them (comma-separated, a header row, as many phone
+/// column pairs as the patient with the most phones needs, the primary phone first).
+pub fn write(patients: &[CsvPatient]) -> Result<Vec<u8>, csv::Error> {
+    let most_phones = patients.iter().map(|p| p.phones.len()).max().unwrap_or(2).max(2);
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header: Vec<String> = REQUIRED
+        .iter()
+        .chain(OPTIONAL.iter())
+        .map(|s| (*s).to_owned())
+        .collect();
+    for n in 1..=most_phones {
+        header.push(format!("phone{n}"));
+        header.push(format!("phone{n}_label"));
+    }
+    writer.write_record(&header)?;
+    for p in patients {
+        let mut record = vec![
+            p.register_number.clone(),
+            p.first_name.clone(),
+            p.last_name.clone(),
+            p.email.clone().unwrap_or_default(),
+            p.birthday.clone().unwrap_or_default(),
+            p.gender.clone().unwrap_or_default(),
+        ];
+        for n in 0..most_phones {
+            let phone = p.phones.get(n);
+            record.push(phone.map(|ph| ph.number.clone()).unwrap_or_default());
+            record.push(phone.and_then(|ph| ph.label.clone()).unwrap_or_default());
+        }
+        writer.write_record(&record)?;
+    }
+    writer.into_inner().map_err(|e| e.into_error().into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_semicolons_a_bom_and_any_number_of_phones() {
+        let file = "\u{feff}register_number;first_name;last_name;email;birthday;gender;phone1;phone1_label;phone2;phone2_label;phone3\n\
+                    УБ85031512;Бат;Дорж;;;;99112233;гар;88112233;гэр;\n\
+                    \n\
+                    УБ90121518;Сараа;Болд;s@example.mn;;female;95112233;;70112233;ажил;91112233\n";
+        let (rows, problems) = read(file.as_bytes()).unwrap();
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[0].phones.len(), 2);
+        assert_eq!(rows[0].phones[0].label.as_deref(), Some("гар"));
+        assert_eq!(rows[1].line, 4);
+        assert_eq!(rows[1].email.as_deref(), Some("s@example.mn"));
+        assert_eq!(rows[1].phones.len(), 3);
+        assert_eq!(rows[1].phones[2].label, None);
+    }
+
+    #[test]
+    fn a_bad_header_is_refused_naming_the_column() {
+        let problems = read(b"register_number,first_name,surname\n").unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["last_name", "surname"]);
+        assert!(read(&[0xff, 0xfe, 0x00]).is_err());
+    }
+
+    #[test]
+    fn what_is_written_reads_back() {
+        let patients = vec![CsvPatient {
+            line: 2,
+            register_number: "УБ85031512".into(),
+            first_name: "Бат, \"Бага\"".into(),
+            last_name: "Дорж".into(),
+            email: None,
+            birthday: Some("1985-03-15".into()),
+            gender: Some("male".into()),
+            phones: vec![
+                CsvPhone { number: "99112233".into(), label: Some("гар".into()) },
+                CsvPhone { number: "88112233".into(), label: None },
+                CsvPhone { number: "77112233".into(), label: None },
+            ],
+        }];
+        let bytes = write(&patients).unwrap();
+        let (rows, problems) = read(&bytes).unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(rows, patients);
+    }
+}
