@@ -84,6 +84,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let audit = self.state.audit.clone();
+        // Patients' stored statuses: refreshed now and daily, stopped with the server.
+        let statuses = crate::services::patients::StatusRefresher::start(
+            self.state.store.clone(),
+            crate::services::patients::REFRESH_PERIOD,
+        );
         let router = http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -91,6 +96,7 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
+        statuses.shutdown().await;
         // Buffered reads of patients' records are written before the process ends.
         audit.shutdown().await;
         served

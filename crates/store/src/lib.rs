@@ -6,8 +6,11 @@ pub mod audit;
 pub mod entity;
 mod error;
 pub mod migration;
+pub mod patients;
+pub mod positions;
 pub mod sessions;
 pub mod settings;
+pub mod staff;
 pub mod time;
 pub mod users;
 

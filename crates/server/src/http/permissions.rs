@@ -69,6 +69,99 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/audit", Needs(Reports, Read)),
     ("GET", "/api/v1/settings", Needs(Settings, Read)),
     ("PATCH", "/api/v1/settings", Needs(Settings, Write)),
+    // Patients, their phones, search (HQ reads: the table gives it no write).
+    ("GET", "/api/v1/patients", Needs(Patients, Read)),
+    ("POST", "/api/v1/patients", Needs(Patients, Write)),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}",
+        Needs(Patients, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/patients/{patient_id}",
+        Needs(Patients, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/patients/{patient_id}/phones",
+        Needs(Patients, Write),
+    ),
+    (
+        "PATCH",
+        "/api/v1/patients/{patient_id}/phones/{phone_id}",
+        Needs(Patients, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/patients/{patient_id}/phones/{phone_id}",
+        Needs(Patients, Write),
+    ),
+    // A patient's own record: `OwnRecord` is granted to the patient principal only (the
+    // domain's table), so staff and HQ sessions get 403 here.
+    ("GET", "/api/v1/me/patient", Needs(OwnRecord, Read)),
+    ("PATCH", "/api/v1/me/patient", Needs(OwnRecord, Write)),
+    ("GET", "/api/v1/me/patient/phones", Needs(OwnRecord, Read)),
+    ("POST", "/api/v1/me/patient/phones", Needs(OwnRecord, Write)),
+    (
+        "PATCH",
+        "/api/v1/me/patient/phones/{phone_id}",
+        Needs(OwnRecord, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/me/patient/phones/{phone_id}",
+        Needs(OwnRecord, Write),
+    ),
+    // Staff: employees, their phones and positions, doctors, positions.
+    ("GET", "/api/v1/employees", Needs(Staff, Read)),
+    ("POST", "/api/v1/employees", Needs(Staff, Write)),
+    ("GET", "/api/v1/employees/{employee_id}", Needs(Staff, Read)),
+    (
+        "PATCH",
+        "/api/v1/employees/{employee_id}",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/employees/{employee_id}/fire",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/employees/{employee_id}/phones",
+        Needs(Staff, Write),
+    ),
+    (
+        "PATCH",
+        "/api/v1/employees/{employee_id}/phones/{phone_id}",
+        Needs(Staff, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/employees/{employee_id}/phones/{phone_id}",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/employees/{employee_id}/positions",
+        Needs(Staff, Write),
+    ),
+    (
+        "PATCH",
+        "/api/v1/employees/{employee_id}/positions/{employee_position_id}",
+        Needs(Staff, Write),
+    ),
+    // Doctors and receptionists read it to book appointments: both have staff read.
+    ("GET", "/api/v1/doctors", Needs(Staff, Read)),
+    ("GET", "/api/v1/positions", Needs(Staff, Read)),
+    ("POST", "/api/v1/positions", Needs(Staff, Write)),
+    ("GET", "/api/v1/positions/{position_id}", Needs(Staff, Read)),
+    (
+        "PATCH",
+        "/api/v1/positions/{position_id}",
+        Needs(Staff, Write),
+    ),
 ];
 
 /// Every web page: (method, path as routed, rule). The same rules as the API: a page shows
@@ -101,6 +194,27 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/settings", Needs(Settings, Read)),
     ("POST", "/settings", Needs(Settings, Write)),
     ("GET", "/patients/register-number", Needs(Patients, Read)),
+    ("GET", "/patients", Needs(Patients, Read)),
+    ("POST", "/patients", Needs(Patients, Write)),
+    ("GET", "/patients/search", Needs(Patients, Read)),
+    ("GET", "/patients/new", Needs(Patients, Write)),
+    ("GET", "/patients/{patient_id}", Needs(Patients, Read)),
+    ("POST", "/patients/{patient_id}", Needs(Patients, Write)),
+    (
+        "POST",
+        "/patients/{patient_id}/phones",
+        Needs(Patients, Write),
+    ),
+    (
+        "POST",
+        "/patients/{patient_id}/phones/{phone_id}/primary",
+        Needs(Patients, Write),
+    ),
+    (
+        "POST",
+        "/patients/{patient_id}/phones/{phone_id}/delete",
+        Needs(Patients, Write),
+    ),
 ];
 
 /// Every route of the application, API and pages.

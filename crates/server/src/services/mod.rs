@@ -6,7 +6,10 @@ pub mod auth;
 mod error;
 pub mod passwords;
 pub mod patient_csv;
+pub mod patients;
+pub mod positions;
 pub mod settings;
+pub mod staff;
 pub mod users;
 
 pub use error::{FieldError, ServiceError};

@@ -116,7 +116,11 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvP
         .iter()
         .enumerate()
         .filter_map(|(i, name)| match phone_column(name) {
-            Some((n, false)) => Some((n, i, column.get(format!("phone{n}_label").as_str()).copied())),
+            Some((n, false)) => Some((
+                n,
+                i,
+                column.get(format!("phone{n}_label").as_str()).copied(),
+            )),
             _ => None,
         })
         .collect();
@@ -201,7 +205,12 @@ fn phone_column(name: &str) -> Option<(u32, bool)> {
 /// Writes patients as the import reads them (comma-separated, a header row, as many phone
 /// column pairs as the patient with the most phones needs, the primary phone first).
 pub fn write(patients: &[CsvPatient]) -> Result<Vec<u8>, csv::Error> {
-    let most_phones = patients.iter().map(|p| p.phones.len()).max().unwrap_or(2).max(2);
+    let most_phones = patients
+        .iter()
+        .map(|p| p.phones.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
     let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
     let mut header: Vec<String> = REQUIRED
         .iter()
@@ -273,9 +282,18 @@ mod tests {
             birthday: Some("1985-03-15".into()),
             gender: Some("male".into()),
             phones: vec![
-                CsvPhone { number: "99112233".into(), label: Some("гар".into()) },
-                CsvPhone { number: "88112233".into(), label: None },
-                CsvPhone { number: "77112233".into(), label: None },
+                CsvPhone {
+                    number: "99112233".into(),
+                    label: Some("гар".into()),
+                },
+                CsvPhone {
+                    number: "88112233".into(),
+                    label: None,
+                },
+                CsvPhone {
+                    number: "77112233".into(),
+                    label: None,
+                },
             ],
         }];
         let bytes = write(&patients).unwrap();

@@ -9,5 +9,7 @@ mod cli;
 mod errors;
 mod operations;
 mod pages;
+mod patients;
 mod schema;
 mod settings;
+mod staff;

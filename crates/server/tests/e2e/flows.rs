@@ -415,3 +415,100 @@ async fn works_with_the_keyboard_at_tablet_width() {
     }
     b.close().await;
 }
+
+#[tokio::test]
+async fn register_a_patient_find_them_and_add_a_phone() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("desk", Role::Receptionist).await;
+    b.login("desk", PASSWORD).await;
+    b.click_and_wait("nav.mainnav a[href='/patients']").await;
+    b.screenshot("patients-empty-mn").await;
+    b.click_and_wait("#new-patient").await;
+
+    // The register number is decoded while it is typed.
+    b.fill("#register_number", "УБ85031512").await;
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("#rn-decoded-text.ok"))
+        .await
+        .expect("the decoded register number appears");
+    assert_eq!(
+        b.text("#rn-decoded-text").await,
+        "Төрсөн: 1985-03-15, Эрэгтэй"
+    );
+    b.fill("#last_name", "Дорж").await;
+    b.fill("#first_name", "Өлзий").await;
+    b.fill("#phone_number_1", "9911 2233").await;
+    b.fill("#phone_label_1", "гар утас").await;
+    b.screenshot("patient-new-mn").await;
+    b.click_and_wait("#patient-form button[type=submit]").await;
+    // One phone is not enough: the form comes back with what was typed.
+    assert_eq!(
+        b.text("#phones-error").await,
+        "Дор хаяж 2 утасны дугаар шаардлагатай."
+    );
+    b.screenshot("patient-new-errors-mn").await;
+    b.fill("#phone_number_2", "+976 8811-2233").await;
+    b.click_and_wait("#patient-form button[type=submit]").await;
+    assert!(
+        b.path().await.starts_with("/patients/"),
+        "{}",
+        b.path().await
+    );
+    assert_eq!(b.text("#flash").await, "Үйлчлүүлэгч бүртгэгдлээ.");
+    assert!(b.text("h1").await.contains("Дорж Өлзий"));
+    assert_eq!(b.count("#patient-phones tbody tr").await, 2);
+    b.screenshot("patient-mn").await;
+    let patient_path = b.path().await;
+
+    // Find them by phone and by name, as they are typed.
+    for (query, name) in [
+        ("99112233", "by-phone"),
+        ("өлз", "by-name"),
+        ("ДОР", "by-family-name"),
+    ] {
+        b.goto("/patients").await;
+        b.fill("#q", query).await;
+        b.client
+            .wait()
+            .at_most(std::time::Duration::from_secs(10))
+            .for_element(Locator::Css("#patient-table tbody tr"))
+            .await
+            .unwrap_or_else(|e| panic!("no result for {query}: {e}"));
+        assert!(
+            b.text("#patient-table").await.contains("Дорж Өлзий"),
+            "{query}"
+        );
+        b.screenshot(&format!("patients-search-{name}-mn")).await;
+    }
+    b.goto("/patients").await;
+    b.fill("#q", "Бат").await;
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css("#no-patients"))
+        .await
+        .expect("no match is said");
+
+    // Add a phone, make it primary.
+    b.goto(&patient_path).await;
+    b.fill("#number", "7011 2233").await;
+    b.fill("#label", "ажил").await;
+    b.click_and_wait("#add-phone-form button[type=submit]")
+        .await;
+    assert_eq!(b.text("#flash").await, "Утас нэмэгдлээ.");
+    assert_eq!(b.count("#patient-phones tbody tr").await, 3);
+    b.click_and_wait("#patient-phones tbody tr:nth-child(3) form.make-primary button")
+        .await;
+    assert_eq!(b.text("#flash").await, "Үндсэн утас солигдлоо.");
+    assert!(
+        b.text("#patient-phones tbody tr:nth-child(3)")
+            .await
+            .contains("Үндсэн")
+    );
+    b.screenshot("patient-phone-added-mn").await;
+    b.close().await;
+}

@@ -3,6 +3,13 @@
 
 pub mod audit_chain_head;
 pub mod audit_log;
+pub mod employee;
+pub mod employee_display_number_counter;
+pub mod employee_phone;
+pub mod employee_position;
+pub mod patient;
+pub mod patient_phone;
+pub mod position;
 pub mod session_token;
 pub mod settings;
 pub mod tooth_definition;

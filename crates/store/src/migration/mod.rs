@@ -4,6 +4,7 @@
 //! newer binary migrates an older database forward.
 
 mod m20261129_000001_initial;
+mod m20261129_000002_patient_search;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -14,6 +15,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_initial::Migration)]
+        vec![
+            Box::new(m20261129_000001_initial::Migration),
+            Box::new(m20261129_000002_patient_search::Migration),
+        ]
     }
 }

@@ -3,7 +3,10 @@
 mod audit;
 mod auth;
 mod health;
+pub mod patients;
+pub mod positions;
 pub mod settings;
+pub mod staff;
 pub mod users;
 pub mod views;
 
@@ -28,6 +31,14 @@ use utoipa::OpenApi;
         users::sessions, users::revoke_session,
         audit::list,
         settings::get, settings::update,
+        patients::list, patients::create, patients::get, patients::update,
+        patients::add_phone, patients::update_phone, patients::delete_phone,
+        patients::me, patients::update_me, patients::my_phones, patients::add_my_phone,
+        patients::update_my_phone, patients::delete_my_phone,
+        staff::list, staff::create, staff::get, staff::update, staff::fire,
+        staff::add_phone, staff::update_phone, staff::delete_phone,
+        staff::add_position, staff::update_position, staff::doctors,
+        positions::list, positions::create, positions::get, positions::update,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -37,6 +48,8 @@ use utoipa::OpenApi;
         (name = "users", description = "User accounts (admin)"),
         (name = "audit", description = "The audit trail (admin, manager, HQ)"),
         (name = "settings", description = "The clinic's settings (read: staff and HQ; change: admin, manager)"),
+        (name = "patients", description = "Patients, their phones and search (read: staff and HQ; change: staff); a patient's own record under /api/v1/me/patient"),
+        (name = "staff", description = "Employees, their phones and positions, firing, doctors; positions (read: staff and HQ; change: admin, manager)"),
     )
 )]
 pub struct ApiDoc;
@@ -88,6 +101,8 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/settings",
             get(settings::get).patch(settings::update),
         )
+        .merge(patients::routes())
+        .merge(staff::routes())
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -161,6 +161,43 @@ mod tests {
         }
     }
 
+    /// Every code a service gives a field error (`FieldError::coded(field, "code", ...)`) has
+    /// its `error-<code>` message, so no page falls back to the English text.
+    #[test]
+    fn every_field_error_code_has_a_message() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut codes = BTreeSet::new();
+        let mut stack = vec![dir];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                for piece in text.split("coded(").skip(1) {
+                    if let Some((_, rest)) = piece.split_once(',')
+                        && let Some(code) = rest.trim_start().strip_prefix('"')
+                        && let Some(code) = code.split('"').next()
+                    {
+                        codes.insert(code.to_owned());
+                    }
+                }
+            }
+        }
+        assert!(codes.len() > 10, "found only {codes:?}");
+        for lang in ["mn", "en"] {
+            let defined = catalogue(lang);
+            for code in &codes {
+                assert!(
+                    defined.contains(&format!("error-{code}")),
+                    "error-{code} is missing in {lang}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn arguments_are_substituted_without_isolation_marks() {
         let text = t_args(Language::En, "signed-in-as", &[("name", "Bat".into())]);

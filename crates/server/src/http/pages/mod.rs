@@ -14,6 +14,7 @@ pub mod i18n;
 mod account;
 mod home;
 mod login;
+mod patients;
 mod register_number;
 mod settings;
 mod users;
@@ -57,6 +58,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/settings", get(settings::show).post(settings::update))
         .route("/patients/register-number", get(register_number::decode))
+        .route("/patients", get(patients::list).post(patients::create))
+        .route("/patients/search", get(patients::search))
+        .route("/patients/new", get(patients::new_form))
+        .route(
+            "/patients/{patient_id}",
+            get(patients::show).post(patients::update),
+        )
+        .route("/patients/{patient_id}/phones", post(patients::add_phone))
+        .route(
+            "/patients/{patient_id}/phones/{phone_id}/primary",
+            post(patients::make_primary),
+        )
+        .route(
+            "/patients/{patient_id}/phones/{phone_id}/delete",
+            post(patients::delete_phone),
+        )
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
@@ -80,6 +97,7 @@ pub struct NavItem {
 /// lets the signed-in principal `GET` its path.
 const NAVIGATION: &[(&str, &str)] = &[
     ("/", msg("nav-home")),
+    ("/patients", msg("nav-patients")),
     ("/users", msg("nav-users")),
     ("/settings", msg("nav-settings")),
     ("/account", msg("nav-account")),

@@ -1,0 +1,661 @@
+//! `/api/v1/patients`: registration, search, the record and its phones (staff; HQ reads), and
+//! `/api/v1/me/patient`: a patient's own record (e-mail and phones only).
+
+use super::views::Page;
+use crate::http::error::{ApiError, Json, Path, Problem, Query};
+use crate::http::state::AppState;
+use crate::services::auth::Caller;
+use crate::services::patients::{
+    self, NewPatientInput, Patient, PatientChanges, PatientCursor, PatientPhone, PhoneChanges,
+    PhoneInput,
+};
+use crate::services::{FieldError, ServiceError};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use dcms_domain::{Gender, PatientStatus};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+
+/// One phone of a patient.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhoneView {
+    pub phone_number_id: i64,
+    /// The normalised number: a Mongolian national number (`99112233`) or a foreign number
+    /// in E.164 form (`+79123456789`).
+    #[schema(example = "99112233")]
+    pub number: String,
+    /// Whose number it is (Self, Father, Mother, Work, ...).
+    #[schema(example = "Self")]
+    pub label: String,
+    pub is_primary: bool,
+}
+
+impl From<PatientPhone> for PhoneView {
+    fn from(p: PatientPhone) -> Self {
+        PhoneView {
+            phone_number_id: p.phone_number_id,
+            number: p.number,
+            label: p.label,
+            is_primary: p.is_primary,
+        }
+    }
+}
+
+/// A patient.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PatientView {
+    pub patient_id: i64,
+    /// The linked portal account (role patient), if any.
+    pub user_id: Option<i64>,
+    /// The national register number, normalised (upper-case Cyrillic).
+    #[schema(example = "УБ85031512")]
+    pub register_number: String,
+    #[schema(example = "Болд")]
+    pub first_name: String,
+    #[schema(example = "Бат-Эрдэнэ")]
+    pub last_name: String,
+    pub email: Option<String>,
+    #[schema(value_type = String, format = Date, example = "1985-03-15")]
+    pub birthday: jiff::civil::Date,
+    /// Full years today in the clinic's time zone (computed).
+    pub age: i16,
+    pub gender: Gender,
+    /// From the last visit, as of today (computed).
+    pub status: PatientStatus,
+    /// The patient asked not to get SMS reminders.
+    pub sms_reminder_opt_out: bool,
+    /// Registration (the first visit).
+    pub created_at: jiff::Timestamp,
+    /// The last visit (an arrival or a treatment), if any.
+    pub last_seen_at: Option<jiff::Timestamp>,
+    /// In creation order.
+    pub phones: Vec<PhoneView>,
+}
+
+impl From<Patient> for PatientView {
+    fn from(p: Patient) -> Self {
+        PatientView {
+            patient_id: p.patient_id,
+            user_id: p.user_id,
+            register_number: p.register_number,
+            first_name: p.first_name,
+            last_name: p.last_name,
+            email: p.email,
+            birthday: p.birthday,
+            age: p.age,
+            gender: p.gender,
+            status: p.status,
+            sms_reminder_opt_out: p.sms_reminder_opt_out,
+            created_at: p.created_at,
+            last_seen_at: p.last_seen_at,
+            phones: p.phones.into_iter().map(PhoneView::from).collect(),
+        }
+    }
+}
+
+/// A phone as given on registration or added later.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PhoneBody {
+    /// Any usual writing: `9911 2233`, `+976 9911-2233`, `011 45 2222`, `+7 912 345 67 89`;
+    /// stored normalised.
+    #[schema(required = true, example = "+976 9911-2233")]
+    pub number: Option<String>,
+    /// Whose number it is (free text, at most 255 characters); default "".
+    #[schema(example = "Self")]
+    pub label: Option<String>,
+    /// Default false. Exactly one of a patient's phones is primary; `true` on a new phone
+    /// moves the primary to it.
+    pub is_primary: Option<bool>,
+}
+
+impl From<PhoneBody> for PhoneInput {
+    fn from(b: PhoneBody) -> Self {
+        PhoneInput {
+            number: b.number,
+            label: b.label,
+            is_primary: b.is_primary,
+        }
+    }
+}
+
+/// Registering a patient. Every invalid field is reported at once (422), nothing is stored.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreatePatientBody {
+    /// Two Mongolian Cyrillic letters and eight digits (spaces, lower case, Є and Ї are
+    /// normalised). It gives the birthday and the sex.
+    #[schema(required = true, example = "УБ85031512")]
+    pub register_number: Option<String>,
+    /// At most 30 characters.
+    #[schema(required = true, example = "Болд")]
+    pub first_name: Option<String>,
+    /// At most 30 characters.
+    #[schema(required = true, example = "Бат-Эрдэнэ")]
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    /// `YYYY-MM-DD`; derived from the register number when absent; one that differs is 422.
+    #[schema(example = "1985-03-15")]
+    pub birthday: Option<String>,
+    /// Derived from the register number when absent; `male`/`female` differing from it is
+    /// 422 (`other` is accepted).
+    #[schema(value_type = Option<Gender>)]
+    pub gender: Option<String>,
+    /// At least 2, exactly one primary, no number twice (at most 20).
+    #[schema(required = true)]
+    pub phones: Option<Vec<PhoneBody>>,
+}
+
+/// `Some(value)` for a present field, even `null` (`Some(None)`); `None` (via `default`) for
+/// an absent one.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A change of a patient: absent fields are left as they are. Not changeable here:
+/// `patient_id`, `phones` (their own endpoints) and the computed `age` and `status`
+/// (ignored if sent, like any unknown field).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchPatientBody {
+    /// A new number re-derives the birthday and the sex (a gender of `other` is kept).
+    pub register_number: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// null clears it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Must agree with the register number.
+    pub birthday: Option<String>,
+    /// `male`/`female` must agree with the register number.
+    #[schema(value_type = Option<Gender>)]
+    pub gender: Option<String>,
+    /// Links the portal account of role patient with this id (422 for another role, 409 when
+    /// it is linked to another patient); null unlinks.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub user_id: Option<Option<i64>>,
+    pub sms_reminder_opt_out: Option<bool>,
+}
+
+/// What a patient may change on their own record: their e-mail address only (any other
+/// field present is 422, named).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchOwnPatientBody {
+    /// null or "" clears it.
+    pub email: Option<String>,
+}
+
+/// A change of one phone.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchPhoneBody {
+    pub number: Option<String>,
+    pub label: Option<String>,
+    /// `true` moves the primary here; `false` on the primary is 422 (make another primary).
+    pub is_primary: Option<bool>,
+}
+
+impl From<PatchPhoneBody> for PhoneChanges {
+    fn from(b: PatchPhoneBody) -> Self {
+        PhoneChanges {
+            number: b.number,
+            label: b.label,
+            is_primary: b.is_primary,
+        }
+    }
+}
+
+/// `?q=&limit=&cursor=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// A register number (exact), a phone number (exact), 4 to 7 digits (the start of a phone
+    /// number), or the start of a first or last name (case-insensitive; `%`, `_` and `\`
+    /// are plain characters). Absent: every patient, newest first.
+    pub q: Option<String>,
+    /// Items per page: default 50, at most 500.
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page (of the same `q`).
+    pub cursor: Option<String>,
+}
+
+/// A patient's phones.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PhoneList {
+    pub items: Vec<PhoneView>,
+    /// Always null: every phone is on the one page.
+    pub next_cursor: Option<String>,
+}
+
+fn phone_list(phones: Vec<PatientPhone>) -> PhoneList {
+    PhoneList {
+        items: phones.into_iter().map(PhoneView::from).collect(),
+        next_cursor: None,
+    }
+}
+
+/// Patients: a search, or all of them newest first.
+#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+    params(SearchParams),
+    responses(
+        (status = 200, description = "A page of patients, ordered by (rank, last name, first name, id) for a search (rank 0: last name matches; 1: first name only), newest first without `q`", body = Page<PatientView>),
+        (status = 400, description = "Bad parameters or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A cursor of another query", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+) -> Result<Json<Page<PatientView>>, ApiError> {
+    let limit = params
+        .limit
+        .unwrap_or(super::views::PageParams::DEFAULT_LIMIT)
+        .clamp(1, super::views::PageParams::MAX_LIMIT);
+    let cursor = match params.cursor.as_deref() {
+        None => None,
+        Some(c) => {
+            Some(PatientCursor::decode(c).ok_or_else(|| ApiError::bad_request("invalid cursor"))?)
+        }
+    };
+    let page = patients::search(&state.store, params.q.as_deref(), cursor.as_ref(), limit).await?;
+    Ok(Json(Page {
+        items: page.items.into_iter().map(PatientView::from).collect(),
+        next_cursor: page.next_cursor.map(|c| c.encode()),
+    }))
+}
+
+/// Register a patient with their phones.
+#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+    request_body = CreatePatientBody,
+    responses(
+        (status = 201, description = "Registered", body = PatientView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The register number belongs to another patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named (`register_number`, `birthday` or `gender` contradicting the register number, `phones` fewer than 2 or not exactly one primary, `phones[1].number`, ...)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreatePatientBody>,
+) -> Result<(StatusCode, Json<PatientView>), ApiError> {
+    let patient = patients::register(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        NewPatientInput {
+            register_number: body.register_number,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            email: body.email,
+            birthday: body.birthday,
+            gender: body.gender,
+            phones: body
+                .phones
+                .unwrap_or_default()
+                .into_iter()
+                .map(PhoneInput::from)
+                .collect(),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(patient.into())))
+}
+
+/// One patient (the read is audited).
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+    params(("patient_id" = i64, Path, description = "Patient id")),
+    responses(
+        (status = 200, description = "The patient", body = PatientView),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+) -> Result<Json<PatientView>, ApiError> {
+    let patient = patients::get(&state.store, &state.audit, caller.actor(), patient_id).await?;
+    Ok(Json(patient.into()))
+}
+
+/// Change a patient's fields (not the phones: see `/phones`).
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+    params(("patient_id" = i64, Path, description = "Patient id")),
+    request_body = PatchPatientBody,
+    responses(
+        (status = 200, description = "The patient as they now are", body = PatientView),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The register number belongs to another patient, or the account is linked to another patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named (`user_id` not a patient's account, ...)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+    Json(body): Json<PatchPatientBody>,
+) -> Result<Json<PatientView>, ApiError> {
+    let patient = patients::update(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        PatientChanges {
+            register_number: body.register_number,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            email: body.email,
+            birthday: body.birthday,
+            gender: body.gender,
+            user_id: body.user_id,
+            sms_reminder_opt_out: body.sms_reminder_opt_out,
+        },
+    )
+    .await?;
+    Ok(Json(patient.into()))
+}
+
+/// Add a phone to a patient.
+#[utoipa::path(post, path = "/api/v1/patients/{patient_id}/phones", tag = "patients", security(("bearer" = [])),
+    params(("patient_id" = i64, Path, description = "Patient id")),
+    request_body = PhoneBody,
+    responses(
+        (status = 201, description = "Added", body = PhoneView),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid number or label, or a number the patient has already", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+    Json(body): Json<PhoneBody>,
+) -> Result<(StatusCode, Json<PhoneView>), ApiError> {
+    let phone = patients::add_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        body.into(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(phone.into())))
+}
+
+/// Change one phone of a patient (`is_primary: true` moves the primary here).
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+    params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
+    request_body = PatchPhoneBody,
+    responses(
+        (status = 200, description = "The phone as it now is", body = PhoneView),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or the patient would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((patient_id, phone_id)): Path<(i64, i64)>,
+    Json(body): Json<PatchPhoneBody>,
+) -> Result<Json<PhoneView>, ApiError> {
+    let phone = patients::update_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+        body.into(),
+    )
+    .await?;
+    Ok(Json(phone.into()))
+}
+
+/// Delete one phone of a patient (not below two, not the primary).
+#[utoipa::path(delete, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+    params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The patient would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((patient_id, phone_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, ApiError> {
+    patients::delete_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+// --- /me/patient ------------------------------------------------------------------------
+
+async fn own_id(state: &AppState, caller: &Caller) -> Result<i64, ApiError> {
+    Ok(patients::own_patient_id(&state.store, caller.user_id()).await?)
+}
+
+/// My patient record (the read is audited).
+#[utoipa::path(get, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "My record", body = PatientView),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<PatientView>, ApiError> {
+    let patient_id = own_id(&state, &caller).await?;
+    let patient = patients::get(&state.store, &state.audit, caller.actor(), patient_id).await?;
+    Ok(Json(patient.into()))
+}
+
+/// Change my e-mail address (the only field a patient may change on their record).
+#[utoipa::path(patch, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+    request_body = PatchOwnPatientBody,
+    responses(
+        (status = 200, description = "My record as it now is", body = PatientView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An invalid address, or fields other than `email` (each named)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<Map<String, Value>>,
+) -> Result<Json<PatientView>, ApiError> {
+    let mut errors: Vec<FieldError> = body
+        .keys()
+        .filter(|k| k.as_str() != "email")
+        .map(|k| {
+            FieldError::coded(
+                k.as_str(),
+                "not-yours-to-change",
+                "cannot be changed here: a patient may change only their e-mail address and phones",
+            )
+        })
+        .collect();
+    let email = match body.get("email") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            errors.push(FieldError::coded(
+                "email",
+                "email",
+                "must be a string or null",
+            ));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors).into());
+    }
+    if !body.contains_key("email") {
+        // Nothing asked: answer the record as it is.
+        return me(State(state), Extension(caller)).await;
+    }
+    let patient = patients::update_own_email(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        caller.user_id(),
+        email,
+    )
+    .await?;
+    Ok(Json(patient.into()))
+}
+
+/// My phones, in creation order.
+#[utoipa::path(get, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "My phones", body = PhoneList),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn my_phones(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<PhoneList>, ApiError> {
+    let patient_id = own_id(&state, &caller).await?;
+    Ok(Json(phone_list(
+        patients::phones(&state.store, patient_id).await?,
+    )))
+}
+
+/// Add a phone of mine.
+#[utoipa::path(post, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+    request_body = PhoneBody,
+    responses(
+        (status = 201, description = "Added", body = PhoneView),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid number or label, or a number I have already", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn add_my_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<PhoneBody>,
+) -> Result<(StatusCode, Json<PhoneView>), ApiError> {
+    let patient_id = own_id(&state, &caller).await?;
+    let phone = patients::add_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        body.into(),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(phone.into())))
+}
+
+/// Change one of my phones (`is_primary: true` moves the primary here).
+#[utoipa::path(patch, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+    params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
+    request_body = PatchPhoneBody,
+    responses(
+        (status = 200, description = "The phone as it now is", body = PhoneView),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or I would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update_my_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(phone_id): Path<i64>,
+    Json(body): Json<PatchPhoneBody>,
+) -> Result<Json<PhoneView>, ApiError> {
+    let patient_id = own_id(&state, &caller).await?;
+    let phone = patients::update_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+        body.into(),
+    )
+    .await?;
+    Ok(Json(phone.into()))
+}
+
+/// Delete one of my phones (not below two, not the primary).
+#[utoipa::path(delete, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+    params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "I would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete_my_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(phone_id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let patient_id = own_id(&state, &caller).await?;
+    patients::delete_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The routes of this module.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing::{self, post};
+    axum::Router::new()
+        .route("/api/v1/patients", routing::get(list).post(create))
+        .route(
+            "/api/v1/patients/{patient_id}",
+            routing::get(get).patch(update),
+        )
+        .route("/api/v1/patients/{patient_id}/phones", post(add_phone))
+        .route(
+            "/api/v1/patients/{patient_id}/phones/{phone_id}",
+            axum::routing::patch(update_phone).delete(delete_phone),
+        )
+        .route("/api/v1/me/patient", routing::get(me).patch(update_me))
+        .route(
+            "/api/v1/me/patient/phones",
+            routing::get(my_phones).post(add_my_phone),
+        )
+        .route(
+            "/api/v1/me/patient/phones/{phone_id}",
+            axum::routing::patch(update_my_phone).delete(delete_my_phone),
+        )
+}

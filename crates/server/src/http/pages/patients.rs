@@ -1,0 +1,672 @@
+//! `/patients`: find a patient as you type, register one (with their phones, the register
+//! number decoded on the fly), and the patient's page (details, phones, and the sections the
+//! schedule, clinical records, invoices and calls fill).
+
+use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use crate::http::permissions::rule_for;
+use crate::http::state::AppState;
+use crate::services::auth::Caller;
+use crate::services::patients::{
+    self, NewPatientInput, Patient, PatientChanges, PatientCursor, PhoneChanges, PhoneInput,
+};
+use crate::services::{FieldError, ServiceError};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use dcms_domain::{Phone, RegisterNumber};
+use serde::Deserialize;
+
+const PAGE_SIZE: u64 = 25;
+/// Phone rows on the registration form (blank ones are ignored).
+const PHONE_ROWS: usize = 4;
+
+/// One row of the search results.
+pub struct ResultRow {
+    patient_id: i64,
+    last_name: String,
+    first_name: String,
+    register_number: String,
+    primary_phone: String,
+    age: Option<i16>,
+    status_id: String,
+}
+
+impl ResultRow {
+    fn of(p: &Patient) -> ResultRow {
+        ResultRow {
+            patient_id: p.patient_id,
+            last_name: p.last_name.clone(),
+            first_name: p.first_name.clone(),
+            register_number: p.register_number.clone(),
+            primary_phone: p
+                .phones
+                .iter()
+                .find(|ph| ph.is_primary)
+                .map(|ph| shown_number(&ph.number))
+                .unwrap_or_default(),
+            age: Some(p.age),
+            status_id: format!("patient-status-{}", p.status.as_str()),
+        }
+    }
+}
+
+/// A stored number as people write it (`9911 2233`).
+fn shown_number(number: &str) -> String {
+    Phone::parse(number)
+        .map(|p| p.display_grouped())
+        .unwrap_or_else(|_| number.to_owned())
+}
+
+#[derive(Deserialize, Default)]
+pub struct SearchParams {
+    #[serde(default)]
+    q: String,
+    cursor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "patients.html")]
+struct PatientsPage<'a> {
+    layout: &'a Layout,
+    q: String,
+    results: Vec<ResultRow>,
+    next_url: Option<String>,
+    can_register: bool,
+}
+
+#[derive(Template)]
+#[template(path = "_patient_results.html")]
+struct ResultsFragment<'a> {
+    layout: &'a Layout,
+    q: String,
+    results: Vec<ResultRow>,
+    next_url: Option<String>,
+}
+
+async fn find(
+    state: &AppState,
+    layout: &Layout,
+    params: &SearchParams,
+) -> Result<(Vec<ResultRow>, Option<String>), Response> {
+    let q = params.q.trim();
+    let cursor = params
+        .cursor
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .and_then(PatientCursor::decode);
+    let page = patients::search(
+        &state.store,
+        (!q.is_empty()).then_some(q),
+        cursor.as_ref(),
+        PAGE_SIZE,
+    )
+    .await
+    .or_page(layout)?;
+    let next_url = page.next_cursor.map(|c| {
+        format!(
+            "/patients?q={}&cursor={}",
+            super::encode_component(q),
+            c.encode()
+        )
+    });
+    Ok((page.items.iter().map(ResultRow::of).collect(), next_url))
+}
+
+fn may(caller: &Caller, method: &str, path: &str) -> bool {
+    rule_for(method, path).is_some_and(|rule| rule.allows(caller.principal))
+}
+
+/// `GET /patients?q=`: the search page (it works without a script too).
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<SearchParams>,
+    layout: Layout,
+) -> PageResult {
+    let (results, next_url) = find(&state, &layout, &params).await?;
+    Ok(layout.render(&PatientsPage {
+        layout: &layout,
+        q: params.q.trim().to_owned(),
+        results,
+        next_url,
+        can_register: may(&caller, "POST", "/patients"),
+    }))
+}
+
+/// `GET /patients/search?q=`: the results alone, for the search box as it is typed in.
+pub async fn search(
+    State(state): State<AppState>,
+    Query(params): Query<SearchParams>,
+    layout: Layout,
+) -> PageResult {
+    let (results, next_url) = find(&state, &layout, &params).await?;
+    Ok(layout.render(&ResultsFragment {
+        layout: &layout,
+        q: params.q.trim().to_owned(),
+        results,
+        next_url,
+    }))
+}
+
+/// One phone row of the registration form.
+pub struct PhoneRow {
+    index: usize,
+    number: String,
+    label: String,
+    primary: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewPatientForm {
+    register_number: String,
+    last_name: String,
+    first_name: String,
+    email: String,
+    phone_number_1: String,
+    phone_label_1: String,
+    phone_number_2: String,
+    phone_label_2: String,
+    phone_number_3: String,
+    phone_label_3: String,
+    phone_number_4: String,
+    phone_label_4: String,
+    primary: String,
+}
+
+impl NewPatientForm {
+    fn phones(&self) -> [(&str, &str); PHONE_ROWS] {
+        [
+            (&self.phone_number_1, &self.phone_label_1),
+            (&self.phone_number_2, &self.phone_label_2),
+            (&self.phone_number_3, &self.phone_label_3),
+            (&self.phone_number_4, &self.phone_label_4),
+        ]
+    }
+
+    fn primary_row(&self) -> usize {
+        self.primary.parse().unwrap_or(1)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "patient_new.html")]
+struct NewPatientPage<'a> {
+    layout: &'a Layout,
+    form: NewPatientForm,
+    decoded: Option<String>,
+    phone_rows: Vec<PhoneRow>,
+    errors: FieldMessages,
+    known_fields: &'static [&'static str],
+}
+
+const NEW_PATIENT_FIELDS: &[&str] = &[
+    "register_number",
+    "last_name",
+    "first_name",
+    "email",
+    "phones",
+];
+
+fn new_patient_page<'a>(
+    layout: &'a Layout,
+    form: NewPatientForm,
+    errors: FieldMessages,
+    row_errors: Vec<(usize, String)>,
+) -> NewPatientPage<'a> {
+    let primary = form.primary_row();
+    let phone_rows = form
+        .phones()
+        .iter()
+        .enumerate()
+        .map(|(i, (number, label))| PhoneRow {
+            index: i + 1,
+            number: (*number).to_owned(),
+            label: (*label).to_owned(),
+            primary: primary == i + 1,
+            error: row_errors
+                .iter()
+                .find(|(row, _)| *row == i + 1)
+                .map(|(_, m)| m.clone()),
+        })
+        .collect();
+    let decoded = RegisterNumber::parse(form.register_number.trim())
+        .ok()
+        .map(|_| super::register_number::describe(layout, form.register_number.trim()).1);
+    NewPatientPage {
+        layout,
+        form,
+        decoded,
+        phone_rows,
+        errors,
+        known_fields: NEW_PATIENT_FIELDS,
+    }
+}
+
+/// `GET /patients/new`.
+pub async fn new_form(layout: Layout) -> PageResult {
+    let form = NewPatientForm {
+        primary: "1".into(),
+        ..NewPatientForm::default()
+    };
+    Ok(layout.render(&new_patient_page(
+        &layout,
+        form,
+        FieldMessages::default(),
+        Vec::new(),
+    )))
+}
+
+/// A service's field error as the page words it, with the register number's own reasons.
+fn translate(layout: &Layout, typed_register_number: &str, e: &FieldError) -> String {
+    if e.field == "register_number"
+        && let Err(reason) = RegisterNumber::parse(typed_register_number.trim())
+    {
+        return super::register_number::error_text(layout, &reason);
+    }
+    layout
+        .field_errors(std::slice::from_ref(e))
+        .get(&e.field)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// `POST /patients`: registers the patient with their phones, then shows them.
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+    Form(form): Form<NewPatientForm>,
+) -> PageResult {
+    // The rows with a number, in order; the service numbers them phones[0], phones[1], ...
+    let primary = form.primary_row();
+    let given: Vec<(usize, PhoneInput)> = form
+        .phones()
+        .iter()
+        .enumerate()
+        .filter(|(_, (number, _))| !number.trim().is_empty())
+        .map(|(i, (number, label))| {
+            (
+                i + 1,
+                PhoneInput {
+                    number: Some((*number).to_owned()),
+                    label: Some((*label).to_owned()),
+                    is_primary: Some(primary == i + 1),
+                },
+            )
+        })
+        .collect();
+    let input = NewPatientInput {
+        register_number: Some(form.register_number.clone()),
+        first_name: Some(form.first_name.clone()),
+        last_name: Some(form.last_name.clone()),
+        email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
+        birthday: None,
+        gender: None,
+        phones: given.iter().map(|(_, p)| p.clone()).collect(),
+    };
+    let errors = match patients::register(&state.store, &state.audit, caller.actor(), input).await {
+        Ok(patient) => {
+            return Ok(see_other_with_flash(
+                &format!("/patients/{}", patient.patient_id),
+                msg("flash-patient-registered"),
+                layout.secure,
+            ));
+        }
+        Err(ServiceError::Invalid(errors)) => errors,
+        Err(ServiceError::Conflict(text)) => vec![FieldError::coded(
+            "register_number",
+            "register-number-taken",
+            text,
+        )],
+        Err(other) => return Err(layout.error(other)),
+    };
+    let mut messages = FieldMessages::default();
+    let mut row_errors = Vec::new();
+    for e in &errors {
+        let text = if e.code == Some("register-number-taken") {
+            layout.t("error-register-number-taken")
+        } else {
+            translate(&layout, &form.register_number, e)
+        };
+        // `phones[1].number` is the second row that had a number.
+        if let Some(rest) = e.field.strip_prefix("phones[")
+            && let Some((i, _)) = rest.split_once(']')
+            && let Ok(i) = i.parse::<usize>()
+            && let Some((row, _)) = given.get(i)
+        {
+            row_errors.push((*row, text));
+            continue;
+        }
+        messages.push(&e.field, text);
+    }
+    Ok(layout.render_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &new_patient_page(&layout, form, messages, row_errors),
+    ))
+}
+
+/// The patient's details as the page shows them.
+pub struct PatientView {
+    patient_id: i64,
+    register_number: String,
+    first_name: String,
+    last_name: String,
+    email: Option<String>,
+    birthday: Option<String>,
+    age: Option<i16>,
+    gender_id: String,
+    status_id: String,
+    created_at: jiff::Timestamp,
+}
+
+pub struct PhoneView {
+    phone_number_id: i64,
+    number: String,
+    label: Option<String>,
+    is_primary: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EditForm {
+    register_number: String,
+    last_name: String,
+    first_name: String,
+    email: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AddPhoneForm {
+    number: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "patient.html")]
+struct PatientPage<'a> {
+    layout: &'a Layout,
+    patient: PatientView,
+    phones: Vec<PhoneView>,
+    edit: EditForm,
+    add_phone: AddPhoneForm,
+    can_edit: bool,
+    errors: FieldMessages,
+}
+
+/// What a failed form on the patient's page brings back.
+#[derive(Default)]
+struct Comeback {
+    edit: Option<EditForm>,
+    add_phone: Option<AddPhoneForm>,
+    errors: FieldMessages,
+}
+
+async fn patient_page(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    patient_id: i64,
+    comeback: Comeback,
+    status: StatusCode,
+) -> PageResult {
+    let p = patients::get(&state.store, &state.audit, caller.actor(), patient_id)
+        .await
+        .or_page(layout)?;
+    let edit = comeback.edit.unwrap_or_else(|| EditForm {
+        register_number: p.register_number.clone(),
+        last_name: p.last_name.clone(),
+        first_name: p.first_name.clone(),
+        email: p.email.clone().unwrap_or_default(),
+    });
+    let phones = p
+        .phones
+        .iter()
+        .map(|ph| PhoneView {
+            phone_number_id: ph.phone_number_id,
+            number: shown_number(&ph.number),
+            label: Some(ph.label.clone()).filter(|l| !l.is_empty()),
+            is_primary: ph.is_primary,
+        })
+        .collect();
+    let patient = PatientView {
+        patient_id: p.patient_id,
+        register_number: p.register_number,
+        first_name: p.first_name,
+        last_name: p.last_name,
+        email: p.email,
+        birthday: Some(p.birthday.to_string()),
+        age: Some(p.age),
+        gender_id: format!("gender-{}", p.gender.as_str()),
+        status_id: format!("patient-status-{}", p.status.as_str()),
+        created_at: p.created_at,
+    };
+    Ok(layout.render_status(
+        status,
+        &PatientPage {
+            layout,
+            patient,
+            phones,
+            edit,
+            add_phone: comeback.add_phone.unwrap_or_default(),
+            can_edit: may(caller, "POST", "/patients/{patient_id}"),
+            errors: comeback.errors,
+        },
+    ))
+}
+
+/// `GET /patients/{id}` (a read of the patient's record, audited).
+pub async fn show(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+    layout: Layout,
+) -> PageResult {
+    patient_page(
+        &state,
+        &caller,
+        &layout,
+        patient_id,
+        Comeback::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn messages(layout: &Layout, typed_register_number: &str, errors: &[FieldError]) -> FieldMessages {
+    let mut messages = FieldMessages::default();
+    for e in errors {
+        messages.push(&e.field, translate(layout, typed_register_number, e));
+    }
+    messages
+}
+
+/// `POST /patients/{id}`: register number, names, e-mail.
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+    layout: Layout,
+    Form(form): Form<EditForm>,
+) -> PageResult {
+    let changes = PatientChanges {
+        register_number: Some(form.register_number.clone()),
+        first_name: Some(form.first_name.clone()),
+        last_name: Some(form.last_name.clone()),
+        email: Some(Some(form.email.clone()).filter(|e| !e.trim().is_empty())),
+        ..PatientChanges::default()
+    };
+    let (errors, status) = match patients::update(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        changes,
+    )
+    .await
+    {
+        Ok(_) => {
+            return Ok(see_other_with_flash(
+                &format!("/patients/{patient_id}"),
+                msg("flash-saved"),
+                layout.secure,
+            ));
+        }
+        Err(ServiceError::Invalid(errors)) => (
+            messages(&layout, &form.register_number, &errors),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(ServiceError::Conflict(_)) => {
+            let mut m = FieldMessages::default();
+            m.push("register_number", layout.t("error-register-number-taken"));
+            (m, StatusCode::CONFLICT)
+        }
+        Err(other) => return Err(layout.error(other)),
+    };
+    let comeback = Comeback {
+        edit: Some(form),
+        errors,
+        ..Comeback::default()
+    };
+    patient_page(&state, &caller, &layout, patient_id, comeback, status).await
+}
+
+/// `POST /patients/{id}/phones`: adds a phone.
+pub async fn add_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(patient_id): Path<i64>,
+    layout: Layout,
+    Form(form): Form<AddPhoneForm>,
+) -> PageResult {
+    let input = PhoneInput {
+        number: Some(form.number.clone()),
+        label: Some(form.label.clone()),
+        is_primary: Some(false),
+    };
+    match patients::add_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        input,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other_with_flash(
+            &format!("/patients/{patient_id}"),
+            msg("flash-phone-added"),
+            layout.secure,
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            let comeback = Comeback {
+                add_phone: Some(form),
+                errors: messages(&layout, "", &errors),
+                ..Comeback::default()
+            };
+            patient_page(
+                &state,
+                &caller,
+                &layout,
+                patient_id,
+                comeback,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}
+
+/// A refused phone change shown on the patient's page, above the phones.
+async fn phone_refused(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    patient_id: i64,
+    errors: Vec<FieldError>,
+) -> PageResult {
+    let mut messages = FieldMessages::default();
+    for e in &errors {
+        let text = translate(layout, "", e);
+        messages.push("phones", text);
+    }
+    let comeback = Comeback {
+        errors: messages,
+        ..Comeback::default()
+    };
+    patient_page(
+        state,
+        caller,
+        layout,
+        patient_id,
+        comeback,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+/// `POST /patients/{id}/phones/{phone_id}/primary`: makes this phone the primary one.
+pub async fn make_primary(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((patient_id, phone_id)): Path<(i64, i64)>,
+    layout: Layout,
+) -> PageResult {
+    let changes = PhoneChanges {
+        is_primary: Some(true),
+        ..PhoneChanges::default()
+    };
+    match patients::update_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+        changes,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other_with_flash(
+            &format!("/patients/{patient_id}"),
+            msg("flash-primary-moved"),
+            layout.secure,
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            phone_refused(&state, &caller, &layout, patient_id, errors).await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}
+
+/// `POST /patients/{id}/phones/{phone_id}/delete`: removes a phone (not below two).
+pub async fn delete_phone(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path((patient_id, phone_id)): Path<(i64, i64)>,
+    layout: Layout,
+) -> PageResult {
+    match patients::delete_phone(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        phone_id,
+    )
+    .await
+    {
+        Ok(()) => Ok(see_other_with_flash(
+            &format!("/patients/{patient_id}"),
+            msg("flash-phone-deleted"),
+            layout.secure,
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            phone_refused(&state, &caller, &layout, patient_id, errors).await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}

@@ -1,0 +1,1068 @@
+//! `/api/v1/patients` and `/api/v1/me/patient` through HTTP: what the register number gives,
+//! the phone rules (also under concurrent deletes), search in every shape with keyset pages,
+//! the patient's own portal, links to portal accounts, the audit trail, the stored status
+//! refresh, and the query plans of every search shape on each backend.
+use crate::backend_test;
+use crate::helpers::{PASSWORD, TestApp, TestBackend, TestDatabase};
+use dcms_domain::{Role, age_in_years};
+use dcms_store::entity::patient;
+use dcms_store::sea_orm::sea_query::{Expr, Query};
+use dcms_store::sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Statement,
+};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn json_of(r: reqwest::Response) -> Value {
+    r.json().await.unwrap()
+}
+
+/// Creates a user of `role` and logs them in (`session_type` e.g. `hq`).
+async fn login(app: &TestApp, username: &str, role: Role, session_type: Option<&str>) -> String {
+    app.create_user(username, role).await;
+    let r = app
+        .login_as(json!({"username": username, "password": PASSWORD, "session_type": session_type}))
+        .await;
+    assert_eq!(r.status(), 201, "login of {username}");
+    json_of(r).await["token"].as_str().unwrap().to_owned()
+}
+
+async fn call(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut request = app.with_token(method, path, token);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let r = request.send().await.unwrap();
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    (
+        status,
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap()
+        },
+    )
+}
+
+/// A valid register number for a small `i` (distinct for i < 336), born in 1985.
+fn rn(i: u32) -> String {
+    format!(
+        "УБ85{:02}{:02}{}{}",
+        1 + i % 12,
+        1 + (i / 12) % 28,
+        i % 10,
+        (i / 10) % 10
+    )
+}
+
+fn phones(a: &str, b: &str) -> Value {
+    json!([
+        {"number": a, "label": "Self", "is_primary": true},
+        {"number": b, "label": "Mother", "is_primary": false},
+    ])
+}
+
+fn new_patient(
+    register_number: &str,
+    first: &str,
+    last: &str,
+    phone_a: &str,
+    phone_b: &str,
+) -> Value {
+    json!({
+        "register_number": register_number,
+        "first_name": first,
+        "last_name": last,
+        "phones": phones(phone_a, phone_b),
+    })
+}
+
+async fn register(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+    call(app, Method::POST, "/api/v1/patients", token, Some(body)).await
+}
+
+/// Registers and returns the created patient (asserting 201).
+async fn registered(app: &TestApp, token: &str, body: Value) -> Value {
+    let (status, patient) = register(app, token, body).await;
+    assert_eq!(status, 201, "{patient}");
+    patient
+}
+
+/// The field names of a 422 problem, sorted.
+fn error_fields(problem: &Value) -> Vec<String> {
+    assert_eq!(problem["status"], 422, "{problem}");
+    assert_eq!(problem["type"], "urn:dcms:problem:validation", "{problem}");
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields
+}
+
+async fn patient_count(app: &TestApp) -> usize {
+    patient::Entity::find()
+        .all(app.store.connection())
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn phone_count(app: &TestApp) -> usize {
+    dcms_store::entity::patient_phone::Entity::find()
+        .all(app.store.connection())
+        .await
+        .unwrap()
+        .len()
+}
+
+fn today_in_ulaanbaatar() -> jiff::civil::Date {
+    jiff::Timestamp::now()
+        .in_tz("Asia/Ulaanbaatar")
+        .unwrap()
+        .date()
+}
+
+/// Every page of `GET /api/v1/patients?<query>&limit=<limit>`: the items of each page.
+async fn all_pages(app: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Vec<Value>> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/api/v1/patients?limit={limit}");
+        if !query.is_empty() {
+            path.push_str(&format!("&q={}", urlencode(query)));
+        }
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let (status, page) = call(app, Method::GET, &path, token, None).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        let items = page["items"].as_array().unwrap().clone();
+        assert!(items.len() <= limit as usize);
+        pages.push(items);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages.len() < 100, "endless pages");
+    }
+    pages
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A patient's phones as (number, primary), in order.
+async fn phone_states(app: &TestApp, token: &str, id: i64) -> Vec<(String, bool)> {
+    let (_, p) = call(
+        app,
+        Method::GET,
+        &format!("/api/v1/patients/{id}"),
+        token,
+        None,
+    )
+    .await;
+    p["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ph| {
+            (
+                ph["number"].as_str().unwrap().to_owned(),
+                ph["is_primary"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The last names found by a search, in order, across every page.
+async fn search_names(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+    all_pages(app, token, q, 500)
+        .await
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["last_name"].as_str().unwrap(),
+                p["first_name"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+backend_test!(spawn_app -> TestApp, async fn registration_derives_birthday_gender_and_normalises_phones(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let patient = registered(&app, &token, json!({
+        "register_number": " уб 85031512 ",
+        "first_name": "  Болд ",
+        "last_name": "Бат-Эрдэнэ",
+        "email": "Bold@Example.MN",
+        "phones": [
+            {"number": "+976 9911-2233", "label": "Self", "is_primary": true},
+            {"number": "(8811) 22.33", "label": "Mother"},
+            {"number": "+7 912 345 67 89", "label": "Work", "is_primary": false},
+        ],
+    })).await;
+    assert_eq!(patient["register_number"], "УБ85031512");
+    assert_eq!(patient["first_name"], "Болд");
+    assert_eq!(patient["last_name"], "Бат-Эрдэнэ");
+    assert_eq!(patient["email"], "Bold@example.mn");
+    assert_eq!(patient["birthday"], "1985-03-15");
+    assert_eq!(patient["gender"], "male");
+    let age = age_in_years(jiff::civil::date(1985, 3, 15), today_in_ulaanbaatar());
+    assert_eq!(patient["age"], age);
+    assert_eq!(patient["status"], "active");
+    assert_eq!(patient["user_id"], Value::Null);
+    assert_eq!(patient["last_seen_at"], Value::Null);
+    patient["created_at"].as_str().unwrap().parse::<jiff::Timestamp>().unwrap();
+    let numbers: Vec<&str> = patient["phones"].as_array().unwrap().iter().map(|p| p["number"].as_str().unwrap()).collect();
+    assert_eq!(numbers, ["99112233", "88112233", "+79123456789"], "normalised, in creation order");
+    let primaries: Vec<bool> = patient["phones"].as_array().unwrap().iter().map(|p| p["is_primary"].as_bool().unwrap()).collect();
+    assert_eq!(primaries, [true, false, false]);
+    assert_eq!(patient["phones"][1]["label"], "Mother");
+
+    // Born in 2000 or later (20 added to the month), female; a given birthday and gender that
+    // agree are fine.
+    let p = registered(&app, &token, json!({
+        "register_number": "ӨВ12301260", "first_name": "Сараа", "last_name": "Дорж",
+        "birthday": "2012-10-12", "gender": "female",
+        "phones": phones("99001122", "99001133"),
+    })).await;
+    assert_eq!(p["birthday"], "2012-10-12");
+    assert_eq!(p["gender"], "female");
+    // `other` contradicts nothing.
+    let p = registered(&app, &token, json!({
+        "register_number": "ЧБ05250931", "first_name": "Тэмүүлэн", "last_name": "Ган",
+        "gender": "other", "phones": phones("95001122", "95001133"),
+    })).await;
+    assert_eq!(p["birthday"], "2005-05-09");
+    assert_eq!(p["gender"], "other");
+
+    let (status, read) = call(&app, Method::GET, &format!("/api/v1/patients/{}", patient["patient_id"]), &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(read, patient, "GET answers what POST answered");
+});
+
+backend_test!(spawn_app -> TestApp, async fn contradictions_and_invalid_fields_are_422_and_store_nothing(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let mut b = new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233");
+    b["birthday"] = json!("1985-03-16");
+    let (status, problem) = register(&app, &token, b.clone()).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["birthday"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("1985-03-15"), "{problem}");
+
+    b["birthday"] = json!("1985-03-15");
+    b["gender"] = json!("female");
+    let (_, problem) = register(&app, &token, b.clone()).await;
+    assert_eq!(error_fields(&problem), ["gender"]);
+
+    b["birthday"] = json!("1990-01-01");
+    let (_, problem) = register(&app, &token, b.clone()).await;
+    assert_eq!(error_fields(&problem), ["birthday", "gender"], "each contradicting field is named");
+
+    b["birthday"] = json!("15/03/1985");
+    b["gender"] = json!("man");
+    let (_, problem) = register(&app, &token, b.clone()).await;
+    assert_eq!(error_fields(&problem), ["birthday", "gender"]);
+
+    // Everything wrong at once.
+    let (_, problem) = register(&app, &token, json!({
+        "register_number": "UB85031512",
+        "first_name": "  ",
+        "last_name": "Х".repeat(31),
+        "email": "bold@",
+        "phones": [{"number": "12", "is_primary": true}],
+    })).await;
+    assert_eq!(error_fields(&problem), ["email", "first_name", "last_name", "phones", "phones[0].number", "register_number"]);
+    let (_, problem) = register(&app, &token, json!({})).await;
+    assert_eq!(error_fields(&problem), ["first_name", "last_name", "phones", "phones", "register_number"]);
+    for (bad, why) in [("УБ85131512", "month 13"), ("ДА01222907", "no such day"), ("УБ99321512", "in the future")] {
+        let (_, problem) = register(&app, &token, new_patient(bad, "Болд", "Бат", "99112233", "88112233")).await;
+        assert_eq!(error_fields(&problem), ["register_number"], "{why}");
+    }
+    // The check digit is never checked.
+    for c in ['0', '7'] {
+        registered(&app, &token, new_patient(&format!("УБ8503151{c}"), "Болд", "Бат", &format!("9911223{c}"), &format!("8811223{c}"))).await;
+    }
+    assert_eq!(patient_count(&app).await, 2);
+    assert_eq!(phone_count(&app).await, 4);
+});
+
+backend_test!(spawn_app -> TestApp, async fn phone_rules_on_registration(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let base = new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233");
+    let cases = [
+        (json!([{"number": "99112233", "label": "Self", "is_primary": true}]), vec!["phones"]),
+        (json!([]), vec!["phones", "phones"]),
+        (json!([{"number": "99112233", "is_primary": true}, {"number": "88112233", "is_primary": true}]), vec!["phones"]),
+        (json!([{"number": "99112233"}, {"number": "88112233"}]), vec!["phones"]),
+        (json!([{"number": "99112233", "is_primary": true}, {"number": "+976 9911 2233"}]), vec!["phones[1].number"]),
+        (json!([{"number": "99112233", "is_primary": true}, {"number": "9911223"}]), vec!["phones[1].number"]),
+        (json!([{"number": "99112233", "is_primary": true}, {"label": "Mother"}]), vec!["phones[1].number"]),
+        (json!([{"number": "99112233", "is_primary": true}, {"number": "88112233", "label": "x".repeat(256)}]), vec!["phones[1].label"]),
+    ];
+    for (list, fields) in cases {
+        let mut b = base.clone();
+        b["phones"] = list.clone();
+        let (status, problem) = register(&app, &token, b).await;
+        assert_eq!(status, 422, "{list}: {problem}");
+        assert_eq!(error_fields(&problem), fields, "{list}");
+    }
+    assert_eq!(patient_count(&app).await, 0, "nothing stored");
+    assert_eq!(phone_count(&app).await, 0);
+    let audit = dcms_store::audit::list(app.store.connection(), &Default::default()).await.unwrap();
+    assert!(audit.iter().all(|r| r.table_name != "patient" && r.table_name != "patient_phone"));
+    registered(&app, &token, base).await;
+});
+
+backend_test!(spawn_app -> TestApp, async fn a_taken_register_number_is_409(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let (status, problem) = register(&app, &token, new_patient("уб 8503 1512", "Дорж", "Ган", "99112244", "88112244")).await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "urn:dcms:problem:conflict");
+    assert_eq!(patient_count(&app).await, 1);
+    assert_eq!(phone_count(&app).await, 2, "the refused patient's phones are not stored");
+});
+
+backend_test!(spawn_app -> TestApp, async fn patch_validates_like_registration(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let p = registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let other = registered(&app, &token, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
+    let path = format!("/api/v1/patients/{}", p["patient_id"]);
+
+    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"first_name": " Өлзий ", "email": "o@x.mn"}))).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["first_name"], "Өлзий");
+    assert_eq!(changed["email"], "o@x.mn");
+    assert_eq!(changed["last_name"], "Бат", "untouched");
+    assert_eq!(changed["phones"].as_array().unwrap().len(), 2);
+    let (_, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"email": null}))).await;
+    assert_eq!(changed["email"], Value::Null, "null clears");
+
+    // A new register number re-derives birthday and sex.
+    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": "ӨВ12301260"}))).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["register_number"], "ӨВ12301260");
+    assert_eq!(changed["birthday"], "2012-10-12");
+    assert_eq!(changed["gender"], "female");
+
+    let before = changed.clone();
+    for (patch, fields) in [
+        (json!({"birthday": "2012-10-13"}), vec!["birthday"]),
+        (json!({"gender": "male"}), vec!["gender"]),
+        (json!({"register_number": "УБ85031512", "gender": "female"}), vec!["gender"]),
+        (json!({"register_number": "УБ85131512"}), vec!["register_number"]),
+        (json!({"email": "not an address"}), vec!["email"]),
+        (json!({"first_name": "", "last_name": "Б\nат"}), vec!["first_name", "last_name"]),
+        (json!({"gender": "robot"}), vec!["gender"]),
+    ] {
+        let (status, problem) = call(&app, Method::PATCH, &path, &token, Some(patch.clone())).await;
+        assert_eq!(status, 422, "{patch}: {problem}");
+        assert_eq!(error_fields(&problem), fields, "{patch}");
+    }
+    let (status, problem) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": other["register_number"]}))).await;
+    assert_eq!(status, 409, "{problem}");
+    let (_, now) = call(&app, Method::GET, &path, &token, None).await;
+    assert_eq!(now, before, "no refused change went through");
+    let (status, _) = call(&app, Method::PATCH, "/api/v1/patients/999999", &token, Some(json!({"first_name": "X"}))).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, Method::GET, "/api/v1/patients/999999", &token, None).await;
+    assert_eq!(status, 404);
+    // `other` survives a change of number; a gender that agrees may be given with it.
+    let (_, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"gender": "other"}))).await;
+    assert_eq!(changed["gender"], "other");
+    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": "УБ85031512", "birthday": "1985-03-15"}))).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["gender"], "other");
+    assert_eq!(changed["birthday"], "1985-03-15");
+});
+
+backend_test!(spawn_app -> TestApp, async fn phones_can_be_added_moved_and_deleted_within_the_rules(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let p = registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let other = registered(&app, &token, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
+    let id = p["patient_id"].as_i64().unwrap();
+    let first = p["phones"][0]["phone_number_id"].as_i64().unwrap();
+    let second = p["phones"][1]["phone_number_id"].as_i64().unwrap();
+    let phones_path = format!("/api/v1/patients/{id}/phones");
+    let phone_path = |phone: i64| format!("/api/v1/patients/{id}/phones/{phone}");
+
+    // Deleting below two, or the primary: 422, nothing changes.
+    let (status, problem) = call(&app, Method::DELETE, &phone_path(second), &token, None).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["phones"]);
+
+    let (status, added) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "+976 9500-1122", "label": "Work"}))).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(added["number"], "95001122");
+    assert_eq!(added["is_primary"], false);
+    let third = added["phone_number_id"].as_i64().unwrap();
+    let (status, problem) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "9911 2233"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["number"], "a number the patient has already");
+    let (status, problem) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "abc"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["number"]);
+
+    let (status, problem) = call(&app, Method::DELETE, &phone_path(first), &token, None).await;
+    assert_eq!(status, 422, "the primary cannot go: {problem}");
+    let (status, problem) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"is_primary": false}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["is_primary"]);
+
+    // Moving the primary.
+    let (status, moved) = call(&app, Method::PATCH, &phone_path(third), &token, Some(json!({"is_primary": true, "label": "Ажил"}))).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["is_primary"], true);
+    assert_eq!(moved["label"], "Ажил");
+    assert_eq!(phone_states(&app, &token, id).await, [("99112233".into(), false), ("88112233".into(), false), ("95001122".into(), true)]);
+    // A new primary phone takes it over too.
+    let (status, added) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "80001122", "label": "Home", "is_primary": true}))).await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(phone_states(&app, &token, id).await.iter().filter(|(_, primary)| *primary).count(), 1);
+    let fourth = added["phone_number_id"].as_i64().unwrap();
+
+    let (status, problem) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"number": "+976 8811 2233"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["number"]);
+    let (status, renumbered) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"number": "011 45 2222"}))).await;
+    assert_eq!(status, 200, "{renumbered}");
+    assert_eq!(renumbered["number"], "11452222");
+
+    // Another patient's phone is not found through this patient.
+    let foreign = other["phones"][1]["phone_number_id"].as_i64().unwrap();
+    for method in [Method::PATCH, Method::DELETE] {
+        let (status, _) = call(&app, method.clone(), &phone_path(foreign), &token, Some(json!({"label": "x"}))).await;
+        assert_eq!(status, 404, "{method}");
+    }
+    let (status, _) = call(&app, Method::POST, "/api/v1/patients/999999/phones", &token, Some(json!({"number": "99887766"}))).await;
+    assert_eq!(status, 404);
+
+    for phone in [first, second] {
+        let (status, _) = call(&app, Method::DELETE, &phone_path(phone), &token, None).await;
+        assert_eq!(status, 204);
+    }
+    let (status, _) = call(&app, Method::DELETE, &phone_path(third), &token, None).await;
+    assert_eq!(status, 422, "two left");
+    let (status, _) = call(&app, Method::DELETE, &phone_path(first), &token, None).await;
+    assert_eq!(status, 404, "already deleted");
+    assert_eq!(phone_states(&app, &token, id).await, [("95001122".into(), false), ("80001122".into(), true)]);
+    let _ = fourth;
+});
+
+backend_test!(spawn_app -> TestApp, async fn concurrent_deletes_never_leave_fewer_than_two_phones(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    for round in 0..3u32 {
+        let list: Vec<Value> = (0..6)
+            .map(|i| json!({"number": format!("9{round}{i}01122"), "label": "x", "is_primary": i == 0}))
+            .collect();
+        let p = registered(&app, &token, json!({
+            "register_number": rn(round), "first_name": "Болд", "last_name": "Бат", "phones": list,
+        })).await;
+        let id = p["patient_id"].as_i64().unwrap();
+        let mut tasks = tokio::task::JoinSet::new();
+        // Every non-primary phone (five) at once: four may go, the last one must stay.
+        for phone in p["phones"].as_array().unwrap().iter().skip(1) {
+            let request = app.with_token(
+                Method::DELETE,
+                &format!("/api/v1/patients/{id}/phones/{}", phone["phone_number_id"]),
+                &token,
+            );
+            tasks.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        }
+        let mut statuses = tasks.join_all().await;
+        statuses.sort();
+        assert_eq!(statuses, [204, 204, 204, 204, 422], "round {round}");
+        let left = dcms_store::patients::phones_of(app.store.connection(), id).await.unwrap();
+        assert_eq!(left.len(), 2, "round {round}");
+        assert_eq!(left.iter().filter(|p| p.is_primary).count(), 1);
+
+        // And two moves of the primary at once leave exactly one primary.
+        let mut tasks = tokio::task::JoinSet::new();
+        for phone in &left {
+            let request = app
+                .with_token(Method::PATCH, &format!("/api/v1/patients/{id}/phones/{}", phone.phone_number_id), &token)
+                .json(&json!({"is_primary": true}));
+            tasks.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        }
+        assert_eq!(tasks.join_all().await, [200, 200]);
+        let left = dcms_store::patients::phones_of(app.store.connection(), id).await.unwrap();
+        assert_eq!(left.iter().filter(|p| p.is_primary).count(), 1);
+    }
+});
+
+backend_test!(spawn_app -> TestApp, async fn name_search_cyrillic_latin_and_ranks(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let people = [
+        ("Бат", "Өлзий"),
+        ("Болд", "Бат-Эрдэнэ"),
+        ("Үүрцай", "Батаа"),
+        ("Anna", "Smith"),
+        ("Өнөр", "Батбаяр"),
+        ("Дорж", "Үнэн"),
+        ("Батзаяа", "Ган"),
+    ];
+    for (i, (first, last)) in people.iter().enumerate() {
+        let i = i as u32;
+        registered(&app, &token, new_patient(&rn(i), first, last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
+    }
+    // Rank 0: the last name starts with it (by last, first name key); rank 1: the first name
+    // only.
+    assert_eq!(
+        search_names(&app, &token, "бат").await,
+        ["Бат-Эрдэнэ Болд", "Батаа Үүрцай", "Батбаяр Өнөр", "Ган Батзаяа", "Өлзий Бат"]
+    );
+    assert_eq!(search_names(&app, &token, "БАТБ").await, ["Батбаяр Өнөр"]);
+    // Є is Ө and Ї is Ү, in any case.
+    assert_eq!(search_names(&app, &token, "єлз").await, ["Өлзий Бат"]);
+    assert_eq!(search_names(&app, &token, " ӨЛЗИЙ ").await, ["Өлзий Бат"]);
+    assert_eq!(search_names(&app, &token, "ЄНӨ").await, ["Батбаяр Өнөр"]);
+    assert_eq!(search_names(&app, &token, "їїр").await, ["Батаа Үүрцай"]);
+    assert_eq!(search_names(&app, &token, "Ү").await, ["Үнэн Дорж", "Батаа Үүрцай"]);
+    // Nothing else is folded: У is not Ү, О is not Ө.
+    assert!(search_names(&app, &token, "уур").await.is_empty());
+    assert!(search_names(&app, &token, "олз").await.is_empty());
+    // Latin.
+    assert_eq!(search_names(&app, &token, "SMI").await, ["Smith Anna"]);
+    assert_eq!(search_names(&app, &token, "ann").await, ["Smith Anna"]);
+    assert!(search_names(&app, &token, "mith").await.is_empty(), "a prefix, not a substring");
+    // HQ reads.
+    let hq = login(&app, "head", Role::Manager, Some("hq")).await;
+    assert_eq!(search_names(&app, &hq, "smith").await, ["Smith Anna"]);
+    let (status, _) = register(&app, &hq, new_patient(&rn(100), "A", "B", "99998877", "99998866")).await;
+    assert_eq!(status, 403, "HQ never writes");
+});
+
+backend_test!(spawn_app -> TestApp, async fn percent_underscore_and_backslash_are_literal(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    for (i, last) in ["A%b", "A_c", "A\\d", "Abc", "Axc", "%z"].iter().enumerate() {
+        let i = i as u32;
+        registered(&app, &token, new_patient(&rn(i), "Name", last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
+    }
+    assert_eq!(search_names(&app, &token, "a%").await, ["A%b Name"]);
+    assert_eq!(search_names(&app, &token, "a_").await, ["A_c Name"]);
+    assert_eq!(search_names(&app, &token, "a\\").await, ["A\\d Name"]);
+    assert_eq!(search_names(&app, &token, "%").await, ["%z Name"]);
+    assert!(search_names(&app, &token, "_").await.is_empty());
+    assert!(search_names(&app, &token, "\\").await.is_empty());
+    assert_eq!(search_names(&app, &token, "a").await.len(), 5);
+});
+
+backend_test!(spawn_app -> TestApp, async fn phone_and_register_number_searches(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let a = registered(&app, &token, json!({
+        "register_number": "УБ85031512", "first_name": "Болд", "last_name": "Бат",
+        "phones": [
+            {"number": "99112233", "is_primary": true},
+            {"number": "99115566"},
+            {"number": "+7 912 345 67 89"},
+        ],
+    })).await;
+    registered(&app, &token, new_patient("АР92112748", "Сараа", "Дорж", "88112233", "99001122")).await;
+    // A shared family number.
+    registered(&app, &token, new_patient(&rn(50), "Ану", "Ган", "95001122", "99112233")).await;
+
+    // Exactly a register number (normalised), nothing else.
+    assert_eq!(search_names(&app, &token, "уб 85031512").await, ["Бат Болд"]);
+    assert_eq!(search_names(&app, &token, "АР92112748").await, ["Дорж Сараа"]);
+    assert!(search_names(&app, &token, "АР92112749").await.is_empty());
+    // Exactly a phone number, however written.
+    assert_eq!(search_names(&app, &token, "+976 9911-2233").await, ["Бат Болд", "Ган Ану"]);
+    assert_eq!(search_names(&app, &token, "88112233").await, ["Дорж Сараа"]);
+    assert_eq!(search_names(&app, &token, "+7 (912) 345-67-89").await, ["Бат Болд"]);
+    assert!(search_names(&app, &token, "99112234").await.is_empty());
+    // 4 to 7 digits: the start of a number; a patient with two matching numbers once.
+    assert_eq!(search_names(&app, &token, "9911").await, ["Бат Болд", "Ган Ану"]);
+    assert_eq!(search_names(&app, &token, "99-11-5").await, ["Бат Болд"]);
+    assert_eq!(search_names(&app, &token, "990011").await, ["Дорж Сараа"]);
+    assert_eq!(search_names(&app, &token, "8811223").await, ["Дорж Сараа"]);
+    assert!(search_names(&app, &token, "1122").await.is_empty(), "a prefix, not a substring");
+    // Each item is a whole patient.
+    let (_, page) = call(&app, Method::GET, "/api/v1/patients?q=%D1%83%D0%B185031512", &token, None).await;
+    assert_eq!(page["items"][0], a);
+    assert_eq!(page["next_cursor"], Value::Null);
+});
+
+backend_test!(spawn_app -> TestApp, async fn keyset_pages_cover_everything_once(app) {
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    // 9 last names starting with "бат" (two equal, so the first name and then the id decide),
+    // and 4 first names only.
+    let people = [
+        ("Болд", "Бат"), ("Анар", "Бат"), ("Анар", "Бат"), ("Сүх", "Батаа"), ("Ану", "Батбаяр"),
+        ("Нар", "Батсүх"), ("Ганаа", "Батцэцэг"), ("Оюу", "Батжаргал"), ("Тэмүүлэн", "Бат-Очир"),
+        ("Батболд", "Ган"), ("Батзаяа", "Дорж"), ("Батсайхан", "Ану"), ("Бат", "Өлзий"),
+        ("Сараа", "Дорж"), ("Нараа", "Ганбат"),
+    ];
+    for (i, (first, last)) in people.iter().enumerate() {
+        let i = i as u32;
+        registered(&app, &token, new_patient(&rn(i), first, last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
+    }
+    let everything: Vec<String> = search_names(&app, &token, "бат").await;
+    assert_eq!(everything.len(), 13);
+    assert_eq!(&everything[..3], ["Бат Анар", "Бат Анар", "Бат Болд"]);
+    assert_eq!(&everything[9..], ["Ану Батсайхан", "Ган Батболд", "Дорж Батзаяа", "Өлзий Бат"]);
+    for limit in [1, 2, 3, 5, 9, 13, 20] {
+        let pages = all_pages(&app, &token, "бат", limit).await;
+        let ids: Vec<i64> = pages.iter().flatten().map(|p| p["patient_id"].as_i64().unwrap()).collect();
+        let names: Vec<String> = pages.iter().flatten()
+            .map(|p| format!("{} {}", p["last_name"].as_str().unwrap(), p["first_name"].as_str().unwrap()))
+            .collect();
+        assert_eq!(names, everything, "limit {limit}");
+        let mut unique = ids.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len(), "limit {limit}: no patient twice");
+        assert!(pages.iter().all(|p| !p.is_empty()), "limit {limit}: no empty page");
+    }
+    // Without a query: everyone, newest first, page by page.
+    let pages = all_pages(&app, &token, "", 4).await;
+    assert_eq!(pages.len(), 4);
+    let ids: Vec<i64> = pages.iter().flatten().map(|p| p["patient_id"].as_i64().unwrap()).collect();
+    let mut newest_first = ids.clone();
+    newest_first.sort_by(|a, b| b.cmp(a));
+    assert_eq!(ids, newest_first);
+    assert_eq!(ids.len(), people.len());
+    // Bad cursors.
+    let (status, _) = call(&app, Method::GET, "/api/v1/patients?cursor=garbage", &token, None).await;
+    assert_eq!(status, 400);
+    let (_, page) = call(&app, Method::GET, "/api/v1/patients?q=%D0%B1%D0%B0%D1%82&limit=1", &token, None).await;
+    let name_cursor = page["next_cursor"].as_str().unwrap().to_owned();
+    let (status, _) = call(&app, Method::GET, &format!("/api/v1/patients?cursor={name_cursor}"), &token, None).await;
+    assert_eq!(status, 422, "a name cursor on the newest-first list");
+    let (status, page) = call(&app, Method::GET, "/api/v1/patients?limit=100000", &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(page["items"].as_array().unwrap().len(), people.len());
+});
+
+backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_record(app) {
+    let desk = login(&app, "desk", Role::Receptionist, None).await;
+    let mine = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let theirs = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
+    let me_user = app.create_user("bold", Role::Patient).await;
+    let (status, linked) = call(&app, Method::PATCH, &format!("/api/v1/patients/{}", mine["patient_id"]), &desk, Some(json!({"user_id": me_user}))).await;
+    assert_eq!(status, 200, "{linked}");
+    let token = app.token("bold").await;
+
+    let (status, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["patient_id"], mine["patient_id"]);
+    assert_eq!(me["user_id"], me_user);
+    let (_, auth_me) = call(&app, Method::GET, "/api/v1/auth/me", &token, None).await;
+    assert_eq!(auth_me["patient_id"], mine["patient_id"]);
+
+    let (status, me) = call(&app, Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "Bold@Mail.MN"}))).await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["email"], "Bold@mail.mn");
+    let (status, problem) = call(&app, Method::PATCH, "/api/v1/me/patient", &token,
+        Some(json!({"email": "x@y.mn", "first_name": "Other", "register_number": "АР92112748"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["first_name", "register_number"]);
+    let (status, problem) = call(&app, Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "nope"}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["email"]);
+    let (_, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    assert_eq!(me["email"], "Bold@mail.mn", "refused changes changed nothing");
+    assert_eq!(me["first_name"], "Болд");
+
+    let (status, list) = call(&app, Method::GET, "/api/v1/me/patient/phones", &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list["next_cursor"], Value::Null);
+    let (status, added) = call(&app, Method::POST, "/api/v1/me/patient/phones", &token, Some(json!({"number": "9500 1122", "label": "Ажил"}))).await;
+    assert_eq!(status, 201, "{added}");
+    let added_id = added["phone_number_id"].as_i64().unwrap();
+    let (status, moved) = call(&app, Method::PATCH, &format!("/api/v1/me/patient/phones/{added_id}"), &token, Some(json!({"is_primary": true}))).await;
+    assert_eq!(status, 200, "{moved}");
+    let first = mine["phones"][0]["phone_number_id"].as_i64().unwrap();
+    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{first}"), &token, None).await;
+    assert_eq!(status, 204);
+    let (status, problem) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{added_id}"), &token, None).await;
+    assert_eq!(status, 422, "{problem}");
+
+    // Someone else's phone: 404, untouched.
+    let foreign = theirs["phones"][0]["phone_number_id"].as_i64().unwrap();
+    let (status, _) = call(&app, Method::PATCH, &format!("/api/v1/me/patient/phones/{foreign}"), &token, Some(json!({"label": "mine now"}))).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{foreign}"), &token, None).await;
+    assert_eq!(status, 404);
+    let (_, other) = call(&app, Method::GET, &format!("/api/v1/patients/{}", theirs["patient_id"]), &desk, None).await;
+    assert_eq!(other["phones"], theirs["phones"]);
+
+    // Staff routes: 403 whatever the body.
+    for (method, path) in [
+        (Method::GET, "/api/v1/patients".to_owned()),
+        (Method::GET, format!("/api/v1/patients/{}", mine["patient_id"])),
+        (Method::PATCH, format!("/api/v1/patients/{}", mine["patient_id"])),
+        (Method::POST, "/api/v1/patients".to_owned()),
+        (Method::POST, format!("/api/v1/patients/{}/phones", mine["patient_id"])),
+    ] {
+        let (status, _) = call(&app, method.clone(), &path, &token, Some(json!({"email": "x@y.mn"}))).await;
+        assert_eq!(status, 403, "{method} {path}");
+    }
+    // Staff have no /me/patient; a patient account without a record: 404.
+    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &desk, None).await;
+    assert_eq!(status, 403);
+    app.create_user("nobody", Role::Patient).await;
+    let lonely = app.token("nobody").await;
+    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &lonely, None).await;
+    assert_eq!(status, 404);
+    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient/phones", &lonely, None).await;
+    assert_eq!(status, 404);
+});
+
+backend_test!(spawn_app -> TestApp, async fn portal_accounts_link_and_unlink(app) {
+    let desk = login(&app, "desk", Role::Receptionist, None).await;
+    let a = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let b = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
+    let path_a = format!("/api/v1/patients/{}", a["patient_id"]);
+    let path_b = format!("/api/v1/patients/{}", b["patient_id"]);
+    let doctor = app.create_user("doc", Role::Doctor).await;
+    let portal = app.create_user("bold", Role::Patient).await;
+
+    let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": doctor}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["user_id"]);
+    let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": 999999}))).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["user_id"]);
+
+    let (status, linked) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(linked["user_id"], portal);
+    let (status, _) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal}))).await;
+    assert_eq!(status, 200, "linking again is a no-op");
+    let (status, problem) = call(&app, Method::PATCH, &path_b, &desk, Some(json!({"user_id": portal}))).await;
+    assert_eq!(status, 409, "{problem}");
+    let (status, unlinked) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": null}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(unlinked["user_id"], Value::Null);
+    let (status, linked) = call(&app, Method::PATCH, &path_b, &desk, Some(json!({"user_id": portal}))).await;
+    assert_eq!(status, 200);
+    assert_eq!(linked["user_id"], portal);
+    let token = app.token("bold").await;
+    let (_, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    assert_eq!(me["patient_id"], b["patient_id"]);
+});
+
+backend_test!(spawn_app -> TestApp, async fn writes_and_reads_are_audited(app) {
+    let admin = login(&app, "root", Role::Admin, None).await;
+    let desk_user = app.create_user("desk", Role::Receptionist).await;
+    let desk = app.token("desk").await;
+    let p = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
+    let id = p["patient_id"].as_i64().unwrap();
+    call(&app, Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"first_name": "Өлзий"}))).await;
+    let (_, added) = call(&app, Method::POST, &format!("/api/v1/patients/{id}/phones"), &desk, Some(json!({"number": "95001122"}))).await;
+    let added_id = added["phone_number_id"].as_i64().unwrap();
+    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/patients/{id}/phones/{added_id}"), &desk, None).await;
+    assert_eq!(status, 204);
+    // A refused change leaves no trace.
+    call(&app, Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"email": "bad"}))).await;
+    let (status, _) = call(&app, Method::GET, &format!("/api/v1/patients/{id}"), &desk, None).await;
+    assert_eq!(status, 200);
+    app.audit.flush().await;
+
+    let (_, rows) = call(&app, Method::GET, &format!("/api/v1/audit?table=patient&row_id={id}"), &admin, None).await;
+    let rows = rows["items"].as_array().unwrap().clone();
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["read", "update", "create"], "{rows:?}");
+    assert!(rows.iter().all(|r| r["user_id"] == desk_user));
+    assert_eq!(rows[1]["changes"], json!({"first_name": ["Болд", "Өлзий"]}));
+    assert_eq!(rows[2]["changes"]["register_number"], json!([null, "УБ85031512"]));
+
+    let (_, rows) = call(&app, Method::GET, "/api/v1/audit?table=patient_phone", &admin, None).await;
+    let rows = rows["items"].as_array().unwrap().clone();
+    let actions: Vec<(&str, i64)> = rows.iter().map(|r| (r["action"].as_str().unwrap(), r["row_id"].as_i64().unwrap())).collect();
+    let first = p["phones"][0]["phone_number_id"].as_i64().unwrap();
+    let second = p["phones"][1]["phone_number_id"].as_i64().unwrap();
+    assert_eq!(actions, [("delete", added_id), ("create", added_id), ("create", second), ("create", first)]);
+    assert_eq!(rows[0]["changes"]["number"], json!(["95001122", null]));
+
+    let report = app.audit.verify().await.unwrap();
+    assert!(report.first_bad_row.is_none(), "{report:?}");
+});
+
+backend_test!(spawn_app -> TestApp, async fn stored_statuses_are_refreshed_from_the_last_visit(app) {
+    use dcms_server::services::patients::refresh_statuses;
+    use dcms_store::time::to_db;
+    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let today = jiff::civil::date(2026, 6, 15);
+    let zone = jiff::tz::TimeZone::get("Asia/Ulaanbaatar").unwrap();
+    let at = |y: i16, m: i8, d: i8, h: i8| to_db(jiff::civil::date(y, m, d).at(h, 0, 0, 0).to_zoned(zone.clone()).unwrap().timestamp());
+    // (created_at, last_seen_at, expected)
+    let cases = [
+        (at(2026, 6, 1, 9), None, "active"),
+        (at(2020, 1, 1, 9), Some(at(2025, 12, 15, 0)), "active"), // exactly 6 months, local midnight
+        (at(2020, 1, 1, 9), Some(at(2025, 12, 14, 23)), "within_1y"),
+        (at(2025, 6, 15, 0), None, "within_1y"), // exactly one year
+        (at(2025, 6, 14, 23), None, "within_5y"),
+        (at(2015, 1, 1, 9), Some(at(2021, 6, 15, 0)), "within_5y"),
+        (at(2015, 1, 1, 9), Some(at(2021, 6, 14, 23)), "older"),
+        (at(2001, 1, 1, 9), None, "older"),
+        (at(2020, 1, 1, 9), Some(at(2027, 1, 1, 9)), "active"), // a visit after "today"
+    ];
+    let mut ids = Vec::new();
+    for (i, (created_at, last_seen_at, _)) in cases.iter().enumerate() {
+        let i = i as u32;
+        let p = registered(&app, &token, new_patient(&rn(i), "Болд", "Бат", &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
+        let id = p["patient_id"].as_i64().unwrap();
+        // A wrong stored status, to see it corrected.
+        patient::Entity::update_many()
+            .col_expr(patient::Column::CreatedAt, Expr::value(*created_at))
+            .col_expr(patient::Column::LastSeenAt, Expr::value(*last_seen_at))
+            .col_expr(patient::Column::Status, Expr::value(if i % 2 == 0 { 3i16 } else { 0i16 }))
+            .filter(patient::Column::PatientId.eq(id))
+            .exec(app.store.connection())
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let changed = refresh_statuses(&app.store, today).await.unwrap();
+    assert!(changed > 0);
+    for (id, (_, _, expected)) in ids.iter().zip(cases.iter()) {
+        let row = patient::Entity::find_by_id(*id).one(app.store.connection()).await.unwrap().unwrap();
+        let status = dcms_domain::PatientStatus::from_code(row.status).unwrap();
+        assert_eq!(status.as_str(), *expected, "patient {id}");
+    }
+    assert_eq!(refresh_statuses(&app.store, today).await.unwrap(), 0, "a second run changes nothing");
+
+    // On the real today the stored column agrees with what the API computes.
+    refresh_statuses(&app.store, today_in_ulaanbaatar()).await.unwrap();
+    for id in &ids {
+        let (_, p) = call(&app, Method::GET, &format!("/api/v1/patients/{id}"), &token, None).await;
+        let row = patient::Entity::find_by_id(*id).one(app.store.connection()).await.unwrap().unwrap();
+        assert_eq!(p["status"], dcms_domain::PatientStatus::from_code(row.status).unwrap().as_str(), "patient {id}");
+    }
+
+    // The background task stops cleanly.
+    let refresher = dcms_server::services::patients::StatusRefresher::start(app.store.clone(), std::time::Duration::from_millis(20));
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    tokio::time::timeout(std::time::Duration::from_secs(10), refresher.shutdown()).await.expect("stops");
+});
+
+// --- query plans ---------------------------------------------------------------------------
+
+/// Fills the tables with enough rows that every planner prefers an index where one helps.
+async fn fill(db: &impl ConnectionTrait, patients: i64) {
+    let syllables = [
+        "бат",
+        "болд",
+        "өлзий",
+        "ган",
+        "дорж",
+        "сараа",
+        "үүр",
+        "нар",
+        "оюу",
+        "тэмүүлэн",
+        "anna",
+        "smith",
+    ];
+    let now = dcms_store::time::now();
+    let birthday = dcms_store::time::date_to_db(jiff::civil::date(1985, 3, 15));
+    for chunk in (1..=patients).collect::<Vec<_>>().chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(patient::Entity).columns([
+            patient::Column::RegisterNumber,
+            patient::Column::FirstName,
+            patient::Column::LastName,
+            patient::Column::FirstNameKey,
+            patient::Column::LastNameKey,
+            patient::Column::Birthday,
+            patient::Column::Gender,
+            patient::Column::Status,
+            patient::Column::SmsReminderOptOut,
+            patient::Column::CreatedAt,
+        ]);
+        for i in chunk {
+            let i = *i;
+            let first = format!("{}{}", syllables[(i % 12) as usize], i);
+            let last = format!("{}{}", syllables[((i / 12) % 12) as usize], i % 97);
+            insert.values_panic([
+                format!("ТТ{i:08}").into(),
+                first.clone().into(),
+                last.clone().into(),
+                first.into(),
+                last.into(),
+                birthday.into(),
+                0i16.into(),
+                0i16.into(),
+                false.into(),
+                (now - chrono::Duration::minutes(i)).into(),
+            ]);
+        }
+        db.execute(&insert).await.unwrap();
+        let mut insert = Query::insert();
+        use dcms_store::entity::patient_phone::Column as P;
+        insert
+            .into_table(dcms_store::entity::patient_phone::Entity)
+            .columns([
+                P::PatientId,
+                P::PhoneNumberVal,
+                P::Label,
+                P::IsPrimary,
+                P::CreatedAt,
+                P::UpdatedAt,
+            ]);
+        for i in chunk {
+            let i = *i;
+            for (n, primary) in [
+                (format!("9{:07}", i * 7919 % 10_000_000), true),
+                (format!("8{:07}", i), false),
+            ] {
+                insert.values_panic([
+                    i.into(),
+                    n.into(),
+                    "".into(),
+                    primary.into(),
+                    now.into(),
+                    now.into(),
+                ]);
+            }
+        }
+        db.execute(&insert).await.unwrap();
+    }
+}
+
+/// The plan of a statement as lines of text, and whether it reads a table whole.
+async fn explain(
+    db: &impl ConnectionTrait,
+    backend: TestBackend,
+    statement: &Statement,
+) -> (Vec<String>, Vec<String>) {
+    let (prefix, db_backend) = match backend {
+        TestBackend::Sqlite => ("EXPLAIN QUERY PLAN ", DbBackend::Sqlite),
+        TestBackend::Postgres => ("EXPLAIN ", DbBackend::Postgres),
+        TestBackend::MySql => ("EXPLAIN ", DbBackend::MySql),
+    };
+    let explained = Statement {
+        sql: format!("{prefix}{}", statement.sql),
+        values: statement.values.clone(),
+        db_backend,
+    };
+    let rows = db.query_all_raw(explained).await.unwrap();
+    let mut lines = Vec::new();
+    let mut full_scans = Vec::new();
+    for row in rows {
+        match backend {
+            TestBackend::Sqlite => {
+                let detail: String = row.try_get("", "detail").unwrap();
+                // `SCAN t` reads the table; `SCAN t USING [COVERING] INDEX i` walks an index.
+                if detail.starts_with("SCAN ") && !detail.contains(" USING ") {
+                    full_scans.push(detail.clone());
+                }
+                lines.push(detail);
+            }
+            TestBackend::Postgres => {
+                let line: String = row.try_get("", "QUERY PLAN").unwrap();
+                if line.contains("Seq Scan") {
+                    full_scans.push(line.clone());
+                }
+                lines.push(line);
+            }
+            TestBackend::MySql => {
+                let get = |col: &str| {
+                    row.try_get::<Option<String>>("", col)
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()
+                };
+                let (table, access, key, extra) =
+                    (get("table"), get("type"), get("key"), get("Extra"));
+                let line = format!("table={table} type={access} key={key} extra={extra}");
+                if (table == "patient" || table == "patient_phone")
+                    && (access == "ALL" || key.is_empty())
+                {
+                    full_scans.push(line.clone());
+                }
+                lines.push(line);
+            }
+        }
+    }
+    (lines, full_scans)
+}
+
+backend_test!(TestDatabase::create -> TestDatabase, async fn every_search_shape_is_index_backed(db) {
+    use dcms_store::patients::{NameKeyset, NewestKeyset, PatientQuery, PhoneMatch, phone_owners};
+    let store = db.store().await;
+    let conn = store.connection();
+    // A clinic of some size: with a few thousand rows a planner may rightly prefer reading
+    // a table whole; at twenty thousand every shape must use its index.
+    fill(conn, 20_000).await;
+    match db.backend {
+        TestBackend::MySql => {
+            conn.execute_unprepared("ANALYZE TABLE `patient`, `patient_phone`").await.unwrap();
+        }
+        _ => {
+            conn.execute_unprepared("ANALYZE").await.unwrap();
+        }
+    }
+    let names = || Some(NameKeyset { last_name_key: "бат5".into(), first_name_key: "ган12".into(), patient_id: 100 });
+    let backend = store.db_backend();
+    let primary_key = ["patient_pkey", "key=PRIMARY", "INTEGER PRIMARY KEY"];
+    // (what, statement, indexes one of which the plan must use)
+    let mut shapes: Vec<(String, Statement, Vec<&str>)> = Vec::new();
+    let mut shape = |name: &str, query: PatientQuery, index: &[&'static str]| {
+        shapes.push((name.to_owned(), query.select(51).build(backend), index.to_vec()));
+    };
+    let newest = ["idx_patient_created_at_patient_id"];
+    let last = ["idx_patient_last_name_key_first_name_key_patient_id"];
+    let first = ["idx_patient_first_name_key_last_name_key_patient_id"];
+    shape("all, newest first", PatientQuery::Newest { after: None }, &newest);
+    shape("all, newest first, next page", PatientQuery::Newest { after: Some(NewestKeyset { created_at: dcms_store::time::now() - chrono::Duration::minutes(500), patient_id: 500 }) }, &newest);
+    shape("register number", PatientQuery::RegisterNumber { register_number: "ТТ00000042".into(), after: None }, &["uq_patient_register_number"]);
+    shape("last name prefix (rank 0)", PatientQuery::LastNamePrefix { prefix: "бат5".into(), after: None }, &last);
+    shape("last name prefix (rank 0), next page", PatientQuery::LastNamePrefix { prefix: "бат5".into(), after: names() }, &last);
+    shape("first name only (rank 1)", PatientQuery::FirstNameOnlyPrefix { prefix: "өлзий12".into(), after: None }, &first);
+    shape("first name only (rank 1), next page", PatientQuery::FirstNameOnlyPrefix { prefix: "өлзий12".into(), after: names() }, &first);
+    shape("name with %, _ and \\", PatientQuery::LastNamePrefix { prefix: "a%_\\".into(), after: None }, &last);
+    // A phone search: the owners of the matching numbers, then those patients by id.
+    for (name, phone) in [("phone, exact", PhoneMatch::Exact("80000042".into())), ("phone prefix", PhoneMatch::Prefix("800012".into()))] {
+        let owners = phone_owners(conn, &phone, 1001).await.unwrap();
+        assert!(!owners.is_empty() && owners.len() <= 1000, "{name}: {owners:?}");
+        shapes.push((format!("{name}, step 1: the owners"), backend.build(&phone.owners_select(1001)), vec!["idx_patient_phone_phone_number_val_patient_id"]));
+        for (page, after) in [("", None), (", next page", names())] {
+            shapes.push((format!("{name}, step 2: those patients{page}"), PatientQuery::Ids { patient_ids: owners.clone(), after }.select(51).build(backend), primary_key.to_vec()));
+        }
+    }
+    let mut report = format!("### {:?}\n", db.backend);
+    let mut failures = Vec::new();
+    for (name, statement, indexes) in &shapes {
+        let (lines, full_scans) = explain(conn, db.backend, statement).await;
+        report.push_str(&format!("\n{name}:\n    -- {}\n", statement.sql));
+        for line in &lines {
+            report.push_str(&format!("    {line}\n"));
+        }
+        if !full_scans.is_empty() {
+            failures.push(format!("{name}: reads a table whole: {full_scans:?}"));
+        }
+        if !indexes.iter().any(|index| lines.iter().any(|line| line.contains(index))) {
+            failures.push(format!("{name}: uses none of {indexes:?}"));
+        }
+    }
+    println!("{report}");
+    if let Ok(dir) = std::env::var("DCMS_SEARCH_PLANS_DIR") {
+        std::fs::write(format!("{dir}/{:?}.txt", db.backend), &report).unwrap();
+    }
+    assert!(failures.is_empty(), "{}\n\n{report}", failures.join("\n"));
+});

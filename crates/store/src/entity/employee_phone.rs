@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// One phone number of an employee. Every employee has at least two and exactly one primary
+/// (kept by the services under a lock of the employee's row).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "employee_phone")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub phone_number_id: i64,
+    pub employee_id: i64,
+    /// The normalised number (`dcms_domain::Phone`).
+    pub phone_number_val: String,
+    pub label: String,
+    pub is_primary: bool,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

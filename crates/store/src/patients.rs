@@ -1,0 +1,541 @@
+//! Repository of patients (`patient`) and their phones (`patient_phone`): one aggregate.
+//!
+//! The rules that span rows (at least two phones, exactly one primary) are kept by the
+//! services, which lock the patient's row ([`lock`]) before they read and change its phones.
+//!
+//! Lists and searches are keyset-paginated and every one of them is answered from an index
+//! on all three backends (`docs/search-plans.md`; a test runs `EXPLAIN` on each shape):
+//! [`PatientQuery::select`] builds the one statement each shape runs, so the test explains
+//! exactly what is executed. Prefixes are ranges (`key >= p AND key < p || U+10FFFF`) on
+//! byte-ordered columns, never `LIKE`, so `%`, `_` and `\` have no special meaning and the
+//! index is used on every backend.
+
+use crate::StoreError;
+use crate::entity::{patient, patient_phone};
+use crate::time::DbTimestamp;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select, Set,
+};
+
+/// The largest Unicode scalar value: `p || MAX_CHAR` is above every string starting with `p`
+/// in byte (and code point) order.
+pub const MAX_CHAR: char = '\u{10FFFF}';
+
+/// A patient to insert (values already validated and normalised).
+#[derive(Debug, Clone)]
+pub struct NewPatient {
+    pub user_id: Option<i64>,
+    pub register_number: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub first_name_key: String,
+    pub last_name_key: String,
+    pub email: Option<String>,
+    pub birthday: NaiveDate,
+    pub gender: i16,
+    pub status: i16,
+    pub created_at: DbTimestamp,
+}
+
+/// A phone to insert (the number already normalised).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPhone {
+    pub number: String,
+    pub label: String,
+    pub is_primary: bool,
+}
+
+/// Inserts a patient and their phones, in the order given, inside the caller's transaction.
+/// A taken register number (or user link) is [`StoreError::Conflict`].
+pub async fn create(
+    db: &impl ConnectionTrait,
+    new: NewPatient,
+    phones: Vec<NewPhone>,
+) -> Result<(patient::Model, Vec<patient_phone::Model>), StoreError> {
+    if find_by_register_number(db, &new.register_number)
+        .await?
+        .is_some()
+    {
+        return Err(register_number_taken(&new.register_number));
+    }
+    let row = patient::ActiveModel {
+        user_id: Set(new.user_id),
+        register_number: Set(new.register_number),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        first_name_key: Set(new.first_name_key),
+        last_name_key: Set(new.last_name_key),
+        email: Set(new.email),
+        birthday: Set(new.birthday),
+        gender: Set(new.gender),
+        status: Set(new.status),
+        sms_reminder_opt_out: Set(false),
+        created_at: Set(new.created_at),
+        last_seen_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut stored = Vec::with_capacity(phones.len());
+    for phone in phones {
+        stored.push(add_phone(db, row.patient_id, phone, new.created_at).await?);
+    }
+    Ok((row, stored))
+}
+
+fn register_number_taken(register_number: &str) -> StoreError {
+    StoreError::Conflict(format!(
+        "the register number {register_number} belongs to another patient"
+    ))
+}
+
+/// A patient by id.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Option<patient::Model>, StoreError> {
+    Ok(patient::Entity::find_by_id(patient_id).one(db).await?)
+}
+
+/// The patient linked to a portal account, if any.
+pub async fn find_by_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<patient::Model>, StoreError> {
+    Ok(patient::Entity::find()
+        .filter(patient::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+/// The patient with this (normalised) register number, if any.
+pub async fn find_by_register_number(
+    db: &impl ConnectionTrait,
+    register_number: &str,
+) -> Result<Option<patient::Model>, StoreError> {
+    Ok(patient::Entity::find()
+        .filter(patient::Column::RegisterNumber.eq(register_number))
+        .one(db)
+        .await?)
+}
+
+/// A patient's row, locked until the end of the caller's transaction (`SELECT ... FOR
+/// UPDATE` on PostgreSQL and MariaDB/MySQL; on SQLite the write transaction of
+/// `Store::begin_write` already holds the database's write lock). Everything that changes a
+/// patient's phones takes this lock first, so two such changes on one patient never
+/// interleave.
+pub async fn lock(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Option<patient::Model>, StoreError> {
+    Ok(patient::Entity::find_by_id(patient_id)
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
+/// Writes a changed patient row (every column but the id and `created_at`). A register
+/// number or user link taken by another patient is [`StoreError::Conflict`].
+pub async fn save(
+    db: &impl ConnectionTrait,
+    changed: patient::Model,
+) -> Result<patient::Model, StoreError> {
+    if let Some(other) = find_by_register_number(db, &changed.register_number).await?
+        && other.patient_id != changed.patient_id
+    {
+        return Err(register_number_taken(&changed.register_number));
+    }
+    let mut row: patient::ActiveModel = changed.clone().into();
+    row.user_id = Set(changed.user_id);
+    row.register_number = Set(changed.register_number);
+    row.first_name = Set(changed.first_name);
+    row.last_name = Set(changed.last_name);
+    row.first_name_key = Set(changed.first_name_key);
+    row.last_name_key = Set(changed.last_name_key);
+    row.email = Set(changed.email);
+    row.birthday = Set(changed.birthday);
+    row.gender = Set(changed.gender);
+    row.status = Set(changed.status);
+    row.sms_reminder_opt_out = Set(changed.sms_reminder_opt_out);
+    row.last_seen_at = Set(changed.last_seen_at);
+    Ok(row.update(db).await?)
+}
+
+/// A patient's phones in creation order.
+pub async fn phones_of(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Vec<patient_phone::Model>, StoreError> {
+    Ok(patient_phone::Entity::find()
+        .filter(patient_phone::Column::PatientId.eq(patient_id))
+        .order_by_asc(patient_phone::Column::PhoneNumberId)
+        .all(db)
+        .await?)
+}
+
+/// The phones of several patients, each patient's in creation order.
+pub async fn phones_of_many(
+    db: &impl ConnectionTrait,
+    patient_ids: &[i64],
+) -> Result<Vec<patient_phone::Model>, StoreError> {
+    if patient_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(patient_phone::Entity::find()
+        .filter(patient_phone::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .order_by_asc(patient_phone::Column::PhoneNumberId)
+        .all(db)
+        .await?)
+}
+
+/// Adds a phone to a patient.
+pub async fn add_phone(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    phone: NewPhone,
+    now: DbTimestamp,
+) -> Result<patient_phone::Model, StoreError> {
+    Ok(patient_phone::ActiveModel {
+        patient_id: Set(patient_id),
+        phone_number_val: Set(phone.number),
+        label: Set(phone.label),
+        is_primary: Set(phone.is_primary),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Writes a changed phone (number, label, primary flag) with `updated_at` = `now`.
+pub async fn save_phone(
+    db: &impl ConnectionTrait,
+    changed: patient_phone::Model,
+    now: DbTimestamp,
+) -> Result<patient_phone::Model, StoreError> {
+    let mut row: patient_phone::ActiveModel = changed.clone().into();
+    row.phone_number_val = Set(changed.phone_number_val);
+    row.label = Set(changed.label);
+    row.is_primary = Set(changed.is_primary);
+    row.updated_at = Set(now);
+    Ok(row.update(db).await?)
+}
+
+/// Deletes one phone of a patient; returns whether it existed.
+pub async fn delete_phone(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    phone_number_id: i64,
+) -> Result<bool, StoreError> {
+    let result = patient_phone::Entity::delete_many()
+        .filter(patient_phone::Column::PhoneNumberId.eq(phone_number_id))
+        .filter(patient_phone::Column::PatientId.eq(patient_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
+}
+
+/// Where a page of a name-ordered search starts: after this patient in
+/// `(last_name_key, first_name_key, patient_id)` order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameKeyset {
+    pub last_name_key: String,
+    pub first_name_key: String,
+    pub patient_id: i64,
+}
+
+/// Where a page of the newest-first list starts: after this patient in
+/// `(created_at, patient_id)` descending order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewestKeyset {
+    pub created_at: DbTimestamp,
+    pub patient_id: i64,
+}
+
+/// One shape of patient list or search, as one index-backed statement.
+///
+/// Every shape but [`PatientQuery::Newest`] is ordered by
+/// `(last_name_key, first_name_key, patient_id)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PatientQuery {
+    /// All patients, newest first: `(created_at, patient_id)` descending
+    /// (index `patient (created_at, patient_id)`).
+    Newest { after: Option<NewestKeyset> },
+    /// The patient with exactly this normalised register number (unique index).
+    RegisterNumber {
+        register_number: String,
+        after: Option<NameKeyset>,
+    },
+    /// Patients with a matching phone, in one statement (`patient_id IN (SELECT ... FROM
+    /// patient_phone ...)`). [`query`] runs it only when more than [`PHONE_OWNERS_MAX`]
+    /// patients match; otherwise it reads the owners first ([`PhoneMatch::owners_select`])
+    /// and then [`PatientQuery::Ids`], two statements that each use an index whatever the
+    /// planner thinks of a semi-join.
+    Phone {
+        phone: PhoneMatch,
+        after: Option<NameKeyset>,
+    },
+    /// These patients (primary key lookups): the second step of a phone search.
+    Ids {
+        patient_ids: Vec<i64>,
+        after: Option<NameKeyset>,
+    },
+    /// Patients whose last-name key starts with `prefix` (a range on the index
+    /// `(last_name_key, first_name_key, patient_id)`, read in order).
+    LastNamePrefix {
+        prefix: String,
+        after: Option<NameKeyset>,
+    },
+    /// Patients whose first-name key starts with `prefix` and whose last-name key does not
+    /// (a range on the index `(first_name_key, last_name_key, patient_id)`): the second rank
+    /// of a name search, so that nobody is listed twice.
+    FirstNameOnlyPrefix {
+        prefix: String,
+        after: Option<NameKeyset>,
+    },
+}
+
+/// `col >= prefix AND col < prefix || U+10FFFF`: the strings starting with `prefix`, in byte
+/// order, with no character of `prefix` special.
+fn starts_with(col: impl ColumnTrait, prefix: &str) -> Condition {
+    Condition::all()
+        .add(col.gte(prefix))
+        .add(col.lt(format!("{prefix}{MAX_CHAR}")))
+}
+
+/// `(last_name_key, first_name_key, patient_id) > after`, written out (row-value comparisons
+/// are not range-optimised everywhere), with `last_name_key >= ...` repeated so the range
+/// on the index starts there.
+fn after_names(after: &NameKeyset) -> Condition {
+    use patient::Column::{FirstNameKey, LastNameKey, PatientId};
+    Condition::all()
+        .add(LastNameKey.gte(after.last_name_key.as_str()))
+        .add(
+            Condition::any()
+                .add(LastNameKey.gt(after.last_name_key.as_str()))
+                .add(
+                    Condition::all()
+                        .add(LastNameKey.eq(after.last_name_key.as_str()))
+                        .add(
+                            Condition::any()
+                                .add(FirstNameKey.gt(after.first_name_key.as_str()))
+                                .add(
+                                    Condition::all()
+                                        .add(FirstNameKey.eq(after.first_name_key.as_str()))
+                                        .add(PatientId.gt(after.patient_id)),
+                                ),
+                        ),
+                ),
+        )
+}
+
+/// At most this many patients found by a phone search are looked up by their ids
+/// ([`PatientQuery::Ids`]); a search matching more (a short prefix in a very large clinic) runs
+/// as one statement and leaves the plan to the database.
+pub const PHONE_OWNERS_MAX: u64 = 1000;
+
+/// Which phone numbers a phone search matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneMatch {
+    /// Exactly this normalised number.
+    Exact(String),
+    /// Numbers starting with these digits.
+    Prefix(String),
+}
+
+impl PhoneMatch {
+    fn condition(&self) -> Condition {
+        match self {
+            PhoneMatch::Exact(number) => {
+                Condition::all().add(patient_phone::Column::PhoneNumberVal.eq(number.as_str()))
+            }
+            PhoneMatch::Prefix(digits) => {
+                starts_with(patient_phone::Column::PhoneNumberVal, digits)
+            }
+        }
+    }
+
+    /// `SELECT DISTINCT patient_id FROM patient_phone WHERE <match> LIMIT limit`: a range on
+    /// the index `patient_phone (phone_number_val, patient_id)`, which holds every column it
+    /// reads.
+    pub fn owners_select(&self, limit: u64) -> SelectStatement {
+        let mut select = Query::select();
+        select
+            .distinct()
+            .column(patient_phone::Column::PatientId)
+            .from(patient_phone::Entity)
+            .cond_where(self.condition())
+            .limit(limit);
+        select
+    }
+}
+
+/// The ids of (at most `limit`) patients with a phone matching `phone`.
+pub async fn phone_owners(
+    db: &impl ConnectionTrait,
+    phone: &PhoneMatch,
+    limit: u64,
+) -> Result<Vec<i64>, StoreError> {
+    let rows = db.query_all(&phone.owners_select(limit)).await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get::<i64>("", "patient_id")?))
+        .collect()
+}
+
+impl PatientQuery {
+    /// The statement of this shape, for one page of at most `limit` rows.
+    pub fn select(&self, limit: u64) -> Select<patient::Entity> {
+        use patient::Column::{CreatedAt, FirstNameKey, LastNameKey, PatientId};
+        let (filter, after) = match self {
+            PatientQuery::Newest { after } => {
+                let mut query = patient::Entity::find()
+                    .order_by_desc(CreatedAt)
+                    .order_by_desc(PatientId);
+                if let Some(a) = after {
+                    query = query.filter(
+                        Condition::all().add(CreatedAt.lte(a.created_at)).add(
+                            Condition::any().add(CreatedAt.lt(a.created_at)).add(
+                                Condition::all()
+                                    .add(CreatedAt.eq(a.created_at))
+                                    .add(PatientId.lt(a.patient_id)),
+                            ),
+                        ),
+                    );
+                }
+                return query.limit(limit);
+            }
+            PatientQuery::RegisterNumber {
+                register_number,
+                after,
+            } => (
+                Condition::all().add(patient::Column::RegisterNumber.eq(register_number.as_str())),
+                after,
+            ),
+            PatientQuery::Phone { phone, after } => {
+                let mut owners = Query::select();
+                owners
+                    .column(patient_phone::Column::PatientId)
+                    .from(patient_phone::Entity)
+                    .cond_where(phone.condition());
+                (Condition::all().add(PatientId.in_subquery(owners)), after)
+            }
+            PatientQuery::Ids { patient_ids, after } => (
+                Condition::all().add(PatientId.is_in(patient_ids.iter().copied())),
+                after,
+            ),
+            PatientQuery::LastNamePrefix { prefix, after } => {
+                (starts_with(LastNameKey, prefix), after)
+            }
+            PatientQuery::FirstNameOnlyPrefix { prefix, after } => (
+                Condition::all()
+                    .add(starts_with(FirstNameKey, prefix))
+                    .add(starts_with(LastNameKey, prefix).not()),
+                after,
+            ),
+        };
+        let mut query = patient::Entity::find().filter(filter);
+        if let Some(a) = after {
+            query = query.filter(after_names(a));
+        }
+        query
+            .order_by_asc(LastNameKey)
+            .order_by_asc(FirstNameKey)
+            .order_by_asc(PatientId)
+            .limit(limit)
+    }
+}
+
+/// One page of a list or search shape (a phone search in two steps, see
+/// [`PatientQuery::Phone`]).
+pub async fn query(
+    db: &impl ConnectionTrait,
+    query: &PatientQuery,
+    limit: u64,
+) -> Result<Vec<patient::Model>, StoreError> {
+    let by_ids;
+    let query = match query {
+        PatientQuery::Phone { phone, after } => {
+            let patient_ids = phone_owners(db, phone, PHONE_OWNERS_MAX + 1).await?;
+            if patient_ids.len() as u64 > PHONE_OWNERS_MAX {
+                query
+            } else {
+                by_ids = PatientQuery::Ids {
+                    patient_ids,
+                    after: after.clone(),
+                };
+                &by_ids
+            }
+        }
+        other => other,
+    };
+    if let PatientQuery::Ids { patient_ids, .. } = query
+        && patient_ids.is_empty()
+    {
+        return Ok(Vec::new());
+    }
+    Ok(query.select(limit).all(db).await?)
+}
+
+/// The highest patient id, if there is any patient.
+pub async fn max_id(db: &impl ConnectionTrait) -> Result<Option<i64>, StoreError> {
+    let row = patient::Entity::find()
+        .order_by_desc(patient::Column::PatientId)
+        .one(db)
+        .await?;
+    Ok(row.map(|p| p.patient_id))
+}
+
+/// Sets `status` to `code` on the patients with `from <= patient_id < to` whose last visit
+/// (`last_seen_at`, or `created_at` when there was none) is in `[since, until)` (either end
+/// open when None) and whose stored status differs. One statement, so a visit recorded at
+/// the same moment is never overwritten with a status computed from an older value.
+/// Returns the number of rows changed.
+pub async fn set_status_where_last_visit(
+    db: &impl ConnectionTrait,
+    (from, to): (i64, i64),
+    since: Option<DbTimestamp>,
+    until: Option<DbTimestamp>,
+    code: i16,
+) -> Result<u64, StoreError> {
+    let last_visit = || {
+        Expr::expr(Func::coalesce([
+            Expr::col(patient::Column::LastSeenAt),
+            Expr::col(patient::Column::CreatedAt),
+        ]))
+    };
+    let mut update = patient::Entity::update_many()
+        .col_expr(patient::Column::Status, Expr::value(code))
+        .filter(patient::Column::PatientId.gte(from))
+        .filter(patient::Column::PatientId.lt(to))
+        .filter(patient::Column::Status.ne(code));
+    if let Some(since) = since {
+        update = update.filter(last_visit().gte(Expr::value(since)));
+    }
+    if let Some(until) = until {
+        update = update.filter(last_visit().lt(Expr::value(until)));
+    }
+    Ok(update.exec(db).await?.rows_affected)
+}
+
+/// Sets a patient's last visit (an arrival or a treatment) unless a later one is recorded.
+pub async fn touch_last_seen(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    at: DbTimestamp,
+) -> Result<(), StoreError> {
+    patient::Entity::update_many()
+        .col_expr(patient::Column::LastSeenAt, Expr::value(at))
+        .filter(patient::Column::PatientId.eq(patient_id))
+        .filter(
+            Condition::any()
+                .add(patient::Column::LastSeenAt.is_null())
+                .add(patient::Column::LastSeenAt.lt(at)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
