@@ -215,6 +215,43 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/patients/{patient_id}/phones/{phone_id}/delete",
         Needs(Patients, Write),
     ),
+    // Staff and positions: everyone with staff access reads; admins and managers write.
+    ("GET", "/staff", Needs(Staff, Read)),
+    ("POST", "/staff", Needs(Staff, Write)),
+    // The hiring form is for those who may submit it, as `/patients/new`.
+    ("GET", "/staff/new", Needs(Staff, Write)),
+    ("GET", "/staff/{employee_id}", Needs(Staff, Read)),
+    ("POST", "/staff/{employee_id}", Needs(Staff, Write)),
+    ("POST", "/staff/{employee_id}/fire", Needs(Staff, Write)),
+    ("POST", "/staff/{employee_id}/phones", Needs(Staff, Write)),
+    (
+        "POST",
+        "/staff/{employee_id}/phones/{phone_id}/primary",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/staff/{employee_id}/phones/{phone_id}/delete",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/staff/{employee_id}/positions",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/staff/{employee_id}/positions/{employee_position_id}/primary",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/staff/{employee_id}/positions/{employee_position_id}/end",
+        Needs(Staff, Write),
+    ),
+    ("GET", "/positions", Needs(Staff, Read)),
+    ("POST", "/positions", Needs(Staff, Write)),
+    ("POST", "/positions/{position_id}", Needs(Staff, Write)),
 ];
 
 /// Every route of the application, API and pages.

@@ -726,7 +726,7 @@ pub async fn update(
             Some(user) if user.roles != Role::Patient.code() => {
                 errors.push(FieldError::coded(
                     "user_id",
-                    "patient-account",
+                    "user-patient",
                     format!(
                         "user {user_id} is not a patient's account (role {}); only accounts of role patient can be linked",
                         Role::from_code(user.roles).map_or("unknown", Role::as_str)

@@ -697,7 +697,7 @@ async fn check_user_link(
     if user.roles == Role::Patient.code() {
         return Err(ServiceError::invalid_coded(FieldError::coded(
             "user_id",
-            "user-patient",
+            "user-not-staff",
             "a patient's account cannot be linked to an employee",
         )));
     }

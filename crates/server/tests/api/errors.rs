@@ -25,7 +25,11 @@ async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
 backend_test!(spawn_app -> TestApp, async fn unknown_route_is_404_problem(app) {
     let body = assert_problem(app.get("/api/v1/no-such-thing").await, 404).await;
     assert!(body["detail"].as_str().unwrap().contains("/api/v1/no-such-thing"));
-    assert_problem(app.get("/nowhere").await, 404).await;
+    // Outside the API the answer is a page, in the same words.
+    let page = app.get("/nowhere").await;
+    assert_eq!(page.status(), 404);
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.text().await.unwrap().contains("id=\"error-404\""));
 });
 
 backend_test!(spawn_app -> TestApp, async fn wrong_method_is_405_problem_with_allow(app) {

@@ -13,3 +13,4 @@ mod patients;
 mod schema;
 mod settings;
 mod staff;
+mod staff_pages;

@@ -830,7 +830,7 @@ backend_test!(spawn_app -> TestApp, async fn stored_statuses_are_refreshed_from_
         patient::Entity::update_many()
             .col_expr(patient::Column::CreatedAt, Expr::value(*created_at))
             .col_expr(patient::Column::LastSeenAt, Expr::value(*last_seen_at))
-            .col_expr(patient::Column::Status, Expr::value(if i % 2 == 0 { 3i16 } else { 0i16 }))
+            .col_expr(patient::Column::Status, Expr::value(if i.is_multiple_of(2) { 3i16 } else { 0i16 }))
             .filter(patient::Column::PatientId.eq(id))
             .exec(app.store.connection())
             .await

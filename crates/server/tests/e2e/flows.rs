@@ -512,3 +512,197 @@ async fn register_a_patient_find_them_and_add_a_phone() {
     b.screenshot("patient-phone-added-mn").await;
     b.close().await;
 }
+
+/// Chooses `value` in the select `css`.
+async fn choose(b: &Browser, css: &str, value: &str) {
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no select {css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("no option {value} in {css}: {e}"));
+}
+
+/// Whether the page fits the window's width (no sideways scrolling).
+async fn fits_the_width(b: &Browser) -> bool {
+    b.client
+        .execute(
+            "return document.documentElement.scrollWidth <= window.innerWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        == serde_json::json!(true)
+}
+
+#[tokio::test]
+async fn fire_an_employee() {
+    let Some((app, b)) = setup().await else {
+        return;
+    };
+    app.create_user("manager1", Role::Manager).await;
+    b.login("manager1", PASSWORD).await;
+    b.click_and_wait("nav.mainnav a[href='/staff']").await;
+    assert_eq!(b.path().await, "/staff");
+    assert_eq!(
+        b.text("#no-staff").await,
+        "Одоогоор бүртгэлтэй ажилтан алга."
+    );
+    b.screenshot("staff-empty-mn").await;
+
+    // A position first.
+    b.click_and_wait("#positions-link").await;
+    assert_eq!(b.path().await, "/positions");
+    b.screenshot("positions-empty-mn").await;
+    b.fill("#display_name", "Шүдний эмч").await;
+    b.fill("#position_type", "DENTIST").await;
+    choose(&b, "#category", "clinical").await;
+    b.fill("#description", "Эмчилгээ хийж, цаг авна.").await;
+    b.click_and_wait("#position-form button[type=submit]").await;
+    assert_eq!(b.text("#flash").await, "Албан тушаал нэмэгдлээ.");
+    assert_eq!(b.count("#positions-table tbody tr").await, 1);
+    assert!(b.text("#positions-table").await.contains("Эмчилгээний"));
+    b.screenshot("positions-mn").await;
+    b.click_and_wait("#positions-table a.edit-position").await;
+    assert_eq!(b.text("#position-form-title").await, "Албан тушаал засах");
+    b.screenshot("positions-edit-mn").await;
+
+    // Hire: one phone is not enough; the form comes back with what was typed.
+    b.goto("/staff").await;
+    b.click_and_wait("#new-employee").await;
+    b.fill("#last_name", "Бат").await;
+    b.fill("#first_name", "Болормаа").await;
+    choose(&b, "#gender", "female").await;
+    b.fill("#email", "bolor@example.mn").await;
+    b.fill("#hired_at", "2024-09-01").await;
+    b.fill("#phone_number_1", "9911 2233").await;
+    b.fill("#phone_label_1", "гар утас").await;
+    let position_id = b
+        .client
+        .find(Locator::Css("#position_id option:nth-child(2)"))
+        .await
+        .unwrap()
+        .attr("value")
+        .await
+        .unwrap()
+        .unwrap();
+    choose(&b, "#position_id", &position_id).await;
+    b.screenshot("staff-new-mn").await;
+    b.click_and_wait("#employee-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#phones-error").await,
+        "Дор хаяж 2 утасны дугаар шаардлагатай."
+    );
+    b.screenshot("staff-new-errors-mn").await;
+    b.fill("#phone_number_2", "8811 2233").await;
+    b.fill("#phone_label_2", "гэр").await;
+    b.click_and_wait("#employee-form button[type=submit]").await;
+    assert!(b.path().await.starts_with("/staff/"), "{}", b.path().await);
+    assert_eq!(b.text("#flash").await, "Ажилтан бүртгэгдлээ.");
+    assert_eq!(b.count("#employee-phones tbody tr").await, 2);
+    assert_eq!(b.text("#employee-position").await, "Шүдний эмч");
+    assert!(
+        b.text("#employee-positions").await.contains("2024-09-01"),
+        "the first position starts on the hiring date"
+    );
+    b.client
+        .execute(
+            "document.getElementById('employee-positions').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.screenshot("staff-employee-positions-mn").await;
+
+    // Open them from the roll and fire them.
+    b.goto("/staff").await;
+    assert_eq!(b.count("#staff-table tbody tr").await, 1);
+    assert!(b.text("#staff-table").await.contains("9911 2233"));
+    b.screenshot("staff-mn").await;
+    b.click_and_wait("#staff-table a[href^='/staff/']").await;
+    assert!(b.text("h1").await.contains("Бат Болормаа"));
+    assert_eq!(b.text("#employee-status").await, "Ажиллаж байгаа");
+    b.screenshot("staff-employee-mn").await;
+    let fire_button = b
+        .client
+        .find(Locator::Css("#fire-form button[type=submit]"))
+        .await
+        .unwrap();
+    assert!(
+        !fire_button.is_displayed().await.unwrap(),
+        "the firing form is folded away until asked for"
+    );
+    // With the keyboard: the fold opens with Enter, the box ticks with Space.
+    b.client
+        .execute("document.querySelector('#fire summary').focus();", vec![])
+        .await
+        .unwrap();
+    b.client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(ENTER)
+        .await
+        .unwrap();
+    b.text("#fire-form").await;
+    assert_eq!(
+        b.client
+            .find(Locator::Css("#fired_at"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(today().as_str()),
+        "today in the clinic's time zone by default"
+    );
+    b.screenshot("staff-fire-mn").await;
+    assert!(fire_button.is_displayed().await.unwrap());
+    b.click("#confirm").await;
+    b.click_and_wait("#fire-form button[type=submit]").await;
+    assert_eq!(b.text("#flash").await, "Ажилтан ажлаас чөлөөлөгдлөө.");
+    assert_eq!(b.text("#employee-status").await, "Ажиллахгүй");
+    assert_eq!(b.text("#employee-fired-at").await, today());
+    assert!(!b.exists("#fire-form").await);
+    b.screenshot("staff-fired-mn").await;
+
+    b.goto("/staff").await;
+    assert!(b.text("#staff-table").await.contains("Ажиллахгүй"));
+
+    // At tablet width nothing scrolls sideways.
+    let employee_path = b
+        .client
+        .find(Locator::Css("#staff-table a[href^='/staff/']"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    b.resize(768, 1024).await;
+    for (path, name) in [
+        ("/staff", "staff-tablet-mn"),
+        (employee_path.as_str(), "staff-employee-tablet-mn"),
+        ("/staff/new", "staff-new-tablet-mn"),
+        ("/positions", "positions-tablet-mn"),
+    ] {
+        b.goto(path).await;
+        assert!(
+            fits_the_width(&b).await,
+            "{path} scrolls sideways at 768 px"
+        );
+        b.screenshot(name).await;
+    }
+    b.close().await;
+}
+
+/// Today in Ulaanbaatar, `YYYY-MM-DD`.
+fn today() -> String {
+    jiff::Timestamp::now()
+        .in_tz("Asia/Ulaanbaatar")
+        .unwrap()
+        .date()
+        .to_string()
+}

@@ -12,6 +12,11 @@ use sea_orm_migration::prelude::*;
 /// Every migration of DCMS, oldest first.
 pub struct Migrator;
 
+/// How many migrations this binary has.
+pub fn count() -> usize {
+    Migrator::migrations().len()
+}
+
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {

@@ -161,7 +161,7 @@ mod tests {
         }
     }
 
-    /// Every code a service gives a field error (`FieldError::coded(field, "code", ...)`) has
+    /// Every code a service gives a field error (`FieldError::coded(field, CODE, ...)`) has
     /// its `error-<code>` message, so no page falls back to the English text.
     #[test]
     fn every_field_error_code_has_a_message() {

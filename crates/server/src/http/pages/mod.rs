@@ -15,8 +15,10 @@ mod account;
 mod home;
 mod login;
 mod patients;
+mod positions;
 mod register_number;
 mod settings;
+mod staff;
 mod users;
 
 use super::cookies;
@@ -74,6 +76,30 @@ pub fn routes() -> Router<AppState> {
             "/patients/{patient_id}/phones/{phone_id}/delete",
             post(patients::delete_phone),
         )
+        .route("/staff", get(staff::list).post(staff::create))
+        .route("/staff/new", get(staff::new_form))
+        .route("/staff/{employee_id}", get(staff::show).post(staff::update))
+        .route("/staff/{employee_id}/fire", post(staff::fire))
+        .route("/staff/{employee_id}/phones", post(staff::add_phone))
+        .route(
+            "/staff/{employee_id}/phones/{phone_id}/primary",
+            post(staff::make_phone_primary),
+        )
+        .route(
+            "/staff/{employee_id}/phones/{phone_id}/delete",
+            post(staff::delete_phone),
+        )
+        .route("/staff/{employee_id}/positions", post(staff::add_position))
+        .route(
+            "/staff/{employee_id}/positions/{employee_position_id}/primary",
+            post(staff::make_position_primary),
+        )
+        .route(
+            "/staff/{employee_id}/positions/{employee_position_id}/end",
+            post(staff::end_position),
+        )
+        .route("/positions", get(positions::list).post(positions::create))
+        .route("/positions/{position_id}", post(positions::update))
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
@@ -98,6 +124,7 @@ pub struct NavItem {
 const NAVIGATION: &[(&str, &str)] = &[
     ("/", msg("nav-home")),
     ("/patients", msg("nav-patients")),
+    ("/staff", msg("nav-staff")),
     ("/users", msg("nav-users")),
     ("/settings", msg("nav-settings")),
     ("/account", msg("nav-account")),
