@@ -5,12 +5,12 @@
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
 use crate::services::audit::AuditTrail;
-use crate::services::{Actor, ServiceError, users};
+use crate::services::{Actor, ServiceError, patient_import, users};
 use clap::{Args, Parser, Subcommand};
 use dcms_domain::Role;
 use dcms_store::Store;
 use dcms_store::audit::AuditKey;
-use std::io::BufRead;
+use std::io::{BufRead, Read, Write};
 use std::net::SocketAddr;
 
 /// DCMS, the Dental Clinic Management System.
@@ -42,6 +42,26 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Patients: import and export their CSV file.
+    #[command(subcommand)]
+    Patients(PatientsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PatientsCommand {
+    /// Import patients from a CSV file (`-` reads standard input). Any bad row imports
+    /// nothing unless --skip-bad; each problem is printed as `line N: field: message`.
+    Import {
+        file: std::path::PathBuf,
+        /// Import the good rows and report the bad ones.
+        #[arg(long)]
+        skip_bad: bool,
+    },
+    /// Export every patient as a CSV file (standard output unless --to).
+    Export {
+        #[arg(long)]
+        to: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +199,58 @@ impl Cli {
                 .await?;
                 println!("password of {username} changed; their sessions are revoked");
                 close_audited(store, audit).await
+            }
+            Command::Patients(PatientsCommand::Import { file, skip_bad }) => {
+                let bytes = if file.as_os_str() == "-" {
+                    let mut bytes = Vec::new();
+                    std::io::stdin().lock().read_to_end(&mut bytes)?;
+                    bytes
+                } else {
+                    std::fs::read(&file).map_err(|e| {
+                        CliError::Usage(format!("cannot read {}: {e}", file.display()))
+                    })?
+                };
+                let (store, audit) = open_audited(&config).await?;
+                let report =
+                    patient_import::import(&store, &audit, Actor::SYSTEM, &bytes, skip_bad).await;
+                close_audited(store, audit).await?;
+                let report = report?;
+                for problem in &report.problems {
+                    eprintln!("{problem}");
+                }
+                if report.refused() {
+                    return Err(CliError::Usage(format!(
+                        "nothing was imported: {} problem(s){}",
+                        report.problems.len(),
+                        if skip_bad {
+                            ""
+                        } else {
+                            " (fix them, or import the good rows with --skip-bad)"
+                        }
+                    )));
+                }
+                println!("imported {} patients", report.imported);
+                Ok(())
+            }
+            Command::Patients(PatientsCommand::Export { to }) => {
+                let (store, audit) = open_audited(&config).await?;
+                let csv = patient_import::export(&store, &audit, Actor::SYSTEM).await;
+                close_audited(store, audit).await?;
+                let csv = csv?;
+                match to {
+                    Some(path) => {
+                        std::fs::write(&path, &csv).map_err(|e| {
+                            CliError::Usage(format!("cannot write {}: {e}", path.display()))
+                        })?;
+                        println!("exported the patients to {}", path.display());
+                    }
+                    None => {
+                        let mut out = std::io::stdout().lock();
+                        out.write_all(&csv)?;
+                        out.flush()?;
+                    }
+                }
+                Ok(())
             }
             Command::Audit(AuditCommand::Verify) => {
                 let (store, audit) = open_audited(&config).await?;

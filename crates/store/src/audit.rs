@@ -330,7 +330,9 @@ pub async fn append_many(
         checked.push(check_entry(entry)?);
     }
 
+    let t0 = std::time::Instant::now();
     let head = locked_head(txn).await?;
+    eprintln!("TIMING2 head {:?}", t0.elapsed());
     // Taken after the lock, so times follow the ids (as far as the clock allows).
     let at = now();
     let mut prev_hmac = head.last_hmac;
@@ -354,6 +356,7 @@ pub async fn append_many(
         rows.push(row);
     }
 
+    eprintln!("TIMING2 hmac {:?}", t0.elapsed());
     for chunk in rows.chunks(INSERT_CHUNK) {
         audit_log::Entity::insert_many(chunk.iter().map(|row| audit_log::ActiveModel {
             audit_id: Set(row.audit_id),
@@ -370,6 +373,7 @@ pub async fn append_many(
         .await?;
     }
 
+    eprintln!("TIMING2 inserted {:?}", t0.elapsed());
     let moved = audit_chain_head::Entity::update_many()
         .col_expr(audit_chain_head::Column::LastAuditId, Expr::value(audit_id))
         .col_expr(audit_chain_head::Column::LastHmac, Expr::value(prev_hmac))

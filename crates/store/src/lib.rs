@@ -3,11 +3,13 @@
 //! aggregate. Nothing here knows about HTTP.
 
 pub mod audit;
+pub mod catalog;
 pub mod entity;
 mod error;
 pub mod migration;
 pub mod patients;
 pub mod positions;
+pub mod schedule;
 pub mod sessions;
 pub mod settings;
 pub mod staff;

@@ -61,14 +61,23 @@ pub async fn create(
     {
         return Err(register_number_taken(&new.register_number));
     }
-    let row = patient::ActiveModel {
+    let row = new_row(&new).insert(db).await?;
+    let mut stored = Vec::with_capacity(phones.len());
+    for phone in phones {
+        stored.push(add_phone(db, row.patient_id, phone, new.created_at).await?);
+    }
+    Ok((row, stored))
+}
+
+fn new_row(new: &NewPatient) -> patient::ActiveModel {
+    patient::ActiveModel {
         user_id: Set(new.user_id),
-        register_number: Set(new.register_number),
-        first_name: Set(new.first_name),
-        last_name: Set(new.last_name),
-        first_name_key: Set(new.first_name_key),
-        last_name_key: Set(new.last_name_key),
-        email: Set(new.email),
+        register_number: Set(new.register_number.clone()),
+        first_name: Set(new.first_name.clone()),
+        last_name: Set(new.last_name.clone()),
+        first_name_key: Set(new.first_name_key.clone()),
+        last_name_key: Set(new.last_name_key.clone()),
+        email: Set(new.email.clone()),
         birthday: Set(new.birthday),
         gender: Set(new.gender),
         status: Set(new.status),
@@ -77,13 +86,120 @@ pub async fn create(
         last_seen_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
-    .await?;
-    let mut stored = Vec::with_capacity(phones.len());
-    for phone in phones {
-        stored.push(add_phone(db, row.patient_id, phone, new.created_at).await?);
+}
+
+fn new_phone_row(patient_id: i64, phone: NewPhone, now: DbTimestamp) -> patient_phone::ActiveModel {
+    patient_phone::ActiveModel {
+        patient_id: Set(patient_id),
+        phone_number_val: Set(phone.number),
+        label: Set(phone.label),
+        is_primary: Set(phone.is_primary),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
     }
-    Ok((row, stored))
+}
+
+/// Patients one multi-row statement of [`create_many`] inserts (13 values each, far below
+/// every backend's limit on bound parameters).
+pub const CREATE_MANY_CHUNK: usize = 500;
+/// Phones one multi-row statement of [`create_many`] inserts (6 values each).
+const PHONE_CHUNK: usize = 1000;
+
+/// Inserts many patients with their phones inside the caller's transaction, a chunk of
+/// [`CREATE_MANY_CHUNK`] at a time: one multi-row `INSERT` of the patients, one `SELECT` of
+/// them back by register number (for their ids, on every backend alike), one multi-row
+/// `INSERT` of their phones (in the order given, so the first is the first created) and one
+/// `SELECT` of those. Returns the stored rows in the order given. A register number that is
+/// taken (in the database or twice in `patients`) is [`StoreError::Conflict`], and the
+/// caller's transaction should be rolled back.
+pub async fn create_many(
+    db: &impl ConnectionTrait,
+    patients: Vec<(NewPatient, Vec<NewPhone>)>,
+) -> Result<Vec<(patient::Model, Vec<patient_phone::Model>)>, StoreError> {
+    let mut created = Vec::with_capacity(patients.len());
+    let mut rest = patients.into_iter().peekable();
+    while rest.peek().is_some() {
+        let chunk: Vec<(NewPatient, Vec<NewPhone>)> =
+            rest.by_ref().take(CREATE_MANY_CHUNK).collect();
+        patient::Entity::insert_many(chunk.iter().map(|(p, _)| new_row(p)))
+            .exec_without_returning(db)
+            .await?;
+        let numbers: Vec<String> = chunk
+            .iter()
+            .map(|(p, _)| p.register_number.clone())
+            .collect();
+        let mut rows: std::collections::HashMap<String, patient::Model> = patient::Entity::find()
+            .filter(patient::Column::RegisterNumber.is_in(numbers))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|row| (row.register_number.clone(), row))
+            .collect();
+        let mut stored = Vec::with_capacity(chunk.len());
+        let mut phone_rows = Vec::new();
+        for (new, phones) in chunk {
+            let row = rows
+                .remove(&new.register_number)
+                .ok_or_else(|| StoreError::Database(sea_orm::DbErr::RecordNotInserted))?;
+            phone_rows.extend(
+                phones
+                    .into_iter()
+                    .map(|phone| new_phone_row(row.patient_id, phone, new.created_at)),
+            );
+            stored.push(row);
+        }
+        let ids: Vec<i64> = stored.iter().map(|p| p.patient_id).collect();
+        let mut phone_rows = phone_rows.into_iter().peekable();
+        while phone_rows.peek().is_some() {
+            patient_phone::Entity::insert_many(phone_rows.by_ref().take(PHONE_CHUNK))
+                .exec_without_returning(db)
+                .await?;
+        }
+        let mut phones: std::collections::HashMap<i64, Vec<patient_phone::Model>> =
+            std::collections::HashMap::new();
+        for phone in phones_of_many(db, &ids).await? {
+            phones.entry(phone.patient_id).or_default().push(phone);
+        }
+        created.extend(stored.into_iter().map(|row| {
+            let own = phones.remove(&row.patient_id).unwrap_or_default();
+            (row, own)
+        }));
+    }
+    Ok(created)
+}
+
+/// Of these (normalised) register numbers, those that belong to a patient, with the
+/// patient's id (a few statements of at most [`CREATE_MANY_CHUNK`] numbers each).
+pub async fn taken_register_numbers(
+    db: &impl ConnectionTrait,
+    numbers: &[String],
+) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+    let mut taken = std::collections::HashMap::new();
+    for chunk in numbers.chunks(CREATE_MANY_CHUNK) {
+        let rows = patient::Entity::find()
+            .filter(patient::Column::RegisterNumber.is_in(chunk.iter().cloned()))
+            .all(db)
+            .await?;
+        taken.extend(rows.into_iter().map(|p| (p.register_number, p.patient_id)));
+    }
+    Ok(taken)
+}
+
+/// Every patient by id, and every phone by (patient, id): what an export writes.
+pub async fn all_with_phones(
+    db: &impl ConnectionTrait,
+) -> Result<(Vec<patient::Model>, Vec<patient_phone::Model>), StoreError> {
+    let patients = patient::Entity::find()
+        .order_by_asc(patient::Column::PatientId)
+        .all(db)
+        .await?;
+    let phones = patient_phone::Entity::find()
+        .order_by_asc(patient_phone::Column::PatientId)
+        .order_by_asc(patient_phone::Column::PhoneNumberId)
+        .all(db)
+        .await?;
+    Ok((patients, phones))
 }
 
 fn register_number_taken(register_number: &str) -> StoreError {
@@ -198,17 +314,7 @@ pub async fn add_phone(
     phone: NewPhone,
     now: DbTimestamp,
 ) -> Result<patient_phone::Model, StoreError> {
-    Ok(patient_phone::ActiveModel {
-        patient_id: Set(patient_id),
-        phone_number_val: Set(phone.number),
-        label: Set(phone.label),
-        is_primary: Set(phone.is_primary),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    Ok(new_phone_row(patient_id, phone, now).insert(db).await?)
 }
 
 /// Writes a changed phone (number, label, primary flag) with `updated_at` = `now`.

@@ -287,3 +287,21 @@ flash-position-ended = The position has ended.
 flash-position-primary = The primary position has been changed.
 flash-position-created = The position has been added.
 error-position-type-taken = A position with this code already exists.
+
+## Service catalog
+error-display-number = A whole number from 1 to { $max }.
+error-price = A whole number of tugrik from 0 to { $max }.
+error-duration = A whole number of minutes from 1 to { $max }.
+error-reorder-missing = Services of this type missing from the list: { $ids }.
+error-reorder-extra = Not services of this type: { $ids }.
+error-reorder-repeated = Listed more than once: { $ids }.
+error-reorder-max = At most { $max } services.
+error-service-unknown = There is no such service.
+error-service-inactive = This service is no longer offered.
+
+## Appointments
+error-timestamp = Write a date and time with its offset, for example 2026-03-02T10:00:00+08:00.
+error-end-not-after-start = The end must be after the start.
+error-appointment-too-long = An appointment lasts at most { $max } hours.
+error-status-move = An appointment cannot move from { $from } to { $to }.
+error-patient-unknown = There is no such patient.

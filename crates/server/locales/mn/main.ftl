@@ -287,3 +287,21 @@ flash-position-ended = Албан тушаал дууслаа.
 flash-position-primary = Үндсэн албан тушаал солигдлоо.
 flash-position-created = Албан тушаал нэмэгдлээ.
 error-position-type-taken = Ийм кодтой албан тушаал аль хэдийн бүртгэлтэй.
+
+## Service catalog
+error-display-number = 1-ээс { $max } хүртэлх бүхэл тоо байх ёстой.
+error-price = 0-ээс { $max } хүртэлх бүхэл төгрөг байх ёстой.
+error-duration = 1-ээс { $max } хүртэлх бүхэл минут байх ёстой.
+error-reorder-missing = Энэ төрлийн дараах үйлчилгээ жагсаалтад алга: { $ids }.
+error-reorder-extra = Эдгээр үйлчилгээ энэ төрлийнх биш: { $ids }.
+error-reorder-repeated = Жагсаалтад давхардсан: { $ids }.
+error-reorder-max = Хамгийн ихдээ { $max } үйлчилгээ.
+error-service-unknown = Ийм үйлчилгээ байхгүй.
+error-service-inactive = Энэ үйлчилгээ идэвхгүй болсон тул сонгох боломжгүй.
+
+## Цаг захиалга
+error-timestamp = Огноо, цагийг цагийн бүсийн зөрүүтэй нь бичнэ үү, жишээ нь 2026-03-02T10:00:00+08:00.
+error-end-not-after-start = Дуусах цаг нь эхлэх цагаас хойно байх ёстой.
+error-appointment-too-long = Цаг захиалга хамгийн ихдээ { $max } цаг үргэлжилнэ.
+error-status-move = Цаг захиалгыг { $from } төлвөөс { $to } төлөв рүү шилжүүлэх боломжгүй.
+error-patient-unknown = Ийм үйлчлүүлэгч бүртгэлгүй байна.

@@ -72,6 +72,9 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     // Patients, their phones, search (HQ reads: the table gives it no write).
     ("GET", "/api/v1/patients", Needs(Patients, Read)),
     ("POST", "/api/v1/patients", Needs(Patients, Write)),
+    // The CSV file of every patient: import writes, export reads (and is audited).
+    ("POST", "/api/v1/patients/import", Needs(Patients, Write)),
+    ("GET", "/api/v1/patients/export", Needs(Patients, Read)),
     (
         "GET",
         "/api/v1/patients/{patient_id}",
@@ -155,6 +158,35 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     // Doctors and receptionists read it to book appointments: both have staff read.
     ("GET", "/api/v1/doctors", Needs(Staff, Read)),
     ("GET", "/api/v1/positions", Needs(Staff, Read)),
+    // Appointments (HQ reads); a patient reads their own under /me.
+    ("GET", "/api/v1/appointments", Needs(Appointments, Read)),
+    ("POST", "/api/v1/appointments", Needs(Appointments, Write)),
+    (
+        "GET",
+        "/api/v1/appointments/{appointment_id}",
+        Needs(Appointments, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/appointments/{appointment_id}",
+        Needs(Appointments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/appointments/{appointment_id}/status",
+        Needs(Appointments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/doctors/{doctor_id}/free-slots",
+        Needs(Appointments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/appointments",
+        Needs(Appointments, Read),
+    ),
+    ("GET", "/api/v1/me/appointments", Needs(OwnRecord, Read)),
     ("POST", "/api/v1/positions", Needs(Staff, Write)),
     ("GET", "/api/v1/positions/{position_id}", Needs(Staff, Read)),
     (
@@ -162,6 +194,19 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/positions/{position_id}",
         Needs(Staff, Write),
     ),
+    // The service catalog: staff and HQ read (to book and bill), admins and managers write.
+    ("GET", "/api/v1/services", Needs(Catalog, Read)),
+    ("POST", "/api/v1/services", Needs(Catalog, Write)),
+    ("POST", "/api/v1/services/reorder", Needs(Catalog, Write)),
+    ("GET", "/api/v1/services/{service_id}", Needs(Catalog, Read)),
+    (
+        "PATCH",
+        "/api/v1/services/{service_id}",
+        Needs(Catalog, Write),
+    ),
+    // The tooth dictionary is reference data like the catalog: every staff role and HQ
+    // read it; a patient does not (403 outside /me, whose answers carry their own teeth).
+    ("GET", "/api/v1/teeth", Needs(Catalog, Read)),
 ];
 
 /// Every web page: (method, path as routed, rule). The same rules as the API: a page shows

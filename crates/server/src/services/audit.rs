@@ -72,6 +72,17 @@ impl AuditTrail {
         Ok(())
     }
 
+    /// Records many writes in order inside `txn`, like [`AuditTrail::record`] but in
+    /// multi-row statements (an import's thousands of rows).
+    pub async fn record_many(
+        &self,
+        txn: &DatabaseTransaction,
+        entries: Vec<AuditEntry>,
+    ) -> Result<(), ServiceError> {
+        store_audit::append_many(txn, &self.key, entries).await?;
+        Ok(())
+    }
+
     /// Queues a `read` of one row (a patient's record) by a user in a session; it is written
     /// within [`FLUSH_AFTER`]. Never blocks and never fails the request.
     ///

@@ -1,12 +1,16 @@
 //! The clinic's use cases: domain rules, repositories and (later) audit, one place for each.
 //! The JSON API, the web pages and the command line all call these.
 
+pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 mod error;
 pub mod passwords;
 pub mod patient_csv;
+pub mod patient_import;
 pub mod patients;
+pub mod phones;
 pub mod positions;
 pub mod settings;
 pub mod staff;

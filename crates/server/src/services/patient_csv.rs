@@ -127,6 +127,7 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvP
     phone_numbers.sort();
 
     let mut rows = Vec::new();
+    let mut lines = Lines::new(text);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -142,7 +143,7 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvP
         };
         let line = record
             .position()
-            .map_or(0, |p| line_at(text, p.byte() as usize));
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         if record.iter().all(str::is_empty) {
             continue;
         }
@@ -180,15 +181,43 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvP
     Ok((rows, problems))
 }
 
-/// The line number (from 1) of the record starting at `byte`; the reader's own count starts
-/// a record at the blank lines before it, which it skips.
-fn line_at(text: &str, byte: usize) -> u64 {
-    let bytes = text.as_bytes();
-    let mut start = byte.min(bytes.len());
-    while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
-        start += 1;
+/// Line numbers of byte offsets, counted once over the file: records come in order, so each
+/// count starts where the last one ended (a file of thousands of lines is read in linear
+/// time).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Where counting stopped, and the line number there.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Lines<'a> {
+        Lines {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
-    1 + bytes[..start].iter().filter(|b| **b == b'\n').count() as u64
+
+    /// The line number (from 1) of the record starting at `byte`; the reader's own count
+    /// starts a record at the blank lines before it, which it skips.
+    fn line_at(&mut self, byte: usize) -> u64 {
+        let bytes = self.bytes;
+        let mut start = byte.min(bytes.len());
+        while start < bytes.len() && (bytes[start] == b'\n' || bytes[start] == b'\r') {
+            start += 1;
+        }
+        if start < self.at {
+            (self.at, self.line) = (0, 1);
+        }
+        self.line += bytes[self.at..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.at = start;
+        self.line
+    }
 }
 
 /// `phone3` -> (3, false); `phone3_label` -> (3, true).

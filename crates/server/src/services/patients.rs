@@ -10,6 +10,7 @@
 //! is audited as a `read`.
 
 use super::audit::{AuditTrail, changes};
+use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::settings::{self, ClinicSettings};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{
@@ -21,7 +22,7 @@ use dcms_store::entity::{patient, patient_phone};
 use dcms_store::patients::{
     self as repo, NameKeyset, NewPhone, NewestKeyset, PatientQuery, PhoneMatch,
 };
-use dcms_store::time::{date_from_db, date_to_db, from_db, to_db};
+use dcms_store::time::{DbTimestamp, date_from_db, date_to_db, from_db, to_db};
 use dcms_store::{Store, StoreError, users};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -37,12 +38,9 @@ pub const PATIENT_TABLE: &str = "patient";
 pub const PHONE_TABLE: &str = "patient_phone";
 /// Longest first or last name (the seed's `varchar(30)`).
 pub const NAME_MAX_CHARS: usize = 30;
-/// Longest phone label.
-pub const LABEL_MAX_CHARS: usize = 255;
-/// Fewest phones a patient has.
-pub const MIN_PHONES: usize = 2;
-/// Most phones one request may give (a bound on the work of one request).
-pub const MAX_PHONES: usize = 20;
+/// Longest phone label, fewest phones a patient has, most phones one request may give
+/// (`services::phones`, the same for employees).
+pub use super::phones::{LABEL_MAX_CHARS, MAX_PHONES, MIN_PHONES};
 /// Patients whose stored status one transaction of [`refresh_statuses`] recomputes.
 pub const REFRESH_BATCH: i64 = 1000;
 /// How often the stored statuses are refreshed (and once at start-up).
@@ -93,7 +91,7 @@ pub struct Patient {
 
 /// Today's date and the time zone of the clinic: what `age` and `status` are computed with.
 #[derive(Debug, Clone)]
-struct Clock {
+pub(super) struct Clock {
     zone: jiff::tz::TimeZone,
     today: Date,
 }
@@ -106,8 +104,13 @@ impl Clock {
         }
     }
 
-    async fn now(store: &Store) -> Result<Clock, ServiceError> {
+    pub(super) async fn now(store: &Store) -> Result<Clock, ServiceError> {
         Ok(Clock::of(&settings::get(store).await?))
+    }
+
+    /// Today in the clinic's time zone.
+    pub(super) fn today(&self) -> Date {
+        self.today
     }
 
     /// The status of a patient whose last visit (or registration) was at `at`.
@@ -306,128 +309,34 @@ fn check_against_number(
     }
 }
 
-fn parse_label(field: &str, input: Option<&str>, errors: &mut Vec<FieldError>) -> Option<String> {
-    let label = input.unwrap_or_default().trim();
-    if label.chars().count() > LABEL_MAX_CHARS {
-        errors.push(
-            FieldError::coded(
-                field,
-                "too-long",
-                format!("must be at most {LABEL_MAX_CHARS} characters"),
-            )
-            .arg("max", LABEL_MAX_CHARS),
-        );
-        return None;
-    }
-    if label.chars().any(char::is_control) {
-        errors.push(FieldError::coded(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
-        return None;
-    }
-    Some(label.to_owned())
-}
-
-fn parse_phone_number(
-    field: &str,
-    input: Option<&str>,
-    errors: &mut Vec<FieldError>,
-) -> Option<Phone> {
-    let Some(input) = input else {
-        errors.push(required(field));
-        return None;
-    };
-    match Phone::parse(input) {
-        Ok(phone) => Some(phone),
-        Err(e) => {
-            errors.push(FieldError::coded(field, "phone", e));
-            None
+impl PhoneInput {
+    fn given(&self) -> GivenPhone<'_> {
+        GivenPhone {
+            number: self.number.as_deref(),
+            label: self.label.as_deref(),
+            is_primary: self.is_primary.unwrap_or(false),
         }
     }
 }
 
-/// One phone, its fields named `<prefix>number`, `<prefix>label`.
-fn parse_phone(prefix: &str, input: &PhoneInput, errors: &mut Vec<FieldError>) -> Option<NewPhone> {
-    let number = parse_phone_number(&format!("{prefix}number"), input.number.as_deref(), errors);
-    let label = parse_label(&format!("{prefix}label"), input.label.as_deref(), errors);
-    Some(NewPhone {
-        number: number?.as_str().to_owned(),
-        label: label?,
-        is_primary: input.is_primary.unwrap_or(false),
-    })
-}
-
-fn duplicate_phone(field: &str, number: &str) -> FieldError {
-    FieldError::coded(
-        field,
-        "duplicate-phone",
-        format!("the patient already has the number {number}"),
-    )
-}
-
-/// The rule every patient's phones keep: at least two, exactly one primary. `what` is what
-/// the client asked, for the message.
-fn check_phone_set(
-    count: usize,
-    primaries: usize,
-    errors: &mut Vec<FieldError>,
-    when_too_few: &str,
-    when_not_one_primary: &str,
-) {
-    if count < MIN_PHONES {
-        errors.push(
-            FieldError::coded(
-                "phones",
-                "phones-count",
-                format!("a patient needs at least {MIN_PHONES} phone numbers{when_too_few}"),
-            )
-            .arg("min", MIN_PHONES),
-        );
-    }
-    if primaries != 1 {
-        errors.push(FieldError::coded(
-            "phones",
-            "phones-primary",
-            format!(
-                "exactly one phone number must be primary, not {primaries}{when_not_one_primary}"
-            ),
-        ));
+impl From<ValidPhone> for NewPhone {
+    fn from(p: ValidPhone) -> Self {
+        NewPhone {
+            number: p.number.as_str().to_owned(),
+            label: p.label,
+            is_primary: p.is_primary,
+        }
     }
 }
 
-/// The phones of a registration: each valid, no number twice, at least two, one primary.
+/// The phones of a registration (`services::phones`): each valid, no number twice, at least
+/// two, one primary, at most [`MAX_PHONES`].
 fn parse_phones(inputs: &[PhoneInput], errors: &mut Vec<FieldError>) -> Vec<NewPhone> {
-    if inputs.len() > MAX_PHONES {
-        errors.push(
-            FieldError::coded(
-                "phones",
-                "phones-max",
-                format!("at most {MAX_PHONES} phone numbers at once"),
-            )
-            .arg("max", MAX_PHONES),
-        );
-        return Vec::new();
-    }
-    let mut phones: Vec<NewPhone> = Vec::new();
-    for (i, input) in inputs.iter().enumerate() {
-        let prefix = format!("phones[{i}].");
-        let Some(phone) = parse_phone(&prefix, input, errors) else {
-            continue;
-        };
-        if phones.iter().any(|p| p.number == phone.number) {
-            errors.push(duplicate_phone(&format!("{prefix}number"), &phone.number));
-            continue;
-        }
-        phones.push(phone);
-    }
-    let primaries = inputs
-        .iter()
-        .filter(|p| p.is_primary.unwrap_or(false))
-        .count();
-    check_phone_set(inputs.len(), primaries, errors, "", "");
-    phones
+    let given: Vec<GivenPhone<'_>> = inputs.iter().map(PhoneInput::given).collect();
+    phones::parse_set(Owner::Patient, &given, errors)
+        .into_iter()
+        .map(NewPhone::from)
+        .collect()
 }
 
 fn invalid_unless_empty(errors: Vec<FieldError>) -> Result<(), ServiceError> {
@@ -494,16 +403,22 @@ async fn audit_phone(
 
 // --- use cases --------------------------------------------------------------------------
 
-/// Registers a patient with their phones, in one transaction with its audit entries (any
-/// error: nothing is stored). Every invalid field is reported at once (422); a register
-/// number that belongs to another patient is a conflict (409).
-pub async fn register(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    input: NewPatientInput,
-) -> Result<Patient, ServiceError> {
-    let clock = Clock::now(store).await?;
+/// A registration that passed every rule of [`register`] (but the uniqueness of the
+/// register number, which the database knows): the rows to insert.
+#[derive(Debug, Clone)]
+pub(super) struct Registration {
+    pub(super) patient: repo::NewPatient,
+    pub(super) phones: Vec<NewPhone>,
+}
+
+/// The rules of registration, without the database: every invalid field at once
+/// ([`ServiceError::Invalid`]). The clinic's `clock` says what "in the future" is; `now` is
+/// the registration's time. The API, the pages and the CSV import all register through this.
+pub(super) fn check_registration(
+    input: &NewPatientInput,
+    clock: &Clock,
+    now: DbTimestamp,
+) -> Result<Registration, ServiceError> {
     let mut errors = Vec::new();
     let number = match input.register_number.as_deref() {
         Some(s) => parse_register_number(s, clock.today, &mut errors),
@@ -550,29 +465,58 @@ pub async fn register(
             "a registration passed validation with a field missing".into(),
         ));
     };
+    Ok(Registration {
+        patient: repo::NewPatient {
+            user_id: None,
+            register_number: number.as_str().to_owned(),
+            first_name_key: first_name.key(),
+            last_name_key: last_name.key(),
+            first_name: first_name.as_str().to_owned(),
+            last_name: last_name.as_str().to_owned(),
+            email: email.map(|e| e.as_str().to_owned()),
+            birthday: date_to_db(number.birthday()),
+            gender: gender.unwrap_or(number.sex()).code(),
+            status: clock.status(from_db(now)).code(),
+            created_at: now,
+        },
+        phones,
+    })
+}
 
-    let now = dcms_store::time::now();
-    let new = repo::NewPatient {
-        user_id: None,
-        register_number: number.as_str().to_owned(),
-        first_name_key: first_name.key(),
-        last_name_key: last_name.key(),
-        first_name: first_name.as_str().to_owned(),
-        last_name: last_name.as_str().to_owned(),
-        email: email.map(|e| e.as_str().to_owned()),
-        birthday: date_to_db(number.birthday()),
-        gender: gender.unwrap_or(number.sex()).code(),
-        status: clock.status(from_db(now)).code(),
-        created_at: now,
-    };
+/// The audit entries of a registered patient: `create` on `patient`, then one on
+/// `patient_phone` a phone.
+pub(super) fn creation_entries(
+    actor: Actor,
+    row: &patient::Model,
+    phones: &[patient_phone::Model],
+) -> Vec<AuditEntry> {
+    let patient = AuditEntry::new("create", PATIENT_TABLE, Some(row.patient_id))
+        .with_changes(changes(None, Some(&audited(row)), &[]));
+    std::iter::once(patient)
+        .chain(phones.iter().map(|phone| {
+            AuditEntry::new("create", PHONE_TABLE, Some(phone.phone_number_id))
+                .with_changes(changes(None, Some(&audited_phone(phone)), &[]))
+        }))
+        .map(|entry| actor.stamp(entry))
+        .collect()
+}
+
+/// Registers a patient with their phones, in one transaction with its audit entries (any
+/// error: nothing is stored). Every invalid field is reported at once (422); a register
+/// number that belongs to another patient is a conflict (409).
+pub async fn register(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    input: NewPatientInput,
+) -> Result<Patient, ServiceError> {
+    let clock = Clock::now(store).await?;
+    let new = check_registration(&input, &clock, dcms_store::time::now())?;
     let txn = store.begin_write().await?;
-    let (row, phones) = repo::create(&txn, new, phones).await?;
-    let entry = AuditEntry::new("create", PATIENT_TABLE, Some(row.patient_id))
-        .with_changes(changes(None, Some(&audited(&row)), &[]));
-    audit.record(&txn, actor.stamp(entry)).await?;
-    for phone in &phones {
-        audit_phone(audit, &txn, actor, "create", None, Some(phone)).await?;
-    }
+    let (row, phones) = repo::create(&txn, new.patient, new.phones).await?;
+    audit
+        .record_many(&txn, creation_entries(actor, &row, &phones))
+        .await?;
     txn.commit().await.map_err(commit_error)?;
     Ok(clock.patient(row, phones))
 }
@@ -812,7 +756,7 @@ pub async fn add_phone(
     input: PhoneInput,
 ) -> Result<PatientPhone, ServiceError> {
     let mut errors = Vec::new();
-    let phone = parse_phone("", &input, &mut errors);
+    let phone = phones::parse_phone("", input.given(), &mut errors).map(NewPhone::from);
     invalid_unless_empty(errors)?;
     let Some(phone) = phone else {
         return Err(ServiceError::Internal(
@@ -823,7 +767,8 @@ pub async fn add_phone(
     let txn = store.begin_write().await?;
     let existing = lock_with_phones(&txn, patient_id).await?;
     if existing.iter().any(|p| p.phone_number_val == phone.number) {
-        return Err(ServiceError::invalid_coded(duplicate_phone(
+        return Err(ServiceError::invalid_coded(phones::duplicate(
+            Owner::Patient,
             "number",
             &phone.number,
         )));
@@ -834,7 +779,14 @@ pub async fn add_phone(
     } else {
         existing.iter().filter(|p| p.is_primary).count()
     };
-    check_phone_set(existing.len() + 1, primaries, &mut errors, "", "");
+    phones::check_set(
+        Owner::Patient,
+        existing.len() + 1,
+        primaries,
+        &mut errors,
+        "",
+        "",
+    );
     invalid_unless_empty(errors)?;
     if phone.is_primary {
         for old in existing.iter().filter(|p| p.is_primary) {
@@ -864,11 +816,11 @@ pub async fn update_phone(
 ) -> Result<PatientPhone, ServiceError> {
     let mut errors = Vec::new();
     let number = match asked.number.as_deref() {
-        Some(s) => parse_phone_number("number", Some(s), &mut errors),
+        Some(s) => phones::parse_number("number", Some(s), &mut errors),
         None => None,
     };
     let label = match asked.label.as_deref() {
-        Some(s) => parse_label("label", Some(s), &mut errors),
+        Some(s) => phones::parse_label("label", Some(s), &mut errors),
         None => None,
     };
     invalid_unless_empty(errors)?;
@@ -887,7 +839,7 @@ pub async fn update_phone(
             .iter()
             .any(|p| p.phone_number_id != phone_number_id && p.phone_number_val == number.as_str())
         {
-            errors.push(duplicate_phone("number", number.as_str()));
+            errors.push(phones::duplicate(Owner::Patient, "number", number.as_str()));
         }
         after.phone_number_val = number.as_str().to_owned();
     }
@@ -915,7 +867,14 @@ pub async fn update_phone(
         })
         .count();
     if errors.is_empty() {
-        check_phone_set(existing.len(), primaries, &mut errors, "", "");
+        phones::check_set(
+            Owner::Patient,
+            existing.len(),
+            primaries,
+            &mut errors,
+            "",
+            "",
+        );
     }
     invalid_unless_empty(errors)?;
     if moves_primary {
@@ -963,7 +922,8 @@ pub async fn delete_phone(
         .filter(|p| p.is_primary && p.phone_number_id != phone_number_id)
         .count();
     let mut errors = Vec::new();
-    check_phone_set(
+    phones::check_set(
+        Owner::Patient,
         existing.len() - 1,
         primaries,
         &mut errors,

@@ -18,8 +18,9 @@
 //! `employee_position`, `user`; firing is the action `fire`).
 
 use super::audit::{AuditTrail, changes};
+use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::{Actor, FieldError, ServiceError, settings};
-use dcms_domain::{Email, EmployeeStatus, Gender, PersonName, Phone, PositionCategory, Role};
+use dcms_domain::{Email, EmployeeStatus, Gender, PersonName, PositionCategory, Role};
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{employee, employee_phone, employee_position, position};
 use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
@@ -34,14 +35,13 @@ use utoipa::ToSchema;
 
 /// Most characters of a first or last name.
 pub const NAME_MAX: usize = 100;
-/// Most characters of a phone label.
-pub const LABEL_MAX: usize = 255;
+/// Most characters of a phone label (`services::phones`, as a patient's).
+pub const LABEL_MAX: usize = phones::LABEL_MAX_CHARS;
 /// Most characters of a home address.
 pub const ADDRESS_MAX: usize = 255;
-/// Fewest phones an employee has.
-pub const MIN_PHONES: usize = 2;
-/// Most phones one request may give (a bound on the work of one request).
-pub const MAX_PHONES: usize = 20;
+/// Fewest phones an employee has, most phones one request may give (`services::phones`, as
+/// a patient's).
+pub use super::phones::{MAX_PHONES, MIN_PHONES};
 /// Most positions one request may give.
 pub const MAX_POSITIONS: usize = 20;
 /// The earliest and latest years a date of an employee may have.
@@ -437,95 +437,22 @@ fn birthday_not_in_future(errors: &mut Errors, birthday: Option<Date>, today: Da
     }
 }
 
-/// A valid phone.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ValidPhone {
-    number: Phone,
-    label: String,
-    is_primary: bool,
-}
-
-fn phone_number(errors: &mut Errors, field: &str, value: &str) -> Option<Phone> {
-    match Phone::parse(value) {
-        Ok(p) => Some(p),
-        Err(e) => {
-            errors.push(FieldError::coded(field, "phone", e));
-            None
+impl PhoneInput {
+    fn given(&self) -> GivenPhone<'_> {
+        GivenPhone {
+            number: Some(&self.number),
+            label: Some(&self.label),
+            is_primary: self.is_primary,
         }
     }
 }
 
-/// A label: free text (Self, Father, Work, ...), trimmed, possibly empty, at most
-/// [`LABEL_MAX`] characters (as a patient's).
-fn phone_label(errors: &mut Errors, field: &str, value: &str) -> Option<String> {
-    optional_text(errors, field, Some(value), LABEL_MAX).map(Option::unwrap_or_default)
-}
-
-fn duplicate_phone(field: &str, number: &str) -> FieldError {
-    FieldError::coded(
-        field,
-        "duplicate-phone",
-        format!("the employee already has the number {number}"),
-    )
-}
-
-/// The rule every employee's phones keep, as a patient's: at least [`MIN_PHONES`], exactly
-/// one primary. The errors are on the field `phones`.
-fn check_phone_set(errors: &mut Errors, count: usize, primaries: usize) {
-    if count < MIN_PHONES {
-        errors.push(
-            FieldError::coded(
-                "phones",
-                "phones-count",
-                format!("an employee needs at least {MIN_PHONES} phone numbers, not {count}"),
-            )
-            .arg("min", MIN_PHONES),
-        );
-    }
-    if primaries != 1 {
-        errors.push(FieldError::coded(
-            "phones",
-            "phones-primary",
-            format!("exactly one phone number must be primary, not {primaries}"),
-        ));
-    }
-}
-
-/// The phones of a new employee: each valid, no number twice (`phones[i].number`), at most
-/// [`MAX_PHONES`], at least two, exactly one primary (`phones`).
+/// The phones of a new employee (`services::phones`): each valid, no number twice
+/// (`phones[i].number`), at most [`MAX_PHONES`], at least two, exactly one primary
+/// (`phones`).
 fn phones(errors: &mut Errors, input: &[PhoneInput]) -> Vec<ValidPhone> {
-    if input.len() > MAX_PHONES {
-        errors.push(
-            FieldError::coded(
-                "phones",
-                "phones-max",
-                format!("at most {MAX_PHONES} phone numbers at once"),
-            )
-            .arg("max", MAX_PHONES),
-        );
-        return Vec::new();
-    }
-    let mut valid: Vec<ValidPhone> = Vec::new();
-    for (i, p) in input.iter().enumerate() {
-        let field = format!("phones[{i}].number");
-        let number = phone_number(errors, &field, &p.number);
-        let label = phone_label(errors, &format!("phones[{i}].label"), &p.label);
-        let (Some(number), Some(label)) = (number, label) else {
-            continue;
-        };
-        if valid.iter().any(|v| v.number == number) {
-            errors.push(duplicate_phone(&field, number.as_str()));
-            continue;
-        }
-        valid.push(ValidPhone {
-            number,
-            label,
-            is_primary: p.is_primary,
-        });
-    }
-    let primaries = input.iter().filter(|p| p.is_primary).count();
-    check_phone_set(errors, input.len(), primaries);
-    valid
+    let given: Vec<GivenPhone<'_>> = input.iter().map(PhoneInput::given).collect();
+    phones::parse_set(Owner::Employee, &given, errors)
 }
 
 /// A valid assignment (the position is checked against the database later).
@@ -1241,7 +1168,14 @@ async fn disable_user(
 fn check_phones_after(phones: &[employee_phone::Model]) -> Result<(), ServiceError> {
     let mut errors = Vec::new();
     let primaries = phones.iter().filter(|p| p.is_primary).count();
-    check_phone_set(&mut errors, phones.len(), primaries);
+    phones::check_set(
+        Owner::Employee,
+        phones.len(),
+        primaries,
+        &mut errors,
+        "",
+        "",
+    );
     invalid_if_any(errors)
 }
 
@@ -1282,8 +1216,8 @@ pub async fn add_phone(
     input: PhoneInput,
 ) -> Result<EmployeePhone, ServiceError> {
     let mut errors = Vec::new();
-    let number = phone_number(&mut errors, "number", &input.number);
-    let label = phone_label(&mut errors, "label", &input.label);
+    let number = phones::parse_number("number", Some(&input.number), &mut errors);
+    let label = phones::parse_label("label", Some(&input.label), &mut errors);
     let (Some(number), Some(label)) = (number, label) else {
         return Err(ServiceError::Invalid(errors));
     };
@@ -1291,7 +1225,8 @@ pub async fn add_phone(
     lock_employee(&txn, employee_id).await?;
     let mut phones = repo::phones_of(&txn, employee_id).await?;
     if phones.iter().any(|p| p.phone_number_val == number.as_str()) {
-        return Err(ServiceError::invalid_coded(duplicate_phone(
+        return Err(ServiceError::invalid_coded(phones::duplicate(
+            Owner::Employee,
             "number",
             number.as_str(),
         )));
@@ -1351,8 +1286,10 @@ pub async fn update_phone(
     let mut errors = Vec::new();
     let number = asked
         .number
-        .map(|n| phone_number(&mut errors, "number", &n));
-    let label = asked.label.map(|l| phone_label(&mut errors, "label", &l));
+        .map(|n| phones::parse_number("number", Some(&n), &mut errors));
+    let label = asked
+        .label
+        .map(|l| phones::parse_label("label", Some(&l), &mut errors));
     invalid_if_any(errors)?;
     let txn = store.begin_write().await?;
     lock_employee(&txn, employee_id).await?;
@@ -1368,7 +1305,8 @@ pub async fn update_phone(
             .iter()
             .any(|p| p.phone_number_id != phone_number_id && p.phone_number_val == number.as_str())
         {
-            return Err(ServiceError::invalid_coded(duplicate_phone(
+            return Err(ServiceError::invalid_coded(phones::duplicate(
+                Owner::Employee,
                 "number",
                 number.as_str(),
             )));

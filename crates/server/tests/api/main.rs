@@ -3,13 +3,16 @@
 
 mod helpers;
 
+mod appointments;
 mod audit;
 mod auth;
+mod catalog;
 mod cli;
 mod errors;
 mod operations;
 mod pages;
 mod patients;
+mod patients_csv;
 mod schema;
 mod settings;
 mod staff;

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. Column names follow the seed; the repositories
 //! turn rows into domain types.
 
+pub mod appointment;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod employee;
@@ -10,6 +11,7 @@ pub mod employee_position;
 pub mod patient;
 pub mod patient_phone;
 pub mod position;
+pub mod service_catalog;
 pub mod session_token;
 pub mod settings;
 pub mod tooth_definition;

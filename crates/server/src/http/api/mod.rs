@@ -1,7 +1,9 @@
 //! The JSON API (`/api/v1`), its OpenAPI 3.1 document and the operations endpoints.
 
+pub mod appointments;
 mod audit;
 mod auth;
+pub mod catalog;
 mod health;
 pub mod patients;
 pub mod positions;
@@ -32,6 +34,7 @@ use utoipa::OpenApi;
         audit::list,
         settings::get, settings::update,
         patients::list, patients::create, patients::get, patients::update,
+        patients::import, patients::export,
         patients::add_phone, patients::update_phone, patients::delete_phone,
         patients::me, patients::update_me, patients::my_phones, patients::add_my_phone,
         patients::update_my_phone, patients::delete_my_phone,
@@ -39,6 +42,11 @@ use utoipa::OpenApi;
         staff::add_phone, staff::update_phone, staff::delete_phone,
         staff::add_position, staff::update_position, staff::doctors,
         positions::list, positions::create, positions::get, positions::update,
+        appointments::list, appointments::create, appointments::get, appointments::update,
+        appointments::set_status, appointments::free_slots, appointments::of_patient,
+        appointments::mine,
+        catalog::list, catalog::create, catalog::get, catalog::update, catalog::reorder,
+        catalog::teeth,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -49,7 +57,10 @@ use utoipa::OpenApi;
         (name = "audit", description = "The audit trail (admin, manager, HQ)"),
         (name = "settings", description = "The clinic's settings (read: staff and HQ; change: admin, manager)"),
         (name = "patients", description = "Patients, their phones and search (read: staff and HQ; change: staff); a patient's own record under /api/v1/me/patient"),
+        (name = "appointments", description = "Booking (no overlaps per doctor or patient: 409 with conflicting_appointment_id), moves, status moves, lists, a doctor's free slots (read: staff and HQ; change: staff); a patient's own under /api/v1/me/appointments"),
         (name = "staff", description = "Employees, their phones and positions, firing, doctors; positions (read: staff and HQ; change: admin, manager)"),
+        (name = "catalog", description = "The service catalog and its prices (read: staff and HQ; change: admin, manager)"),
+        (name = "teeth", description = "The tooth dictionary (read: staff and HQ)"),
     )
 )]
 pub struct ApiDoc;
@@ -103,6 +114,8 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(patients::routes())
         .merge(staff::routes())
+        .merge(appointments::routes())
+        .merge(catalog::routes())
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -5,6 +5,8 @@ use super::views::Page;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
+use crate::services::patient_csv::CsvProblem;
+use crate::services::patient_import;
 use crate::services::patients::{
     self, NewPatientInput, Patient, PatientChanges, PatientCursor, PatientPhone, PhoneChanges,
     PhoneInput,
@@ -450,6 +452,145 @@ pub async fn delete_phone(
     Ok(StatusCode::NO_CONTENT)
 }
 
+// --- CSV import and export --------------------------------------------------------------
+
+/// `?skip_bad=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `true`: import the good rows and list the bad ones. Default `false`: any bad row
+    /// imports nothing (422).
+    pub skip_bad: Option<bool>,
+}
+
+/// Something wrong with one line of an imported file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportProblem {
+    /// The line of the file (the header is line 1).
+    pub line: u64,
+    /// The column: `register_number`, `first_name`, `last_name`, `email`, `birthday`,
+    /// `gender`, `phoneN` / `phoneN_label` (the N-th phone of the line), `phones` (the line's
+    /// phones together), `row` (a line that is not a CSV record), `header`, `file`.
+    #[schema(example = "phone2")]
+    pub field: String,
+    pub message: String,
+}
+
+impl From<CsvProblem> for ImportProblem {
+    fn from(p: CsvProblem) -> Self {
+        ImportProblem {
+            line: p.line,
+            field: p.field,
+            message: p.message,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    /// Patients stored.
+    pub imported: usize,
+    /// With `skip_bad`: the lines left out and why (empty otherwise).
+    pub problems: Vec<ImportProblem>,
+}
+
+/// Import patients from a CSV file (the request body, at most the server's body limit,
+/// 1 MiB by default; larger files: `dcms patients import FILE`). Columns `register_number,
+/// first_name, last_name, email, birthday, gender, phone1, phone1_label, phone2,
+/// phone2_label, ...` (the first phone is the primary), comma or semicolon, UTF-8 with a
+/// header row. Every row is checked as a registration, and a register number twice in the
+/// file or already registered is refused; all that is imported is one transaction.
+#[utoipa::path(post, path = "/api/v1/patients/import", tag = "patients", security(("bearer" = [])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file (any Content-Type is accepted)"),
+    responses(
+        (status = 200, description = "Imported (with `skip_bad`, the lines left out are listed)", body = ImportView),
+        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A register number of the file was registered while it was being imported; nothing was imported", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than the body limit: import it with `dcms patients import`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows (or a bad header) and nothing was imported: `errors` are `{field: \"line N: <column>\", message}`, and the top-level `problems` member lists the same as `{line, field, message}`", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<ImportParams>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportView>, ApiError> {
+    let report = patient_import::import(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        &body,
+        params.skip_bad.unwrap_or(false),
+    )
+    .await?;
+    if report.refused() {
+        let lines = report
+            .problems
+            .iter()
+            .map(|p| p.line)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let errors = report
+            .problems
+            .iter()
+            .map(|p| FieldError::new(format!("line {}: {}", p.line, p.field), &p.message))
+            .collect();
+        let problems: Vec<ImportProblem> = report
+            .problems
+            .into_iter()
+            .map(ImportProblem::from)
+            .collect();
+        let mut err = ApiError::invalid(errors).with(
+            "problems",
+            serde_json::to_value(&problems).unwrap_or_default(),
+        );
+        err.problem.detail = format!(
+            "nothing was imported: {lines} line(s) of the file have problems (fix them, or send skip_bad=true to import the good rows)"
+        );
+        return Err(err);
+    }
+    Ok(Json(ImportView {
+        imported: report.imported,
+        problems: report
+            .problems
+            .into_iter()
+            .map(ImportProblem::from)
+            .collect(),
+    }))
+}
+
+/// Every patient as a CSV file that the import reads back (the primary phone first); the
+/// export is audited (`export` on `patient`).
+#[utoipa::path(get, path = "/api/v1/patients/export", tag = "patients", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "`patients.csv` (an attachment): the columns of the import, comma-separated, UTF-8", content_type = "text/csv", body = String),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn export(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let csv = patient_import::export(&state.store, &state.audit, caller.actor()).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"patients.csv\"",
+            ),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
 // --- /me/patient ------------------------------------------------------------------------
 
 async fn own_id(state: &AppState, caller: &Caller) -> Result<i64, ApiError> {
@@ -640,6 +781,8 @@ pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{self, post};
     axum::Router::new()
         .route("/api/v1/patients", routing::get(list).post(create))
+        .route("/api/v1/patients/import", post(import))
+        .route("/api/v1/patients/export", routing::get(export))
         .route(
             "/api/v1/patients/{patient_id}",
             routing::get(get).patch(update),

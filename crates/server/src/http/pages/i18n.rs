@@ -176,7 +176,7 @@ mod tests {
                     continue;
                 }
                 let text = std::fs::read_to_string(&path).unwrap();
-                for piece in text.split("coded(").skip(1) {
+                for piece in text.split("FieldError::coded(").skip(1) {
                     if let Some((_, rest)) = piece.split_once(',')
                         && let Some(code) = rest.trim_start().strip_prefix('"')
                         && let Some(code) = code.split('"').next()

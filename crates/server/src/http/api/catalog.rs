@@ -1,0 +1,311 @@
+//! `/api/v1/services`: the service catalog (read: staff and HQ; write: admin, manager).
+//! `(service_type, display_number)` taken is 409; services are never deleted (DELETE: 405),
+//! only deactivated with `is_active: false`. `POST /api/v1/services/reorder` renumbers one
+//! type 1..n.
+//!
+//! `/api/v1/teeth`: the tooth dictionary (reference data; read by staff and HQ, like the
+//! catalog), every matching row in one page. An unknown `system` or `dentition` is 400, as
+//! every malformed query parameter.
+
+use super::staff::{nullable, page_params};
+use super::views::Page;
+use crate::http::error::{ApiError, Json, Path, Problem, Query};
+use crate::http::state::AppState;
+use crate::services::auth::Caller;
+use crate::services::catalog::{
+    self, NewService, Service, ServiceChanges, ServiceFilter, ToothView,
+};
+use axum::Extension;
+use axum::extract::State;
+use axum::http::StatusCode;
+use dcms_domain::{Dentition, Money, ToothSystem};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// A new service.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateServiceBody {
+    /// The category (`CHILD`, `ORTHO`, ...): 1 to 100 characters, kept as written (trimmed).
+    #[schema(required = true, example = "ORTHO")]
+    pub service_type: Option<String>,
+    /// 1 to 10000, unique within the type (409 when taken).
+    #[schema(required = true, example = 1)]
+    pub display_number: Option<i64>,
+    /// 1 to 255 characters.
+    #[schema(required = true, example = "Шүдний сувгийн эмчилгээ")]
+    pub doctor_display_name: Option<String>,
+    /// 1 to 255 characters.
+    #[schema(required = true, example = "Сувгийн эмчилгээ")]
+    pub patient_display_name: Option<String>,
+    /// At most 4000 characters; empty is none.
+    pub disclaimer: Option<String>,
+    /// Whole tugrik, 0 to 10^12 (negative: 422).
+    #[schema(value_type = Money, required = true)]
+    pub price: Option<i64>,
+    /// Minutes, 1 to 1440; default 30 (0 or negative: 422).
+    #[schema(example = 30)]
+    pub default_duration_time: Option<i64>,
+    /// Default true.
+    pub is_active: Option<bool>,
+}
+
+/// A change of a service; `is_active: false` deactivates it, `true` activates it again.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PatchServiceBody {
+    pub service_type: Option<String>,
+    /// Unique within the type (409 when taken); to swap numbers, use the reorder action.
+    pub display_number: Option<i64>,
+    pub doctor_display_name: Option<String>,
+    pub patient_display_name: Option<String>,
+    /// `null` or `""` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub disclaimer: Option<Option<String>>,
+    #[schema(value_type = Option<Money>)]
+    pub price: Option<i64>,
+    pub default_duration_time: Option<i64>,
+    pub is_active: Option<bool>,
+}
+
+/// Renumbering the services of one type.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ReorderBody {
+    #[schema(required = true, example = "ORTHO")]
+    pub service_type: Option<String>,
+    /// Every service of the type, each once, in the new order: they become 1..n.
+    #[serde(default)]
+    #[schema(required = true, example = json!([12, 10, 11]))]
+    pub service_ids: Vec<i64>,
+}
+
+/// `?type=&active=&limit=&cursor=` of the service list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceListParams {
+    /// Only services of this type (compared exactly).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub service_type: Option<String>,
+    /// true: active services only; false: inactive only.
+    pub active: Option<bool>,
+    /// Items per page: default 50, at most 500.
+    pub limit: Option<u64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// `?system=&dentition=` of the tooth list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeethParams {
+    /// Only teeth in this notation (unknown: 400).
+    pub system: Option<ToothSystem>,
+    /// Only teeth of this dentition (unknown: 400).
+    pub dentition: Option<Dentition>,
+}
+
+/// The cursor of a service list: the `(service_type, display_number)` of the last item.
+fn encode_cursor(service: &Service) -> String {
+    use base64::Engine;
+    let key = serde_json::json!([service.service_type, service.display_number]);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.to_string())
+}
+
+fn decode_cursor(cursor: &str) -> Result<(String, i32), ApiError> {
+    use base64::Engine;
+    let bad = || ApiError::bad_request("invalid cursor");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| bad())?;
+    serde_json::from_slice::<(String, i32)>(&bytes).map_err(|_| bad())
+}
+
+/// Services, ordered by type then `display_number`.
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+    params(ServiceListParams),
+    responses(
+        (status = 200, description = "A page of services", body = Page<Service>),
+        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<ServiceListParams>,
+) -> Result<Json<Page<Service>>, ApiError> {
+    let page = page_params(params.limit, None);
+    let limit = page.limit();
+    let after = params.cursor.as_deref().map(decode_cursor).transpose()?;
+    let filter = ServiceFilter {
+        service_type: params.service_type,
+        active: params.active,
+        after,
+    };
+    let mut items = catalog::list(&state.store, filter, limit + 1).await?;
+    let more = items.len() as u64 > limit;
+    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = if more {
+        items.last().map(encode_cursor)
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+/// Add a service to the catalog.
+#[utoipa::path(post, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+    request_body = CreateServiceBody,
+    responses(
+        (status = 201, description = "Created", body = Service),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (negative price or duration, ...)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<CreateServiceBody>,
+) -> Result<(StatusCode, Json<Service>), ApiError> {
+    let service = catalog::create(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        NewService {
+            service_type: body.service_type,
+            display_number: body.display_number,
+            doctor_display_name: body.doctor_display_name,
+            patient_display_name: body.patient_display_name,
+            disclaimer: body.disclaimer,
+            price: body.price,
+            default_duration_time: body.default_duration_time,
+            is_active: body.is_active,
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(service)))
+}
+
+/// One service.
+#[utoipa::path(get, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+    params(("service_id" = i64, Path, description = "Service id")),
+    responses(
+        (status = 200, description = "The service", body = Service),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    Path(service_id): Path<i64>,
+) -> Result<Json<Service>, ApiError> {
+    Ok(Json(catalog::get(&state.store, service_id).await?))
+}
+
+/// Change a service; `is_active` deactivates or activates it. Services are never deleted:
+/// DELETE answers 405.
+#[utoipa::path(patch, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+    params(("service_id" = i64, Path, description = "Service id")),
+    request_body = PatchServiceBody,
+    responses(
+        (status = 200, description = "The service as it now is", body = Service),
+        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn update(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Path(service_id): Path<i64>,
+    Json(body): Json<PatchServiceBody>,
+) -> Result<Json<Service>, ApiError> {
+    let service = catalog::update(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        service_id,
+        ServiceChanges {
+            service_type: body.service_type,
+            display_number: body.display_number,
+            doctor_display_name: body.doctor_display_name,
+            patient_display_name: body.patient_display_name,
+            disclaimer: body.disclaimer,
+            price: body.price,
+            default_duration_time: body.default_duration_time,
+            is_active: body.is_active,
+        },
+    )
+    .await?;
+    Ok(Json(service))
+}
+
+/// Renumber the services of one type 1..n in the order given, in one transaction.
+/// `service_ids` must be exactly the services of that type (otherwise 422 naming the ids
+/// missing, extra or repeated, and nothing changes). Answers the type's services in their
+/// new order (one page).
+#[utoipa::path(post, path = "/api/v1/services/reorder", tag = "catalog", security(("bearer" = [])),
+    request_body = ReorderBody,
+    responses(
+        (status = 200, description = "The services of the type, renumbered", body = Page<Service>),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not exactly the services of the type", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn reorder(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Json(body): Json<ReorderBody>,
+) -> Result<Json<Page<Service>>, ApiError> {
+    let items = catalog::reorder(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        body.service_type,
+        body.service_ids,
+    )
+    .await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// The tooth dictionary: every matching tooth in one page (156 without filters: 32
+/// permanent and 20 primary teeth in each of three notations), by id.
+#[utoipa::path(get, path = "/api/v1/teeth", tag = "teeth", security(("bearer" = [])),
+    params(TeethParams),
+    responses(
+        (status = 200, description = "Every matching tooth; `next_cursor` is always null", body = Page<ToothView>),
+        (status = 400, description = "Unknown system or dentition", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn teeth(
+    State(state): State<AppState>,
+    Query(params): Query<TeethParams>,
+) -> Result<Json<Page<ToothView>>, ApiError> {
+    let items = catalog::teeth(&state.store, params.system, params.dentition).await?;
+    Ok(Json(Page {
+        items,
+        next_cursor: None,
+    }))
+}
+
+/// The routes of the catalog and the teeth.
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing;
+    axum::Router::new()
+        .route("/api/v1/services", routing::get(list).post(create))
+        .route("/api/v1/services/reorder", routing::post(reorder))
+        .route(
+            "/api/v1/services/{service_id}",
+            routing::get(get).patch(update),
+        )
+        .route("/api/v1/teeth", routing::get(teeth))
+}
