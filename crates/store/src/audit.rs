@@ -41,8 +41,10 @@ use std::path::Path;
 const HEAD_ID: i64 = 1;
 /// Rows read per query while verifying.
 const VERIFY_PAGE: u64 = 1000;
-/// Rows per INSERT statement (9 parameters each, well under every backend's limit).
-const INSERT_CHUNK: usize = 100;
+/// Rows per INSERT statement (9 parameters each, well under every backend's limit). Large:
+/// on PostgreSQL every multi-row statement costs some 45 ms more than the server spends on
+/// it (a 5 000-patient import appends 15 000 rows), so fewer statements are faster.
+const INSERT_CHUNK: usize = 1000;
 /// Widest `action` the column holds.
 const MAX_ACTION_LEN: usize = 32;
 /// Widest `table_name` the column holds.
@@ -330,9 +332,7 @@ pub async fn append_many(
         checked.push(check_entry(entry)?);
     }
 
-    let t0 = std::time::Instant::now();
     let head = locked_head(txn).await?;
-    eprintln!("TIMING2 head {:?}", t0.elapsed());
     // Taken after the lock, so times follow the ids (as far as the clock allows).
     let at = now();
     let mut prev_hmac = head.last_hmac;
@@ -356,7 +356,6 @@ pub async fn append_many(
         rows.push(row);
     }
 
-    eprintln!("TIMING2 hmac {:?}", t0.elapsed());
     for chunk in rows.chunks(INSERT_CHUNK) {
         audit_log::Entity::insert_many(chunk.iter().map(|row| audit_log::ActiveModel {
             audit_id: Set(row.audit_id),
@@ -373,7 +372,6 @@ pub async fn append_many(
         .await?;
     }
 
-    eprintln!("TIMING2 inserted {:?}", t0.elapsed());
     let moved = audit_chain_head::Entity::update_many()
         .col_expr(audit_chain_head::Column::LastAuditId, Expr::value(audit_id))
         .col_expr(audit_chain_head::Column::LastHmac, Expr::value(prev_hmac))

@@ -122,7 +122,6 @@ pub async fn import(
             });
         }
     };
-    let t0 = std::time::Instant::now();
     let clock = Clock::now(store).await?;
     let now = dcms_store::time::now();
 
@@ -137,7 +136,6 @@ pub async fn import(
             Err(other) => return Err(other),
         }
     }
-    eprintln!("TIMING checked {:?}", t0.elapsed());
     // A register number on several lines: refused on each (which of them is right is for a
     // person to say). Rows whose other fields are bad count too.
     let mut lines_of: BTreeMap<String, Vec<u64>> = BTreeMap::new();
@@ -167,7 +165,6 @@ pub async fn import(
     // lock (SQLite) that the inserts take; elsewhere the unique index has the last word.
     let txn = store.begin_write().await?;
     let numbers: Vec<String> = lines_of.keys().cloned().collect();
-    eprintln!("TIMING begin {:?}", t0.elapsed());
     let taken = repo::taken_register_numbers(&txn, &numbers).await?;
     for (number, lines) in &lines_of {
         if let Some(patient_id) = taken.get(number) {
@@ -182,7 +179,6 @@ pub async fn import(
             }
         }
     }
-    eprintln!("TIMING taken {:?}", t0.elapsed());
     problems.sort_by_key(|p| p.line);
 
     let bad: BTreeSet<u64> = problems.iter().map(|p| p.line).collect();
@@ -205,14 +201,12 @@ pub async fn import(
             problems,
         });
     }
-    eprintln!("TIMING before create {:?}", t0.elapsed());
     let created = repo::create_many(&txn, good).await.map_err(|e| match e {
         StoreError::Conflict(detail) => ServiceError::Conflict(format!(
             "a register number of the file was registered meanwhile; nothing was imported ({detail})"
         )),
         other => other.into(),
     })?;
-    eprintln!("TIMING created {:?}", t0.elapsed());
     let mut entries: Vec<AuditEntry> = Vec::with_capacity(created.len() * 3 + 1);
     for (row, phones) in &created {
         entries.extend(patients::creation_entries(actor, row, phones));
@@ -223,9 +217,7 @@ pub async fn import(
             "skipped_lines": bad.len(),
         }))),
     ));
-    eprintln!("TIMING entries {:?}", t0.elapsed());
     audit.record_many(&txn, entries).await?;
-    eprintln!("TIMING audited {:?}", t0.elapsed());
     txn.commit().await.map_err(store_error)?;
     Ok(ImportReport {
         imported: created.len(),

@@ -162,13 +162,17 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     assert_eq!(password.len(), 20);
 
     let mut address = None;
-    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    for line in stderr_lines.by_ref() {
         let line = line.unwrap();
         if let Some(rest) = line.split("serving on http://").nth(1) {
             address = Some(rest.split_whitespace().next().unwrap().to_owned());
             break;
         }
     }
+    // Keep reading the log, as a terminal or journald would: a closed pipe is not what a
+    // server is run with.
+    let drain = std::thread::spawn(move || stderr_lines.map_while(Result::ok).count());
     let address = address.expect("the server logs its address");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -188,6 +192,7 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     }
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
+    drain.join().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

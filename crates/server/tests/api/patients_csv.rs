@@ -354,3 +354,24 @@ backend_test!(spawn_app -> TestApp, async fn patients_import_five_thousand_rows_
     assert_eq!(one["phones"][0]["number"], "99004321");
     assert_eq!(one["phones"][0]["is_primary"], true);
 });
+
+/// The file is the request body, so the body limit bounds it (413, nothing stored): larger
+/// files go through `dcms patients import`.
+#[tokio::test]
+async fn patients_import_larger_than_the_body_limit_is_413() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::TestBackend::Sqlite, |config| {
+        config.body_limit = 4096;
+    })
+    .await
+    .unwrap();
+    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let mut file = String::from(HEADER);
+    for i in 0..100 {
+        file.push_str(&format!("{},Нэр,Овог,,,,99{i:06},,88{i:06},\n", rn(i)));
+    }
+    assert!(file.len() > 4096);
+    let (status, problem) = import(&app, &token, "", &file).await;
+    assert_eq!(status, 413, "{problem}");
+    assert_eq!(problem["type"], "urn:dcms:problem:payload-too-large");
+    assert_eq!(counts(&app).await, (0, 0));
+}
