@@ -305,3 +305,4 @@ error-end-not-after-start = The end must be after the start.
 error-appointment-too-long = An appointment lasts at most { $max } hours.
 error-status-move = An appointment cannot move from { $from } to { $to }.
 error-patient-unknown = There is no such patient.
+error-position-ended = An ended position cannot become primary.

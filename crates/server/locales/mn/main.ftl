@@ -305,3 +305,4 @@ error-end-not-after-start = Дуусах цаг нь эхлэх цагаас х�
 error-appointment-too-long = Цаг захиалга хамгийн ихдээ { $max } цаг үргэлжилнэ.
 error-status-move = Цаг захиалгыг { $from } төлвөөс { $to } төлөв рүү шилжүүлэх боломжгүй.
 error-patient-unknown = Ийм үйлчлүүлэгч бүртгэлгүй байна.
+error-position-ended = Дууссан албан тушаал үндсэн болж чадахгүй.

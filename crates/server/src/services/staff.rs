@@ -1466,7 +1466,9 @@ pub async fn add_position(
 }
 
 /// Ends, reopens, or (un)marks as primary an assignment. `ended_at` before `started_at` is
-/// 422; a second open primary is 422 (`is_primary`); reopening for a fired employee is 409.
+/// 422; `is_primary: true` on an open assignment moves the primary to it (the previous open
+/// primary is no longer primary), on an ended one is 422; reopening a primary while another
+/// is open is 422 (`ended_at`); reopening for a fired employee is 409.
 pub async fn update_position(
     store: &Store,
     audit: &AuditTrail,
@@ -1502,21 +1504,66 @@ pub async fn update_position(
             format!("must not be before started_at ({})", row.started_at),
         )));
     }
+    // `is_primary: true` on an open assignment moves the primary here (as for phones): the
+    // other open primary gives it up in this transaction. Reopening one that was primary
+    // while another is open is refused instead (the caller did not ask to move it).
+    let moving_primary = asked.is_primary == Some(true)
+        && !before.is_primary
+        && row.ended_at.is_none()
+        && before.ended_at.is_none();
+    if asked.is_primary == Some(true) && row.ended_at.is_some() && !before.is_primary {
+        return Err(ServiceError::invalid_coded(FieldError::coded(
+            "is_primary",
+            "position-ended",
+            "an ended position cannot become primary",
+        )));
+    }
+    let mut demoted = Vec::new();
     if row.ended_at.is_none() {
         if before.ended_at.is_some() && employee.status == EmployeeStatus::NotWorking.code() {
             return Err(not_working());
         }
-        let other_open_primary = current.iter().any(|(a, _)| {
-            a.employee_position_id != employee_position_id && a.ended_at.is_none() && a.is_primary
-        });
-        if row.is_primary && other_open_primary {
-            let field = if before.is_primary {
-                "ended_at"
-            } else {
-                "is_primary"
-            };
-            return Err(open_primary_taken(field));
+        let other_open_primaries: Vec<_> = current
+            .iter()
+            .filter(|(a, _)| {
+                a.employee_position_id != employee_position_id
+                    && a.ended_at.is_none()
+                    && a.is_primary
+            })
+            .map(|(a, _)| a.clone())
+            .collect();
+        if row.is_primary && !other_open_primaries.is_empty() {
+            if !moving_primary {
+                let field = if before.is_primary {
+                    "ended_at"
+                } else {
+                    "is_primary"
+                };
+                return Err(open_primary_taken(field));
+            }
+            demoted = other_open_primaries;
         }
+    }
+    for other in demoted {
+        let other_before = audited_assignment(&other);
+        let mut other_row = other.clone();
+        other_row.is_primary = false;
+        let other_after = audited_assignment(&other_row);
+        let other_id = other_row.employee_position_id;
+        repo::save_assignment(&txn, other_row).await?;
+        Recorder {
+            audit,
+            txn: &txn,
+            actor,
+        }
+        .record(
+            "update",
+            "employee_position",
+            other_id,
+            Some(&other_before),
+            Some(&other_after),
+        )
+        .await?;
     }
     let before_json = audited_assignment(&before);
     let after_json = audited_assignment(&row);

@@ -548,9 +548,16 @@ backend_test!(spawn_app -> TestApp, async fn at_most_one_open_primary_position(a
     let (status, second) = post(&app, &path, &manager, json!({"position_id": nurse, "is_primary": false, "started_at": "2024-02-01"})).await;
     assert_eq!(status, 201);
     let second_id = second["employee_position_id"].as_i64().unwrap();
-    let (status, problem) = patch(&app, &format!("{path}/{second_id}"), &manager, json!({"is_primary": true})).await;
-    assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["is_primary"]);
+    // `is_primary: true` moves the primary, in one step, and back.
+    let (status, moved) = patch(&app, &format!("{path}/{second_id}"), &manager, json!({"is_primary": true})).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["is_primary"], true);
+    let (_, now) = get(&app, &format!("/api/v1/employees/{id}"), &manager).await;
+    let first = now["positions"].as_array().unwrap().iter()
+        .find(|p| p["employee_position_id"] == primary_id).unwrap().clone();
+    assert_eq!(first["is_primary"], false, "{now}");
+    let (status, back) = patch(&app, &format!("{path}/{primary_id}"), &manager, json!({"is_primary": true})).await;
+    assert_eq!(status, 200, "{back}");
     let (status, problem) = post(&app, &path, &manager, json!({"position_id": head, "started_at": "2024-13-01"})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["started_at"]);
@@ -565,6 +572,8 @@ backend_test!(spawn_app -> TestApp, async fn at_most_one_open_primary_position(a
     assert_eq!(ended["is_primary"], true, "an ended primary is history");
     let (status, now_primary) = patch(&app, &format!("{path}/{second_id}"), &manager, json!({"is_primary": true})).await;
     assert_eq!(status, 200, "{now_primary}");
+    let (status, problem) = patch(&app, &format!("{path}/{primary_id}"), &manager, json!({"is_primary": true})).await;
+    assert_eq!(status, 200, "an ended primary stays primary history: {problem}");
     // Reopening the old primary would make two open primaries.
     let (status, problem) = patch(&app, &format!("{path}/{primary_id}"), &manager, json!({"ended_at": null})).await;
     assert_eq!(status, 422);
@@ -582,7 +591,8 @@ backend_test!(spawn_app -> TestApp, async fn at_most_one_open_primary_position(a
 
     let rows = audit_rows(&app, &root, "employee_position", primary_id).await;
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["update", "update", "create"]);
+    // Created, lost the primary, took it back, ended, reopened.
+    assert_eq!(actions, ["update", "update", "update", "update", "create"]);
 });
 
 backend_test!(spawn_app -> TestApp, async fn firing_locks_the_user_out(app) {

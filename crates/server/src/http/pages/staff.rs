@@ -942,7 +942,8 @@ pub async fn end_position(
 }
 
 /// `POST /staff/{employee_id}/positions/{employee_position_id}/primary`: makes this open
-/// assignment the primary one (the previous primary stays, no longer primary).
+/// assignment the primary one (the previous primary stays, no longer primary, in the same
+/// transaction).
 pub async fn make_position_primary(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -968,45 +969,25 @@ pub async fn make_position_primary(
         }
         Some(_) => {}
     }
-    let set = |id: i64, is_primary: bool| {
-        staff::update_position(
-            &state.store,
-            &state.audit,
-            caller.actor(),
-            employee_id,
-            id,
-            AssignmentChanges {
-                ended_at: None,
-                is_primary: Some(is_primary),
-            },
-        )
-    };
-    // The service keeps at most one open primary, so the current one gives it up first.
-    let previous = e
-        .positions
-        .iter()
-        .find(|p| p.is_open() && p.is_primary && p.employee_position_id != assignment_id)
-        .map(|p| p.employee_position_id);
-    if let Some(previous) = previous
-        && let Err(err) = set(previous, false).await
+    // The service moves the primary here in one transaction.
+    match staff::update_position(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        employee_id,
+        assignment_id,
+        AssignmentChanges {
+            ended_at: None,
+            is_primary: Some(true),
+        },
+    )
+    .await
     {
-        return Err(layout.error(err));
-    }
-    match set(assignment_id, true).await {
         Ok(_) => back_to(&layout, employee_id, msg("flash-position-primary")),
-        Err(err) => {
-            if let Some(previous) = previous
-                && let Err(undo) = set(previous, true).await
-            {
-                tracing::error!(error = %undo, "giving the primary position back");
-            }
-            match err {
-                ServiceError::Invalid(errors) => {
-                    refused_change(&state, &caller, &layout, employee_id, "positions", errors).await
-                }
-                other => Err(layout.error(other)),
-            }
+        Err(ServiceError::Invalid(errors)) => {
+            refused_change(&state, &caller, &layout, employee_id, "positions", errors).await
         }
+        Err(other) => Err(layout.error(other)),
     }
 }
 
