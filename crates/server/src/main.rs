@@ -1,6 +1,7 @@
 //! `dcms`: the Dental Clinic Management System server and command line.
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -10,7 +11,8 @@ async fn main() -> ExitCode {
     match cli.run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("dcms: {err}");
+            // Not `eprintln!`: with standard error closed it would panic instead of exiting.
+            let _ = writeln!(std::io::stderr(), "dcms: {err}");
             ExitCode::FAILURE
         }
     }

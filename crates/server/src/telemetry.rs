@@ -11,5 +11,8 @@ pub fn init() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        // A log write that fails (standard error closed, a full pipe) must not stop the
+        // clinic's server: the default reports it with `eprintln!`, which panics then.
+        .log_internal_errors(false)
         .try_init();
 }

@@ -196,6 +196,52 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A server whose standard error is closed (the log's reader went away) keeps serving and
+/// stops cleanly: a failed log write is not a crash.
+#[test]
+fn serve_survives_a_closed_log() {
+    let dir = std::env::temp_dir().join(format!("dcms-closed-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("serve.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
+        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut address = None;
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("serving on http://").nth(1) {
+            address = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    // The reader is dropped here: every later log line meets a closed pipe.
+    let address = address.expect("the server logs its address");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        for path in ["/healthz", "/login", "/nowhere", "/api/v1/auth/me"] {
+            let response = reqwest::get(format!("http://{address}{path}"))
+                .await
+                .unwrap();
+            assert!(response.status().as_u16() < 500, "{path}");
+        }
+    });
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `dcms patients import FILE [--skip-bad]` and `dcms patients export [--to FILE]` on SQLite:
 /// a file with a bad line imports nothing (each problem on standard error, non-zero exit)
 /// unless `--skip-bad`; the export writes the import's columns to standard output or a file.
