@@ -259,10 +259,6 @@ fn field_errors(result: Result<(), ServiceError>, errors: &mut Errors) -> Result
 
 // --- transactions --------------------------------------------------------------------------
 
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
-}
-
 /// Whether an error is a deadlock or serialisation failure worth running again.
 fn is_retryable(err: &BookingError) -> bool {
     matches!(err, BookingError::Service(ServiceError::Store(e)) if repo::is_retryable(e))
@@ -485,7 +481,7 @@ async fn book(
         changes(None, Some(&appointment.audited()), &[]),
     )
     .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(appointment)
 }
 
@@ -586,13 +582,13 @@ async fn change(
     }
     let changed_row = Appointment::from_row(row.clone())?;
     let Some(diff) = changes(Some(&current.audited()), Some(&changed_row.audited()), &[]) else {
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         return Ok(current);
     };
     row.updated_at = now();
     let saved = Appointment::from_row(repo::save(&txn, row).await?)?;
     record(audit, &txn, actor, "update", appointment_id, Some(diff)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved)
 }
 
@@ -718,7 +714,7 @@ async fn move_status(
         Some(Value::Object(diff)),
     )
     .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved)
 }
 

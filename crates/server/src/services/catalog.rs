@@ -13,7 +13,7 @@ use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{service_catalog, tooth_definition};
 use dcms_store::sea_orm::ConnectionTrait;
 use dcms_store::time::{from_db, now};
-use dcms_store::{Store, StoreError, catalog as repo};
+use dcms_store::{Store, catalog as repo};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -136,44 +136,16 @@ fn audited(s: &service_catalog::Model) -> Value {
     })
 }
 
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
-}
-
 // --- validation ----------------------------------------------------------------------------
 
-/// A trimmed single-line text of 1 to `max` characters.
+/// A trimmed single-line text of 1 to `max` characters (absent: required).
 fn required_text(
     errors: &mut Vec<FieldError>,
     field: &'static str,
     value: Option<&str>,
     max: usize,
 ) -> Option<String> {
-    let value = value.map(str::trim).unwrap_or_default();
-    if value.is_empty() {
-        errors.push(FieldError::coded(field, "required", "is required"));
-        return None;
-    }
-    if value.chars().count() > max {
-        errors.push(
-            FieldError::coded(
-                field,
-                "too-long",
-                format!("must be at most {max} characters"),
-            )
-            .arg("max", max),
-        );
-        return None;
-    }
-    if value.chars().any(char::is_control) {
-        errors.push(FieldError::coded(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
-        return None;
-    }
-    Some(value.to_owned())
+    super::fields::required_text(errors, field, value.unwrap_or_default(), max)
 }
 
 /// A disclaimer: trimmed, empty is none, at most [`DISCLAIMER_MAX`] characters (line breaks
@@ -349,7 +321,7 @@ pub async fn create(
         &[],
     ));
     audit.record(&txn, actor.stamp(entry)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(row.into())
 }
 
@@ -468,14 +440,14 @@ pub async fn update(
         row.is_active = active;
     }
     let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&row)), &[]) else {
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         return Ok(before.into());
     };
     row.updated_at = now();
     let saved = repo::save(&txn, row).await?;
     let entry = AuditEntry::new("update", TABLE, Some(service_id)).with_changes(Some(diff));
     audit.record(&txn, actor.stamp(entry)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved.into())
 }
 
@@ -596,7 +568,7 @@ pub async fn reorder(
         audit.record_many(&txn, entries).await?;
     }
     let rows = repo::of_type_for_update(&txn, &service_type).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(rows.into_iter().map(Service::from).collect())
 }
 

@@ -92,6 +92,14 @@ impl ServiceError {
     }
 }
 
+impl From<dcms_store::sea_orm::DbErr> for ServiceError {
+    /// A failed commit or statement outside the repositories (a unique violation is still a
+    /// conflict).
+    fn from(err: dcms_store::sea_orm::DbErr) -> Self {
+        StoreError::from(err).into()
+    }
+}
+
 impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
         match err {

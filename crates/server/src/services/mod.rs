@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod catalog;
 mod error;
+pub mod fields;
 pub mod passwords;
 pub mod patient_csv;
 pub mod patient_import;

@@ -23,7 +23,7 @@ use dcms_store::patients::{
     self as repo, NameKeyset, NewPhone, NewestKeyset, PatientQuery, PhoneMatch,
 };
 use dcms_store::time::{DbTimestamp, date_from_db, date_to_db, from_db, to_db};
-use dcms_store::{Store, StoreError, users};
+use dcms_store::{Store, users};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::{Value, json};
@@ -347,10 +347,6 @@ fn invalid_unless_empty(errors: Vec<FieldError>) -> Result<(), ServiceError> {
     }
 }
 
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
-}
-
 // --- audit ------------------------------------------------------------------------------
 
 /// The audited fields of a patient, as the API names them.
@@ -517,7 +513,7 @@ pub async fn register(
     audit
         .record_many(&txn, creation_entries(actor, &row, &phones))
         .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(clock.patient(row, phones))
 }
 
@@ -707,7 +703,7 @@ pub async fn update(
         }
     };
     let phones = repo::phones_of(&txn, patient_id).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(clock.patient(row, phones))
 }
 
@@ -798,7 +794,7 @@ pub async fn add_phone(
     }
     let added = repo::add_phone(&txn, patient_id, phone, now).await?;
     audit_phone(audit, &txn, actor, "create", None, Some(&added)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(added.into())
 }
 
@@ -895,7 +891,7 @@ pub async fn update_phone(
         audit_phone(audit, &txn, actor, "update", Some(&before), Some(&saved)).await?;
         saved
     };
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved.into())
 }
 
@@ -933,7 +929,7 @@ pub async fn delete_phone(
     invalid_unless_empty(errors)?;
     repo::delete_phone(&txn, patient_id, phone_number_id).await?;
     audit_phone(audit, &txn, actor, "delete", Some(&before), None).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(())
 }
 
@@ -1269,7 +1265,7 @@ pub async fn refresh_statuses(store: &Store, today: Date) -> Result<u64, Service
                 repo::set_status_where_last_visit(&txn, (from, to), since, until, status.code())
                     .await?;
         }
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         from = to;
     }
     Ok(changed)

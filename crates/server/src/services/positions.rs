@@ -2,11 +2,12 @@
 //! unique (409). Every write is audited in its own transaction (table `position`).
 
 use super::audit::{AuditTrail, changes};
+use super::fields::required_text;
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::PositionCategory;
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::position;
-use dcms_store::{Store, StoreError, positions as repo};
+use dcms_store::{Store, positions as repo};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -88,44 +89,6 @@ fn audited(p: &position::Model) -> Value {
     })
 }
 
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
-}
-
-/// A trimmed single-line text of 1 to `max` characters.
-fn required_text(
-    errors: &mut Vec<FieldError>,
-    field: &str,
-    value: &str,
-    max: usize,
-) -> Option<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.push(FieldError::coded(field, "required", "is required"));
-        return None;
-    }
-    if value.chars().count() > max {
-        errors.push(
-            FieldError::coded(
-                field,
-                "too-long",
-                format!("must be at most {max} characters"),
-            )
-            .arg("max", max),
-        );
-        return None;
-    }
-    if value.chars().any(char::is_control) {
-        errors.push(FieldError::coded(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
-        return None;
-    }
-    Some(value.to_owned())
-}
-
 fn category(errors: &mut Vec<FieldError>, value: &str) -> Option<PositionCategory> {
     match value.trim().parse::<PositionCategory>() {
         Ok(c) => Some(c),
@@ -197,7 +160,7 @@ pub async fn create(
         &[],
     ));
     audit.record(&txn, actor.stamp(entry)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Position::from_row(row)
 }
 
@@ -265,13 +228,13 @@ pub async fn update(
         row.description = d;
     }
     let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&row)), &[]) else {
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         return Position::from_row(before);
     };
     let saved = repo::save(&txn, row).await?;
     let entry = AuditEntry::new("update", "position", Some(position_id)).with_changes(Some(diff));
     audit.record(&txn, actor.stamp(entry)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Position::from_row(saved)
 }
 

@@ -12,7 +12,7 @@ use dcms_store::audit::AuditEntry;
 use dcms_store::entity::settings;
 use dcms_store::settings::SETTINGS_ID;
 use dcms_store::time::from_db;
-use dcms_store::{Store, StoreError, settings as repo};
+use dcms_store::{Store, settings as repo};
 use serde_json::{Value, json};
 
 /// The clinic's settings, every field validated.
@@ -198,10 +198,6 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     }
 }
 
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
-}
-
 /// The clinic's settings.
 pub async fn get(store: &Store) -> Result<ClinicSettings, ServiceError> {
     ClinicSettings::from_row(&repo::load(store.connection()).await?)
@@ -224,7 +220,7 @@ pub async fn update(
     let mut row = before.clone();
     apply(&mut row, valid);
     let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&row)), &[]) else {
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         return ClinicSettings::from_row(&before);
     };
     let saved = repo::save(&txn, row).await?;
@@ -232,7 +228,7 @@ pub async fn update(
     audit.record(&txn, actor.stamp(entry)).await?;
     // Refuse to commit what could not be read back.
     let settings = ClinicSettings::from_row(&saved)?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(settings)
 }
 

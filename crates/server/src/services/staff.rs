@@ -18,6 +18,7 @@
 //! `employee_position`, `user`; firing is the action `fire`).
 
 use super::audit::{AuditTrail, changes};
+use super::fields::optional_text;
 use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::{Actor, FieldError, ServiceError, settings};
 use dcms_domain::{Email, EmployeeStatus, Gender, PersonName, PositionCategory, Role};
@@ -395,38 +396,6 @@ fn email(errors: &mut Errors, value: Option<&str>) -> Option<Option<String>> {
     }
 }
 
-/// An optional single-line text of at most `max` characters; empty is none.
-fn optional_text(
-    errors: &mut Errors,
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<Option<String>> {
-    let Some(v) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Some(None);
-    };
-    if v.chars().count() > max {
-        errors.push(
-            FieldError::coded(
-                field,
-                "too-long",
-                format!("must be at most {max} characters"),
-            )
-            .arg("max", max),
-        );
-        return None;
-    }
-    if v.chars().any(char::is_control) {
-        errors.push(FieldError::coded(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
-        return None;
-    }
-    Some(Some(v.to_owned()))
-}
-
 fn birthday_not_in_future(errors: &mut Errors, birthday: Option<Date>, today: Date) {
     if birthday.is_some_and(|b| b > today) {
         errors.push(FieldError::coded(
@@ -589,10 +558,6 @@ impl Recorder<'_> {
         let entry = AuditEntry::new(action, table, Some(row_id)).with_changes(diff);
         self.audit.record(self.txn, self.actor.stamp(entry)).await
     }
-}
-
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
 }
 
 /// A unique violation on `employee.user_id` said plainly.
@@ -855,7 +820,7 @@ pub async fn create(
         assignment_rows.push((assignment, position));
     }
     let employee = Employee::from_rows(row, phone_rows, assignment_rows)?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(employee)
 }
 
@@ -1013,7 +978,7 @@ pub async fn update(
     let before_json = audited(&before);
     let after_json = audited(&row);
     if before_json == after_json {
-        txn.commit().await.map_err(commit_error)?;
+        txn.commit().await.map_err(ServiceError::from)?;
         return get(store, employee_id).await;
     }
     row.last_updated_at = now();
@@ -1032,7 +997,7 @@ pub async fn update(
     )
     .await?;
     let employee = load(&txn, saved).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(employee)
 }
 
@@ -1125,7 +1090,7 @@ pub async fn fire(
         disable_user(&txn, audit, actor, user_id).await?;
     }
     let employee = load(&txn, saved).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(employee)
 }
 
@@ -1269,7 +1234,7 @@ pub async fn add_phone(
         Some(&audited_phone(&phone)),
     )
     .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(phone.into())
 }
 
@@ -1355,7 +1320,7 @@ pub async fn update_phone(
         .await?;
         saved
     };
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved.into())
 }
 
@@ -1391,7 +1356,7 @@ pub async fn delete_phone(
         None,
     )
     .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(())
 }
 
@@ -1461,7 +1426,7 @@ pub async fn add_position(
         Some(&audited_assignment(&row)),
     )
     .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     EmployeePosition::from_rows(row, position)
 }
 
@@ -1586,7 +1551,7 @@ pub async fn update_position(
         .await?;
         saved
     };
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     EmployeePosition::from_rows(saved, position)
 }
 

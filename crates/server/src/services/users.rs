@@ -7,7 +7,7 @@ use crate::config::PasswordCost;
 use dcms_domain::Role;
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{session_token, user};
-use dcms_store::{Store, StoreError, sessions, users};
+use dcms_store::{Store, sessions, users};
 use serde_json::{Value, json};
 
 /// What creating a user needs.
@@ -35,10 +35,6 @@ fn audited(u: &user::Model) -> Value {
         "role": Role::from_code(u.roles).map(|r| r.as_str()),
         "disabled_at": u.disabled_at.map(|t| t.to_rfc3339()),
     })
-}
-
-fn commit_error(e: dcms_store::sea_orm::DbErr) -> ServiceError {
-    StoreError::from(e).into()
 }
 
 fn check_display_name(name: &str, errors: &mut Vec<FieldError>) {
@@ -107,7 +103,7 @@ pub async fn create(
         &[],
     ));
     audit.record(&txn, actor.stamp(entry)).await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(user)
 }
 
@@ -186,7 +182,7 @@ pub async fn update(
         let entry = AuditEntry::new("update", "user", Some(user_id)).with_changes(Some(diff));
         audit.record(&txn, actor.stamp(entry)).await?;
     }
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(saved)
 }
 
@@ -216,7 +212,7 @@ pub async fn set_password(
             actor.stamp(AuditEntry::new("password", "user", Some(user_id))),
         )
         .await?;
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(())
 }
 
@@ -246,7 +242,7 @@ pub async fn revoke_session(
         let entry = AuditEntry::new("revoke", "session_token", Some(session_token_id));
         audit.record(&txn, actor.stamp(entry)).await?;
     }
-    txn.commit().await.map_err(commit_error)?;
+    txn.commit().await.map_err(ServiceError::from)?;
     Ok(())
 }
 
