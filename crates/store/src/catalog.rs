@@ -125,7 +125,7 @@ pub async fn list(
     Ok(query.limit(limit).all(db).await?)
 }
 
-/// Every service of `service_type` by `display_number`, locked until the end of the
+/// Every service of `service_type` by id, locked until the end of the
 /// transaction (`FOR UPDATE`).
 pub async fn of_type_for_update(
     db: &impl ConnectionTrait,
@@ -134,7 +134,9 @@ pub async fn of_type_for_update(
     use service_catalog::Column;
     Ok(service_catalog::Entity::find()
         .filter(Column::ServiceType.eq(service_type))
-        .order_by_asc(Column::DisplayNumber)
+        // Locked in id order, which no reorder changes: two reorders of one type then wait
+        // for each other instead of each holding a row the other needs (a deadlock).
+        .order_by_asc(Column::ServiceId)
         .lock_exclusive()
         .all(db)
         .await?)

@@ -567,8 +567,9 @@ pub async fn reorder(
         repo::renumber(&txn, &service_ids, &changed, now()).await?;
         audit.record_many(&txn, entries).await?;
     }
-    let rows = repo::of_type_for_update(&txn, &service_type).await?;
+    let mut rows = repo::of_type_for_update(&txn, &service_type).await?;
     txn.commit().await.map_err(ServiceError::from)?;
+    rows.sort_by_key(|s| s.display_number);
     Ok(rows.into_iter().map(Service::from).collect())
 }
 
