@@ -3,6 +3,7 @@
 
 // A form submits once: its buttons are disabled while the request is on its way, so a
 // double click cannot create two records.
+// A button with data-confirm (a final step: cancel an appointment) asks first.
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!(form instanceof HTMLFormElement)) return;
@@ -10,11 +11,20 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
     return;
   }
+  var question = event.submitter && event.submitter.dataset.confirm;
+  if (question && !window.confirm(question)) {
+    event.preventDefault();
+    return;
+  }
   form.dataset.submitting = "1";
-  form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
-    b.disabled = true;
-    b.setAttribute("aria-busy", "true");
-  });
+  // Disabled after the browser has read the form, so the clicked button's name and value
+  // (a status button) are still sent.
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) {
+      b.disabled = true;
+      b.setAttribute("aria-busy", "true");
+    });
+  }, 0);
 });
 
 // Coming back with the browser's back button re-enables forms left disabled.

@@ -70,6 +70,21 @@ pub async fn find(
         .await?)
 }
 
+/// Services by id, in id order; ids that name no service are left out.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    service_ids: &[i64],
+) -> Result<Vec<service_catalog::Model>, StoreError> {
+    if service_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(service_catalog::Entity::find()
+        .filter(service_catalog::Column::ServiceId.is_in(service_ids.iter().copied()))
+        .order_by_asc(service_catalog::Column::ServiceId)
+        .all(db)
+        .await?)
+}
+
 /// A service by id, locked until the end of the transaction (`FOR UPDATE`).
 pub async fn find_for_update(
     db: &impl ConnectionTrait,

@@ -217,6 +217,21 @@ pub async fn find(
     Ok(patient::Entity::find_by_id(patient_id).one(db).await?)
 }
 
+/// Patients by id, in id order; ids that name no patient are left out.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    patient_ids: &[i64],
+) -> Result<Vec<patient::Model>, StoreError> {
+    if patient_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(patient::Entity::find()
+        .filter(patient::Column::PatientId.is_in(patient_ids.iter().copied()))
+        .order_by_asc(patient::Column::PatientId)
+        .all(db)
+        .await?)
+}
+
 /// The patient linked to a portal account, if any.
 pub async fn find_by_user(
     db: &impl ConnectionTrait,

@@ -105,6 +105,21 @@ pub async fn find(
     Ok(employee::Entity::find_by_id(employee_id).one(db).await?)
 }
 
+/// Employees by id, in id order; ids that name no employee are left out.
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    employee_ids: &[i64],
+) -> Result<Vec<employee::Model>, StoreError> {
+    if employee_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(employee::Entity::find()
+        .filter(employee::Column::EmployeeId.is_in(employee_ids.iter().copied()))
+        .order_by_asc(employee::Column::EmployeeId)
+        .all(db)
+        .await?)
+}
+
 /// An employee by id, its row locked until the end of the transaction (`FOR UPDATE`; on
 /// SQLite the write transaction already holds the lock). Changes to the rows an employee
 /// owns (phones, assignments) take this lock first, so concurrent changes of one employee

@@ -260,6 +260,32 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/patients/{patient_id}/phones/{phone_id}/delete",
         Needs(Patients, Write),
     ),
+    // The appointment book: everyone with appointment access reads it (HQ included);
+    // booking, moving and status moves are writes.
+    ("GET", "/appointments", Needs(Appointments, Read)),
+    ("POST", "/appointments", Needs(Appointments, Write)),
+    ("GET", "/appointments/week", Needs(Appointments, Read)),
+    ("GET", "/appointments/new", Needs(Appointments, Write)),
+    (
+        "GET",
+        "/appointments/patient-options",
+        Needs(Appointments, Write),
+    ),
+    (
+        "GET",
+        "/appointments/{appointment_id}",
+        Needs(Appointments, Read),
+    ),
+    (
+        "POST",
+        "/appointments/{appointment_id}",
+        Needs(Appointments, Write),
+    ),
+    (
+        "POST",
+        "/appointments/{appointment_id}/status",
+        Needs(Appointments, Write),
+    ),
     // Staff and positions: everyone with staff access reads; admins and managers write.
     ("GET", "/staff", Needs(Staff, Read)),
     ("POST", "/staff", Needs(Staff, Write)),
@@ -297,6 +323,12 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/positions", Needs(Staff, Read)),
     ("POST", "/positions", Needs(Staff, Write)),
     ("POST", "/positions/{position_id}", Needs(Staff, Write)),
+    // The service catalog: everyone with catalog access reads prices; admins and managers
+    // add, change, deactivate and reorder services.
+    ("GET", "/services", Needs(Catalog, Read)),
+    ("POST", "/services", Needs(Catalog, Write)),
+    ("POST", "/services/{service_id}", Needs(Catalog, Write)),
+    ("POST", "/services/{service_id}/move", Needs(Catalog, Write)),
 ];
 
 /// Every route of the application, API and pages.

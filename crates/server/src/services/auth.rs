@@ -88,6 +88,17 @@ impl Caller {
         self.user.user_id
     }
 
+    /// Whether the caller's principal has `access` to `capability` (the role matrix of
+    /// `dcms_domain::permission`), for rules inside a use case that a route's rule does not
+    /// decide (a manager may finish an appointment with an unpaid balance).
+    pub fn may(
+        &self,
+        capability: dcms_domain::permission::Capability,
+        access: dcms_domain::permission::Access,
+    ) -> bool {
+        dcms_domain::permission::permits(self.principal, capability, access)
+    }
+
     pub fn session_token_id(&self) -> i64 {
         self.session.session_token_id
     }

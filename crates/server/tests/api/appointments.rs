@@ -46,11 +46,11 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Valu
     call(app, Method::POST, path, token, Some(body)).await
 }
 
-async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
     call(app, Method::PATCH, path, token, Some(body)).await
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     call(app, Method::GET, path, token, None).await
 }
 
@@ -81,7 +81,7 @@ fn at(hhmm: &str) -> String {
     format!("2030-01-07T{hhmm}:00+08:00")
 }
 
-fn id(value: &Value) -> i64 {
+pub(crate) fn id(value: &Value) -> i64 {
     value["appointment_id"]
         .as_i64()
         .unwrap_or_else(|| panic!("no appointment_id in {value}"))
@@ -100,14 +100,14 @@ fn rn(i: u32) -> String {
 
 /// The people of a small clinic: a manager, a receptionist linked to an employee, doctors
 /// and patients.
-struct Clinic {
-    manager: String,
-    desk: String,
-    desk_employee: i64,
-    doctors: Vec<i64>,
-    patients: Vec<i64>,
+pub(crate) struct Clinic {
+    pub(crate) manager: String,
+    pub(crate) desk: String,
+    pub(crate) desk_employee: i64,
+    pub(crate) doctors: Vec<i64>,
+    pub(crate) patients: Vec<i64>,
     /// An employee who may not be a doctor (no clinical position).
-    nurse: i64,
+    pub(crate) nurse: i64,
 }
 
 fn two_phones(i: u32) -> Value {
@@ -153,7 +153,7 @@ async fn add_patients(app: &TestApp, token: &str, from: u32, count: u32) -> Vec<
     ids
 }
 
-async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic {
+pub(crate) async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic {
     let manager = login(app, "boss", Role::Manager).await;
     let (status, position) = post(
         app,
@@ -196,13 +196,18 @@ async fn book(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
 }
 
 /// Books and returns the appointment (asserting 201).
-async fn booked(app: &TestApp, token: &str, body: Value) -> Value {
+pub(crate) async fn booked(app: &TestApp, token: &str, body: Value) -> Value {
     let (status, a) = book(app, token, body).await;
     assert_eq!(status, 201, "{a}");
     a
 }
 
-async fn set_status(app: &TestApp, token: &str, appointment: i64, status: &str) -> (u16, Value) {
+pub(crate) async fn set_status(
+    app: &TestApp,
+    token: &str,
+    appointment: i64,
+    status: &str,
+) -> (u16, Value) {
     post(
         app,
         &format!("/api/v1/appointments/{appointment}/status"),

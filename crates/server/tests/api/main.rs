@@ -3,13 +3,16 @@
 
 mod helpers;
 
+mod appointment_pages;
 mod appointments;
 mod audit;
 mod auth;
 mod catalog;
+mod catalog_pages;
 mod cli;
 mod errors;
 mod operations;
+mod page_session;
 mod pages;
 mod patients;
 mod patients_csv;

@@ -183,7 +183,7 @@ backend_test!(spawn_app -> TestApp, async fn pages_load_nothing_from_elsewhere_a
     let b = browser();
     let cookie = format!("dcms_session={token}");
     let mut assets = Vec::new();
-    for path in ["/", "/account", "/users", "/users/new", "/users/1", "/settings", "/staff", "/staff/new", "/positions", "/login", "/no-such-page"] {
+    for path in ["/", "/account", "/users", "/users/new", "/users/1", "/settings", "/staff", "/staff/new", "/positions", "/services", "/login", "/no-such-page"] {
         let r = b.get(app.url(path)).header("cookie", &cookie).send().await.unwrap();
         let status = r.status();
         assert!(status == 200 || (path == "/no-such-page" && status == 404) || (path == "/login" && status == 303), "{path}: {status}");

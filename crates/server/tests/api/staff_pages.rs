@@ -4,107 +4,10 @@
 //! changed and taken out of use, and who may read and who may write.
 use crate::backend_test;
 use crate::helpers::{PASSWORD, TestApp};
+use crate::page_session::{Session, session};
 use dcms_domain::Role;
-use dcms_server::http::csrf::CsrfToken;
-use reqwest::header::LOCATION;
-use reqwest::{Client, Method, redirect};
+use reqwest::Method;
 use serde_json::{Value, json};
-
-/// A signed-in browser: the session cookie, its CSRF token and a language.
-struct Session {
-    client: Client,
-    cookie: String,
-    csrf: String,
-    token: String,
-}
-
-/// Creates a user of `role` and signs them in; the pages answer in `lang`.
-async fn session(app: &TestApp, username: &str, role: Role, lang: &str) -> Session {
-    app.create_user(username, role).await;
-    let token = app.token(username).await;
-    Session {
-        client: Client::builder()
-            .redirect(redirect::Policy::none())
-            .build()
-            .unwrap(),
-        cookie: format!("dcms_session={token}; dcms_lang={lang}"),
-        csrf: CsrfToken::for_session(&token).0,
-        token,
-    }
-}
-
-/// A page's status and HTML (or, for a redirect, its `Location`).
-struct Answer {
-    status: u16,
-    body: String,
-}
-
-impl Answer {
-    fn location(&self) -> &str {
-        assert_eq!(self.status, 303, "{}", self.body);
-        &self.body
-    }
-
-    fn has(&self, text: &str) -> bool {
-        self.body.contains(text)
-    }
-}
-
-impl Session {
-    async fn answer(r: reqwest::Response) -> Answer {
-        let status = r.status().as_u16();
-        let body = if status == 303 {
-            r.headers()[LOCATION].to_str().unwrap().to_owned()
-        } else {
-            r.text().await.unwrap()
-        };
-        Answer { status, body }
-    }
-
-    async fn get(&self, app: &TestApp, path: &str) -> Answer {
-        let r = self
-            .client
-            .get(app.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(r).await
-    }
-
-    /// Posts a form (with the CSRF token added).
-    async fn post(&self, app: &TestApp, path: &str, form: &[(&str, &str)]) -> Answer {
-        let mut fields = vec![("csrf", self.csrf.as_str())];
-        fields.extend_from_slice(form);
-        let r = self
-            .client
-            .post(app.url(path))
-            .header("cookie", &self.cookie)
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        Self::answer(r).await
-    }
-
-    /// The API's JSON answer, with the same user's bearer token.
-    async fn api(
-        &self,
-        app: &TestApp,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (u16, Value) {
-        let mut request = app.with_token(method, path, &self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let r = request.send().await.unwrap();
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-}
 
 fn today_in_ulaanbaatar() -> String {
     jiff::Timestamp::now()

@@ -23,7 +23,8 @@ use crate::services::auth::Caller;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use dcms_domain::{AppointmentStatus, Principal};
+use dcms_domain::AppointmentStatus;
+use dcms_domain::permission::{Access, Capability};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -382,7 +383,7 @@ pub async fn set_status(
     Path(appointment_id): Path<i64>,
     Json(body): Json<StatusBody>,
 ) -> Result<Json<AppointmentView>, ApiError> {
-    let may_override = matches!(caller.principal, Principal::Admin | Principal::Manager);
+    let may_override = caller.may(Capability::Refunds, Access::Write);
     let appointment = appointments::set_status(
         &state.store,
         &state.audit,

@@ -12,11 +12,13 @@ pub mod assets;
 pub mod i18n;
 
 mod account;
+mod appointments;
 mod home;
 mod login;
 mod patients;
 mod positions;
 mod register_number;
+mod services;
 mod settings;
 mod staff;
 mod users;
@@ -98,8 +100,29 @@ pub fn routes() -> Router<AppState> {
             "/staff/{employee_id}/positions/{employee_position_id}/end",
             post(staff::end_position),
         )
+        .route(
+            "/appointments",
+            get(appointments::day).post(appointments::create),
+        )
+        .route("/appointments/week", get(appointments::week))
+        .route("/appointments/new", get(appointments::new_form))
+        .route(
+            "/appointments/patient-options",
+            get(appointments::patient_choices),
+        )
+        .route(
+            "/appointments/{appointment_id}",
+            get(appointments::show).post(appointments::update),
+        )
+        .route(
+            "/appointments/{appointment_id}/status",
+            post(appointments::set_status),
+        )
         .route("/positions", get(positions::list).post(positions::create))
         .route("/positions/{position_id}", post(positions::update))
+        .route("/services", get(services::list).post(services::create))
+        .route("/services/{service_id}", post(services::update))
+        .route("/services/{service_id}/move", post(services::move_service))
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
@@ -123,8 +146,10 @@ pub struct NavItem {
 /// lets the signed-in principal `GET` its path.
 const NAVIGATION: &[(&str, &str)] = &[
     ("/", msg("nav-home")),
+    ("/appointments", msg("nav-appointments")),
     ("/patients", msg("nav-patients")),
     ("/staff", msg("nav-staff")),
+    ("/services", msg("nav-services")),
     ("/users", msg("nav-users")),
     ("/settings", msg("nav-settings")),
     ("/account", msg("nav-account")),
@@ -293,10 +318,27 @@ impl Layout {
         )
     }
 
-    fn field_error(&self, error: &FieldError) -> String {
-        error
-            .code
-            .and_then(|code| i18n::try_t_args(self.lang, &format!("error-{code}"), &error.args))
+    /// One invalid field's message in the page's language. The statuses a refused status
+    /// move names (`status-move`) are shown by their names too, not their codes.
+    pub fn field_error(&self, error: &FieldError) -> String {
+        let Some(code) = error.code else {
+            return error.message.clone();
+        };
+        let args: Vec<(&'static str, String)> = error
+            .args
+            .iter()
+            .map(|(name, value)| {
+                let shown = match code {
+                    "status-move" => {
+                        i18n::try_t_args(self.lang, &format!("appointment-status-{value}"), &[])
+                            .unwrap_or_else(|| value.clone())
+                    }
+                    _ => value.clone(),
+                };
+                (*name, shown)
+            })
+            .collect();
+        i18n::try_t_args(self.lang, &format!("error-{code}"), &args)
             .unwrap_or_else(|| error.message.clone())
     }
 

@@ -2,6 +2,7 @@
 //! number decoded on the fly), and the patient's page (details, phones, and the sections the
 //! schedule, clinical records, invoices and calls fill).
 
+use super::appointments::{self, Block};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::permissions::rule_for;
 use crate::http::state::AppState;
@@ -24,17 +25,17 @@ const PHONE_ROWS: usize = 4;
 
 /// One row of the search results.
 pub struct ResultRow {
-    patient_id: i64,
-    last_name: String,
-    first_name: String,
-    register_number: String,
-    primary_phone: String,
-    age: Option<i16>,
-    status_id: String,
+    pub(super) patient_id: i64,
+    pub(super) last_name: String,
+    pub(super) first_name: String,
+    pub(super) register_number: String,
+    pub(super) primary_phone: String,
+    pub(super) age: Option<i16>,
+    pub(super) status_id: String,
 }
 
 impl ResultRow {
-    fn of(p: &Patient) -> ResultRow {
+    pub(super) fn of(p: &Patient) -> ResultRow {
         ResultRow {
             patient_id: p.patient_id,
             last_name: p.last_name.clone(),
@@ -53,7 +54,7 @@ impl ResultRow {
 }
 
 /// A stored number as people write it (`9911 2233`).
-fn shown_number(number: &str) -> String {
+pub(super) fn shown_number(number: &str) -> String {
     Phone::parse(number)
         .map(|p| p.display_grouped())
         .unwrap_or_else(|_| number.to_owned())
@@ -62,8 +63,8 @@ fn shown_number(number: &str) -> String {
 #[derive(Deserialize, Default)]
 pub struct SearchParams {
     #[serde(default)]
-    q: String,
-    cursor: Option<String>,
+    pub(super) q: String,
+    pub(super) cursor: Option<String>,
 }
 
 #[derive(Template)]
@@ -85,10 +86,12 @@ struct ResultsFragment<'a> {
     next_url: Option<String>,
 }
 
-async fn find(
+/// One page of patients matching the search (`limit` of them) and the next page's link.
+pub(super) async fn find_patients(
     state: &AppState,
     layout: &Layout,
     params: &SearchParams,
+    limit: u64,
 ) -> Result<(Vec<ResultRow>, Option<String>), Response> {
     let q = params.q.trim();
     let cursor = params
@@ -100,7 +103,7 @@ async fn find(
         &state.store,
         (!q.is_empty()).then_some(q),
         cursor.as_ref(),
-        PAGE_SIZE,
+        limit,
     )
     .await
     .or_page(layout)?;
@@ -125,7 +128,7 @@ pub async fn list(
     Query(params): Query<SearchParams>,
     layout: Layout,
 ) -> PageResult {
-    let (results, next_url) = find(&state, &layout, &params).await?;
+    let (results, next_url) = find_patients(&state, &layout, &params, PAGE_SIZE).await?;
     Ok(layout.render(&PatientsPage {
         layout: &layout,
         q: params.q.trim().to_owned(),
@@ -141,7 +144,7 @@ pub async fn search(
     Query(params): Query<SearchParams>,
     layout: Layout,
 ) -> PageResult {
-    let (results, next_url) = find(&state, &layout, &params).await?;
+    let (results, next_url) = find_patients(&state, &layout, &params, PAGE_SIZE).await?;
     Ok(layout.render(&ResultsFragment {
         layout: &layout,
         q: params.q.trim().to_owned(),
@@ -396,6 +399,27 @@ struct PatientPage<'a> {
     add_phone: AddPhoneForm,
     can_edit: bool,
     errors: FieldMessages,
+    /// The patient's coming and latest past appointments, for those who see the book.
+    appointments: Option<PatientAppointments>,
+    can_book: bool,
+}
+
+/// The patient page's appointments section: the coming ones, then the latest past ones.
+struct PatientAppointments {
+    groups: [AppointmentGroup; 2],
+}
+
+impl PatientAppointments {
+    fn is_empty(&self) -> bool {
+        self.groups.iter().all(|g| g.items.is_empty())
+    }
+}
+
+struct AppointmentGroup {
+    /// The table's id.
+    id: &'static str,
+    title_id: &'static str,
+    items: Vec<Block>,
 }
 
 /// What a failed form on the patient's page brings back.
@@ -445,6 +469,25 @@ async fn patient_page(
         status_id: format!("patient-status-{}", p.status.as_str()),
         created_at: p.created_at,
     };
+    let appointments = if may(caller, "GET", "/appointments") {
+        let (coming, past) = appointments::of_patient(state, layout, patient_id).await?;
+        Some(PatientAppointments {
+            groups: [
+                AppointmentGroup {
+                    id: "coming-appointments",
+                    title_id: msg("patient-appointments-coming"),
+                    items: coming,
+                },
+                AppointmentGroup {
+                    id: "past-appointments",
+                    title_id: msg("patient-appointments-past"),
+                    items: past,
+                },
+            ],
+        })
+    } else {
+        None
+    };
     Ok(layout.render_status(
         status,
         &PatientPage {
@@ -455,6 +498,8 @@ async fn patient_page(
             add_phone: comeback.add_phone.unwrap_or_default(),
             can_edit: may(caller, "POST", "/patients/{patient_id}"),
             errors: comeback.errors,
+            appointments,
+            can_book: may(caller, "POST", "/appointments"),
         },
     ))
 }
