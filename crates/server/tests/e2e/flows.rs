@@ -78,7 +78,8 @@ async fn change_ones_password() {
     b.goto("/account").await;
     b.screenshot("account-mn").await;
 
-    // A form submits once: after the first submit its button is disabled and a second
+    // A form submits once: after the first submit its button is disabled (once the
+    // browser has read the form, so a clicked button's value is still sent) and a second
     // submit event is cancelled (the page script; checked without leaving the page).
     let once = b
         .client
@@ -89,7 +90,8 @@ async fn change_ones_password() {
                form.dispatchEvent(first);
                const second = new Event("submit", {bubbles: true, cancelable: true});
                form.dispatchEvent(second);
-               return [form.querySelector("button[type=submit]").disabled, second.defaultPrevented];"#,
+               return new Promise(done => setTimeout(() => done(
+                   [form.querySelector("button[type=submit]").disabled, second.defaultPrevented]), 0));"#,
             vec![],
         )
         .await
