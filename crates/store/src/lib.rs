@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod clinical;
 pub mod entity;
 mod error;
 pub mod migration;

@@ -15,7 +15,7 @@ use crate::StoreError;
 use crate::entity::appointment;
 use crate::time::DbTimestamp;
 use dcms_domain::AppointmentStatus;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, RuntimeErr, Set,
@@ -184,14 +184,11 @@ pub async fn has_visit(db: &impl ConnectionTrait, patient_id: i64) -> Result<boo
     if arrived.is_some() {
         return Ok(true);
     }
-    // The treatment table has no entity yet; its patient_id column is indexed.
-    let treated = Query::select()
-        .expr(Expr::val(1))
-        .from(Alias::new("treatment"))
-        .and_where(Expr::col(Alias::new("patient_id")).eq(patient_id))
-        .limit(1)
-        .to_owned();
-    Ok(db.query_one(&treated).await?.is_some())
+    let treated = crate::entity::treatment::Entity::find()
+        .filter(crate::entity::treatment::Column::PatientId.eq(patient_id))
+        .one(db)
+        .await?;
+    Ok(treated.is_some())
 }
 
 /// Which appointments [`list`] returns.

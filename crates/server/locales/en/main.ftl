@@ -406,3 +406,21 @@ flash-appointment-status = The status is changed.
 patient-no-appointments = No appointments yet.
 patient-appointments-coming = Coming
 patient-appointments-past = Past
+
+## Treatments and payments
+error-appointment-unknown = There is no such appointment.
+error-appointment-other-patient = This appointment is another patient's.
+error-employee-unknown = There is no such employee.
+error-scope-no-teeth = This scope takes no teeth.
+error-scope-one-tooth = Choose exactly one tooth.
+error-scope-two-teeth = Choose two or more teeth.
+error-scope-repeated = Tooth { $tooth } is chosen twice.
+error-scope-arch = Tooth { $tooth } is not in the { $arch } arch.
+error-scope-dentition = Tooth { $tooth } is not a { $dentition } tooth.
+error-teeth-max = At most { $max } teeth.
+error-tooth-unknown = "{ $code }" is not a tooth in this notation.
+error-items-max = At most { $max } services in one treatment.
+error-payment-zero = The amount must not be 0.
+error-payment-amount = The amount is too large.
+error-payment-over-balance = More than the balance of { $balance }.
+error-refund-over-paid = A refund cannot be more than the { $paid } paid.

@@ -406,3 +406,27 @@ flash-appointment-status = Төлөв өөрчлөгдлөө.
 patient-no-appointments = Одоогоор цаг захиалга алга.
 patient-appointments-coming = Удахгүй
 patient-appointments-past = Өнгөрсөн
+
+## Эмчилгээ, төлбөр
+error-appointment-unknown = Ийм цаг захиалга байхгүй.
+error-appointment-other-patient = Энэ цаг захиалга өөр үйлчлүүлэгчийнх.
+error-employee-unknown = Ийм ажилтан байхгүй.
+error-scope-no-teeth = Энэ хамрах хүрээнд шүд сонгохгүй.
+error-scope-one-tooth = Яг нэг шүд сонгоно уу.
+error-scope-two-teeth = Хоёр ба түүнээс олон шүд сонгоно уу.
+error-scope-repeated = { $tooth } шүд хоёр удаа сонгогдсон.
+error-scope-arch = { $tooth } шүд { $arch ->
+        [upper] дээд
+       *[lower] доод
+    } эрүүнд байхгүй.
+error-scope-dentition = { $tooth } шүд { $dentition ->
+        [primary] сүүн
+       *[permanent] байнгын
+    } шүд биш.
+error-teeth-max = Хамгийн ихдээ { $max } шүд.
+error-tooth-unknown = "{ $code }" энэ тэмдэглэгээнд шүд биш.
+error-items-max = Нэг эмчилгээнд хамгийн ихдээ { $max } үйлчилгээ.
+error-payment-zero = Дүн 0 байж болохгүй.
+error-payment-amount = Дүн хэт их байна.
+error-payment-over-balance = Үлдэгдэл { $balance }-с их байна.
+error-refund-over-paid = Буцаалт төлсөн { $paid }-с их байж болохгүй.

@@ -207,6 +207,67 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     // The tooth dictionary is reference data like the catalog: every staff role and HQ
     // read it; a patient does not (403 outside /me, whose answers carry their own teeth).
     ("GET", "/api/v1/teeth", Needs(Catalog, Read)),
+    // The clinical record: doctors, managers and admins write it; receptionists and HQ
+    // read it (to bill and take payments). Paid treatments and refunds are checked by the
+    // use case (Refunds).
+    ("POST", "/api/v1/treatments", Needs(Treatments, Write)),
+    (
+        "GET",
+        "/api/v1/treatments/{treatment_id}",
+        Needs(Treatments, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/treatments/{treatment_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/treatments/{treatment_id}/items",
+        Needs(Treatments, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "PUT",
+        "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}/teeth",
+        Needs(Treatments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/treatments/{treatment_id}/invoice",
+        Needs(Payments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/treatments/{treatment_id}/payments",
+        Needs(Payments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/treatments/{treatment_id}/payments",
+        Needs(Payments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/treatments",
+        Needs(Treatments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/chart",
+        Needs(Treatments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/invoices",
+        Needs(Payments, Read),
+    ),
+    ("GET", "/api/v1/me/treatments", Needs(OwnRecord, Read)),
+    ("GET", "/api/v1/me/invoices", Needs(OwnRecord, Read)),
 ];
 
 /// Every web page: (method, path as routed, rule). The same rules as the API: a page shows

@@ -25,7 +25,7 @@
 //!   user, null for a user without one.
 //! * Status moves follow `AppointmentStatus::allowed_moves` (422 naming both statuses
 //!   otherwise); came and finished move the patient's `last_seen_at`. Finishing checks the
-//!   treatments' balance through [`treatment_balance_due`] (a hook: treatments come later).
+//!   balance of the treatments recorded on the appointment.
 //! * Only an appointment that is not final (canceled, no-show, finished) can be changed.
 //!
 //! Every write is audited in its transaction (table `appointment`: `create`, `update`, and
@@ -37,7 +37,7 @@ use dcms_domain::AppointmentStatus;
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::appointment;
 use dcms_store::schedule::{self as repo, AppointmentFilter, Party};
-use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
+use dcms_store::sea_orm::DatabaseTransaction;
 use dcms_store::time::{from_db, now, to_db};
 use dcms_store::{Store, StoreError};
 use jiff::{Timestamp, ToSpan, Zoned};
@@ -594,18 +594,6 @@ async fn change(
 
 // --- status --------------------------------------------------------------------------------
 
-/// HOOK(treatments): the unpaid balance, in tugrik, of the treatments recorded on this
-/// appointment. Treatments, their items and payments are not built yet, so nothing is ever
-/// owed and finishing is always allowed. When they are, compute the balance here (inside
-/// the caller's transaction): [`set_status`] already refuses finishing with a balance
-/// (409) unless a manager or admin gives a `reason`.
-async fn treatment_balance_due(
-    _db: &impl ConnectionTrait,
-    _appointment_id: i64,
-) -> Result<i64, ServiceError> {
-    Ok(0)
-}
-
 /// Moves an appointment to another status, as the state machine allows (422 naming both
 /// statuses otherwise). Came and finished record the patient's visit (`last_seen_at`).
 /// `may_override` (a manager or admin) with a `reason` finishes despite an unpaid balance.
@@ -686,7 +674,7 @@ async fn move_status(
         ));
     }
     if to == AppointmentStatus::Finished {
-        let due = treatment_balance_due(&txn, appointment_id).await?;
+        let due = super::treatments::balance_of_appointment(&txn, appointment_id).await?;
         if due > 0 && !(may_override && reason.is_some()) {
             return Err(ServiceError::Conflict(format!(
                 "appointment {appointment_id} has an unpaid balance of {due} ₮: take the payment first, or a manager or admin finishes it with a reason"

@@ -15,6 +15,7 @@ pub mod phones;
 pub mod positions;
 pub mod settings;
 pub mod staff;
+pub mod treatments;
 pub mod users;
 
 pub use error::{FieldError, ServiceError};

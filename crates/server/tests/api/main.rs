@@ -20,3 +20,4 @@ mod schema;
 mod settings;
 mod staff;
 mod staff_pages;
+mod treatments;

@@ -9,6 +9,7 @@ pub mod patients;
 pub mod positions;
 pub mod settings;
 pub mod staff;
+pub mod treatments;
 pub mod users;
 pub mod views;
 
@@ -47,6 +48,10 @@ use utoipa::OpenApi;
         appointments::mine,
         catalog::list, catalog::create, catalog::get, catalog::update, catalog::reorder,
         catalog::teeth,
+        treatments::create, treatments::get, treatments::update, treatments::add_item,
+        treatments::delete_item, treatments::set_teeth, treatments::invoice, treatments::pay,
+        treatments::payments, treatments::of_patient, treatments::chart,
+        treatments::invoices_of_patient, treatments::my_treatments, treatments::my_invoices,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -61,6 +66,7 @@ use utoipa::OpenApi;
         (name = "staff", description = "Employees, their phones and positions, firing, doctors; positions (read: staff and HQ; change: admin, manager)"),
         (name = "catalog", description = "The service catalog and its prices (read: staff and HQ; change: admin, manager)"),
         (name = "teeth", description = "The tooth dictionary (read: staff and HQ)"),
+        (name = "treatments", description = "Treatments with their items and teeth (write: doctors, managers, admins; read: staff and HQ), invoices at the prices recorded, payments (staff; refunds: managers and admins), a patient's chart; a patient's own under /api/v1/me/treatments and /api/v1/me/invoices"),
     )
 )]
 pub struct ApiDoc;
@@ -116,6 +122,7 @@ pub fn routes() -> Router<AppState> {
         .merge(staff::routes())
         .merge(appointments::routes())
         .merge(catalog::routes())
+        .merge(treatments::routes())
 }
 
 /// The OpenAPI 3.1 document of this API.

@@ -10,6 +10,7 @@
 
 pub mod assets;
 pub mod i18n;
+pub mod odontogram;
 
 mod account;
 mod appointments;

@@ -1,0 +1,21 @@
+## The tooth chart (templates/_odontogram.html, src/http/pages/odontogram.rs).
+odontogram-choose = Choose teeth
+odontogram-chart = Dental chart
+odontogram-upper = Upper arch
+odontogram-lower = Lower arch
+odontogram-all = Whole mouth
+odontogram-clear = Clear
+odontogram-notation = Notation
+odontogram-dentition = Teeth
+odontogram-permanent = Permanent teeth
+odontogram-primary = Primary teeth
+odontogram-both = Permanent and primary
+odontogram-patient-right = Right
+odontogram-patient-left = Left
+odontogram-quick-select = Quick selection
+odontogram-selected = Selected teeth
+odontogram-selected-none = none
+odontogram-legend = Legend
+odontogram-mark-treated = Treated
+odontogram-mark-recent = Treated within the last year
+odontogram-mark-missing = Missing (extracted)

@@ -1,0 +1,21 @@
+## The tooth chart (templates/_odontogram.html, src/http/pages/odontogram.rs).
+odontogram-choose = Шүд сонгох
+odontogram-chart = Шүдний зураглал
+odontogram-upper = Дээд эрүү
+odontogram-lower = Доод эрүү
+odontogram-all = Бүх шүд
+odontogram-clear = Цэвэрлэх
+odontogram-notation = Тэмдэглэгээ
+odontogram-dentition = Шүд
+odontogram-permanent = Байнгын шүд
+odontogram-primary = Сүүн шүд
+odontogram-both = Байнгын ба сүүн шүд
+odontogram-patient-right = Баруун
+odontogram-patient-left = Зүүн
+odontogram-quick-select = Хурдан сонгох
+odontogram-selected = Сонгосон шүд
+odontogram-selected-none = байхгүй
+odontogram-legend = Тайлбар
+odontogram-mark-treated = Эмчилгээ хийсэн
+odontogram-mark-recent = Сүүлийн нэг жилд эмчилсэн
+odontogram-mark-missing = Шүд байхгүй (авагдсан)

@@ -1,0 +1,314 @@
+//! Repository of the clinical record: treatments (`treatment`), the services done in them
+//! (`treatment_item`, with the unit price copied when recorded), the teeth each was done on
+//! (`treatment_item_tooth`, FDI rows of `tooth_definition`) and the payments taken for
+//! them (`payment`). Treatments and payments are never deleted; an item and its teeth are
+//! (a correction, audited by the service).
+
+use crate::StoreError;
+use crate::entity::{payment, treatment, treatment_item, treatment_item_tooth};
+use crate::time::DbTimestamp;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+
+/// A treatment to insert (values already validated).
+#[derive(Debug, Clone)]
+pub struct NewTreatment {
+    pub treatment_date: DbTimestamp,
+    pub patient_id: i64,
+    pub doctor_id: i64,
+    pub assistant_id: Option<i64>,
+    pub appointment_id: Option<i64>,
+    pub next_appointment_id: Option<i64>,
+    pub note: Option<String>,
+    pub now: DbTimestamp,
+}
+
+/// Inserts a treatment row (its items separately).
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    new: NewTreatment,
+) -> Result<treatment::Model, StoreError> {
+    Ok(treatment::ActiveModel {
+        treatment_date: Set(new.treatment_date),
+        patient_id: Set(new.patient_id),
+        doctor_id: Set(new.doctor_id),
+        assistant_id: Set(new.assistant_id),
+        appointment_id: Set(new.appointment_id),
+        next_appointment_id: Set(new.next_appointment_id),
+        note: Set(new.note),
+        created_at: Set(new.now),
+        updated_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A treatment by id.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    treatment_id: i64,
+) -> Result<Option<treatment::Model>, StoreError> {
+    Ok(treatment::Entity::find_by_id(treatment_id).one(db).await?)
+}
+
+/// A treatment by id, its row locked until the end of the transaction (`FOR UPDATE`; on
+/// SQLite the write transaction already holds the lock). Every change of a treatment's
+/// items, teeth or payments takes this lock first, so two payments never both pass the
+/// balance check and an item never changes under a payment.
+pub async fn lock(
+    db: &impl ConnectionTrait,
+    treatment_id: i64,
+) -> Result<Option<treatment::Model>, StoreError> {
+    Ok(treatment::Entity::find_by_id(treatment_id)
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
+/// Writes a changed treatment row (note, assistant, next appointment, `updated_at`).
+pub async fn save(
+    db: &impl ConnectionTrait,
+    changed: treatment::Model,
+) -> Result<treatment::Model, StoreError> {
+    let mut row: treatment::ActiveModel = changed.clone().into();
+    row.assistant_id = Set(changed.assistant_id);
+    row.next_appointment_id = Set(changed.next_appointment_id);
+    row.note = Set(changed.note);
+    row.updated_at = Set(changed.updated_at);
+    Ok(row.update(db).await?)
+}
+
+/// A patient's treatments, newest first (`treatment_date`, then id), after a keyset
+/// position; `limit` None for all of them (a chart, an account).
+pub async fn of_patient(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    after: Option<(DbTimestamp, i64)>,
+    limit: Option<u64>,
+) -> Result<Vec<treatment::Model>, StoreError> {
+    use treatment::Column;
+    let mut query = treatment::Entity::find()
+        .filter(Column::PatientId.eq(patient_id))
+        .order_by_desc(Column::TreatmentDate)
+        .order_by_desc(Column::TreatmentId);
+    if let Some((date, id)) = after {
+        query = query.filter(
+            Condition::any().add(Column::TreatmentDate.lt(date)).add(
+                Condition::all()
+                    .add(Column::TreatmentDate.eq(date))
+                    .add(Column::TreatmentId.lt(id)),
+            ),
+        );
+    }
+    if let Some(limit) = limit {
+        query = query.limit(limit);
+    }
+    Ok(query.all(db).await?)
+}
+
+/// The treatments recorded on an appointment, by id.
+pub async fn of_appointment(
+    db: &impl ConnectionTrait,
+    appointment_id: i64,
+) -> Result<Vec<treatment::Model>, StoreError> {
+    Ok(treatment::Entity::find()
+        .filter(treatment::Column::AppointmentId.eq(appointment_id))
+        .order_by_asc(treatment::Column::TreatmentId)
+        .all(db)
+        .await?)
+}
+
+// --- items and teeth -----------------------------------------------------------------------
+
+/// An item to insert (values already validated, the price copied from the catalog).
+#[derive(Debug, Clone)]
+pub struct NewItem {
+    pub treatment_id: i64,
+    pub service_id: i64,
+    pub scope: i16,
+    pub dentition: Option<i16>,
+    pub price: i64,
+    pub position: i32,
+    pub note: Option<String>,
+}
+
+pub async fn insert_item(
+    db: &impl ConnectionTrait,
+    new: NewItem,
+) -> Result<treatment_item::Model, StoreError> {
+    Ok(treatment_item::ActiveModel {
+        treatment_id: Set(new.treatment_id),
+        service_id: Set(new.service_id),
+        scope: Set(new.scope),
+        dentition: Set(new.dentition),
+        price: Set(new.price),
+        position: Set(new.position),
+        note: Set(new.note),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The position after the treatment's last item (1 for none).
+pub async fn next_position(
+    db: &impl ConnectionTrait,
+    treatment_id: i64,
+) -> Result<i32, StoreError> {
+    let last = treatment_item::Entity::find()
+        .filter(treatment_item::Column::TreatmentId.eq(treatment_id))
+        .order_by_desc(treatment_item::Column::Position)
+        .one(db)
+        .await?;
+    Ok(last.map_or(1, |item| item.position + 1))
+}
+
+/// The items of several treatments, each treatment's in its order.
+pub async fn items_of(
+    db: &impl ConnectionTrait,
+    treatment_ids: &[i64],
+) -> Result<Vec<treatment_item::Model>, StoreError> {
+    if treatment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    use treatment_item::Column;
+    Ok(treatment_item::Entity::find()
+        .filter(Column::TreatmentId.is_in(treatment_ids.iter().copied()))
+        .order_by_asc(Column::TreatmentId)
+        .order_by_asc(Column::Position)
+        .order_by_asc(Column::TreatmentItemId)
+        .all(db)
+        .await?)
+}
+
+/// Deletes an item and its teeth.
+pub async fn delete_item(
+    db: &impl ConnectionTrait,
+    treatment_item_id: i64,
+) -> Result<(), StoreError> {
+    delete_teeth(db, treatment_item_id).await?;
+    treatment_item::Entity::delete_by_id(treatment_item_id)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Records the teeth of an item, in the order given: `(tooth_id, note)`.
+pub async fn insert_teeth(
+    db: &impl ConnectionTrait,
+    treatment_item_id: i64,
+    teeth: &[(i64, Option<String>)],
+) -> Result<(), StoreError> {
+    if teeth.is_empty() {
+        return Ok(());
+    }
+    let rows = teeth
+        .iter()
+        .map(|(tooth_id, note)| treatment_item_tooth::ActiveModel {
+            treatment_item_id: Set(treatment_item_id),
+            tooth_id: Set(*tooth_id),
+            note: Set(note.clone()),
+            ..Default::default()
+        });
+    treatment_item_tooth::Entity::insert_many(rows)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Removes every tooth of an item.
+pub async fn delete_teeth(
+    db: &impl ConnectionTrait,
+    treatment_item_id: i64,
+) -> Result<(), StoreError> {
+    treatment_item_tooth::Entity::delete_many()
+        .filter(treatment_item_tooth::Column::TreatmentItemId.eq(treatment_item_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The teeth of several items, each item's in the order they were given.
+pub async fn teeth_of(
+    db: &impl ConnectionTrait,
+    treatment_item_ids: &[i64],
+) -> Result<Vec<treatment_item_tooth::Model>, StoreError> {
+    if treatment_item_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    use treatment_item_tooth::Column;
+    Ok(treatment_item_tooth::Entity::find()
+        .filter(Column::TreatmentItemId.is_in(treatment_item_ids.iter().copied()))
+        .order_by_asc(Column::TreatmentItemId)
+        .order_by_asc(Column::TreatmentItemToothId)
+        .all(db)
+        .await?)
+}
+
+// --- payments ------------------------------------------------------------------------------
+
+/// A payment to insert (validated; negative for a refund).
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub treatment_id: i64,
+    pub amount: i64,
+    pub method: i16,
+    pub paid_at: DbTimestamp,
+    pub received_by: Option<i64>,
+    pub note: Option<String>,
+    pub now: DbTimestamp,
+}
+
+pub async fn insert_payment(
+    db: &impl ConnectionTrait,
+    new: NewPayment,
+) -> Result<payment::Model, StoreError> {
+    Ok(payment::ActiveModel {
+        treatment_id: Set(new.treatment_id),
+        amount: Set(new.amount),
+        method: Set(new.method),
+        paid_at: Set(new.paid_at),
+        received_by: Set(new.received_by),
+        note: Set(new.note),
+        created_at: Set(new.now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The payments of several treatments, each treatment's by `paid_at` then id.
+pub async fn payments_of(
+    db: &impl ConnectionTrait,
+    treatment_ids: &[i64],
+) -> Result<Vec<payment::Model>, StoreError> {
+    if treatment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    use payment::Column;
+    Ok(payment::Entity::find()
+        .filter(Column::TreatmentId.is_in(treatment_ids.iter().copied()))
+        .order_by_asc(Column::TreatmentId)
+        .order_by_asc(Column::PaidAt)
+        .order_by_asc(Column::PaymentId)
+        .all(db)
+        .await?)
+}
+
+/// Sets the treatments' `updated_at` (a change of their items, teeth or payments).
+pub async fn touch(
+    db: &impl ConnectionTrait,
+    treatment_id: i64,
+    now: DbTimestamp,
+) -> Result<(), StoreError> {
+    treatment::Entity::update_many()
+        .col_expr(treatment::Column::UpdatedAt, Expr::value(now))
+        .filter(treatment::Column::TreatmentId.eq(treatment_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
