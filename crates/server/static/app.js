@@ -43,3 +43,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var invalid = document.querySelector("[aria-invalid=true]");
   if (invalid) invalid.focus();
 });
+
+// A button with data-print prints the page (the invoice); the print stylesheet leaves out
+// everything but the document.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) window.print();
+});

@@ -347,6 +347,39 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/appointments/{appointment_id}/status",
         Needs(Appointments, Write),
     ),
+    // Treatments: doctors, managers and admins record them; every member of staff takes
+    // payments and prints invoices; HQ reads.
+    (
+        "GET",
+        "/patients/{patient_id}/treatments/new",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/patients/{patient_id}/treatments",
+        Needs(Treatments, Write),
+    ),
+    ("GET", "/treatments/{treatment_id}", Needs(Treatments, Read)),
+    (
+        "POST",
+        "/treatments/{treatment_id}/items",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/treatments/{treatment_id}/items/{treatment_item_id}/delete",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/treatments/{treatment_id}/payments",
+        Needs(Payments, Write),
+    ),
+    (
+        "GET",
+        "/treatments/{treatment_id}/invoice",
+        Needs(Payments, Read),
+    ),
     // Staff and positions: everyone with staff access reads; admins and managers write.
     ("GET", "/staff", Needs(Staff, Read)),
     ("POST", "/staff", Needs(Staff, Write)),
@@ -390,6 +423,12 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ("POST", "/services", Needs(Catalog, Write)),
     ("POST", "/services/{service_id}", Needs(Catalog, Write)),
     ("POST", "/services/{service_id}/move", Needs(Catalog, Write)),
+    // The patient's dental chart: whoever reads treatments (HQ included; not a patient).
+    (
+        "GET",
+        "/patients/{patient_id}/chart",
+        Needs(Treatments, Read),
+    ),
 ];
 
 /// Every route of the application, API and pages.

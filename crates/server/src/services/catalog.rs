@@ -362,6 +362,23 @@ pub async fn bookable_in(
     }
 }
 
+/// The names patients see (`patient_display_name`) of services by id, in one query whatever
+/// their number; ids that name no service are left out (for the patient portal, which
+/// never shows the doctors' names of services).
+pub async fn patient_names(
+    store: &Store,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, ServiceError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::find_many(store.connection(), &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.service_id, s.patient_display_name))
+        .collect())
+}
+
 /// Services by `(service_type, display_number)`, filtered, at most `limit`.
 pub async fn list(
     store: &Store,

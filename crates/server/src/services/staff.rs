@@ -840,6 +840,20 @@ pub async fn of_user(store: &Store, user_id: i64) -> Result<Option<Employee>, Se
     }
 }
 
+/// The names (`last_name first_name`) of employees by id, in one query whatever their
+/// number; ids that name no employee are left out (for pages that list doctors beside
+/// treatments or appointments).
+pub async fn names(store: &Store, ids: &[i64]) -> Result<HashMap<i64, String>, ServiceError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::find_many(store.connection(), &ids)
+        .await?
+        .into_iter()
+        .map(|e| (e.employee_id, format!("{} {}", e.last_name, e.first_name)))
+        .collect())
+}
+
 /// Employees by id after a cursor (`status` keeps one status only).
 pub async fn list(
     store: &Store,

@@ -47,12 +47,12 @@ fn error_fields(problem: &Value) -> Vec<String> {
 }
 
 /// The clinic of the appointment tests, a doctor's login and two services.
-struct Setup {
-    c: Clinic,
-    doctor: String,
+pub(crate) struct Setup {
+    pub(crate) c: Clinic,
+    pub(crate) doctor: String,
     /// 30 000 ₮ a tooth (filling), 200 000 ₮ an arch (scaling).
-    filling: i64,
-    scaling: i64,
+    pub(crate) filling: i64,
+    pub(crate) scaling: i64,
 }
 
 async fn service(app: &TestApp, manager: &str, number: i64, name: &str, price: i64) -> i64 {
@@ -72,7 +72,7 @@ async fn service(app: &TestApp, manager: &str, number: i64, name: &str, price: i
     s["service_id"].as_i64().unwrap()
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub(crate) async fn setup(app: &TestApp) -> Setup {
     let c = clinic(app, 1, 2).await;
     app.create_user("dr", Role::Doctor).await;
     let doctor = app.token("dr").await;
@@ -97,13 +97,13 @@ async fn record(app: &TestApp, s: &Setup, patient: i64, items: Value) -> (u16, V
     .await
 }
 
-async fn recorded(app: &TestApp, s: &Setup, patient: i64, items: Value) -> Value {
+pub(crate) async fn recorded(app: &TestApp, s: &Setup, patient: i64, items: Value) -> Value {
     let (status, t) = record(app, s, patient, items).await;
     assert_eq!(status, 201, "{t}");
     t
 }
 
-fn tid(t: &Value) -> i64 {
+pub(crate) fn tid(t: &Value) -> i64 {
     t["treatment_id"].as_i64().unwrap()
 }
 

@@ -10,3 +10,4 @@ mod helpers;
 mod book;
 mod browser;
 mod flows;
+mod treatment;

@@ -14,6 +14,8 @@ pub mod odontogram;
 
 mod account;
 mod appointments;
+mod chart;
+mod clinical;
 mod home;
 mod login;
 mod patients;
@@ -22,6 +24,7 @@ mod register_number;
 mod services;
 mod settings;
 mod staff;
+mod treatments;
 mod users;
 
 use super::cookies;
@@ -119,11 +122,34 @@ pub fn routes() -> Router<AppState> {
             "/appointments/{appointment_id}/status",
             post(appointments::set_status),
         )
+        .route(
+            "/patients/{patient_id}/treatments/new",
+            get(treatments::new_form),
+        )
+        .route(
+            "/patients/{patient_id}/treatments",
+            post(treatments::create),
+        )
+        .route("/treatments/{treatment_id}", get(treatments::show))
+        .route(
+            "/treatments/{treatment_id}/items",
+            post(treatments::add_item),
+        )
+        .route(
+            "/treatments/{treatment_id}/items/{treatment_item_id}/delete",
+            post(treatments::delete_item),
+        )
+        .route("/treatments/{treatment_id}/payments", post(treatments::pay))
+        .route(
+            "/treatments/{treatment_id}/invoice",
+            get(treatments::invoice),
+        )
         .route("/positions", get(positions::list).post(positions::create))
         .route("/positions/{position_id}", post(positions::update))
         .route("/services", get(services::list).post(services::create))
         .route("/services/{service_id}", post(services::update))
         .route("/services/{service_id}/move", post(services::move_service))
+        .route("/patients/{patient_id}/chart", get(chart::show))
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
@@ -302,6 +328,16 @@ impl Layout {
     /// A role's name.
     pub fn role(&self, role: &Role) -> String {
         self.t(&format!("role-{}", role.as_str()))
+    }
+
+    /// A treatment scope's name.
+    pub fn scope(&self, scope: &dcms_domain::TreatmentScope) -> String {
+        self.t(&format!("scope-{}", scope.as_str()))
+    }
+
+    /// A payment method's name.
+    pub fn payment_method(&self, method: &dcms_domain::PaymentMethod) -> String {
+        self.t(&format!("payment-method-{}", method.as_str()))
     }
 
     /// A session type's name.

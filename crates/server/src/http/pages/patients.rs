@@ -1,8 +1,16 @@
 //! `/patients`: find a patient as you type, register one (with their phones, the register
 //! number decoded on the fly), and the patient's page (details, phones, and the sections the
 //! schedule, clinical records, invoices and calls fill).
+//!
+//! The patient's page shows each section to those the permission table lets read it: the
+//! appointments (the book's rule), the latest treatments with their doctors, services,
+//! totals and balances (the rule of the patient's treatments), a link to the dental chart
+//! (`chart.rs`), and the account over every treatment with the latest invoices (the rule of
+//! the patient's invoices). Treatments and invoices come from one read of the latest
+//! treatments (an invoice is a treatment's bill: same date, total, paid and balance).
 
 use super::appointments::{self, Block};
+use super::clinical::{self, AccountView, Audience, TreatmentRow};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::permissions::rule_for;
 use crate::http::state::AppState;
@@ -10,7 +18,7 @@ use crate::services::auth::Caller;
 use crate::services::patients::{
     self, NewPatientInput, Patient, PatientChanges, PatientCursor, PhoneChanges, PhoneInput,
 };
-use crate::services::{FieldError, ServiceError};
+use crate::services::{FieldError, ServiceError, treatments};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
@@ -402,6 +410,69 @@ struct PatientPage<'a> {
     /// The patient's coming and latest past appointments, for those who see the book.
     appointments: Option<PatientAppointments>,
     can_book: bool,
+    /// The latest treatments and the account, for those who read them.
+    clinical: Option<ClinicalSections>,
+    /// A link to the dental chart.
+    can_chart: bool,
+    /// A button to record a treatment.
+    can_record_treatment: bool,
+}
+
+/// The patient page's treatments and invoices sections.
+struct ClinicalSections {
+    /// The latest treatments, newest first; also the latest invoices (one per treatment).
+    rows: Vec<TreatmentRow>,
+    /// The patient has more treatments than those shown.
+    more: bool,
+    /// The treatments section is shown.
+    show_treatments: bool,
+    /// The account over every treatment, when the invoices section is shown.
+    account: Option<AccountView>,
+}
+
+/// The treatments and invoices sections, each when the caller may read it (the rules of
+/// the API's `/patients/{patient_id}/treatments` and `/invoices`, as the page reads the same
+/// use cases); None when neither is shown.
+async fn clinical_sections(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    patient_id: i64,
+) -> Result<Option<ClinicalSections>, Response> {
+    let show_treatments = may(caller, "GET", "/api/v1/patients/{patient_id}/treatments");
+    let show_invoices = may(caller, "GET", "/api/v1/patients/{patient_id}/invoices");
+    if !show_treatments && !show_invoices {
+        return Ok(None);
+    }
+    let system = treatments::notation(&state.store, None)
+        .await
+        .or_page(layout)?;
+    let page = treatments::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        None,
+        clinical::LATEST,
+        system,
+    )
+    .await
+    .or_page(layout)?;
+    let rows = clinical::treatment_rows(state, layout, &page.items, Audience::Staff).await?;
+    let account = if show_invoices {
+        let account = treatments::account(&state.store, patient_id)
+            .await
+            .or_page(layout)?;
+        Some(AccountView::of(layout, &account))
+    } else {
+        None
+    };
+    Ok(Some(ClinicalSections {
+        rows,
+        more: page.next_cursor.is_some(),
+        show_treatments,
+        account,
+    }))
 }
 
 /// The patient page's appointments section: the coming ones, then the latest past ones.
@@ -488,6 +559,7 @@ async fn patient_page(
     } else {
         None
     };
+    let clinical = clinical_sections(state, caller, layout, patient_id).await?;
     Ok(layout.render_status(
         status,
         &PatientPage {
@@ -500,6 +572,9 @@ async fn patient_page(
             errors: comeback.errors,
             appointments,
             can_book: may(caller, "POST", "/appointments"),
+            clinical,
+            can_chart: may(caller, "GET", "/patients/{patient_id}/chart"),
+            can_record_treatment: may(caller, "POST", "/patients/{patient_id}/treatments"),
         },
     ))
 }

@@ -1,0 +1,190 @@
+//! A visit in Chromium, from the chair to the desk: the doctor records a treatment on two
+//! teeth clicked on the odontogram, the receptionist prints the invoice, takes a partial and
+//! then the full payment, and finishes the appointment.
+
+use crate::browser::Browser;
+use crate::helpers::*;
+use dcms_domain::Role;
+use fantoccini::Locator;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn api(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> Value {
+    let r = app
+        .with_token(method, path, token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let value: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {value}");
+    value
+}
+
+async fn choose(b: &Browser, css: &str, value: &str) {
+    b.client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no select {css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("no option {value} in {css}: {e}"));
+}
+
+#[tokio::test]
+async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
+    let Some(app) = spawn_app(TestBackend::Sqlite).await else {
+        return;
+    };
+    let Some(b) = Browser::start(&app.address).await else {
+        return;
+    };
+    app.create_user("boss", Role::Manager).await;
+    app.create_user("desk", Role::Receptionist).await;
+    let dr_user = app.create_user("dr", Role::Doctor).await;
+    let boss = app.token("boss").await;
+    let position = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/positions",
+        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
+    )
+    .await;
+    let doctor = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/employees",
+        json!({
+            "first_name": "Сарантуяа", "last_name": "Бат", "gender": "female", "user_id": dr_user,
+            "phones": [{"number": "99001122", "is_primary": true}, {"number": "88001122"}],
+            "positions": [{"position_id": position["position_id"], "is_primary": true}],
+        }),
+    )
+    .await["employee_id"]
+        .as_i64()
+        .unwrap();
+    let patient = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/patients",
+        json!({
+            "register_number": "УБ85031512", "first_name": "Өлзий", "last_name": "Дорж",
+            "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}],
+        }),
+    )
+    .await["patient_id"]
+        .as_i64()
+        .unwrap();
+    let service = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/services",
+        json!({
+            "service_type": "GEN", "display_number": 1, "doctor_display_name": "Композит ломбо",
+            "patient_display_name": "Шүд ломбодох", "price": 45000, "default_duration_time": 30,
+            "disclaimer": "2 цаг хоол идэхгүй байна уу.",
+        }),
+    )
+    .await["service_id"]
+        .as_i64()
+        .unwrap();
+    let start = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(20);
+    let appointment = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/appointments",
+        json!({
+            "patient_id": patient, "doctor_id": doctor, "start_at": start.to_string(),
+        }),
+    )
+    .await["appointment_id"]
+        .as_i64()
+        .unwrap();
+
+    // The doctor records the visit: two teeth clicked on the chart.
+    b.login("dr", PASSWORD).await;
+    b.goto(&format!(
+        "/patients/{patient}/treatments/new?appointment_id={appointment}"
+    ))
+    .await;
+    assert!(b.text("h1").await.contains("Дорж Өлзий"));
+    choose(&b, "#service_id", &service.to_string()).await;
+    choose(&b, "#scope", "multi_tooth").await;
+    b.click("svg g.tooth[data-ui-key='P-UR-6']").await;
+    b.click("svg g.tooth[data-ui-key='P-UR-7']").await;
+    assert_eq!(b.count("svg g.tooth[aria-checked='true']").await, 2);
+    b.screenshot("treatment-new-mn").await;
+    b.click_and_wait("#treatment-submit").await;
+    assert_eq!(b.text("#flash").await, "Эмчилгээ бүртгэгдлээ.");
+    // The chart posts its boxes in its own order: upper right from the back, 17 then 16.
+    assert!(
+        b.text("#treatment-items").await.contains("17, 16"),
+        "{}",
+        b.text("#treatment-items").await
+    );
+    assert_eq!(b.text("#treatment-total").await, "90 000 ₮");
+    let treatment_path = b.path().await;
+    b.screenshot("treatment-mn").await;
+    b.logout().await;
+
+    // The receptionist prints the invoice.
+    b.login("desk", PASSWORD).await;
+    b.goto(&format!("{treatment_path}/invoice")).await;
+    assert!(b.text("#invoice-lines").await.contains("Шүд ломбодох"));
+    assert!(
+        b.text("#invoice-lines")
+            .await
+            .contains("2 цаг хоол идэхгүй")
+    );
+    assert_eq!(b.text("#invoice-balance").await, "90 000 ₮");
+    // The print button prints (the dialog is replaced: headless Chromium has none).
+    b.client
+        .execute(
+            "window.print = function () { window.printed = true; };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    b.click("#print-invoice").await;
+    let printed = b
+        .client
+        .execute("return window.printed === true;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(printed, json!(true));
+    b.screenshot("invoice-mn").await;
+
+    // A partial payment, then the rest.
+    b.goto(&treatment_path).await;
+    b.fill("#amount", "40000").await;
+    choose(&b, "#method", "qpay").await;
+    b.click_and_wait("#payment-submit").await;
+    assert_eq!(b.text("#flash").await, "Төлбөр бүртгэгдлээ.");
+    assert_eq!(b.text("#treatment-balance").await, "50 000 ₮");
+    b.click_and_wait("#payment-submit").await;
+    assert_eq!(b.text("#treatment-balance").await, "0 ₮");
+    assert_eq!(b.count("#payment-list tbody tr").await, 2);
+    b.screenshot("treatment-paid-mn").await;
+
+    // The visit is over: finish the appointment.
+    b.click_and_wait("#treatment-appointment").await;
+    assert!(b.text("#appointment-status").await.contains("Ирсэн"));
+    b.click_and_wait("#status-form button[value=finished]")
+        .await;
+    assert_eq!(b.text("#flash").await, "Төлөв өөрчлөгдлөө.");
+    assert!(b.text("#appointment-status").await.contains("Дууссан"));
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(5))
+        .for_element(Locator::Css("#appointment-status"))
+        .await
+        .unwrap();
+    b.close().await;
+}
