@@ -180,11 +180,42 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
         .await;
     assert_eq!(b.text("#flash").await, "Төлөв өөрчлөгдлөө.");
     assert!(b.text("#appointment-status").await.contains("Дууссан"));
-    b.client
-        .wait()
-        .at_most(Duration::from_secs(5))
-        .for_element(Locator::Css("#appointment-status"))
-        .await
-        .unwrap();
+
+    // The patient's chart: the two teeth marked; a click on one shows what was done to it.
+    b.goto(&format!("/patients/{patient}/chart")).await;
+    assert!(
+        b.exists("svg .tooth.mark-recent[data-ui-key='P-UR-6']")
+            .await
+    );
+    assert!(
+        b.exists("svg .tooth.mark-recent[data-ui-key='P-UR-7']")
+            .await
+    );
+    assert!(
+        !b.exists("svg .tooth.mark-treated[data-ui-key='P-UR-5']")
+            .await
+    );
+    b.click("svg .tooth[data-ui-key='P-UR-6']").await;
+    let mut fragment = None;
+    for _ in 0..50 {
+        fragment = b
+            .client
+            .current_url()
+            .await
+            .unwrap()
+            .fragment()
+            .map(str::to_owned);
+        if fragment.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(fragment.as_deref(), Some("chart-tooth-P-UR-6"));
+    assert!(
+        b.text("#chart-tooth-P-UR-6")
+            .await
+            .contains("Композит ломбо")
+    );
+    b.screenshot("chart-mn").await;
     b.close().await;
 }
