@@ -724,23 +724,17 @@ pub struct AppointmentCursor {
 }
 
 impl AppointmentCursor {
-    /// The cursor as a client carries it (base64url of a small JSON array).
+    /// The cursor as a client carries it (`services::cursor`).
     pub fn encode(&self) -> String {
-        use base64::Engine;
-        let value = json!([self.start_at.as_microsecond(), self.appointment_id]);
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+        super::cursor::encode(self.start_at, self.appointment_id)
     }
 
     /// A cursor from [`AppointmentCursor::encode`]; None for anything else.
     pub fn decode(cursor: &str) -> Option<AppointmentCursor> {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()?;
-        let value: (i64, i64) = serde_json::from_slice(&bytes).ok()?;
+        let (start_at, appointment_id) = super::cursor::decode(cursor)?;
         Some(AppointmentCursor {
-            start_at: Timestamp::from_microsecond(value.0).ok()?,
-            appointment_id: value.1,
+            start_at,
+            appointment_id,
         })
     }
 }

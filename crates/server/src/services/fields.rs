@@ -57,3 +57,43 @@ fn single_line(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usiz
     }
     true
 }
+/// A value of a named enumeration (a scope, a notation, a payment method) given as text:
+/// `Some(None)` when left out or blank, `Some(Some(value))`, or None after a `choose` error
+/// on `field` naming the values allowed.
+pub fn optional_choice<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<Option<T>>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let Some(text) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Some(None);
+    };
+    match text.parse::<T>() {
+        Ok(v) => Some(Some(v)),
+        Err(e) => {
+            errors.push(FieldError::coded(field, "choose", e.to_string()));
+            None
+        }
+    }
+}
+
+/// As [`optional_choice`], for a value that must be given (`required` when blank).
+pub fn required_choice<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<T>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let chosen = optional_choice(errors, field, value)?;
+    if chosen.is_none() {
+        errors.push(FieldError::coded(field, "required", "is required"));
+    }
+    chosen
+}

@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod cursor;
 mod error;
 pub mod fields;
 pub mod passwords;

@@ -25,7 +25,7 @@
 //! audited as reads of the record.
 
 use super::audit::{AuditTrail, changes};
-use super::fields::optional_text;
+use super::fields::{optional_choice, optional_text, required_choice};
 use super::{Actor, FieldError, ServiceError, settings, staff};
 use dcms_domain::{
     AppointmentStatus, Dentition, Money, PaymentMethod, ScopeError, ToothCode, ToothSystem,
@@ -525,53 +525,11 @@ async fn check_item(
             Some(s) => Some(s),
         },
     };
-    let scope = match item.scope.as_deref().map(str::trim) {
-        None | Some("") => {
-            errors.push(FieldError::coded(field("scope"), "required", "is required"));
-            None
-        }
-        Some(s) => match s.parse::<TreatmentScope>() {
-            Ok(scope) => Some(scope),
-            Err(e) => {
-                errors.push(FieldError::coded(field("scope"), "choose", e.to_string()));
-                None
-            }
-        },
-    };
-    let system = match item
-        .system
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Some(clinic_system),
-        Some(s) => match s.parse::<ToothSystem>() {
-            Ok(system) => Some(system),
-            Err(e) => {
-                errors.push(FieldError::coded(field("system"), "choose", e.to_string()));
-                None
-            }
-        },
-    };
-    let dentition = match item
-        .dentition
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => Some(None),
-        Some(s) => match s.parse::<Dentition>() {
-            Ok(d) => Some(Some(d)),
-            Err(e) => {
-                errors.push(FieldError::coded(
-                    field("dentition"),
-                    "choose",
-                    e.to_string(),
-                ));
-                None
-            }
-        },
-    };
+    let scope = required_choice::<TreatmentScope>(errors, &field("scope"), item.scope.as_deref());
+    let system = optional_choice::<ToothSystem>(errors, &field("system"), item.system.as_deref())
+        .map(|s| s.unwrap_or(clinic_system));
+    let dentition =
+        optional_choice::<Dentition>(errors, &field("dentition"), item.dentition.as_deref());
     let note = optional_text(errors, &field("note"), item.note.as_deref(), NOTE_MAX);
     let (Some(service), Some(scope), Some(system), Some(dentition), Some(note)) =
         (service, scope, system, dentition, note)
@@ -1085,16 +1043,8 @@ pub async fn set_teeth(
     };
     let (dentition, clinic_system) = patient_dentition(&txn, store, &row).await?;
     let mut errors = Vec::new();
-    let given_system = match system.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => Some(clinic_system),
-        Some(s) => match s.parse::<ToothSystem>() {
-            Ok(s) => Some(s),
-            Err(e) => {
-                errors.push(FieldError::coded("system", "choose", e.to_string()));
-                None
-            }
-        },
-    };
+    let given_system = optional_choice::<ToothSystem>(&mut errors, "system", system.as_deref())
+        .map(|s| s.unwrap_or(clinic_system));
     let chosen = given_system.and_then(|system| {
         teeth_for(
             &mut errors,
@@ -1166,19 +1116,7 @@ pub async fn pay(
     if amount.is_some_and(|a| a < 0) && !may_refund {
         return Err(ServiceError::Forbidden);
     }
-    let method = match input.method.as_deref().map(str::trim) {
-        None | Some("") => {
-            errors.push(FieldError::coded("method", "required", "is required"));
-            None
-        }
-        Some(m) => match m.parse::<PaymentMethod>() {
-            Ok(m) => Some(m),
-            Err(e) => {
-                errors.push(FieldError::coded("method", "choose", e.to_string()));
-                None
-            }
-        },
-    };
+    let method = required_choice::<PaymentMethod>(&mut errors, "method", input.method.as_deref());
     let paid_at = past_instant(&mut errors, "paid_at", input.paid_at.as_deref());
     let note = optional_text(&mut errors, "note", input.note.as_deref(), NOTE_MAX);
     let (Some(amount), Some(method), Some(paid_at), Some(note), true) =
@@ -1269,21 +1207,17 @@ pub struct TreatmentCursor {
 }
 
 impl TreatmentCursor {
+    /// The cursor as a client carries it (`services::cursor`).
     pub fn encode(&self) -> String {
-        use base64::Engine;
-        let value = json!([self.treatment_date.as_microsecond(), self.treatment_id]);
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
+        super::cursor::encode(self.treatment_date, self.treatment_id)
     }
 
+    /// A cursor from [`TreatmentCursor::encode`]; None for anything else.
     pub fn decode(cursor: &str) -> Option<TreatmentCursor> {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()?;
-        let value: (i64, i64) = serde_json::from_slice(&bytes).ok()?;
+        let (treatment_date, treatment_id) = super::cursor::decode(cursor)?;
         Some(TreatmentCursor {
-            treatment_date: Timestamp::from_microsecond(value.0).ok()?,
-            treatment_id: value.1,
+            treatment_date,
+            treatment_id,
         })
     }
 }

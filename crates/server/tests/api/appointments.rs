@@ -20,7 +20,7 @@ async fn login(app: &TestApp, username: &str, role: Role) -> String {
     app.token(username).await
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: Method,
     path: &str,
@@ -42,7 +42,7 @@ async fn call(
     (status, value)
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
     call(app, Method::POST, path, token, Some(body)).await
 }
 

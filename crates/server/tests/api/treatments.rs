@@ -3,37 +3,13 @@
 //! and out, the price snapshot, the appointment a treatment is recorded on, teeth set
 //! afterwards, items of a paid treatment, payments and refunds (also at the same moment),
 //! the finish rule, the chart, a patient's invoices and one's own.
-use crate::appointments::{Clinic, booked, clinic, get, id, patch, set_status};
+use crate::appointments::{Clinic, booked, call, clinic, get, id, patch, post, set_status};
 use crate::backend_test;
 use crate::helpers::{PASSWORD, TestApp};
 use dcms_domain::Role;
 use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.with_token(method, path, token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let r = request.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::POST, path, token, Some(body)).await
-}
 
 /// The fields a 422 names.
 fn error_fields(problem: &Value) -> Vec<String> {

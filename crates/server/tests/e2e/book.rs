@@ -4,6 +4,7 @@
 //! that the patient came, cancel another (the browser asks first), and a doctor's week.
 
 use crate::browser::Browser;
+use crate::clinic::api;
 use crate::helpers::*;
 use dcms_domain::Role;
 use fantoccini::Locator;
@@ -11,19 +12,6 @@ use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerA
 use reqwest::Method;
 use serde_json::{Value, json};
 use std::time::Duration;
-
-async fn api(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> Value {
-    let r = app
-        .with_token(method, path, token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let value: Value = r.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{path}: {status} {value}");
-    value
-}
 
 /// A doctor and two patients, booked by the receptionist `desk`. Returns the doctor's id
 /// and the patients' ids.

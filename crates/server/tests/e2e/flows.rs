@@ -515,17 +515,6 @@ async fn register_a_patient_find_them_and_add_a_phone() {
     b.close().await;
 }
 
-/// Chooses `value` in the select `css`.
-async fn choose(b: &Browser, css: &str, value: &str) {
-    b.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no select {css}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("no option {value} in {css}: {e}"));
-}
-
 /// Whether the page fits the window's width (no sideways scrolling).
 async fn fits_the_width(b: &Browser) -> bool {
     b.client
@@ -559,7 +548,7 @@ async fn fire_an_employee() {
     b.screenshot("positions-empty-mn").await;
     b.fill("#display_name", "Шүдний эмч").await;
     b.fill("#position_type", "DENTIST").await;
-    choose(&b, "#category", "clinical").await;
+    b.choose("#category", "clinical").await;
     b.fill("#description", "Эмчилгээ хийж, цаг авна.").await;
     b.click_and_wait("#position-form button[type=submit]").await;
     assert_eq!(b.text("#flash").await, "Албан тушаал нэмэгдлээ.");
@@ -575,7 +564,7 @@ async fn fire_an_employee() {
     b.click_and_wait("#new-employee").await;
     b.fill("#last_name", "Бат").await;
     b.fill("#first_name", "Болормаа").await;
-    choose(&b, "#gender", "female").await;
+    b.choose("#gender", "female").await;
     b.fill("#email", "bolor@example.mn").await;
     b.fill("#hired_at", "2024-09-01").await;
     b.fill("#phone_number_1", "9911 2233").await;
@@ -589,7 +578,7 @@ async fn fire_an_employee() {
         .await
         .unwrap()
         .unwrap();
-    choose(&b, "#position_id", &position_id).await;
+    b.choose("#position_id", &position_id).await;
     b.screenshot("staff-new-mn").await;
     b.click_and_wait("#employee-form button[type=submit]").await;
     assert_eq!(

@@ -9,5 +9,6 @@ mod helpers;
 
 mod book;
 mod browser;
+mod clinic;
 mod flows;
 mod treatment;

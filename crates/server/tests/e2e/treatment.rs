@@ -3,35 +3,13 @@
 //! then the full payment, and finishes the appointment.
 
 use crate::browser::Browser;
+use crate::clinic::api;
 use crate::helpers::*;
 use dcms_domain::Role;
-use fantoccini::Locator;
+
 use reqwest::Method;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::time::Duration;
-
-async fn api(app: &TestApp, token: &str, method: Method, path: &str, body: Value) -> Value {
-    let r = app
-        .with_token(method, path, token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let value: Value = r.json().await.unwrap_or(Value::Null);
-    assert!(status.is_success(), "{path}: {status} {value}");
-    value
-}
-
-async fn choose(b: &Browser, css: &str, value: &str) {
-    b.client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("no select {css}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("no option {value} in {css}: {e}"));
-}
 
 #[tokio::test]
 async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
@@ -115,8 +93,8 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
     ))
     .await;
     assert!(b.text("h1").await.contains("Дорж Өлзий"));
-    choose(&b, "#service_id", &service.to_string()).await;
-    choose(&b, "#scope", "multi_tooth").await;
+    b.choose("#service_id", &service.to_string()).await;
+    b.choose("#scope", "multi_tooth").await;
     b.click("svg g.tooth[data-ui-key='P-UR-6']").await;
     b.click("svg g.tooth[data-ui-key='P-UR-7']").await;
     assert_eq!(b.count("svg g.tooth[aria-checked='true']").await, 2);
@@ -164,7 +142,7 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
     // A partial payment, then the rest.
     b.goto(&treatment_path).await;
     b.fill("#amount", "40000").await;
-    choose(&b, "#method", "qpay").await;
+    b.choose("#method", "qpay").await;
     b.click_and_wait("#payment-submit").await;
     assert_eq!(b.text("#flash").await, "Төлбөр бүртгэгдлээ.");
     assert_eq!(b.text("#treatment-balance").await, "50 000 ₮");

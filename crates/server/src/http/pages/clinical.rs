@@ -9,8 +9,9 @@
 
 use super::{Layout, OrPage};
 use crate::http::state::AppState;
+use crate::services::auth::Caller;
 use crate::services::staff;
-use crate::services::treatments::{Account, Treatment};
+use crate::services::treatments::{self, Account, Treatment};
 use axum::response::Response;
 
 /// Most treatments and invoices the patient's page and the portal list (the latest).
@@ -67,6 +68,33 @@ impl AccountView {
             due: account.balance.amount() > 0,
         }
     }
+}
+
+/// The latest [`LATEST`] treatments of a patient, newest first, as rows for `audience`
+/// (a read of the record), and whether the patient has more.
+pub async fn latest(
+    state: &AppState,
+    layout: &Layout,
+    caller: &Caller,
+    patient_id: i64,
+    audience: Audience,
+) -> Result<(Vec<TreatmentRow>, bool), Response> {
+    let system = treatments::notation(&state.store, None)
+        .await
+        .or_page(layout)?;
+    let page = treatments::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        None,
+        LATEST,
+        system,
+    )
+    .await
+    .or_page(layout)?;
+    let rows = treatment_rows(state, layout, &page.items, audience).await?;
+    Ok((rows, page.next_cursor.is_some()))
 }
 
 /// The rows of `treatments`, in their order, with their doctors' names (one query for all).

@@ -136,28 +136,15 @@ async fn portal(
     let appointments = coming_appointments(state, layout, caller)
         .await
         .or_page(layout)?;
-    let system = treatments::notation(&state.store, None)
-        .await
-        .or_page(layout)?;
-    let page = treatments::of_patient(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        None,
-        clinical::LATEST,
-        system,
-    )
-    .await
-    .or_page(layout)?;
-    let rows = clinical::treatment_rows(state, layout, &page.items, Audience::Patient).await?;
+    let (rows, more) =
+        clinical::latest(state, layout, caller, patient_id, Audience::Patient).await?;
     let account = treatments::account(&state.store, patient_id)
         .await
         .or_page(layout)?;
     Ok(Some(PortalRecord {
         appointments,
         treatments: rows,
-        more: page.next_cursor.is_some(),
+        more,
         account: AccountView::of(layout, &account),
     }))
 }

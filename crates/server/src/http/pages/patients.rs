@@ -444,21 +444,7 @@ async fn clinical_sections(
     if !show_treatments && !show_invoices {
         return Ok(None);
     }
-    let system = treatments::notation(&state.store, None)
-        .await
-        .or_page(layout)?;
-    let page = treatments::of_patient(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        None,
-        clinical::LATEST,
-        system,
-    )
-    .await
-    .or_page(layout)?;
-    let rows = clinical::treatment_rows(state, layout, &page.items, Audience::Staff).await?;
+    let (rows, more) = clinical::latest(state, layout, caller, patient_id, Audience::Staff).await?;
     let account = if show_invoices {
         let account = treatments::account(&state.store, patient_id)
             .await
@@ -469,7 +455,7 @@ async fn clinical_sections(
     };
     Ok(Some(ClinicalSections {
         rows,
-        more: page.next_cursor.is_some(),
+        more,
         show_treatments,
         account,
     }))
