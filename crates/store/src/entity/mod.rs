@@ -4,6 +4,7 @@
 pub mod appointment;
 pub mod audit_chain_head;
 pub mod audit_log;
+pub mod call;
 pub mod employee;
 pub mod employee_display_number_counter;
 pub mod employee_phone;
@@ -15,6 +16,8 @@ pub mod position;
 pub mod service_catalog;
 pub mod session_token;
 pub mod settings;
+pub mod sms;
+pub mod sms_outbox;
 pub mod tooth_definition;
 pub mod treatment;
 pub mod treatment_item;
