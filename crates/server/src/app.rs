@@ -85,10 +85,31 @@ impl Application {
     ) -> std::io::Result<()> {
         let audit = self.state.audit.clone();
         // Patients' stored statuses: refreshed now and daily, stopped with the server.
-        let statuses = crate::services::patients::StatusRefresher::start(
-            self.state.store.clone(),
-            crate::services::patients::REFRESH_PERIOD,
-        );
+        let statuses = self.state.config.status_refresher.then(|| {
+            crate::services::patients::StatusRefresher::start(
+                self.state.store.clone(),
+                crate::services::patients::REFRESH_PERIOD,
+            )
+        });
+        // The SMS outbox and reminders: stopped with the server, after the message in hand.
+        let outbox = if self.state.config.outbox_worker {
+            match crate::services::sms_gateway::Gateway::from_config(
+                self.state.config.sms_gateway.as_ref(),
+            ) {
+                Ok(gateway) => Some(crate::services::outbox::OutboxWorker::start(
+                    self.state.store.clone(),
+                    audit.clone(),
+                    gateway,
+                    self.state.config.outbox.clone(),
+                )),
+                Err(e) => {
+                    tracing::error!(error = %e, "the SMS gateway cannot start: no SMS will be sent");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let router = http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -96,7 +117,12 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        statuses.shutdown().await;
+        if let Some(statuses) = statuses {
+            statuses.shutdown().await;
+        }
+        if let Some(outbox) = outbox {
+            outbox.shutdown().await;
+        }
         // Buffered reads of patients' records are written before the process ends.
         audit.shutdown().await;
         served

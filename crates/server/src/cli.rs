@@ -5,6 +5,7 @@
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
 use crate::services::audit::AuditTrail;
+use crate::services::sms_gateway::HttpGatewayConfig;
 use crate::services::{Actor, ServiceError, patient_import, users};
 use clap::{Args, Parser, Subcommand};
 use dcms_domain::Role;
@@ -84,6 +85,40 @@ pub struct ServeArgs {
     /// Most database connections in the pool.
     #[arg(long, env = "DCMS_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+    /// The SMS provider's HTTP API (placeholders {to} {text} {idempotency_key} {subject} are
+    /// percent-encoded in it). Without it, SMS are only logged.
+    #[arg(long, env = "DCMS_SMS_GATEWAY_URL")]
+    pub sms_gateway_url: Option<String>,
+    /// GET or POST.
+    #[arg(long, env = "DCMS_SMS_GATEWAY_METHOD", default_value = "POST")]
+    pub sms_gateway_method: String,
+    /// A header sent with every request, 'Name: value' (repeatable; in the environment, one
+    /// per line).
+    #[arg(
+        long = "sms-gateway-header",
+        env = "DCMS_SMS_GATEWAY_HEADER",
+        value_delimiter = '\n',
+        hide_env_values = true
+    )]
+    pub sms_gateway_headers: Vec<String>,
+    /// The POST body template, placeholders escaped for the content type (default: a JSON
+    /// object with to, text and idempotency_key).
+    #[arg(long, env = "DCMS_SMS_GATEWAY_BODY")]
+    pub sms_gateway_body: Option<String>,
+    /// The body's content type: json, form, or a media type naming one of them.
+    #[arg(
+        long,
+        env = "DCMS_SMS_GATEWAY_CONTENT_TYPE",
+        default_value = "application/json"
+    )]
+    pub sms_gateway_content_type: String,
+    /// The shared secret the provider sends in X-DCMS-SMS-Secret with incoming SMS (prefer the
+    /// environment: arguments are visible to other users). Without it, inbound posts get 401.
+    #[arg(long, env = "DCMS_SMS_INBOUND_SECRET", hide_env_values = true)]
+    pub sms_inbound_secret: Option<String>,
+    /// Milliseconds between two polls of the SMS outbox and the reminders.
+    #[arg(long, env = "DCMS_OUTBOX_POLL_MS", default_value_t = 5000)]
+    pub outbox_poll_ms: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -135,6 +170,23 @@ impl Cli {
                 config.body_limit = args.body_limit;
                 config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
                 config.store.max_connections = args.db_max_connections.max(1);
+                if let Some(url) = &args.sms_gateway_url {
+                    config.sms_gateway = Some(
+                        HttpGatewayConfig::new(
+                            url,
+                            &args.sms_gateway_method,
+                            &args.sms_gateway_headers,
+                            args.sms_gateway_body.as_deref(),
+                            &args.sms_gateway_content_type,
+                        )
+                        .map_err(CliError::Usage)?,
+                    );
+                }
+                config.sms_inbound_secret = args
+                    .sms_inbound_secret
+                    .filter(|s| !s.is_empty())
+                    .map(crate::config::Secret);
+                config.outbox.poll = std::time::Duration::from_millis(args.outbox_poll_ms.max(10));
                 serve(config).await
             }
             Command::Migrate => {

@@ -2,6 +2,8 @@
 //! the command line and `DCMS_*` environment variables override them.
 
 use crate::services::auth::LoginLimits;
+use crate::services::outbox::OutboxOptions;
+use crate::services::sms_gateway::HttpGatewayConfig;
 use dcms_store::StoreOptions;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -52,6 +54,29 @@ pub struct Config {
     pub login: LoginLimits,
     /// The audit chain's HMAC key, kept outside the database (created on first start).
     pub audit_key_file: PathBuf,
+    /// The SMS provider's HTTP API; None sends nothing and logs each message (the default).
+    pub sms_gateway: Option<HttpGatewayConfig>,
+    /// The shared secret the provider sends in `X-DCMS-SMS-Secret` when it posts an incoming
+    /// SMS; None refuses every inbound post (401).
+    pub sms_inbound_secret: Option<Secret>,
+    /// The outbox worker's poll interval and back-off.
+    pub outbox: OutboxOptions,
+    /// Whether the server runs the outbox worker (sending and reminders); tests that drive
+    /// the worker's steps themselves turn it off.
+    pub outbox_worker: bool,
+    /// Whether the server refreshes the patients' stored statuses at start-up and daily;
+    /// tests that set statuses by hand turn it off (they start the refresher themselves).
+    pub status_refresher: bool,
+}
+
+/// A secret setting: never shown by `Debug` (the configuration is logged in places).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 impl Config {
@@ -70,6 +95,11 @@ impl Config {
             password_cost: PasswordCost::OWASP,
             login: LoginLimits::default(),
             audit_key_file: PathBuf::from(Self::DEFAULT_AUDIT_KEY_FILE),
+            sms_gateway: None,
+            sms_inbound_secret: None,
+            outbox: OutboxOptions::default(),
+            outbox_worker: true,
+            status_refresher: true,
         }
     }
 }

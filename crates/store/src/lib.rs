@@ -5,9 +5,11 @@
 pub mod audit;
 pub mod catalog;
 pub mod clinical;
+pub mod comms;
 pub mod entity;
 mod error;
 pub mod migration;
+pub mod outbox;
 pub mod patients;
 pub mod positions;
 pub mod schedule;

@@ -42,6 +42,10 @@ pub async fn save(
         opening_hours: Set(changed.opening_hours),
         tooth_notation: Set(changed.tooth_notation),
         language: Set(changed.language),
+        reminder_enabled: Set(changed.reminder_enabled),
+        reminder_hour: Set(changed.reminder_hour),
+        reminder_template: Set(changed.reminder_template),
+        sms_confirm_replies: Set(changed.sms_confirm_replies),
         updated_at: Set(now()),
     };
     Ok(row.update(db).await?)

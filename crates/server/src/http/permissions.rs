@@ -268,6 +268,35 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/me/treatments", Needs(OwnRecord, Read)),
     ("GET", "/api/v1/me/invoices", Needs(OwnRecord, Read)),
+    // Calls and SMS: admins, managers and receptionists write; doctors and HQ read.
+    ("GET", "/api/v1/calls", Needs(Communications, Read)),
+    ("POST", "/api/v1/calls", Needs(Communications, Write)),
+    (
+        "GET",
+        "/api/v1/calls/{call_id}",
+        Needs(Communications, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/calls/{call_id}",
+        Needs(Communications, Write),
+    ),
+    ("GET", "/api/v1/sms", Needs(Communications, Read)),
+    ("POST", "/api/v1/sms", Needs(Communications, Write)),
+    ("GET", "/api/v1/sms/{sms_id}", Needs(Communications, Read)),
+    (
+        "PATCH",
+        "/api/v1/sms/{sms_id}",
+        Needs(Communications, Write),
+    ),
+    ("GET", "/api/v1/sms-outbox", Needs(Communications, Read)),
+    (
+        "GET",
+        "/api/v1/contacts/lookup",
+        Needs(Communications, Read),
+    ),
+    // The SMS provider's webhook: no session; the handler checks the shared secret.
+    ("POST", "/api/v1/sms/inbound", Public),
 ];
 
 /// Every web page: (method, path as routed, rule). The same rules as the API: a page shows
@@ -380,6 +409,12 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/treatments/{treatment_id}/invoice",
         Needs(Payments, Read),
     ),
+    // Calls and SMS: receptionists, managers and admins log and send; doctors and HQ read.
+    ("GET", "/calls", Needs(Communications, Read)),
+    ("POST", "/calls", Needs(Communications, Write)),
+    ("GET", "/calls/lookup", Needs(Communications, Read)),
+    ("GET", "/sms", Needs(Communications, Read)),
+    ("POST", "/sms", Needs(Communications, Write)),
     // Staff and positions: everyone with staff access reads; admins and managers write.
     ("GET", "/staff", Needs(Staff, Read)),
     ("POST", "/staff", Needs(Staff, Write)),

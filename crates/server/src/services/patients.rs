@@ -538,6 +538,22 @@ pub async fn get(
     Ok(patient)
 }
 
+/// The names (`last_name first_name`) of patients by id, in one query (lists that name
+/// their patients: the call log, the SMS log).
+pub async fn names(
+    store: &Store,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, ServiceError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::find_many(store.connection(), &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.patient_id, format!("{} {}", p.last_name, p.first_name)))
+        .collect())
+}
+
 /// The id of the patient linked to a portal account; not found when none is.
 pub async fn own_patient_id(store: &Store, user_id: i64) -> Result<i64, ServiceError> {
     repo::find_by_user(store.connection(), user_id)

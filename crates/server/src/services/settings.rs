@@ -1,5 +1,5 @@
-//! The clinic's settings: name and code, time zone, weekly opening hours, tooth notation and
-//! language. One row; reading needs the settings capability, changing it writes and audits
+//! The clinic's settings: name and code, time zone, weekly opening hours, tooth notation,
+//! language, and the SMS reminders (on/off, hour, template) and reply confirmations. One row; reading needs the settings capability, changing it writes and audits
 //! in one transaction.
 
 use super::audit::{AuditTrail, changes};
@@ -26,6 +26,14 @@ pub struct ClinicSettings {
     pub opening_hours: OpeningHours,
     pub tooth_notation: ToothSystem,
     pub language: Language,
+    /// Whether the day-before reminders are queued.
+    pub reminder_enabled: bool,
+    /// The local hour (0-23), the day before, from which reminders are queued.
+    pub reminder_hour: i8,
+    /// The reminder's text with `{patient}`, `{date}`, `{time}`, `{doctor}`, `{clinic}`.
+    pub reminder_template: String,
+    /// Whether a reply "1" or "тийм" confirms the reminded appointment.
+    pub sms_confirm_replies: bool,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -55,6 +63,13 @@ impl ClinicSettings {
                 )
             })?,
             language: Language::parse(&row.language).map_err(|e| stored("language", &e))?,
+            reminder_enabled: row.reminder_enabled,
+            reminder_hour: i8::try_from(row.reminder_hour)
+                .ok()
+                .filter(|h| (0..=23).contains(h))
+                .ok_or_else(|| stored("reminder_hour", &row.reminder_hour))?,
+            reminder_template: row.reminder_template.clone(),
+            sms_confirm_replies: row.sms_confirm_replies,
             updated_at: from_db(row.updated_at),
         })
     }
@@ -95,6 +110,12 @@ pub struct SettingsChanges {
     pub tooth_notation: Option<String>,
     /// `mn` or `en`.
     pub language: Option<String>,
+    pub reminder_enabled: Option<bool>,
+    /// 0 to 23.
+    pub reminder_hour: Option<i64>,
+    /// 1 to 480 characters; placeholders `{patient}`, `{date}`, `{time}`, `{doctor}`, `{clinic}`.
+    pub reminder_template: Option<String>,
+    pub sms_confirm_replies: Option<bool>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -108,6 +129,10 @@ fn audited(row: &settings::Model) -> Value {
         "tooth_notation": ToothSystem::from_code(row.tooth_notation)
             .map_or_else(|| json!(row.tooth_notation), |t| json!(t.as_str())),
         "language": row.language,
+        "reminder_enabled": row.reminder_enabled,
+        "reminder_hour": row.reminder_hour,
+        "reminder_template": row.reminder_template,
+        "sms_confirm_replies": row.sms_confirm_replies,
     })
 }
 
@@ -129,6 +154,10 @@ struct Valid {
     opening_hours: Option<OpeningHours>,
     tooth_notation: Option<ToothSystem>,
     language: Option<Language>,
+    reminder_enabled: Option<bool>,
+    reminder_hour: Option<i32>,
+    reminder_template: Option<String>,
+    sms_confirm_replies: Option<bool>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -159,6 +188,30 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
             s.trim().parse::<ToothSystem>()
         }),
         language: field(e, "language", asked.language, |s| Language::parse(s.trim())),
+        reminder_enabled: asked.reminder_enabled,
+        reminder_hour: asked
+            .reminder_hour
+            .and_then(|hour| match i32::try_from(hour) {
+                Ok(h) if (0..=23).contains(&h) => Some(h),
+                _ => {
+                    e.push(FieldError::coded(
+                        "reminder_hour",
+                        "reminder-hour",
+                        "must be an hour from 0 to 23",
+                    ));
+                    None
+                }
+            }),
+        reminder_template: asked.reminder_template.and_then(|template| {
+            match super::reminders::check_template(&template) {
+                Ok(valid) => Some(valid),
+                Err(err) => {
+                    e.push(err);
+                    None
+                }
+            }
+        }),
+        sms_confirm_replies: asked.sms_confirm_replies,
         opening_hours: asked.opening_hours.and_then(|value| {
             match OpeningHours::from_value(&value) {
                 Ok(hours) => Some(hours),
@@ -195,6 +248,18 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     }
     if let Some(v) = valid.language {
         row.language = v.as_str().to_owned();
+    }
+    if let Some(v) = valid.reminder_enabled {
+        row.reminder_enabled = v;
+    }
+    if let Some(v) = valid.reminder_hour {
+        row.reminder_hour = v;
+    }
+    if let Some(v) = valid.reminder_template {
+        row.reminder_template = v;
+    }
+    if let Some(v) = valid.sms_confirm_replies {
+        row.sms_confirm_replies = v;
     }
 }
 
@@ -245,6 +310,10 @@ mod tests {
             opening_hours: OpeningHours::default().to_json(),
             tooth_notation: ToothSystem::Fdi.code(),
             language: "mn".into(),
+            reminder_enabled: false,
+            reminder_hour: 18,
+            reminder_template: "{patient}".into(),
+            sms_confirm_replies: false,
             updated_at: dcms_store::time::now(),
         }
     }
@@ -266,6 +335,7 @@ mod tests {
                     "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []})),
             tooth_notation: Some("roman".into()),
             language: Some("fr".into()),
+            ..Default::default()
         })
         .unwrap_err();
         assert_eq!(
@@ -298,6 +368,7 @@ mod tests {
                     "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []})),
             tooth_notation: Some("palmer".into()),
             language: Some("en".into()),
+            ..Default::default()
         })
         .unwrap();
         apply(&mut r, valid);

@@ -126,6 +126,26 @@ async fn drop_database(server_url: &str, name: &str, backend: TestBackend) {
         TestBackend::Postgres => format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
         _ => format!("DROP DATABASE IF EXISTS `{name}`"),
     };
+    if backend == TestBackend::MySql {
+        // As PostgreSQL's WITH (FORCE): a connection the test's runtime left open in a
+        // transaction (a background task stopped mid-way) would hold a metadata lock that
+        // DROP DATABASE waits for forever.
+        let sessions =
+            format!("SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = '{name}'");
+        if let Ok(rows) = admin
+            .query_all_raw(dcms_store::sea_orm::Statement::from_string(
+                admin.get_database_backend(),
+                sessions,
+            ))
+            .await
+        {
+            for row in rows {
+                if let Ok(id) = row.try_get::<u64>("", "id") {
+                    let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
+                }
+            }
+        }
+    }
     let _ = admin.execute_unprepared(&sql).await;
     let _ = admin.close().await;
 }
@@ -321,6 +341,11 @@ pub fn test_config(url: &str) -> Config {
     let mut config = Config::new(url);
     config.bind = "127.0.0.1:0".parse().unwrap();
     config.password_cost = PasswordCost::TEST_ONLY;
+    // The background tasks run only in the tests about them, which turn them on or start
+    // them: the SMS worker (`sms_sending`) and the status refresher, which would otherwise
+    // race a test that sets statuses by hand.
+    config.outbox_worker = false;
+    config.status_refresher = false;
     config
 }
 

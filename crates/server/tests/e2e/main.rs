@@ -9,6 +9,7 @@ mod helpers;
 
 mod book;
 mod browser;
+mod calls;
 mod clinic;
 mod flows;
 mod treatment;

@@ -12,6 +12,14 @@ pub struct Model {
     pub opening_hours: String,
     pub tooth_notation: i16,
     pub language: String,
+    /// Whether the day-before reminders are queued (default off).
+    pub reminder_enabled: bool,
+    /// The local hour (0-23), the day before, from which reminders are queued (default 18).
+    pub reminder_hour: i32,
+    /// The reminder's text: `{patient}`, `{date}`, `{time}`, `{doctor}`, `{clinic}`.
+    pub reminder_template: String,
+    /// Whether a reply "1" or "тийм" confirms the reminded appointment (default off).
+    pub sms_confirm_replies: bool,
     pub updated_at: ChronoDateTimeUtc,
 }
 

@@ -5,6 +5,7 @@
 
 mod m20261129_000001_initial;
 mod m20261129_000002_patient_search;
+pub mod m20261130_000003_sms_settings;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_initial::Migration),
             Box::new(m20261129_000002_patient_search::Migration),
+            Box::new(m20261130_000003_sms_settings::Migration),
         ]
     }
 }

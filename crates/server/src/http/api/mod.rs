@@ -4,10 +4,12 @@ pub mod appointments;
 mod audit;
 mod auth;
 pub mod catalog;
+pub mod comms;
 mod health;
 pub mod patients;
 pub mod positions;
 pub mod settings;
+pub mod sms_inbound;
 pub mod staff;
 pub mod treatments;
 pub mod users;
@@ -52,6 +54,10 @@ use utoipa::OpenApi;
         treatments::delete_item, treatments::set_teeth, treatments::invoice, treatments::pay,
         treatments::payments, treatments::of_patient, treatments::chart,
         treatments::invoices_of_patient, treatments::my_treatments, treatments::my_invoices,
+        comms::list_calls, comms::create_call, comms::get_call, comms::update_call,
+        comms::list_sms, comms::create_sms, comms::get_sms, comms::update_sms,
+        comms::list_outbox, comms::lookup,
+        sms_inbound::inbound,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -67,6 +73,7 @@ use utoipa::OpenApi;
         (name = "catalog", description = "The service catalog and its prices (read: staff and HQ; change: admin, manager)"),
         (name = "teeth", description = "The tooth dictionary (read: staff and HQ)"),
         (name = "treatments", description = "Treatments with their items and teeth (write: doctors, managers, admins; read: staff and HQ), invoices at the prices recorded, payments (staff; refunds: managers and admins), a patient's chart; a patient's own under /api/v1/me/treatments and /api/v1/me/invoices"),
+        (name = "comms", description = "Calls and SMS with the contact resolved from the number (a primary holder first, patients before employees), the SMS outbox, and who a number belongs to (read: staff and HQ; write: admins, managers, receptionists). POST /api/v1/sms with direction out queues the message (201 with the outbox row; the sms row is written when it has been sent)"),
     )
 )]
 pub struct ApiDoc;
@@ -123,6 +130,8 @@ pub fn routes() -> Router<AppState> {
         .merge(appointments::routes())
         .merge(catalog::routes())
         .merge(treatments::routes())
+        .merge(comms::routes())
+        .route("/api/v1/sms/inbound", post(sms_inbound::inbound))
 }
 
 /// The OpenAPI 3.1 document of this API.

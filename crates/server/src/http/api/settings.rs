@@ -26,6 +26,20 @@ pub struct SettingsView {
     /// The tooth notation shown.
     pub tooth_notation: ToothSystem,
     pub language: Language,
+    /// Whether an SMS reminder is queued the day before each reserved or confirmed
+    /// appointment (to the patient's primary phone, unless they opted out).
+    pub reminder_enabled: bool,
+    /// The local hour (0-23), the day before, from which reminders are queued.
+    #[schema(example = 18, minimum = 0, maximum = 23)]
+    pub reminder_hour: i8,
+    /// The reminder's text: `{patient}` (first name), `{date}` (YYYY-MM-DD), `{time}`
+    /// (HH:MM local), `{doctor}` (last and first name), `{clinic}` (the clinic's name).
+    #[schema(
+        example = "Сайн байна уу, {patient}! Таныг {date} {time}-д {doctor} эмчид {clinic} эмнэлэгт хүлээж байна. Баталгаажуулах бол 1 гэж хариулна уу."
+    )]
+    pub reminder_template: String,
+    /// Whether a reply "1" or "тийм" to a reminder confirms its appointment.
+    pub sms_confirm_replies: bool,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -38,6 +52,10 @@ impl From<ClinicSettings> for SettingsView {
             opening_hours: s.opening_hours,
             tooth_notation: s.tooth_notation,
             language: s.language,
+            reminder_enabled: s.reminder_enabled,
+            reminder_hour: s.reminder_hour,
+            reminder_template: s.reminder_template,
+            sms_confirm_replies: s.sms_confirm_replies,
             updated_at: s.updated_at,
         }
     }
@@ -63,6 +81,16 @@ pub struct PatchSettingsBody {
     pub tooth_notation: Option<String>,
     #[schema(value_type = Option<Language>)]
     pub language: Option<String>,
+    /// Turns the day-before reminders on or off.
+    pub reminder_enabled: Option<bool>,
+    /// 0 to 23 (422 `reminder_hour` otherwise).
+    #[schema(minimum = 0, maximum = 23)]
+    pub reminder_hour: Option<i64>,
+    /// 1 to 480 characters; only the placeholders `{patient}`, `{date}`, `{time}`, `{doctor}`,
+    /// `{clinic}` (an unknown one is 422 on `reminder_template`).
+    pub reminder_template: Option<String>,
+    /// Turns on confirming appointments by a reply "1" or "тийм".
+    pub sms_confirm_replies: Option<bool>,
 }
 
 /// The clinic's settings.
@@ -84,7 +112,7 @@ pub async fn get(State(state): State<AppState>) -> Result<Json<SettingsView>, Ap
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (unknown time zone, overlapping opening hours, ...), each named", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (unknown time zone, overlapping opening hours, reminder hour out of 0-23, unknown template placeholder, ...), each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -102,6 +130,10 @@ pub async fn update(
             opening_hours: body.opening_hours,
             tooth_notation: body.tooth_notation,
             language: body.language,
+            reminder_enabled: body.reminder_enabled,
+            reminder_hour: body.reminder_hour,
+            reminder_template: body.reminder_template,
+            sms_confirm_replies: body.sms_confirm_replies,
         },
     )
     .await?;

@@ -16,6 +16,7 @@ mod account;
 mod appointments;
 mod chart;
 mod clinical;
+mod comms;
 mod home;
 mod login;
 mod patients;
@@ -144,6 +145,9 @@ pub fn routes() -> Router<AppState> {
             "/treatments/{treatment_id}/invoice",
             get(treatments::invoice),
         )
+        .route("/calls", get(comms::calls).post(comms::log_call))
+        .route("/calls/lookup", get(comms::lookup))
+        .route("/sms", get(comms::sms).post(comms::post_sms))
         .route("/positions", get(positions::list).post(positions::create))
         .route("/positions/{position_id}", post(positions::update))
         .route("/services", get(services::list).post(services::create))
@@ -175,6 +179,8 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/", msg("nav-home")),
     ("/appointments", msg("nav-appointments")),
     ("/patients", msg("nav-patients")),
+    ("/calls", msg("nav-calls")),
+    ("/sms", msg("nav-sms")),
     ("/staff", msg("nav-staff")),
     ("/services", msg("nav-services")),
     ("/users", msg("nav-users")),

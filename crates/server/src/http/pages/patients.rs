@@ -24,7 +24,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{Phone, RegisterNumber};
+use dcms_domain::{ContactType, Phone, RegisterNumber};
 use serde::Deserialize;
 
 const PAGE_SIZE: u64 = 25;
@@ -410,6 +410,8 @@ struct PatientPage<'a> {
     /// The patient's coming and latest past appointments, for those who see the book.
     appointments: Option<PatientAppointments>,
     can_book: bool,
+    /// The patient's latest calls and SMS, for those who read the logs.
+    contacts: Option<super::comms::ContactHistory>,
     /// The latest treatments and the account, for those who read them.
     clinical: Option<ClinicalSections>,
     /// A link to the dental chart.
@@ -546,6 +548,11 @@ async fn patient_page(
         None
     };
     let clinical = clinical_sections(state, caller, layout, patient_id).await?;
+    let contacts = if may(caller, "GET", "/calls") {
+        Some(super::comms::of_contact(state, layout, ContactType::Patient, patient_id).await?)
+    } else {
+        None
+    };
     Ok(layout.render_status(
         status,
         &PatientPage {
@@ -561,6 +568,7 @@ async fn patient_page(
             clinical,
             can_chart: may(caller, "GET", "/patients/{patient_id}/chart"),
             can_record_treatment: may(caller, "POST", "/patients/{patient_id}/treatments"),
+            contacts,
         },
     ))
 }

@@ -57,6 +57,12 @@ pub struct SettingsForm {
     hours_fri: String,
     hours_sat: String,
     hours_sun: String,
+    /// A checkbox: present when ticked.
+    reminder_enabled: Option<String>,
+    reminder_hour: String,
+    reminder_template: String,
+    /// A checkbox: present when ticked.
+    sms_confirm_replies: Option<String>,
 }
 
 impl SettingsForm {
@@ -82,6 +88,10 @@ impl SettingsForm {
             hours_fri: hours(4),
             hours_sat: hours(5),
             hours_sun: hours(6),
+            reminder_enabled: s.reminder_enabled.then(|| "on".to_owned()),
+            reminder_hour: s.reminder_hour.to_string(),
+            reminder_template: s.reminder_template.clone(),
+            sms_confirm_replies: s.sms_confirm_replies.then(|| "on".to_owned()),
         }
     }
 
@@ -186,7 +196,7 @@ fn translate(layout: &Layout, error: &FieldError) -> (String, String) {
         "time_zone" => layout.t("error-time-zone"),
         "opening_hours" => layout.t("error-opening-hours"),
         "tooth_notation" | "language" => layout.t("error-choose"),
-        _ => error.message.clone(),
+        _ => layout.field_error(error),
     };
     (field.to_owned(), message)
 }
@@ -216,6 +226,10 @@ pub async fn update(
             None => errors.push(&format!("hours_{key}"), layout.t("error-opening-hours")),
         }
     }
+    let reminder_hour = form.reminder_hour.trim().parse::<i64>().ok();
+    if reminder_hour.is_none() {
+        errors.push("reminder_hour", layout.t("error-reminder-hour"));
+    }
     if errors.is_empty() {
         let changes = SettingsChanges {
             clinic_name: Some(form.clinic_name.clone()),
@@ -224,6 +238,10 @@ pub async fn update(
             opening_hours: Some(Value::Object(hours)),
             tooth_notation: Some(form.tooth_notation.clone()),
             language: Some(form.language.clone()),
+            reminder_enabled: Some(form.reminder_enabled.is_some()),
+            reminder_hour,
+            reminder_template: Some(form.reminder_template.clone()),
+            sms_confirm_replies: Some(form.sms_confirm_replies.is_some()),
         };
         match settings::update(&state.store, &state.audit, caller.actor(), changes).await {
             Ok(_) => {

@@ -1,0 +1,619 @@
+//! `/calls` and `/sms`: the call log and the SMS log with the outbox.
+//!
+//! The call log is made for the receptionist on the phone: the number is the first field
+//! and has the focus, the caller's name appears as it is typed (`/calls/lookup`, htmx), the
+//! call began now unless told otherwise, and Enter logs it. The contact is resolved by the
+//! same use case as the API (`services::comms`), so the page and the API agree on who
+//! called. The SMS page lists what was sent and received, the outbox with each message's
+//! state (queued, sending, sent, failed, unknown), and a form to send one or to log one
+//! received by hand.
+
+use super::staff::{Choice, may};
+use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use crate::http::state::AppState;
+use crate::services::auth::Caller;
+use crate::services::comms::{
+    self, Call, CommsCursor, CommsQuery, Lookup, NewCall, Outbox, Sms, SmsInput,
+};
+use crate::services::{ServiceError, patients, staff};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use dcms_domain::{ContactType, Direction, Phone};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A patient's or an employee's latest calls and SMS (their page's section).
+pub struct ContactHistory {
+    pub call_list: Vec<CallRow>,
+    pub sms_list: Vec<SmsRow>,
+}
+
+impl ContactHistory {
+    pub fn is_empty(&self) -> bool {
+        self.call_list.is_empty() && self.sms_list.is_empty()
+    }
+}
+
+/// The latest [`LATEST`] calls and SMS of a contact.
+pub async fn of_contact(
+    state: &AppState,
+    layout: &Layout,
+    kind: ContactType,
+    id: i64,
+) -> Result<ContactHistory, Response> {
+    let calls = comms::calls_of(&state.store, kind, id, LATEST)
+        .await
+        .or_page(layout)?;
+    let messages = comms::sms_of(&state.store, kind, id, LATEST)
+        .await
+        .or_page(layout)?;
+    Ok(ContactHistory {
+        call_list: call_rows(state, layout, &calls).await?,
+        sms_list: sms_rows(state, layout, &messages).await?,
+    })
+}
+
+/// Rows per page of the logs.
+const PAGE_SIZE: u64 = 50;
+/// Messages of the outbox the SMS page shows.
+const OUTBOX_SHOWN: u64 = 50;
+/// Calls and SMS the patient's page lists.
+pub const LATEST: u64 = 10;
+
+/// Who a row's number belongs to, named, with a link to their page.
+pub struct ContactView {
+    pub name: String,
+    pub href: Option<String>,
+}
+
+/// The names of the contacts of calls and SMS: one query for the patients and one for the
+/// employees.
+pub async fn contact_names(
+    state: &AppState,
+    contacts: &[(ContactType, Option<i64>)],
+) -> Result<HashMap<(ContactType, i64), String>, ServiceError> {
+    let ids = |kind: ContactType| -> Vec<i64> {
+        contacts
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .filter_map(|(_, id)| *id)
+            .collect()
+    };
+    let mut names = HashMap::new();
+    for (id, name) in patients::names(&state.store, &ids(ContactType::Patient)).await? {
+        names.insert((ContactType::Patient, id), name);
+    }
+    for (id, name) in staff::names(&state.store, &ids(ContactType::Employee)).await? {
+        names.insert((ContactType::Employee, id), name);
+    }
+    Ok(names)
+}
+
+fn contact_view(
+    layout: &Layout,
+    names: &HashMap<(ContactType, i64), String>,
+    kind: ContactType,
+    id: Option<i64>,
+) -> ContactView {
+    match (kind, id) {
+        (ContactType::Patient, Some(id)) => ContactView {
+            name: names.get(&(kind, id)).cloned().unwrap_or_default(),
+            href: Some(format!("/patients/{id}")),
+        },
+        (ContactType::Employee, Some(id)) => ContactView {
+            name: names.get(&(kind, id)).cloned().unwrap_or_default(),
+            href: Some(format!("/staff/{id}")),
+        },
+        _ => ContactView {
+            name: layout.t("contact-new"),
+            href: None,
+        },
+    }
+}
+
+/// A stored number as people write it (`9911 2233`).
+fn shown_number(number: &str) -> String {
+    Phone::parse(number)
+        .map(|p| p.display_grouped())
+        .unwrap_or_else(|_| number.to_owned())
+}
+
+/// A call as the logs show it.
+pub struct CallRow {
+    pub call_id: i64,
+    pub begin: String,
+    /// `12 min`, or empty while it is not ended.
+    pub duration: String,
+    pub incoming: bool,
+    pub direction: String,
+    pub number: String,
+    pub contact: ContactView,
+    pub note: Option<String>,
+}
+
+/// An SMS as the logs show it.
+pub struct SmsRow {
+    pub sms_id: i64,
+    pub time: String,
+    pub incoming: bool,
+    pub direction: String,
+    pub number: String,
+    pub contact: ContactView,
+    pub text: String,
+}
+
+fn direction_label(layout: &Layout, d: Direction) -> String {
+    layout.t(&format!("direction-{}", d.as_str()))
+}
+
+/// Rows of calls with their contacts named.
+pub async fn call_rows(
+    state: &AppState,
+    layout: &Layout,
+    calls: &[Call],
+) -> Result<Vec<CallRow>, Response> {
+    let contacts: Vec<_> = calls
+        .iter()
+        .map(|c| (c.contact_type, c.contacter_id))
+        .collect();
+    let names = contact_names(state, &contacts).await.or_page(layout)?;
+    Ok(calls
+        .iter()
+        .map(|c| CallRow {
+            call_id: c.call_id,
+            begin: layout.datetime(&c.begin_call),
+            duration: c
+                .end_call
+                .map(|end| {
+                    let minutes = (end.as_second() - c.begin_call.as_second()).max(0) / 60;
+                    layout.t1("duration-minutes", "minutes", minutes)
+                })
+                .unwrap_or_default(),
+            incoming: c.direction == Direction::In,
+            direction: direction_label(layout, c.direction),
+            number: shown_number(&c.phone_number),
+            contact: contact_view(layout, &names, c.contact_type, c.contacter_id),
+            note: c.note.clone(),
+        })
+        .collect())
+}
+
+/// Rows of SMS with their contacts named.
+pub async fn sms_rows(
+    state: &AppState,
+    layout: &Layout,
+    messages: &[Sms],
+) -> Result<Vec<SmsRow>, Response> {
+    let contacts: Vec<_> = messages
+        .iter()
+        .map(|s| (s.contact_type, s.contacter_id))
+        .collect();
+    let names = contact_names(state, &contacts).await.or_page(layout)?;
+    Ok(messages
+        .iter()
+        .map(|s| SmsRow {
+            sms_id: s.sms_id,
+            time: layout.datetime(&s.time),
+            incoming: s.direction == Direction::In,
+            direction: direction_label(layout, s.direction),
+            number: shown_number(&s.phone_number),
+            contact: contact_view(layout, &names, s.contact_type, s.contacter_id),
+            text: s.sms_text.clone(),
+        })
+        .collect())
+}
+
+fn direction_choices(layout: &Layout) -> Vec<Choice> {
+    Direction::ALL
+        .iter()
+        .map(|d| Choice {
+            value: d.as_str().to_owned(),
+            label: direction_label(layout, *d),
+        })
+        .collect()
+}
+
+/// `?phone=&direction=&date=&cursor=` of the logs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LogParams {
+    phone: String,
+    direction: String,
+    date: String,
+    cursor: String,
+}
+
+impl LogParams {
+    /// The query of the use case; a malformed filter is a 400 page.
+    fn query(&self, layout: &Layout) -> Result<(CommsQuery, Option<CommsCursor>), Response> {
+        let bad = || layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None);
+        let direction = match self.direction.trim() {
+            "" => None,
+            d => Some(d.parse::<Direction>().map_err(|_| bad())?),
+        };
+        let (from, to) = match self.date.trim() {
+            "" => (None, None),
+            d => {
+                let date: jiff::civil::Date = d.parse().map_err(|_| bad())?;
+                let at = |d: jiff::civil::Date| {
+                    d.to_zoned(layout.time_zone.clone())
+                        .ok()
+                        .map(|z| z.timestamp())
+                };
+                (at(date), date.tomorrow().ok().and_then(at))
+            }
+        };
+        let cursor = match self.cursor.trim() {
+            "" => None,
+            c => Some(CommsCursor::decode(c).ok_or_else(bad)?),
+        };
+        let query = CommsQuery {
+            phone: Some(self.phone.trim().to_owned()).filter(|p| !p.is_empty()),
+            direction,
+            from,
+            to,
+            ..CommsQuery::default()
+        };
+        Ok((query, cursor))
+    }
+
+    fn next_url(&self, base: &str, cursor: Option<CommsCursor>) -> Option<String> {
+        cursor.map(|c| {
+            format!(
+                "{base}?phone={}&direction={}&date={}&cursor={}",
+                super::encode_component(&self.phone),
+                super::encode_component(&self.direction),
+                super::encode_component(&self.date),
+                c.encode()
+            )
+        })
+    }
+}
+
+/// A list's refusal of its filters (a number that is not one) as the page's 400.
+fn filter_error(layout: &Layout, err: ServiceError) -> Response {
+    match err {
+        ServiceError::Invalid(_) => {
+            layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None)
+        }
+        other => layout.error(other),
+    }
+}
+
+// --- calls ---------------------------------------------------------------------------------
+
+/// The call form, as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CallForm {
+    phone_number: String,
+    direction: String,
+    /// Local `YYYY-MM-DDTHH:MM`; blank: now.
+    begin_call: String,
+    end_call: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "calls.html")]
+struct CallsPage<'a> {
+    layout: &'a Layout,
+    call_list: Vec<CallRow>,
+    params: LogParams,
+    next_url: Option<String>,
+    form: CallForm,
+    directions: Vec<Choice>,
+    errors: FieldMessages,
+    can_log: bool,
+    /// Who the typed number is, when the form comes back.
+    caller: Option<Lookup>,
+}
+
+async fn calls_page(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    params: LogParams,
+    form: CallForm,
+    errors: FieldMessages,
+    status: StatusCode,
+) -> PageResult {
+    let (query, cursor) = params.query(layout)?;
+    let page = comms::list_calls(&state.store, &query, cursor, PAGE_SIZE)
+        .await
+        .map_err(|e| filter_error(layout, e))?;
+    let rows = call_rows(state, layout, &page.items).await?;
+    let who = if form.phone_number.trim().is_empty() {
+        None
+    } else {
+        comms::lookup(&state.store, &form.phone_number)
+            .await
+            .ok()
+            .flatten()
+    };
+    Ok(layout.render_status(
+        status,
+        &CallsPage {
+            layout,
+            call_list: rows,
+            next_url: params.next_url("/calls", page.next_cursor),
+            params,
+            form,
+            directions: direction_choices(layout),
+            errors,
+            can_log: may(caller, "POST", "/calls"),
+            caller: who,
+        },
+    ))
+}
+
+/// `GET /calls?phone=&direction=&date=`: the call log, and the form to log a call.
+pub async fn calls(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<LogParams>,
+    layout: Layout,
+) -> PageResult {
+    let form = CallForm {
+        direction: Direction::In.as_str().to_owned(),
+        ..CallForm::default()
+    };
+    calls_page(
+        &state,
+        &caller,
+        &layout,
+        params,
+        form,
+        FieldMessages::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// A local `YYYY-MM-DDTHH:MM` of a form as RFC 3339 in the clinic's zone (None for blank;
+/// something else is passed on as typed, for the use case to refuse).
+fn local_instant(layout: &Layout, value: &str) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    Some(
+        value
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(layout.time_zone.clone()).ok())
+            .map(|z| z.timestamp().to_string())
+            .unwrap_or_else(|| value.to_owned()),
+    )
+}
+
+/// `POST /calls`: logs a call (began now unless a time is given).
+pub async fn log_call(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+    Form(form): Form<CallForm>,
+) -> PageResult {
+    let input = NewCall {
+        phone_number: Some(form.phone_number.clone()),
+        direction: Some(form.direction.clone()),
+        begin_call: Some(
+            local_instant(&layout, &form.begin_call)
+                .unwrap_or_else(|| jiff::Timestamp::now().to_string()),
+        ),
+        end_call: local_instant(&layout, &form.end_call),
+        note: Some(form.note.clone()),
+    };
+    match comms::create_call(&state.store, &state.audit, caller.actor(), input).await {
+        Ok(_) => Ok(see_other_with_flash(
+            "/calls",
+            msg("flash-call-logged"),
+            layout.secure,
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            let errors = layout.field_errors(&errors);
+            calls_page(
+                &state,
+                &caller,
+                &layout,
+                LogParams::default(),
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "_caller.html")]
+struct CallerFragment<'a> {
+    layout: &'a Layout,
+    caller: Option<Lookup>,
+    typed: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LookupParams {
+    phone_number: String,
+}
+
+/// `GET /calls/lookup?phone_number=`: who the number being typed is (the call form's htmx).
+pub async fn lookup(
+    State(state): State<AppState>,
+    Query(params): Query<LookupParams>,
+    layout: Layout,
+) -> PageResult {
+    let typed = !params.phone_number.trim().is_empty();
+    let who = if typed {
+        comms::lookup(&state.store, &params.phone_number)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    Ok(layout.render(&CallerFragment {
+        layout: &layout,
+        caller: who,
+        typed,
+    }))
+}
+
+// --- SMS -----------------------------------------------------------------------------------
+
+/// The SMS form, as typed.
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct SmsForm {
+    phone_number: String,
+    direction: String,
+    sms_text: String,
+    note: String,
+}
+
+/// A message of the outbox as the page shows it.
+pub struct OutboxRow {
+    number: String,
+    text: String,
+    state: &'static str,
+    state_label: String,
+    attempts: i32,
+    last_error: Option<String>,
+    updated: String,
+    appointment_id: Option<i64>,
+}
+
+impl OutboxRow {
+    fn of(layout: &Layout, o: &Outbox) -> OutboxRow {
+        OutboxRow {
+            number: shown_number(&o.phone_number),
+            text: o.sms_text.clone(),
+            state: o.state.as_str(),
+            state_label: layout.t(&format!("sms-state-{}", o.state.as_str())),
+            attempts: o.attempts,
+            last_error: o.last_error.clone(),
+            updated: layout.datetime(&o.updated_at),
+            appointment_id: o.appointment_id,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sms.html")]
+struct SmsPage<'a> {
+    layout: &'a Layout,
+    sms_list: Vec<SmsRow>,
+    outbox: Vec<OutboxRow>,
+    params: LogParams,
+    next_url: Option<String>,
+    form: SmsForm,
+    directions: Vec<Choice>,
+    errors: FieldMessages,
+    can_send: bool,
+}
+
+async fn sms_page(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    params: LogParams,
+    form: SmsForm,
+    errors: FieldMessages,
+    status: StatusCode,
+) -> PageResult {
+    let (query, cursor) = params.query(layout)?;
+    let page = comms::list_sms(&state.store, &query, cursor, PAGE_SIZE)
+        .await
+        .map_err(|e| filter_error(layout, e))?;
+    let rows = sms_rows(state, layout, &page.items).await?;
+    let (outbox, _) = comms::list_outbox(&state.store, None, None, OUTBOX_SHOWN)
+        .await
+        .or_page(layout)?;
+    Ok(layout.render_status(
+        status,
+        &SmsPage {
+            layout,
+            sms_list: rows,
+            outbox: outbox.iter().map(|o| OutboxRow::of(layout, o)).collect(),
+            next_url: params.next_url("/sms", page.next_cursor),
+            params,
+            form,
+            directions: direction_choices(layout),
+            errors,
+            can_send: may(caller, "POST", "/sms"),
+        },
+    ))
+}
+
+/// `GET /sms?phone=&direction=&date=`: the SMS log, the outbox, the form.
+pub async fn sms(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(params): Query<LogParams>,
+    layout: Layout,
+) -> PageResult {
+    let form = SmsForm {
+        direction: Direction::Out.as_str().to_owned(),
+        ..SmsForm::default()
+    };
+    sms_page(
+        &state,
+        &caller,
+        &layout,
+        params,
+        form,
+        FieldMessages::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// `POST /sms`: queues an SMS to send (out) or logs one received (in).
+pub async fn post_sms(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+    Form(form): Form<SmsForm>,
+) -> PageResult {
+    let input = SmsInput {
+        phone_number: Some(form.phone_number.clone()),
+        direction: Some(form.direction.clone()),
+        time: None,
+        subject: None,
+        sms_text: Some(form.sms_text.clone()),
+        note: Some(form.note.clone()),
+    };
+    match comms::post_sms(&state.store, &state.audit, caller.actor(), input).await {
+        Ok(comms::SmsPosted::Queued { .. }) => Ok(see_other_with_flash(
+            "/sms#outbox",
+            msg("flash-sms-queued"),
+            layout.secure,
+        )),
+        Ok(comms::SmsPosted::Logged(_)) => Ok(see_other_with_flash(
+            "/sms",
+            msg("flash-sms-logged"),
+            layout.secure,
+        )),
+        Err(ServiceError::Invalid(errors)) => {
+            let errors = layout.field_errors(&errors);
+            sms_page(
+                &state,
+                &caller,
+                &layout,
+                LogParams::default(),
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}
