@@ -233,6 +233,9 @@ fn phone_column(name: &str) -> Option<(u32, bool)> {
 
 /// Writes patients as the import reads them (comma-separated, a header row, as many phone
 /// column pairs as the patient with the most phones needs, the primary phone first).
+/// The UTF-8 byte-order mark an export starts with.
+pub const BOM: &str = "\u{feff}";
+
 pub fn write(patients: &[CsvPatient]) -> Result<Vec<u8>, csv::Error> {
     let most_phones = patients
         .iter()
@@ -240,7 +243,9 @@ pub fn write(patients: &[CsvPatient]) -> Result<Vec<u8>, csv::Error> {
         .max()
         .unwrap_or(2)
         .max(2);
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    // A UTF-8 byte-order mark first: Excel, which many clinics open the file with, reads
+    // Cyrillic names right only with it ([`read`] skips it).
+    let mut writer = csv::WriterBuilder::new().from_writer(BOM.as_bytes().to_vec());
     let mut header: Vec<String> = REQUIRED
         .iter()
         .chain(OPTIONAL.iter())

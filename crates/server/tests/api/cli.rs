@@ -290,7 +290,7 @@ fn patients_import_and_export_on_the_command_line() {
     assert_eq!(
         lines,
         [
-            "register_number,first_name,last_name,email,birthday,gender,phone1,phone1_label,phone2,phone2_label",
+            "\u{feff}register_number,first_name,last_name,email,birthday,gender,phone1,phone1_label,phone2,phone2_label",
             "УБ85031512,Бат,Дорж,,1985-03-15,male,99112233,гар,88112233,",
             "УБ90121528,Сараа,Болд,,1990-12-15,female,95112233,,70112233,",
         ]

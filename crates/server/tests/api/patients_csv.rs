@@ -297,7 +297,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_export_imports_back_into_a
     let csv = export(&app, &token).await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 4, "{csv}");
-    assert_eq!(lines[0], "register_number,first_name,last_name,email,birthday,gender,phone1,phone1_label,phone2,phone2_label,phone3,phone3_label");
+    assert_eq!(lines[0], "\u{feff}register_number,first_name,last_name,email,birthday,gender,phone1,phone1_label,phone2,phone2_label,phone3,phone3_label");
     let od = lines.iter().find(|l| l.starts_with("ӨВ12301260")).unwrap();
     assert!(od.contains(",other,70112233,,99000001,Self,+79123456789,Москва"), "the primary first: {od}");
     assert_eq!(audited(&app, "export", "patient").await, 1);
