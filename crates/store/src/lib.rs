@@ -12,6 +12,7 @@ pub mod migration;
 pub mod outbox;
 pub mod patients;
 pub mod positions;
+pub mod reports;
 pub mod schedule;
 pub mod sessions;
 pub mod settings;

@@ -67,6 +67,11 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(Users, Write),
     ),
     ("GET", "/api/v1/audit", Needs(Reports, Read)),
+    // Reports: admins, managers and HQ read them.
+    ("GET", "/api/v1/reports/day", Needs(Reports, Read)),
+    ("GET", "/api/v1/reports/revenue", Needs(Reports, Read)),
+    ("GET", "/api/v1/reports/patients", Needs(Reports, Read)),
+    ("GET", "/api/v1/reports/no-shows", Needs(Reports, Read)),
     ("GET", "/api/v1/settings", Needs(Settings, Read)),
     ("PATCH", "/api/v1/settings", Needs(Settings, Write)),
     // Patients, their phones, search (HQ reads: the table gives it no write).

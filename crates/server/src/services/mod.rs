@@ -17,6 +17,7 @@ pub mod patients;
 pub mod phones;
 pub mod positions;
 pub mod reminders;
+pub mod reports;
 pub mod settings;
 pub mod sms_gateway;
 pub mod staff;

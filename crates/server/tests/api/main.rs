@@ -19,6 +19,7 @@ mod page_session;
 mod pages;
 mod patients;
 mod patients_csv;
+mod reports;
 mod schema;
 mod settings;
 mod sms_sending;

@@ -31,7 +31,13 @@ pub(crate) struct Setup {
     pub(crate) scaling: i64,
 }
 
-async fn service(app: &TestApp, manager: &str, number: i64, name: &str, price: i64) -> i64 {
+pub(crate) async fn service(
+    app: &TestApp,
+    manager: &str,
+    number: i64,
+    name: &str,
+    price: i64,
+) -> i64 {
     let (status, s) = post(
         app,
         "/api/v1/services",

@@ -8,6 +8,7 @@ pub mod comms;
 mod health;
 pub mod patients;
 pub mod positions;
+pub mod reports;
 pub mod settings;
 pub mod sms_inbound;
 pub mod staff;
@@ -58,6 +59,7 @@ use utoipa::OpenApi;
         comms::list_sms, comms::create_sms, comms::get_sms, comms::update_sms,
         comms::list_outbox, comms::lookup,
         sms_inbound::inbound,
+        reports::day, reports::revenue, reports::patients, reports::no_shows,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
     modifiers(&BearerAuth),
@@ -73,6 +75,7 @@ use utoipa::OpenApi;
         (name = "catalog", description = "The service catalog and its prices (read: staff and HQ; change: admin, manager)"),
         (name = "teeth", description = "The tooth dictionary (read: staff and HQ)"),
         (name = "treatments", description = "Treatments with their items and teeth (write: doctors, managers, admins; read: staff and HQ), invoices at the prices recorded, payments (staff; refunds: managers and admins), a patient's chart; a patient's own under /api/v1/me/treatments and /api/v1/me/invoices"),
+        (name = "reports", description = "The day, revenue by doctor, service or day, patients by status and new per month, the no-show rate by doctor and month; summed by the database, dates in the clinic's time zone (admin, manager, HQ)"),
         (name = "comms", description = "Calls and SMS with the contact resolved from the number (a primary holder first, patients before employees), the SMS outbox, and who a number belongs to (read: staff and HQ; write: admins, managers, receptionists). POST /api/v1/sms with direction out queues the message (201 with the outbox row; the sms row is written when it has been sent)"),
     )
 )]
@@ -131,6 +134,7 @@ pub fn routes() -> Router<AppState> {
         .merge(catalog::routes())
         .merge(treatments::routes())
         .merge(comms::routes())
+        .merge(reports::routes())
         .route("/api/v1/sms/inbound", post(sms_inbound::inbound))
 }
 

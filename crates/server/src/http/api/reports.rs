@@ -1,0 +1,130 @@
+//! `/api/v1/reports`: the day, revenue over a range, where the patients stand and the
+//! no-show rate (admins, managers and HQ; everyone else 403). Every figure is summed by the
+//! database. Dates are the clinic's local dates (`YYYY-MM-DD`); a missing or malformed date,
+//! `from` after `to`, or a range over 366 days is 422 naming the parameter. Definitions:
+//! `docs/reports.md`.
+
+use crate::http::error::{ApiError, Json, Problem, Query};
+use crate::http::state::AppState;
+use crate::services::reports::{self, DayReport, NoShowReport, PatientsReport, RevenueReport};
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DayParams {
+    /// The clinic's local date, `YYYY-MM-DD`.
+    #[param(required = true, example = "2026-11-30")]
+    pub date: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevenueParams {
+    /// The first local date, `YYYY-MM-DD`.
+    #[param(required = true)]
+    pub from: Option<String>,
+    /// The last local date (inclusive), at most 365 days after `from`.
+    #[param(required = true)]
+    pub to: Option<String>,
+    /// `doctor` (default), `service` or `day`.
+    pub group_by: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RangeParams {
+    /// The first local date, `YYYY-MM-DD`.
+    #[param(required = true)]
+    pub from: Option<String>,
+    /// The last local date (inclusive), at most 365 days after `from`.
+    #[param(required = true)]
+    pub to: Option<String>,
+}
+
+/// One day: appointments by doctor and status, treatments, their charges, payments by method.
+#[utoipa::path(get, path = "/api/v1/reports/day", tag = "reports", security(("bearer" = [])),
+    params(DayParams),
+    responses(
+        (status = 200, description = "The day's figures", body = DayReport),
+        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A missing or malformed date", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn day(
+    State(state): State<AppState>,
+    Query(params): Query<DayParams>,
+) -> Result<Json<DayReport>, ApiError> {
+    Ok(Json(
+        reports::day(&state.store, params.date.as_deref()).await?,
+    ))
+}
+
+/// Revenue from `from` to `to` (inclusive): items' charges by treatment date and payments by
+/// payment date, grouped by doctor, service or day.
+#[utoipa::path(get, path = "/api/v1/reports/revenue", tag = "reports", security(("bearer" = [])),
+    params(RevenueParams),
+    responses(
+        (status = 200, description = "Revenue rows and totals", body = RevenueReport),
+        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad date, from after to, a range over 366 days or an unknown group_by", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn revenue(
+    State(state): State<AppState>,
+    Query(params): Query<RevenueParams>,
+) -> Result<Json<RevenueReport>, ApiError> {
+    Ok(Json(
+        reports::revenue(
+            &state.store,
+            params.from.as_deref(),
+            params.to.as_deref(),
+            params.group_by.as_deref(),
+        )
+        .await?,
+    ))
+}
+
+/// Patients by status (from each one's last visit, today) and new patients per month over
+/// the last 12 months.
+#[utoipa::path(get, path = "/api/v1/reports/patients", tag = "reports", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Patients by status and new patients per month", body = PatientsReport),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn patients(State(state): State<AppState>) -> Result<Json<PatientsReport>, ApiError> {
+    Ok(Json(reports::patients(&state.store).await?))
+}
+
+/// The no-show rate by doctor and month: no-shows ÷ appointments that were due (starting
+/// before now, in the range, with status reserved, confirmed, came, finished or no_show).
+#[utoipa::path(get, path = "/api/v1/reports/no-shows", tag = "reports", security(("bearer" = [])),
+    params(RangeParams),
+    responses(
+        (status = 200, description = "No-show rates by doctor and month", body = NoShowReport),
+        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad date, from after to or a range over 366 days", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn no_shows(
+    State(state): State<AppState>,
+    Query(params): Query<RangeParams>,
+) -> Result<Json<NoShowReport>, ApiError> {
+    Ok(Json(
+        reports::no_shows(&state.store, params.from.as_deref(), params.to.as_deref()).await?,
+    ))
+}
+
+pub fn routes() -> axum::Router<AppState> {
+    use axum::routing;
+    axum::Router::new()
+        .route("/api/v1/reports/day", routing::get(day))
+        .route("/api/v1/reports/revenue", routing::get(revenue))
+        .route("/api/v1/reports/patients", routing::get(patients))
+        .route("/api/v1/reports/no-shows", routing::get(no_shows))
+}
