@@ -372,25 +372,6 @@ pub async fn new_patients(
     pairs(db, &select).await
 }
 
-/// `(employee_id, "last_name first_name")` of these employees.
-pub async fn employee_names(
-    db: &impl ConnectionTrait,
-    ids: &[i64],
-) -> Result<Vec<(i64, String)>, StoreError> {
-    use crate::entity::employee;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(employee::Entity::find()
-        .filter(employee::Column::EmployeeId.is_in(ids.iter().copied()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.employee_id, format!("{} {}", e.last_name, e.first_name)))
-        .collect())
-}
-
 /// `(service_id, doctor_display_name)` of these services.
 pub async fn service_names(
     db: &impl ConnectionTrait,

@@ -144,14 +144,6 @@ pub struct DayReport {
     pub payments_by_method: ByMethod,
 }
 
-/// Names of these employees; an unknown id gets `#id`.
-async fn names_of(store: &Store, ids: &[i64]) -> Result<HashMap<i64, String>, ServiceError> {
-    Ok(repo::employee_names(store.connection(), ids)
-        .await?
-        .into_iter()
-        .collect())
-}
-
 /// The report of the clinic's local `date` (`YYYY-MM-DD`).
 pub async fn day(store: &Store, date: Option<&str>) -> Result<DayReport, ServiceError> {
     let date = date_param("date", date)?;
@@ -168,7 +160,7 @@ pub async fn day(store: &Store, date: Option<&str>) -> Result<DayReport, Service
         doctors.entry(doctor).or_default().add(status, n);
     }
     let ids: Vec<i64> = doctors.keys().copied().collect();
-    let names = names_of(store, &ids).await?;
+    let names = super::staff::names(store, &ids).await?;
     let mut doctors: Vec<DoctorDay> = doctors
         .into_iter()
         .map(|(doctor_id, by_status)| DoctorDay {
@@ -328,7 +320,7 @@ pub async fn revenue(
             let keys: BTreeSet<i64> = charges.keys().chain(paid.keys()).copied().collect();
             let ids: Vec<i64> = keys.iter().copied().collect();
             let names: HashMap<i64, String> = if group == RevenueGroup::Doctor {
-                names_of(store, &ids).await?
+                super::staff::names(store, &ids).await?
             } else {
                 repo::service_names(db, &ids).await?.into_iter().collect()
             };
@@ -505,7 +497,7 @@ pub async fn no_shows(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let names = names_of(store, &ids).await?;
+    let names = super::staff::names(store, &ids).await?;
     let mut rows: Vec<NoShowRow> = found
         .into_iter()
         .map(|(doctor_id, month, due, no_shows)| NoShowRow {
