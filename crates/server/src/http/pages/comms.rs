@@ -8,6 +8,7 @@
 //! state (queued, sending, sent, failed, unknown), and a form to send one or to log one
 //! received by hand.
 
+use super::patients::shown_number;
 use super::staff::{Choice, may};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
@@ -21,7 +22,7 @@ use axum::Extension;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{ContactType, Direction, Phone};
+use dcms_domain::{ContactType, Direction};
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -112,13 +113,6 @@ fn contact_view(
             href: None,
         },
     }
-}
-
-/// A stored number as people write it (`9911 2233`).
-fn shown_number(number: &str) -> String {
-    Phone::parse(number)
-        .map(|p| p.display_grouped())
-        .unwrap_or_else(|_| number.to_owned())
 }
 
 /// A call as the logs show it.
@@ -381,12 +375,9 @@ fn local_instant(layout: &Layout, value: &str) -> Option<String> {
         return None;
     }
     Some(
-        value
-            .parse::<jiff::civil::DateTime>()
-            .ok()
-            .and_then(|dt| dt.to_zoned(layout.time_zone.clone()).ok())
-            .map(|z| z.timestamp().to_string())
-            .unwrap_or_else(|| value.to_owned()),
+        layout
+            .local_instant(value)
+            .map_or_else(|| value.to_owned(), |t| t.to_string()),
     )
 }
 

@@ -318,6 +318,17 @@ impl Layout {
             .to_string()
     }
 
+    /// The instant of a local date and time typed in a form (`2026-11-29T14:30`, as a
+    /// `datetime-local` input sends it) in the clinic's time zone; None when it is not one.
+    pub fn local_instant(&self, value: &str) -> Option<jiff::Timestamp> {
+        value
+            .trim()
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(self.time_zone.clone()).ok())
+            .map(|z| z.timestamp())
+    }
+
     /// Today's date in the clinic's time zone, `2026-11-29`.
     pub fn today(&self) -> String {
         jiff::Timestamp::now()

@@ -377,11 +377,7 @@ fn local_instant(
     if value.is_empty() {
         return None;
     }
-    let parsed = value
-        .parse::<jiff::civil::DateTime>()
-        .ok()
-        .and_then(|dt| dt.to_zoned(layout.time_zone.clone()).ok())
-        .map(|z| z.timestamp().to_string());
+    let parsed = layout.local_instant(value).map(|t| t.to_string());
     if parsed.is_none() {
         errors.push(FieldError::coded(
             field,
