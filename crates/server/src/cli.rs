@@ -4,6 +4,7 @@
 
 use crate::app::{Application, shutdown_signal};
 use crate::config::Config;
+use crate::demo;
 use crate::services::audit::AuditTrail;
 use crate::services::sms_gateway::HttpGatewayConfig;
 use crate::services::{Actor, ServiceError, patient_import, users};
@@ -46,6 +47,33 @@ pub enum Command {
     /// Patients: import and export their CSV file.
     #[command(subcommand)]
     Patients(PatientsCommand),
+    /// Demo data for trying DCMS out and for benchmarks.
+    #[command(subcommand)]
+    Demo(DemoCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Adds generated patients with their phones and history (appointments, treatments,
+    /// payments, calls, SMS) in bulk; creates the demo clinic and its logins first when the
+    /// database has no employees. Stop the server while it runs.
+    Generate {
+        /// Patients to add.
+        #[arg(long)]
+        patients: u64,
+        /// Doctors of a new demo clinic (at least 5).
+        #[arg(long, default_value_t = 20)]
+        doctors: u32,
+        /// Past appointments per patient on average.
+        #[arg(long, default_value_t = 5)]
+        appointments_per_patient: u32,
+        /// Visits of one patient with a long chart (0: none).
+        #[arg(long, default_value_t = 700)]
+        chart_visits: u32,
+        /// The same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -119,6 +147,10 @@ pub struct ServeArgs {
     /// Milliseconds between two polls of the SMS outbox and the reminders.
     #[arg(long, env = "DCMS_OUTBOX_POLL_MS", default_value_t = 5000)]
     pub outbox_poll_ms: u64,
+    /// Fill an empty database with a demo clinic (8+ staff, 300 patients, a past month and a
+    /// coming week) and print its logins. A database with patients or staff is left alone.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -187,7 +219,7 @@ impl Cli {
                     .filter(|s| !s.is_empty())
                     .map(crate::config::Secret);
                 config.outbox.poll = std::time::Duration::from_millis(args.outbox_poll_ms.max(10));
-                serve(config).await
+                serve(config, args.demo).await
             }
             Command::Migrate => {
                 let store = open(&config).await?;
@@ -304,6 +336,29 @@ impl Cli {
                 }
                 Ok(())
             }
+            Command::Demo(DemoCommand::Generate {
+                patients,
+                doctors,
+                appointments_per_patient,
+                chart_visits,
+                seed,
+            }) => {
+                let (store, audit) = open_audited(&config).await?;
+                let started = std::time::Instant::now();
+                let options = demo::ScaleOptions {
+                    patients,
+                    doctors,
+                    appointments_per_patient,
+                    chart_visits,
+                    seed,
+                };
+                let summary = demo::generate(&store, &audit, &options).await;
+                close_audited(store, audit).await?;
+                let summary = summary?;
+                print_demo_summary(&summary);
+                println!("took {:.1} s", started.elapsed().as_secs_f64());
+                Ok(())
+            }
             Command::Audit(AuditCommand::Verify) => {
                 let (store, audit) = open_audited(&config).await?;
                 let report = audit.verify().await?;
@@ -355,8 +410,42 @@ fn read_password() -> Result<String, CliError> {
     Ok(password)
 }
 
-async fn serve(config: Config) -> Result<(), CliError> {
+/// Prints what a demo generation wrote and its logins.
+fn print_demo_summary(summary: &demo::DemoSummary) {
+    println!(
+        "demo data: {} patients, {} phones, {} appointments, {} treatments, {} payments, {} calls, {} SMS",
+        summary.patients,
+        summary.phones,
+        summary.appointments,
+        summary.treatments,
+        summary.payments,
+        summary.calls,
+        summary.sms
+    );
+    if let Some(id) = summary.chart_patient_id {
+        println!("the patient with the long chart: /patients/{id}");
+    }
+    if !summary.logins.is_empty() {
+        println!("demo logins (every password is {}):", demo::DEMO_PASSWORD);
+        for login in &summary.logins {
+            println!("  {:<12} {}", login.username, login.role);
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<(), CliError> {
     let app = Application::build(config.clone()).await?;
+    let stop = shutdown_signal();
+    if demo {
+        if demo::is_empty(app.store()).await? {
+            let summary =
+                demo::generate(app.store(), app.audit(), &demo::ScaleOptions::demo_clinic())
+                    .await?;
+            print_demo_summary(&summary);
+        } else {
+            println!("--demo: the database already has patients or staff, so nothing was added");
+        }
+    }
     if let Some((username, password)) =
         users::ensure_admin(app.store(), app.audit(), config.password_cost).await?
     {
@@ -366,6 +455,6 @@ async fn serve(config: Config) -> Result<(), CliError> {
     }
     let addr = app.local_addr();
     tracing::info!(%addr, database = ?app.store().backend(), "DCMS is serving on http://{addr}");
-    app.run_until(shutdown_signal()).await?;
+    app.run_until(stop).await?;
     Ok(())
 }

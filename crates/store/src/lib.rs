@@ -3,6 +3,7 @@
 //! aggregate. Nothing here knows about HTTP.
 
 pub mod audit;
+pub mod bulk;
 pub mod catalog;
 pub mod clinical;
 pub mod comms;

@@ -187,6 +187,16 @@ pub async fn taken_register_numbers(
     Ok(taken)
 }
 
+/// Every patient's register number (for generators that must not repeat one).
+pub async fn register_numbers(db: &impl ConnectionTrait) -> Result<Vec<String>, StoreError> {
+    Ok(patient::Entity::find()
+        .select_only()
+        .column(patient::Column::RegisterNumber)
+        .into_tuple::<String>()
+        .all(db)
+        .await?)
+}
+
 /// Every patient by id, and every phone by (patient, id): what an export writes.
 pub async fn all_with_phones(
     db: &impl ConnectionTrait,

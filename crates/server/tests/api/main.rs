@@ -11,6 +11,7 @@ mod catalog;
 mod catalog_pages;
 mod chart_pages;
 mod cli;
+mod demo;
 mod comms;
 mod comms_pages;
 mod errors;

@@ -36,7 +36,7 @@ fn int64(backend: DbBackend, e: Expr) -> Expr {
 
 /// Charges of treatments dated in [from, to), straight from the tables: per-tooth items
 /// joined with their teeth (one row per tooth), plus the other items once.
-async fn sql_charges(app: &TestApp, from: Timestamp, to: Timestamp) -> i64 {
+pub(crate) async fn sql_charges(app: &TestApp, from: Timestamp, to: Timestamp) -> i64 {
     let b = app.store.connection().get_database_backend();
     let date = Expr::col((treatment::Entity, treatment::Column::TreatmentDate));
     let base = |per_tooth: bool| {
@@ -79,7 +79,7 @@ async fn sql_charges(app: &TestApp, from: Timestamp, to: Timestamp) -> i64 {
 }
 
 /// Payments made in [from, to), straight from the table; of one method if given.
-async fn sql_paid(app: &TestApp, from: Timestamp, to: Timestamp, method: Option<i16>) -> i64 {
+pub(crate) async fn sql_paid(app: &TestApp, from: Timestamp, to: Timestamp, method: Option<i16>) -> i64 {
     let b = app.store.connection().get_database_backend();
     let at = Expr::col((payment::Entity, payment::Column::PaidAt));
     let mut q = Query::select();
@@ -100,7 +100,7 @@ async fn sql_paid(app: &TestApp, from: Timestamp, to: Timestamp, method: Option<
 }
 
 /// The first instant of a local date in the clinic's zone.
-fn start(date: Date, zone: &jiff::tz::TimeZone) -> Timestamp {
+pub(crate) fn start(date: Date, zone: &jiff::tz::TimeZone) -> Timestamp {
     date.to_zoned(zone.clone())
         .unwrap()
         .start_of_day()

@@ -1,0 +1,250 @@
+//! The demo clinic (`dcms serve --demo`, `dcms demo generate`): generated on each backend and
+//! checked as the clinic would see it through the API, and directly in the tables: valid
+//! register numbers and phones, no double-booked doctor, reports equal to SQL sums, and the
+//! ordinary use cases still working after the bulk-written ids.
+use crate::appointments::call;
+use crate::backend_test;
+use crate::helpers::TestApp;
+use crate::reports::{sql_charges, sql_paid, start};
+use dcms_domain::{Gender, Phone, RegisterNumber};
+use dcms_server::demo::{self, DEMO_PASSWORD, ScaleOptions};
+use dcms_store::entity::{appointment, patient, patient_phone};
+use dcms_store::sea_orm::EntityTrait;
+use dcms_store::time::from_db;
+use jiff::ToSpan;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+async fn demo_login(app: &TestApp, username: &str) -> String {
+    let response = app
+        .login_as(json!({"username": username, "password": DEMO_PASSWORD}))
+        .await;
+    assert_eq!(response.status(), 201, "demo login {username}");
+    let body: Value = response.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> Value {
+    let (status, body) = call(app, Method::GET, path, token, None).await;
+    assert_eq!(status, 200, "{path}: {body}");
+    body
+}
+
+backend_test!(spawn_app -> TestApp, async fn the_demo_clinic_is_valid_and_usable(app) {
+    let options = ScaleOptions {
+        chart_visits: 40,
+        ..ScaleOptions::demo_clinic()
+    };
+    let summary = demo::generate(&app.store, &app.audit, &options).await.unwrap();
+    assert_eq!(summary.patients, 300);
+    assert!(summary.phones >= 600, "{summary:?}");
+    assert!(summary.appointments >= 600 && summary.treatments > 300, "{summary:?}");
+    assert!(summary.payments > 0 && summary.calls > 0 && summary.sms > 0, "{summary:?}");
+    let usernames: Vec<&str> = summary.logins.iter().map(|l| l.username.as_str()).collect();
+    for expected in ["admin", "manager", "reception", "doctor1", "doctor5", "patient"] {
+        assert!(usernames.contains(&expected), "{usernames:?}");
+    }
+
+    // Staff, doctors and the service list, as the manager sees them.
+    let manager = demo_login(&app, "manager").await;
+    let doctors = get(&app, &manager, "/api/v1/doctors").await;
+    assert_eq!(doctors["items"].as_array().unwrap().len(), 5, "{doctors}");
+    let staff = get(&app, &manager, "/api/v1/employees").await;
+    assert!(staff["items"].as_array().unwrap().len() >= 8, "{staff}");
+    let services = get(&app, &manager, "/api/v1/services").await;
+    let services = services["items"].as_array().unwrap();
+    assert!(services.len() >= 15);
+    assert!(services.iter().all(|s| s["price"].as_i64().unwrap() > 0));
+    assert!(services.iter().any(|s| s["doctor_display_name"].as_str().unwrap().contains("ломбо")));
+
+    // Every patient: a valid register number that agrees with the birthday and sex, at
+    // least two valid phones, exactly one primary.
+    let db = app.store.connection();
+    let patients = patient::Entity::find().all(db).await.unwrap();
+    assert_eq!(patients.len(), 300);
+    let mut phones: HashMap<i64, Vec<patient_phone::Model>> = HashMap::new();
+    for phone in patient_phone::Entity::find().all(db).await.unwrap() {
+        phones.entry(phone.patient_id).or_default().push(phone);
+    }
+    for p in &patients {
+        let number = RegisterNumber::parse(&p.register_number).unwrap();
+        assert_eq!(number.as_str(), p.register_number);
+        assert_eq!(dcms_store::time::date_to_db(number.birthday()), p.birthday);
+        assert_eq!(number.sex(), Gender::from_code(p.gender).unwrap());
+        let own = &phones[&p.patient_id];
+        assert!(own.len() >= 2, "patient {} has {} phones", p.patient_id, own.len());
+        assert_eq!(own.iter().filter(|f| f.is_primary).count(), 1);
+        for f in own {
+            assert_eq!(Phone::parse(&f.phone_number_val).unwrap().as_str(), f.phone_number_val);
+        }
+    }
+
+    // A past month and a coming week, and no doctor booked twice at once.
+    let now = jiff::Timestamp::now();
+    let appointments = appointment::Entity::find().all(db).await.unwrap();
+    let starts: Vec<jiff::Timestamp> = appointments.iter().map(|a| from_db(a.start_at)).collect();
+    assert!(starts.iter().any(|s| *s < now - 25.days().to_duration(jiff::SpanRelativeTo::days_are_24_hours()).unwrap()));
+    assert!(starts.iter().any(|s| *s > now + 5.days().to_duration(jiff::SpanRelativeTo::days_are_24_hours()).unwrap()));
+    let mut by_doctor: HashMap<i64, Vec<&appointment::Model>> = HashMap::new();
+    for a in appointments.iter().filter(|a| a.status != 1) {
+        by_doctor.entry(a.doctor_id).or_default().push(a);
+    }
+    for list in by_doctor.values_mut() {
+        list.sort_by_key(|a| a.start_at);
+        for pair in list.windows(2) {
+            assert!(pair[0].end_at <= pair[1].start_at, "double booking: {:?} {:?}", pair[0], pair[1]);
+        }
+    }
+
+    // The reports agree with sums computed in SQL over the demo's month.
+    let zone = jiff::tz::TimeZone::get("Asia/Ulaanbaatar").unwrap();
+    let today = now.to_zoned(zone.clone()).date();
+    let from = today - 40.days();
+    let revenue = get(
+        &app,
+        &manager,
+        &format!("/api/v1/reports/revenue?from={from}&to={today}&group_by=doctor"),
+    )
+    .await;
+    let (lo, hi) = (start(from, &zone), start(today + 1.day(), &zone));
+    assert_eq!(revenue["total_charges"].as_i64().unwrap(), sql_charges(&app, lo, hi).await);
+    assert_eq!(revenue["total_paid"].as_i64().unwrap(), sql_paid(&app, lo, hi, None).await);
+    assert!(revenue["total_paid"].as_i64().unwrap() > 0);
+    let yesterday = today - 1.day();
+    let day = get(&app, &manager, &format!("/api/v1/reports/day?date={yesterday}")).await;
+    assert!(day["doctors"].is_array(), "{day}");
+
+    // The long chart, and the patient portal's login linked to that patient.
+    let chart_patient = summary.chart_patient_id.unwrap();
+    let treatments = get(&app, &manager, &format!("/api/v1/patients/{chart_patient}/treatments")).await;
+    assert!(!treatments["items"].as_array().unwrap().is_empty(), "{treatments}");
+    get(&app, &manager, &format!("/api/v1/patients/{chart_patient}/chart")).await;
+    let patient = demo_login(&app, "patient").await;
+    let me = get(&app, &patient, "/api/v1/me/patient").await;
+    assert_eq!(me["patient_id"].as_i64(), Some(chart_patient));
+
+    // Ids continue after the bulk-written ones on every backend (PostgreSQL's sequences).
+    let reception = demo_login(&app, "reception").await;
+    let (status, created) = call(&app, Method::POST, "/api/v1/patients", &reception, Some(json!({
+        "register_number": "УБ99123112",
+        "first_name": "Тэст",
+        "last_name": "Демо",
+        "phones": [
+            {"number": "99112233", "label": "Өөрийн", "is_primary": true},
+            {"number": "88112233", "label": "Ээж", "is_primary": false},
+        ],
+    }))).await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["patient_id"].as_i64().unwrap() > patients.iter().map(|p| p.patient_id).max().unwrap());
+
+    // A second generation adds to the clinic (no register number twice) and the audit chain
+    // of the clinic's setup still verifies.
+    let more = demo::generate(&app.store, &app.audit, &ScaleOptions { patients: 50, seed: 10, ..ScaleOptions::demo_clinic() })
+        .await
+        .unwrap();
+    assert_eq!(more.patients, 50);
+    assert!(more.logins.is_empty());
+    assert_eq!(patient::Entity::find().all(db).await.unwrap().len(), 351);
+    app.audit.flush().await;
+    let report = app.audit.verify().await.unwrap();
+    assert!(report.first_bad_row.is_none(), "{report:?}");
+});
+
+/// `dcms serve --demo` on an empty SQLite file prints the logins and serves the clinic; on
+/// the second start it adds nothing.
+#[test]
+fn serve_demo_fills_an_empty_database_once() {
+    let dir = std::env::temp_dir().join(format!("dcms-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("demo.db").display());
+    let start = |expect: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+            .args([
+                "serve",
+                "--demo",
+                "--bind",
+                "127.0.0.1:0",
+                "--database",
+                &url,
+            ])
+            .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut seen = Vec::new();
+        while let Some(Ok(line)) = out.next() {
+            let done = line.contains(expect);
+            seen.push(line);
+            if done {
+                break;
+            }
+        }
+        assert!(seen.iter().any(|l| l.contains(expect)), "{seen:?}");
+        let mut address = None;
+        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+        for line in err.by_ref() {
+            let line = line.unwrap();
+            if let Some(rest) = line.split("serving on http://").nth(1) {
+                address = Some(rest.split_whitespace().next().unwrap().to_owned());
+                break;
+            }
+        }
+        let drain = std::thread::spawn(move || err.map_while(Result::ok).collect::<Vec<_>>());
+        let rest = std::thread::spawn(move || out.map_while(Result::ok).collect::<Vec<_>>());
+        (child, seen, address.unwrap(), (drain, rest))
+    };
+
+    let (mut child, seen, address, drain) = start("patient ");
+    assert!(seen.iter().any(|l| l.contains("300 patients")), "{seen:?}");
+    assert!(seen.iter().any(|l| l.contains(DEMO_PASSWORD)), "{seen:?}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let login: Value = client
+            .post(format!("http://{address}/api/v1/auth/login"))
+            .json(&json!({"username": "manager", "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let token = login["token"].as_str().unwrap();
+        let patients: Value = client
+            .get(format!("http://{address}/api/v1/patients?limit=200"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            patients["items"].as_array().unwrap().len(),
+            200,
+            "{patients}"
+        );
+    });
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    let (log, out) = (drain.0.join().unwrap(), drain.1.join().unwrap());
+    assert!(status.success(), "{status:?} {log:?} {out:?}");
+
+    let (mut child, _, _, drain) = start("nothing was added");
+    // SAFETY: as above.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    let (log, out) = (drain.0.join().unwrap(), drain.1.join().unwrap());
+    assert!(status.success(), "{status:?} {log:?} {out:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
