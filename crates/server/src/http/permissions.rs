@@ -469,6 +469,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/patients/{patient_id}/chart",
         Needs(Treatments, Read),
     ),
+    // Reports with charts: admins, managers and HQ, as the reports API.
+    ("GET", "/reports", Needs(Reports, Read)),
+    ("GET", "/reports/revenue", Needs(Reports, Read)),
+    ("GET", "/reports/patients", Needs(Reports, Read)),
+    ("GET", "/reports/no-shows", Needs(Reports, Read)),
 ];
 
 /// Every route of the application, API and pages.

@@ -79,7 +79,12 @@ pub(crate) async fn sql_charges(app: &TestApp, from: Timestamp, to: Timestamp) -
 }
 
 /// Payments made in [from, to), straight from the table; of one method if given.
-pub(crate) async fn sql_paid(app: &TestApp, from: Timestamp, to: Timestamp, method: Option<i16>) -> i64 {
+pub(crate) async fn sql_paid(
+    app: &TestApp,
+    from: Timestamp,
+    to: Timestamp,
+    method: Option<i16>,
+) -> i64 {
     let b = app.store.connection().get_database_backend();
     let at = Expr::col((payment::Entity, payment::Column::PaidAt));
     let mut q = Query::select();

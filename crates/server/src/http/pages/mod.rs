@@ -15,6 +15,7 @@ pub mod odontogram;
 mod account;
 mod appointments;
 mod chart;
+mod charts;
 mod clinical;
 mod comms;
 mod home;
@@ -22,6 +23,7 @@ mod login;
 mod patients;
 mod positions;
 mod register_number;
+mod reports;
 mod services;
 mod settings;
 mod staff;
@@ -154,6 +156,10 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{service_id}", post(services::update))
         .route("/services/{service_id}/move", post(services::move_service))
         .route("/patients/{patient_id}/chart", get(chart::show))
+        .route("/reports", get(reports::day))
+        .route("/reports/revenue", get(reports::revenue))
+        .route("/reports/patients", get(reports::patients))
+        .route("/reports/no-shows", get(reports::no_shows))
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint.
@@ -181,6 +187,7 @@ const NAVIGATION: &[(&str, &str)] = &[
     ("/patients", msg("nav-patients")),
     ("/calls", msg("nav-calls")),
     ("/sms", msg("nav-sms")),
+    ("/reports", msg("nav-reports")),
     ("/staff", msg("nav-staff")),
     ("/services", msg("nav-services")),
     ("/users", msg("nav-users")),
