@@ -47,6 +47,13 @@ pub enum Command {
     /// Patients: import and export their CSV file.
     #[command(subcommand)]
     Patients(PatientsCommand),
+    /// A consistent copy of a SQLite database, taken while the server runs (restore: stop
+    /// the server and put the copy in the database file's place; docs/operations.md).
+    Backup {
+        /// The new file to write (an existing file is refused).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Demo data for trying DCMS out and for benchmarks.
     #[command(subcommand)]
     Demo(DemoCommand),
@@ -357,6 +364,19 @@ impl Cli {
                 let summary = summary?;
                 print_demo_summary(&summary);
                 println!("took {:.1} s", started.elapsed().as_secs_f64());
+                Ok(())
+            }
+            Command::Backup { to } => {
+                let store = open(&config).await?;
+                let started = std::time::Instant::now();
+                let copied = store.backup_to(&to).await;
+                store.close().await?;
+                copied?;
+                println!(
+                    "backed up to {} in {:.1} s",
+                    to.display(),
+                    started.elapsed().as_secs_f64()
+                );
                 Ok(())
             }
             Command::Audit(AuditCommand::Verify) => {

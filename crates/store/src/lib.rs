@@ -155,6 +155,67 @@ impl Store {
             .collect())
     }
 
+    /// Writes a consistent copy of a SQLite database to `to` while the server keeps
+    /// running: `VACUUM INTO` reads one snapshot (writers go on in the WAL) into a temporary
+    /// file beside `to`, which is synced to disk and then renamed, so `to` is either absent
+    /// or complete. An existing `to` is refused. PostgreSQL and MariaDB have their own tools
+    /// (`pg_dump`, `mariadb-dump`): [`StoreError::Config`] names them.
+    pub async fn backup_to(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        match self.backend {
+            Backend::Sqlite => {}
+            Backend::Postgres => {
+                return Err(StoreError::Config(
+                    "dcms backup copies SQLite databases; back PostgreSQL up with pg_dump (see docs/operations.md)".into(),
+                ));
+            }
+            Backend::MySql => {
+                return Err(StoreError::Config(
+                    "dcms backup copies SQLite databases; back MariaDB/MySQL up with mariadb-dump --single-transaction (see docs/operations.md)".into(),
+                ));
+            }
+        }
+        if to.exists() {
+            return Err(StoreError::Config(format!(
+                "{} exists; give a new file name (a backup never overwrites)",
+                to.display()
+            )));
+        }
+        let name = to
+            .file_name()
+            .ok_or_else(|| StoreError::Config(format!("{} is not a file name", to.display())))?;
+        let mut partial_name = name.to_os_string();
+        partial_name.push(".partial");
+        let partial = to.with_file_name(partial_name);
+        let io = |what: &str, e: std::io::Error| StoreError::Config(format!("{what}: {e}"));
+        if partial.exists() {
+            std::fs::remove_file(&partial)
+                .map_err(|e| io(&format!("cannot remove {}", partial.display()), e))?;
+        }
+        let path = partial
+            .to_str()
+            .ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?
+            .to_owned();
+        self.conn
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                "VACUUM INTO ?",
+                [path.into()],
+            ))
+            .await?;
+        std::fs::File::open(&partial)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io(&format!("cannot sync {}", partial.display()), e))?;
+        std::fs::rename(&partial, to)
+            .map_err(|e| io(&format!("cannot rename to {}", to.display()), e))?;
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself reaches the disk with the directory's sync.
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(|e| io(&format!("cannot sync {}", dir.display()), e))?;
+        }
+        Ok(())
+    }
+
     /// Answers when the database answers a trivial query.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.conn.execute_unprepared("SELECT 1").await?;

@@ -307,7 +307,7 @@ pub async fn write(
                 });
                 phone_id += 1;
             }
-            if index % sample_every == 0 && summary.sample.len() < 1000 {
+            if index.is_multiple_of(sample_every) && summary.sample.len() < 1000 {
                 summary.sample.push(SamplePatient {
                     patient_id,
                     register_number: p.person.register_number.clone(),

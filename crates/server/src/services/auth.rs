@@ -35,6 +35,11 @@ const TOUCH_EVERY: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
 /// Verified tokens remembered (then the cache starts afresh).
 const VERIFIED_CACHE_CAP: usize = 10_000;
 
+/// The longest username an account can have (`users::create` refuses longer ones).
+const USERNAME_MAX_CHARS: usize = 255;
+/// The throttle's key for logins with an oversized username or password.
+const OVERSIZED_KEY: &str = "\u{0}oversized";
+
 /// Limits on login attempts (domain.md, session_token).
 #[derive(Debug, Clone)]
 pub struct LoginLimits {
@@ -249,6 +254,15 @@ impl Auth {
 
     /// Checks a username and password and opens a session.
     pub async fn login(&self, request: LoginRequest) -> Result<NewSession, ServiceError> {
+        if request.username.chars().count() > USERNAME_MAX_CHARS
+            || request.password.chars().count() > passwords::MAX_PASSWORD_CHARS
+        {
+            // No account can have such a name or password: answered as a wrong password,
+            // without hashing it or keeping the oversized name in the throttle's memory.
+            self.check_throttle(OVERSIZED_KEY, request.client)?;
+            self.record_failure(OVERSIZED_KEY, request.client);
+            return Err(ServiceError::Unauthenticated);
+        }
         let key = dcms_domain::username_key(&request.username);
         self.check_throttle(&key, request.client)?;
         let _slot = tokio::time::timeout(self.limits.queue_wait, self.login_slots.acquire())

@@ -105,6 +105,10 @@ impl From<StoreError> for ServiceError {
         match err {
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::Conflict(detail) => ServiceError::Conflict(detail),
+            StoreError::Busy(detail) => {
+                tracing::warn!(%detail, "database busy: answered 503");
+                ServiceError::Busy
+            }
             other => ServiceError::Store(other),
         }
     }

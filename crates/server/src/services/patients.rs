@@ -1084,6 +1084,9 @@ impl SearchKind {
     }
 }
 
+/// The longest search query: longer than any name, number or phone.
+pub const SEARCH_MAX_CHARS: usize = 100;
+
 /// One page of patients.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PatientPage {
@@ -1109,6 +1112,16 @@ pub async fn search(
     cursor: Option<&PatientCursor>,
     limit: u64,
 ) -> Result<PatientPage, ServiceError> {
+    if query.is_some_and(|q| q.chars().count() > SEARCH_MAX_CHARS) {
+        return Err(ServiceError::Invalid(vec![
+            FieldError::coded(
+                "q",
+                "too-long",
+                format!("must be at most {SEARCH_MAX_CHARS} characters"),
+            )
+            .arg("max", SEARCH_MAX_CHARS),
+        ]));
+    }
     let limit = limit.max(1);
     let db = store.connection();
     let names_after =
