@@ -1,6 +1,7 @@
 //! Errors as RFC 9457 problem details (`application/problem+json`), mapped once.
 
 use crate::services::{FieldError, ServiceError};
+use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -193,10 +194,69 @@ fn too_large() -> ApiError {
     )
 }
 
-/// A JSON body whose rejections are problem details.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON body whose rejections are problem details. Every body of this API is a JSON object:
+/// another JSON value (an array, which serde would otherwise read as the struct's fields in
+/// order, a string, a number) is 422 before it is deserialized.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json_content_type(request.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "expected a body with Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    too_large()
+                } else {
+                    ApiError::bad_request(rejection.body_text())
+                }
+            })?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some_and(|b| *b != b'{') {
+            return Err(
+                match serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                    Ok(_) => {
+                        ApiError::invalid(vec![FieldError::new("body", "must be a JSON object")])
+                    }
+                    Err(e) => ApiError::bad_request(format!("malformed JSON: {e}")),
+                },
+            );
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Json(value))
+    }
+}
+
+/// `application/json` or `application/<anything>+json`, any parameters.
+fn is_json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
 
 impl<T: Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {
@@ -350,6 +410,25 @@ mod tests {
         let (status, body) = send(r#"{"name":5}"#, Some("application/json")).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["errors"][0]["field"], "body");
+    }
+
+    #[tokio::test]
+    async fn json_other_than_an_object_is_422() {
+        for body in [r#"["Бат"]"#, " [null, null]", r#""Бат""#, "5", "null"] {
+            let (status, problem) = send(body, Some("application/json")).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+            assert_eq!(problem["errors"][0]["field"], "body", "{body}");
+        }
+        let (status, _) = send("[1,", Some("application/json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = send("", Some("application/json")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        let (status, _) = send(
+            r#"{"name":"x"}"#,
+            Some("application/merge-patch+json; charset=utf-8"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
     }
 
     #[tokio::test]

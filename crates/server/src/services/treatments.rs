@@ -1104,7 +1104,9 @@ pub async fn pay(
             errors.push(FieldError::coded("amount", "payment-zero", "must not be 0"));
             None
         }
-        Some(a) if a.abs() > AMOUNT_MAX => {
+        // unsigned_abs: `abs` of i64::MIN overflows (a panic in debug builds, and a wrapped,
+        // negative amount that passed this check in release builds).
+        Some(a) if a.unsigned_abs() > AMOUNT_MAX.unsigned_abs() => {
             errors.push(
                 FieldError::coded("amount", "payment-amount", "is too large")
                     .arg("max", AMOUNT_MAX),

@@ -62,7 +62,7 @@ use utoipa::OpenApi;
         reports::day, reports::revenue, reports::patients, reports::no_shows,
     ),
     components(schemas(super::error::Problem, crate::services::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "operations", description = "Health and API description"),
         (name = "auth", description = "Logging in and out, one's own sessions and password"),
@@ -92,6 +92,92 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents, on every operation, the errors that the shared machinery answers whatever the
+/// handler: the extractors' rejections (`error.rs`), the session check and the permission
+/// table, the body limit. A handler documents its own errors (404, 409, 422 from its rules)
+/// and may word these more precisely; an entry it has is never replaced.
+struct CommonErrors;
+
+impl CommonErrors {
+    fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                super::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+            .into()
+    }
+
+    fn add(operation: &mut utoipa::openapi::path::Operation) {
+        let secured = operation
+            .security
+            .as_ref()
+            .is_some_and(|requirements| !requirements.is_empty());
+        let has_params = operation
+            .parameters
+            .as_ref()
+            .is_some_and(|params| !params.is_empty());
+        let body_types: Vec<&str> = operation
+            .request_body
+            .as_ref()
+            .map(|body| body.content.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let json_only = body_types == ["application/json"];
+        let mut errors: Vec<(&str, &str)> = Vec::new();
+        if has_params || !body_types.is_empty() {
+            errors.push(("400", "Malformed parameters or body"));
+        }
+        if secured {
+            errors.push(("401", "No valid session"));
+            errors.push(("403", "The role may not do this"));
+        }
+        if !body_types.is_empty() {
+            errors.push(("413", "The body is larger than the server accepts"));
+        }
+        if json_only {
+            errors.push((
+                "415",
+                "The body is not sent as Content-Type: application/json",
+            ));
+            errors.push((
+                "422",
+                "Well-formed JSON of the wrong shape, or invalid fields",
+            ));
+        }
+        for (status, description) in errors {
+            operation
+                .responses
+                .responses
+                .entry(status.to_owned())
+                .or_insert_with(|| CommonErrors::problem(description));
+        }
+    }
+}
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                CommonErrors::add(operation);
+            }
+        }
     }
 }
 

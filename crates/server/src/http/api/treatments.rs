@@ -662,6 +662,7 @@ pub async fn invoices_of_patient(
         (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_treatments(
     State(state): State<AppState>,
@@ -695,6 +696,7 @@ pub async fn my_treatments(
         (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_invoices(
     State(state): State<AppState>,
