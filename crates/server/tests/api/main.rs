@@ -14,6 +14,7 @@ mod chart_pages;
 mod cli;
 mod comms;
 mod comms_pages;
+mod crash;
 mod demo;
 mod errors;
 mod limits;
