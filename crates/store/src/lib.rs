@@ -264,7 +264,9 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dcms-store-migrate-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let url = format!("sqlite://{}", dir.join("half.db").display());
-        let store = Store::connect(&url, &StoreOptions::default()).await.unwrap();
+        let store = Store::connect(&url, &StoreOptions::default())
+            .await
+            .unwrap();
         let db = store.connection();
         db.execute_unprepared("CREATE TABLE \"payment\" (x integer)")
             .await
@@ -282,7 +284,9 @@ mod tests {
             .collect();
         assert_eq!(tables, ["payment"]);
 
-        db.execute_unprepared("DROP TABLE \"payment\"").await.unwrap();
+        db.execute_unprepared("DROP TABLE \"payment\"")
+            .await
+            .unwrap();
         store.migrate().await.unwrap();
         assert!(store.pending_migrations().await.unwrap().is_empty());
         store.close().await.unwrap();
