@@ -35,7 +35,8 @@ pub struct ScaleOptions {
     pub appointments_per_patient: u32,
     /// Visits of the one patient whose chart is long (0: none).
     pub chart_visits: u32,
-    /// The random generator's seed: the same seed gives the same clinic.
+    /// The random generator's seed (the calendar follows the clock, so two runs at different
+    /// times differ in dates and counts).
     pub seed: u64,
 }
 
@@ -106,7 +107,7 @@ pub async fn is_empty(store: &Store) -> Result<bool, ServiceError> {
 /// logins, services), then `patients` patients with their phones and history: past
 /// appointments (as many days back as the doctors need to see them, at least a month, at
 /// most ten years), a coming week 60% booked, treatments with teeth, payments, calls and
-/// SMS. Deterministic for a seed and a start date.
+/// SMS. Random from `options.seed`, with dates around the moment it runs.
 pub async fn generate(
     store: &Store,
     audit: &AuditTrail,
