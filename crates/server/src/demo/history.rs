@@ -52,6 +52,11 @@ pub struct Calendar {
 }
 
 impl Calendar {
+    /// Unix `seconds` in the clinic's time zone.
+    fn local(&self, seconds: i64) -> jiff::Zoned {
+        instant(seconds).to_zoned(self.zone.clone())
+    }
+
     /// Start instants (Unix seconds) of the slots of each open day in `[from, until]`.
     fn slot_starts(&self, from: Date, until: Date) -> Vec<i64> {
         let mut starts = Vec::new();
@@ -97,8 +102,13 @@ struct PlannedPatient {
     opt_out: bool,
 }
 
+/// The instant of Unix `seconds` (the generator's times are always in range).
+fn instant(seconds: i64) -> Timestamp {
+    Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
 fn ts(seconds: i64) -> DbTimestamp {
-    to_db(Timestamp::from_second(seconds).unwrap_or(Timestamp::UNIX_EPOCH))
+    to_db(instant(seconds))
 }
 
 fn pick_weighted<'a, R: Rng>(
@@ -248,10 +258,7 @@ pub async fn write(
             let patient_id = patient_base + index as i64;
             let created_at = ts(p.created_at);
             let last_visit = p.last_seen_at.unwrap_or(p.created_at);
-            let last_visit_date = Timestamp::from_second(last_visit)
-                .unwrap_or(Timestamp::UNIX_EPOCH)
-                .to_zoned(calendar.zone.clone())
-                .date();
+            let last_visit_date = calendar.local(last_visit).date();
             patient_rows.push(patient::Model {
                 patient_id,
                 user_id: if index == 0 {
@@ -372,10 +379,7 @@ pub async fn write(
                 AppointmentStatus::Came | AppointmentStatus::Finished
             ) && let Some(main) = main
             {
-                let on = Timestamp::from_second(p.start)
-                    .unwrap_or(Timestamp::UNIX_EPOCH)
-                    .to_zoned(calendar.zone.clone())
-                    .date();
+                let on = calendar.local(p.start).date();
                 let dentition = Dentition::on(person.person.birthday, on);
                 let teeth = match dentition {
                     Dentition::Primary => &teeth_primary,
@@ -503,9 +507,7 @@ pub async fn write(
                 && sent < now
                 && rng.gen_bool(0.6)
             {
-                let local = Timestamp::from_second(p.start)
-                    .unwrap_or(Timestamp::UNIX_EPOCH)
-                    .to_zoned(calendar.zone.clone());
+                let local = calendar.local(p.start);
                 rows.sms.push(sms::Model {
                     sms_id: ids.sms,
                     phone_number: person.primary_phone.clone(),
