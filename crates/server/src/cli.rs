@@ -117,9 +117,10 @@ pub struct ServeArgs {
     /// Seconds a request may take before it is answered 408.
     #[arg(long, env = "DCMS_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout: u64,
-    /// Most database connections in the pool.
-    #[arg(long, env = "DCMS_DB_MAX_CONNECTIONS", default_value_t = 16)]
-    pub db_max_connections: u32,
+    /// Most database connections in the pool (default: 4 for SQLite, 16 for PostgreSQL and
+    /// MariaDB).
+    #[arg(long, env = "DCMS_DB_MAX_CONNECTIONS")]
+    pub db_max_connections: Option<u32>,
     /// The SMS provider's HTTP API (placeholders {to} {text} {idempotency_key} {subject} are
     /// percent-encoded in it). Without it, SMS are only logged.
     #[arg(long, env = "DCMS_SMS_GATEWAY_URL")]
@@ -208,7 +209,7 @@ impl Cli {
                 config.bind = args.bind;
                 config.body_limit = args.body_limit;
                 config.request_timeout = std::time::Duration::from_secs(args.request_timeout);
-                config.store.max_connections = args.db_max_connections.max(1);
+                config.store.max_connections = args.db_max_connections;
                 if let Some(url) = &args.sms_gateway_url {
                     config.sms_gateway = Some(
                         HttpGatewayConfig::new(

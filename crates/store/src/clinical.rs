@@ -122,6 +122,116 @@ pub async fn of_appointment(
         .await?)
 }
 
+/// One item on one tooth of a patient's chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartRow {
+    pub tooth_id: i64,
+    pub tooth_note: Option<String>,
+    pub treatment_item_id: i64,
+    pub service_id: i64,
+    /// The service's name for the doctor.
+    pub service_name: String,
+    pub scope: i16,
+    pub item_note: Option<String>,
+    pub treatment_id: i64,
+    pub treatment_date: DbTimestamp,
+    pub doctor_id: i64,
+}
+
+/// Every item done on a tooth of the patient, by tooth (FDI id), each tooth's newest first
+/// (then in the treatment's item order): one statement over the
+/// `treatment(patient_id, treatment_date)`, `treatment_item(treatment_id, position)` and
+/// `treatment_item_tooth(treatment_item_id, tooth_id)` indexes.
+pub async fn chart_of(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Vec<ChartRow>, StoreError> {
+    use crate::entity::service_catalog;
+    use sea_orm::{JoinType, Order};
+    type Row = (
+        i64,
+        Option<String>,
+        i64,
+        i64,
+        String,
+        i16,
+        Option<String>,
+        i64,
+        DbTimestamp,
+        i64,
+    );
+    let rows: Vec<Row> = treatment_item_tooth::Entity::find()
+        .select_only()
+        .column(treatment_item_tooth::Column::ToothId)
+        .column(treatment_item_tooth::Column::Note)
+        .column(treatment_item::Column::TreatmentItemId)
+        .column(treatment_item::Column::ServiceId)
+        .column(service_catalog::Column::DoctorDisplayName)
+        .column(treatment_item::Column::Scope)
+        .column(treatment_item::Column::Note)
+        .column(treatment::Column::TreatmentId)
+        .column(treatment::Column::TreatmentDate)
+        .column(treatment::Column::DoctorId)
+        .join(
+            JoinType::InnerJoin,
+            treatment_item_tooth::Entity::belongs_to(treatment_item::Entity)
+                .from(treatment_item_tooth::Column::TreatmentItemId)
+                .to(treatment_item::Column::TreatmentItemId)
+                .into(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            treatment_item::Entity::belongs_to(treatment::Entity)
+                .from(treatment_item::Column::TreatmentId)
+                .to(treatment::Column::TreatmentId)
+                .into(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            treatment_item::Entity::belongs_to(service_catalog::Entity)
+                .from(treatment_item::Column::ServiceId)
+                .to(service_catalog::Column::ServiceId)
+                .into(),
+        )
+        .filter(treatment::Column::PatientId.eq(patient_id))
+        .order_by(treatment_item_tooth::Column::ToothId, Order::Asc)
+        .order_by(treatment::Column::TreatmentDate, Order::Desc)
+        .order_by(treatment::Column::TreatmentId, Order::Desc)
+        .order_by(treatment_item::Column::Position, Order::Asc)
+        .order_by(treatment_item::Column::TreatmentItemId, Order::Asc)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(
+                tooth_id,
+                tooth_note,
+                treatment_item_id,
+                service_id,
+                service_name,
+                scope,
+                item_note,
+                treatment_id,
+                treatment_date,
+                doctor_id,
+            )| ChartRow {
+                tooth_id,
+                tooth_note,
+                treatment_item_id,
+                service_id,
+                service_name,
+                scope,
+                item_note,
+                treatment_id,
+                treatment_date,
+                doctor_id,
+            },
+        )
+        .collect())
+}
+
 // --- items and teeth -----------------------------------------------------------------------
 
 /// An item to insert (values already validated, the price copied from the catalog).

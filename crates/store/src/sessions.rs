@@ -38,16 +38,59 @@ pub async fn create(
     .await?)
 }
 
-/// A session and its user, read by the session's primary key.
+/// A session with its user and the patient and employee linked to that user.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: session_token::Model,
+    pub user: user::Model,
+    pub patient_id: Option<i64>,
+    pub employee_id: Option<i64>,
+}
+
+/// A session, its user and the user's linked patient and employee, read by the session's
+/// primary key in one statement (every authenticated request runs it).
 pub async fn find_with_user(
     db: &impl ConnectionTrait,
     session_token_id: i64,
-) -> Result<Option<(session_token::Model, user::Model)>, StoreError> {
-    let found = session_token::Entity::find_by_id(session_token_id)
+) -> Result<Option<SignedIn>, StoreError> {
+    use sea_orm::sea_query::{Alias, ExprTrait, Query, SimpleExpr};
+    use sea_orm::{FromQueryResult, IdenStatic, QuerySelect, QueryTrait, SelectA, SelectB};
+    let linked = |table: &str, column: &str| -> SimpleExpr {
+        SimpleExpr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .column(Alias::new(column))
+                    .from(Alias::new(table))
+                    .and_where(
+                        Expr::col((Alias::new(table), Alias::new("user_id")))
+                            .eq(Expr::col((user::Entity, user::Column::UserId))),
+                    )
+                    .to_owned()
+                    .into(),
+            ),
+        )
+    };
+    let statement = session_token::Entity::find_by_id(session_token_id)
         .find_also_related(user::Entity)
-        .one(db)
-        .await?;
-    Ok(found.and_then(|(session, user)| user.map(|u| (session, u))))
+        .expr_as(linked("patient", "patient_id"), "linked_patient_id")
+        .expr_as(linked("employee", "employee_id"), "linked_employee_id")
+        .build(db.get_database_backend());
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    let session = session_token::Model::from_query_result(&row, SelectA.as_str())?;
+    // The inner join of a session to its user cannot miss (a foreign key), but the query is
+    // a left join: no user, no session.
+    let Some(user) = Option::<user::Model>::from_query_result(&row, SelectB.as_str())? else {
+        return Ok(None);
+    };
+    Ok(Some(SignedIn {
+        session,
+        user,
+        patient_id: row.try_get::<Option<i64>>("", "linked_patient_id")?,
+        employee_id: row.try_get::<Option<i64>>("", "linked_employee_id")?,
+    }))
 }
 
 pub async fn find(

@@ -5,9 +5,62 @@ use crate::StoreError;
 use crate::entity::settings;
 use crate::time::now;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QuerySelect, Set};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// The id of the one settings row.
 pub const SETTINGS_ID: i64 = 1;
+
+/// How long a cached settings row is used before it is read again: a change made by this
+/// process is seen at once ([`forget_cached`]), one made by another server on the same
+/// database within this time.
+pub const CACHE_FOR: Duration = Duration::from_secs(1);
+
+/// The settings row as last read by [`load_cached`], with a generation that
+/// [`forget_cached`] moves on, so a row read before a change is never kept after it.
+#[derive(Debug, Default)]
+pub struct Cache {
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    generation: u64,
+    row: Option<(Instant, settings::Model)>,
+}
+
+impl Cache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The settings row, read at most once per [`CACHE_FOR`] (almost every request needs the
+/// clinic's time zone; the row changes a few times a year).
+pub async fn load_cached(store: &crate::Store) -> Result<settings::Model, StoreError> {
+    let generation = {
+        let state = store.settings.lock();
+        if let Some((read_at, row)) = &state.row
+            && read_at.elapsed() < CACHE_FOR
+        {
+            return Ok(row.clone());
+        }
+        state.generation
+    };
+    let row = load(store.connection()).await?;
+    let mut state = store.settings.lock();
+    if state.generation == generation {
+        state.row = Some((Instant::now(), row.clone()));
+    }
+    Ok(row)
+}
+
+/// Drops the cached row: called once a change to it has committed.
+pub fn forget_cached(store: &crate::Store) {
+    let mut state = store.settings.lock();
+    state.generation = state.generation.wrapping_add(1);
+    state.row = None;
+}
 
 /// The settings row.
 pub async fn load(db: &impl ConnectionTrait) -> Result<settings::Model, StoreError> {

@@ -123,26 +123,3 @@ pub async fn save(
     row.disabled_at = Set(changed.disabled_at);
     Ok(row.update(db).await?)
 }
-
-/// The patient and the employee linked to a user account, if any.
-pub async fn linked_people(
-    db: &impl ConnectionTrait,
-    user_id: i64,
-) -> Result<(Option<i64>, Option<i64>), StoreError> {
-    use sea_orm::sea_query::{ExprTrait, Query};
-    let mut ids = [None, None];
-    for (slot, (table, column)) in [("patient", "patient_id"), ("employee", "employee_id")]
-        .into_iter()
-        .enumerate()
-    {
-        let mut query = Query::select();
-        query
-            .column(column)
-            .from(table)
-            .and_where(Expr::col("user_id").eq(user_id));
-        if let Some(row) = db.query_one(&query).await? {
-            ids[slot] = Some(row.try_get::<i64>("", column)?);
-        }
-    }
-    Ok((ids[0], ids[1]))
-}

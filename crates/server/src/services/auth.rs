@@ -78,6 +78,10 @@ pub struct Caller {
     pub role: Role,
     pub session_type: SessionType,
     pub principal: Principal,
+    /// The patient record this user is linked to (a portal account), if any.
+    pub patient_id: Option<i64>,
+    /// The employee this user is linked to, if any.
+    pub employee_id: Option<i64>,
 }
 
 impl Caller {
@@ -366,7 +370,12 @@ impl Auth {
         if secret.is_empty() || secret.len() > 128 {
             return Err(ServiceError::Unauthenticated);
         }
-        let (session, user) = sessions::find_with_user(self.store.connection(), id)
+        let sessions::SignedIn {
+            session,
+            user,
+            patient_id,
+            employee_id,
+        } = sessions::find_with_user(self.store.connection(), id)
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         let now_ts = jiff::Timestamp::now();
@@ -398,6 +407,8 @@ impl Auth {
             session_type,
             user,
             session,
+            patient_id,
+            employee_id,
         })
     }
 

@@ -265,7 +265,7 @@ fn apply(row: &mut settings::Model, valid: Valid) {
 
 /// The clinic's settings.
 pub async fn get(store: &Store) -> Result<ClinicSettings, ServiceError> {
-    ClinicSettings::from_row(&repo::load(store.connection()).await?)
+    ClinicSettings::from_row(&repo::load_cached(store).await?)
 }
 
 /// Changes the settings asked for. Every field is validated first and all invalid fields
@@ -293,7 +293,10 @@ pub async fn update(
     audit.record(&txn, actor.stamp(entry)).await?;
     // Refuse to commit what could not be read back.
     let settings = ClinicSettings::from_row(&saved)?;
-    txn.commit().await.map_err(ServiceError::from)?;
+    let committed = txn.commit().await;
+    // Whatever the commit's outcome, the next read goes to the database.
+    repo::forget_cached(store);
+    committed.map_err(ServiceError::from)?;
     Ok(settings)
 }
 

@@ -1331,38 +1331,39 @@ pub async fn chart(
     system: ToothSystem,
 ) -> Result<Vec<ChartTooth>, ServiceError> {
     check_patient(store, patient_id).await?;
-    let rows = repo::of_patient(store.connection(), patient_id, None, None).await?;
-    let treatments = assemble(store.connection(), rows, system).await?;
-    let mut teeth: HashMap<i64, ChartTooth> = HashMap::new();
-    // Treatments come newest first, so each tooth's items do too.
-    for t in &treatments {
-        for item in &t.items {
-            for tooth in &item.teeth {
-                teeth
-                    .entry(tooth.tooth_id)
-                    .or_insert_with(|| ChartTooth {
-                        tooth_id: tooth.tooth_id,
-                        code: tooth.code.clone(),
-                        ui_key: tooth.ui_key.clone(),
-                        items: Vec::new(),
-                    })
-                    .items
-                    .push(ChartEntry {
-                        treatment_id: t.treatment_id,
-                        treatment_item_id: item.treatment_item_id,
-                        treatment_date: t.treatment_date,
-                        doctor_id: t.doctor_id,
-                        service_id: item.service_id,
-                        service_name: item.service_name.clone(),
-                        scope: item.scope,
-                        item_note: item.note.clone(),
-                        tooth_note: tooth.note.clone(),
-                    });
+    // Rows come by tooth, each tooth's newest first: one chart tooth per run of rows.
+    let mut chart: Vec<ChartTooth> = Vec::new();
+    for row in repo::chart_of(store.connection(), patient_id).await? {
+        let scope = TreatmentScope::from_code(row.scope).ok_or_else(|| {
+            internal(format!(
+                "item {} has an unknown scope {}",
+                row.treatment_item_id, row.scope
+            ))
+        })?;
+        let entry = ChartEntry {
+            treatment_id: row.treatment_id,
+            treatment_item_id: row.treatment_item_id,
+            treatment_date: from_db(row.treatment_date),
+            doctor_id: row.doctor_id,
+            service_id: row.service_id,
+            service_name: row.service_name,
+            scope,
+            item_note: row.item_note,
+            tooth_note: row.tooth_note,
+        };
+        match chart.last_mut() {
+            Some(tooth) if tooth.tooth_id == row.tooth_id => tooth.items.push(entry),
+            _ => {
+                let tooth = tooth_of_id(row.tooth_id)?.in_system(system);
+                chart.push(ChartTooth {
+                    tooth_id: row.tooth_id,
+                    code: tooth.code().to_owned(),
+                    ui_key: tooth.ui_key().to_owned(),
+                    items: vec![entry],
+                });
             }
         }
     }
-    let mut chart: Vec<ChartTooth> = teeth.into_values().collect();
-    chart.sort_by_key(|t| t.tooth_id);
     audit.record_read(
         actor.user_id,
         actor.session_token_id,

@@ -105,21 +105,14 @@ pub struct MeResponse {
         (status = 200, description = "The signed-in user", body = MeResponse),
         (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn me(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> Result<Json<MeResponse>, ApiError> {
-    let (patient_id, employee_id) =
-        dcms_store::users::linked_people(state.store.connection(), caller.user_id())
-            .await
-            .map_err(crate::services::ServiceError::from)?;
+pub async fn me(Extension(caller): Extension<Caller>) -> Json<MeResponse> {
     let current = Some(caller.session_token_id());
-    Ok(Json(MeResponse {
+    Json(MeResponse {
         user: caller.user.into(),
         session: SessionView::new(caller.session, current),
-        patient_id,
-        employee_id,
-    }))
+        patient_id: caller.patient_id,
+        employee_id: caller.employee_id,
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
