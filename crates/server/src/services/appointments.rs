@@ -395,13 +395,7 @@ pub async fn create(
         planned_service_id: input.planned_service_id,
         note,
     };
-    let receptionist_id = match actor.user_id {
-        Some(user_id) => staff::of_user(store, user_id)
-            .await?
-            .map(|employee| employee.employee_id),
-        None => None,
-    };
-    retrying(|| book(store, audit, actor, &valid, receptionist_id)).await
+    retrying(|| book(store, audit, actor, &valid, actor.employee_id)).await
 }
 
 /// One run of the booking transaction.

@@ -90,6 +90,7 @@ impl Caller {
         super::Actor {
             user_id: Some(self.user.user_id),
             session_token_id: Some(self.session.session_token_id),
+            employee_id: self.employee_id,
         }
     }
 
@@ -328,6 +329,7 @@ impl Auth {
         let actor = super::Actor {
             user_id: Some(user.user_id),
             session_token_id: Some(session.session_token_id),
+            employee_id: None,
         };
         self.audit
             .record(

@@ -32,6 +32,9 @@ pub use error::{FieldError, ServiceError};
 pub struct Actor {
     pub user_id: Option<i64>,
     pub session_token_id: Option<i64>,
+    /// The employee linked to the user (read with the session), for the records that name
+    /// who did something (a booking's receptionist).
+    pub employee_id: Option<i64>,
 }
 
 impl Actor {
@@ -39,6 +42,7 @@ impl Actor {
     pub const SYSTEM: Actor = Actor {
         user_id: None,
         session_token_id: None,
+        employee_id: None,
     };
 
     /// Marks an audit entry as done by this actor.
