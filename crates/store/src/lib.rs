@@ -26,8 +26,7 @@ pub use sea_orm;
 
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement, TransactionOptions,
-    TransactionTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 use std::sync::Arc;
@@ -102,72 +101,8 @@ impl Default for StoreOptions {
 pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
-    /// SQLite only: this process's writers take turns here, first come first served, before
-    /// `BEGIN IMMEDIATE`. SQLite's own busy handler makes a waiting writer sleep 1, 2, 5 ...
-    /// 100 ms between tries, so under load turns went to whoever woke up at the right moment
-    /// (a booking's p99 was 0.8 s at 450/s); queued here, each starts as the last commits.
-    writers: Arc<tokio::sync::Mutex<()>>,
-    /// How long a writer waits for its turn (the SQLite busy timeout).
-    write_wait: Duration,
     /// The settings row as last read (`settings::load_cached`).
     settings: Arc<settings::Cache>,
-}
-
-/// A transaction opened by [`Store::begin_write`]: the sea-orm transaction and, on SQLite,
-/// this writer's turn, given back when the transaction commits, rolls back or is dropped.
-/// It is a connection like the transaction it holds (and derefs to it).
-pub struct WriteTransaction {
-    txn: DatabaseTransaction,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl WriteTransaction {
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
-    }
-
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
-    }
-}
-
-impl std::ops::Deref for WriteTransaction {
-    type Target = DatabaseTransaction;
-
-    fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
-    }
-}
-
-#[async_trait::async_trait]
-impl ConnectionTrait for WriteTransaction {
-    fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
-    }
-
-    fn support_returning(&self) -> bool {
-        self.txn.support_returning()
-    }
-
-    fn is_mock_connection(&self) -> bool {
-        self.txn.is_mock_connection()
-    }
 }
 
 impl Store {
@@ -209,14 +144,16 @@ impl Store {
                     .synchronous(SqliteSynchronous::Full)
                     .foreign_keys(true)
                     .busy_timeout(busy)
+                    // The connection's thread hands rows over through a channel of this
+                    // many; at sqlx's 50 it stopped every 50 rows of a long answer (a
+                    // chart's thousands) to wait for the request's task to catch up.
+                    .row_buffer_size(1024)
             });
         }
         let conn = Database::connect(opts).await?;
         Ok(Store {
             conn,
             backend,
-            writers: Arc::new(tokio::sync::Mutex::new(())),
-            write_wait: options.sqlite_busy_timeout,
             settings: Arc::default(),
         })
     }
@@ -230,7 +167,7 @@ impl Store {
         match self.backend {
             Backend::Sqlite => {
                 let txn = self.begin_write().await?;
-                migration::Migrator::up(&*txn, None).await?;
+                migration::Migrator::up(&txn, None).await?;
                 txn.commit().await?;
             }
             _ => migration::Migrator::up(&self.conn, None).await?,
@@ -240,29 +177,16 @@ impl Store {
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`), so a transaction that reads before it writes can never fail to
-    /// upgrade its lock; PostgreSQL and MariaDB lock rows as they go (`FOR UPDATE`). On
-    /// SQLite the writers of this process first queue for their turn (see `writers`); a
-    /// writer that waits longer than the busy timeout gets [`StoreError::Busy`].
-    pub async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
-        let (options, turn) = match self.backend {
-            Backend::Sqlite => {
-                let turn = tokio::time::timeout(self.write_wait, self.writers.clone().lock_owned())
-                    .await
-                    .map_err(|_| {
-                        StoreError::Busy("no turn to write within the busy timeout".into())
-                    })?;
-                let options = TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                    ..Default::default()
-                };
-                (options, Some(turn))
-            }
-            _ => (TransactionOptions::default(), None),
+    /// upgrade its lock; PostgreSQL and MariaDB lock rows as they go (`FOR UPDATE`).
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        let options = TransactionOptions {
+            sqlite_transaction_mode: match self.backend {
+                Backend::Sqlite => Some(SqliteTransactionMode::Immediate),
+                _ => None,
+            },
+            ..Default::default()
         };
-        Ok(WriteTransaction {
-            txn: self.conn.begin_with_options(options).await?,
-            _turn: turn,
-        })
+        Ok(self.conn.begin_with_options(options).await?)
     }
 
     /// Names of the migrations not yet applied.
