@@ -123,7 +123,7 @@ pub async fn of_appointment(
 }
 
 /// One item on one tooth of a patient's chart.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct ChartRow {
     pub tooth_id: i64,
     pub tooth_note: Option<String>,
@@ -148,27 +148,15 @@ pub async fn chart_of(
 ) -> Result<Vec<ChartRow>, StoreError> {
     use crate::entity::service_catalog;
     use sea_orm::{JoinType, Order};
-    type Row = (
-        i64,
-        Option<String>,
-        i64,
-        i64,
-        String,
-        i16,
-        Option<String>,
-        i64,
-        DbTimestamp,
-        i64,
-    );
-    let rows: Vec<Row> = treatment_item_tooth::Entity::find()
+    Ok(treatment_item_tooth::Entity::find()
         .select_only()
         .column(treatment_item_tooth::Column::ToothId)
-        .column(treatment_item_tooth::Column::Note)
+        .column_as(treatment_item_tooth::Column::Note, "tooth_note")
         .column(treatment_item::Column::TreatmentItemId)
         .column(treatment_item::Column::ServiceId)
-        .column(service_catalog::Column::DoctorDisplayName)
+        .column_as(service_catalog::Column::DoctorDisplayName, "service_name")
         .column(treatment_item::Column::Scope)
-        .column(treatment_item::Column::Note)
+        .column_as(treatment_item::Column::Note, "item_note")
         .column(treatment::Column::TreatmentId)
         .column(treatment::Column::TreatmentDate)
         .column(treatment::Column::DoctorId)
@@ -199,37 +187,9 @@ pub async fn chart_of(
         .order_by(treatment::Column::TreatmentId, Order::Desc)
         .order_by(treatment_item::Column::Position, Order::Asc)
         .order_by(treatment_item::Column::TreatmentItemId, Order::Asc)
-        .into_tuple()
+        .into_model::<ChartRow>()
         .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(
-                tooth_id,
-                tooth_note,
-                treatment_item_id,
-                service_id,
-                service_name,
-                scope,
-                item_note,
-                treatment_id,
-                treatment_date,
-                doctor_id,
-            )| ChartRow {
-                tooth_id,
-                tooth_note,
-                treatment_item_id,
-                service_id,
-                service_name,
-                scope,
-                item_note,
-                treatment_id,
-                treatment_date,
-                doctor_id,
-            },
-        )
-        .collect())
+        .await?)
 }
 
 // --- items and teeth -----------------------------------------------------------------------
