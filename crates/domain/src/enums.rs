@@ -5,7 +5,6 @@
 //! enumerations that only have names, and `code_enum!` for enumerations that also have a
 //! stored code.
 
-use jiff::SignedDuration;
 use jiff::civil::Date;
 use jiff::{Span, ToSpan};
 
@@ -160,20 +159,19 @@ code_enum! {
 }
 
 impl SessionType {
-    /// How long a session may stay unused before it expires.
-    pub const fn idle_timeout(self) -> SignedDuration {
-        match self {
-            Self::UserPortal => SignedDuration::from_hours(12),
-            Self::PatientWeb | Self::Hq => SignedDuration::from_hours(30 * 24),
-        }
-    }
-
-    /// How long a session may live at most, however often it is used.
-    pub const fn max_lifetime(self) -> SignedDuration {
-        match self {
-            Self::UserPortal => SignedDuration::from_hours(7 * 24),
-            Self::PatientWeb | Self::Hq => SignedDuration::from_hours(30 * 24),
-        }
+    /// Whether a user of `role` may hold a session of this type: patients only `patient_web`,
+    /// staff only `user_portal`, and `hq` only admins and managers. A session whose user's
+    /// role has since changed so that it no longer fits is not honoured.
+    pub const fn fits(self, role: Role) -> bool {
+        matches!(
+            (self, role),
+            (Self::PatientWeb, Role::Patient)
+                | (
+                    Self::UserPortal,
+                    Role::Admin | Role::Manager | Role::Doctor | Role::Receptionist
+                )
+                | (Self::Hq, Role::Admin | Role::Manager)
+        )
     }
 }
 
@@ -516,18 +514,14 @@ mod tests {
     }
 
     #[test]
-    fn session_lifetimes() {
-        assert_eq!(
-            SessionType::UserPortal.idle_timeout(),
-            SignedDuration::from_hours(12)
-        );
-        assert_eq!(
-            SessionType::UserPortal.max_lifetime(),
-            SignedDuration::from_hours(168)
-        );
-        for t in [SessionType::PatientWeb, SessionType::Hq] {
-            assert_eq!(t.idle_timeout(), SignedDuration::from_hours(720));
-            assert_eq!(t.max_lifetime(), SignedDuration::from_hours(720));
+    fn session_types_fit_roles() {
+        for role in Role::ALL {
+            assert_eq!(SessionType::PatientWeb.fits(*role), *role == Role::Patient);
+            assert_eq!(SessionType::UserPortal.fits(*role), *role != Role::Patient);
+            assert_eq!(
+                SessionType::Hq.fits(*role),
+                matches!(role, Role::Admin | Role::Manager)
+            );
         }
     }
 

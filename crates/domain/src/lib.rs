@@ -13,6 +13,7 @@
 //! * [`Money`]: whole tugrik.
 //! * [`permits`]: the permission table.
 //! * [`PersonName`], [`Email`], [`name_key`], [`username_key`]: text values and search keys.
+//! * [`SessionLimits`]: how long sessions last.
 //! * [`OpeningHours`], [`Language`], [`TimeZoneName`], [`ClinicName`], [`ClinicCode`]: clinic settings.
 //!
 //! Everything is re-exported at the crate root.
@@ -25,6 +26,7 @@ pub mod money;
 pub mod permission;
 pub mod phone;
 pub mod register_number;
+pub mod session;
 pub mod settings;
 mod strings;
 pub mod text;
@@ -37,6 +39,7 @@ pub use money::*;
 pub use permission::*;
 pub use phone::*;
 pub use register_number::*;
+pub use session::*;
 pub use settings::*;
 pub use text::*;
 pub use tooth::*;

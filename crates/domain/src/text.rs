@@ -21,6 +21,18 @@ pub fn username_key(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// Whether a character may appear in no text a client sends: a control character other
+/// than tab, line feed and carriage return (NUL, escape, DEL, the C1 controls). PostgreSQL
+/// cannot store NUL in text at all; none of them has a place in a clinic's records.
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Whether a text holds a character [`is_forbidden_control`] refuses.
+pub fn has_forbidden_control(s: &str) -> bool {
+    s.chars().any(is_forbidden_control)
+}
+
 /// Why a name or an e-mail address is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -167,6 +179,18 @@ crate::strings::string_deserialize!(Email);
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn forbidden_controls_are_the_ones_no_text_needs() {
+        for c in ['\0', '\u{1}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
+            assert!(is_forbidden_control(c), "{c:?}");
+        }
+        for c in ['\t', '\n', '\r', ' ', 'Ө', '\u{a0}', '\u{2028}'] {
+            assert!(!is_forbidden_control(c), "{c:?}");
+        }
+        assert!(has_forbidden_control("Бат\u{0}"));
+        assert!(!has_forbidden_control("line one\nline two"));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

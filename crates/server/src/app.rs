@@ -49,6 +49,7 @@ impl Application {
             })?;
         let key = AuditKey::load_or_create(&config.audit_key_file)?;
         let audit = AuditTrail::start(store.clone(), key);
+        crate::http::metrics::install();
         let auth = Auth::new(store.clone(), audit.clone(), &config)
             .await
             .map_err(|e| StartError::Service(e.to_string()))?;

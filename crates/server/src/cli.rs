@@ -152,6 +152,14 @@ pub struct ServeArgs {
     /// environment: arguments are visible to other users). Without it, inbound posts get 401.
     #[arg(long, env = "DCMS_SMS_INBOUND_SECRET", hide_env_values = true)]
     pub sms_inbound_secret: Option<String>,
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose X-Forwarded-For
+    /// names the client; without it the connection's peer is the client (docs/operations.md).
+    #[arg(
+        long = "trusted-proxy",
+        env = "DCMS_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
     /// Milliseconds between two polls of the SMS outbox and the reminders.
     #[arg(long, env = "DCMS_OUTBOX_POLL_MS", default_value_t = 5000)]
     pub outbox_poll_ms: u64,
@@ -227,6 +235,9 @@ impl Cli {
                     .filter(|s| !s.is_empty())
                     .map(crate::config::Secret);
                 config.outbox.poll = std::time::Duration::from_millis(args.outbox_poll_ms.max(10));
+                config.trusted_proxies =
+                    crate::http::client::parse_trusted_proxies(&args.trusted_proxies)
+                        .map_err(CliError::Usage)?;
                 serve(config, args.demo).await
             }
             Command::Migrate => {
@@ -384,15 +395,18 @@ impl Cli {
                 let (store, audit) = open_audited(&config).await?;
                 let report = audit.verify().await?;
                 close_audited(store, audit).await?;
-                match report.first_bad_row {
-                    None => {
+                // Any problem fails, also one that names no row (the chain head is missing).
+                match (report.problem, report.first_bad_row) {
+                    (None, _) => {
                         println!("audit chain verified: {} rows", report.rows_checked);
                         Ok(())
                     }
-                    Some(row) => Err(CliError::Usage(format!(
-                        "audit chain broken at row {row}: {}",
-                        report.problem.unwrap_or_default()
+                    (Some(problem), Some(row)) => Err(CliError::Usage(format!(
+                        "audit chain broken at row {row}: {problem}"
                     ))),
+                    (Some(problem), None) => {
+                        Err(CliError::Usage(format!("audit chain broken: {problem}")))
+                    }
                 }
             }
         }

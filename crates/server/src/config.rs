@@ -52,6 +52,9 @@ pub struct Config {
     pub password_cost: PasswordCost,
     /// Login throttling and concurrency.
     pub login: LoginLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`); empty:
+    /// the connection's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The audit chain's HMAC key, kept outside the database (created on first start).
     pub audit_key_file: PathBuf,
     /// The SMS provider's HTTP API; None sends nothing and logs each message (the default).
@@ -94,6 +97,7 @@ impl Config {
             store: StoreOptions::default(),
             password_cost: PasswordCost::OWASP,
             login: LoginLimits::default(),
+            trusted_proxies: Vec::new(),
             audit_key_file: PathBuf::from(Self::DEFAULT_AUDIT_KEY_FILE),
             sms_gateway: None,
             sms_inbound_secret: None,

@@ -616,6 +616,7 @@ pub async fn verify(db: &impl ConnectionTrait, key: &AuditKey) -> Result<VerifyR
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditFilter {
     pub table_name: Option<String>,
+    pub action: Option<String>,
     pub row_id: Option<i64>,
     pub user_id: Option<i64>,
     /// Rows at or after this instant.
@@ -636,6 +637,9 @@ pub async fn list(
     let mut query = audit_log::Entity::find();
     if let Some(table) = &filter.table_name {
         query = query.filter(audit_log::Column::TableName.eq(table.as_str()));
+    }
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_log::Column::Action.eq(action.as_str()));
     }
     if let Some(row_id) = filter.row_id {
         query = query.filter(audit_log::Column::RowId.eq(row_id));

@@ -96,11 +96,21 @@ impl Default for StoreOptions {
     }
 }
 
+/// A pool's connections at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub in_use: u32,
+    pub max: u32,
+}
+
 /// The clinic's database.
 #[derive(Debug, Clone)]
 pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
+    max_connections: u32,
     /// The settings row as last read (`settings::load_cached`).
     settings: Arc<settings::Cache>,
 }
@@ -120,20 +130,20 @@ impl Store {
             Some(rest) => format!("mysql:{rest}"),
             None => url.to_owned(),
         };
+        let sqlite_path = sqlite_file(&url);
         let mut opts = ConnectOptions::new(url);
-        opts.max_connections(
-            options
-                .max_connections
-                .unwrap_or(backend.default_max_connections())
-                .max(1),
-        )
-        .min_connections(0)
-        .acquire_timeout(options.acquire_timeout)
-        // A ping on every checkout was a second round trip for every statement; a
-        // connection idle this long (one a server or a firewall may have dropped) is
-        // still pinged first.
-        .test_before_acquire_if_idle_for(Duration::from_secs(30))
-        .sqlx_logging(false);
+        let max_connections = options
+            .max_connections
+            .unwrap_or(backend.default_max_connections())
+            .max(1);
+        opts.max_connections(max_connections)
+            .min_connections(0)
+            .acquire_timeout(options.acquire_timeout)
+            // A ping on every checkout was a second round trip for every statement; a
+            // connection idle this long (one a server or a firewall may have dropped) is
+            // still pinged first.
+            .test_before_acquire_if_idle_for(Duration::from_secs(30))
+            .sqlx_logging(false);
         #[cfg(feature = "sqlite")]
         {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -150,10 +160,14 @@ impl Store {
                     .row_buffer_size(1024)
             });
         }
+        if let Some(path) = sqlite_path.filter(|_| backend == Backend::Sqlite) {
+            create_private(&path)?;
+        }
         let conn = Database::connect(opts).await?;
         Ok(Store {
             conn,
             backend,
+            max_connections,
             settings: Arc::default(),
         })
     }
@@ -234,6 +248,8 @@ impl Store {
             std::fs::remove_file(&partial)
                 .map_err(|e| io(&format!("cannot remove {}", partial.display()), e))?;
         }
+        // VACUUM INTO writes into an empty file: made first, readable by its owner only.
+        create_private(&partial)?;
         let path = partial
             .to_str()
             .ok_or_else(|| StoreError::Config("the backup path is not UTF-8".into()))?
@@ -269,6 +285,36 @@ impl Store {
         self.backend
     }
 
+    /// The pool's connections now: open, and of those idle (for `/metrics`).
+    pub fn pool_stats(&self) -> PoolStats {
+        let (open, idle) = match self.backend {
+            #[cfg(feature = "sqlite")]
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            #[cfg(feature = "mysql")]
+            Backend::MySql => {
+                let pool = self.conn.get_mysql_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            #[allow(unreachable_patterns)]
+            _ => (0, 0),
+        };
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(open);
+        PoolStats {
+            open,
+            idle,
+            in_use: open - idle,
+            max: self.max_connections,
+        }
+    }
+
     /// The underlying connection pool, for the repositories.
     pub fn connection(&self) -> &DatabaseConnection {
         &self.conn
@@ -282,6 +328,39 @@ impl Store {
     pub async fn close(self) -> Result<(), StoreError> {
         self.conn.close().await?;
         Ok(())
+    }
+}
+
+/// The file a `sqlite:` URL names; None for an in-memory database.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Some(std::path::PathBuf::from(path))
+}
+
+/// Creates a missing SQLite database file readable by its owner only (0600 on Unix): it holds
+/// patients' records. SQLite gives the WAL and shared-memory files the database file's mode.
+/// An existing file is left as it is.
+fn create_private(path: &std::path::Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Config(format!(
+            "cannot create the database file {}: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -322,6 +401,39 @@ mod tests {
         store.migrate().await.unwrap();
         assert!(store.pending_migrations().await.unwrap().is_empty());
         store.close().await.unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The database, its WAL and a backup are readable by their owner only: they hold
+    /// patients' records.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn database_files_are_created_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("dcms-store-mode-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("clinic.db");
+        let store = Store::connect(
+            &format!("sqlite://{}?mode=rwc", db.display()),
+            &StoreOptions::default(),
+        )
+        .await
+        .unwrap();
+        store.migrate().await.unwrap();
+        let backup = dir.join("copy.db");
+        store.backup_to(&backup).await.unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let wal = dir.join("clinic.db-wal");
+        assert!(wal.exists(), "the WAL exists while the store is open");
+        for file in [&db, &wal, &backup] {
+            assert_eq!(mode(file), 0o600, "{}", file.display());
+        }
+        store.close().await.unwrap();
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(
+            sqlite_file("sqlite://dcms.db?mode=rwc"),
+            Some("dcms.db".into())
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

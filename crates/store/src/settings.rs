@@ -99,6 +99,12 @@ pub async fn save(
         reminder_hour: Set(changed.reminder_hour),
         reminder_template: Set(changed.reminder_template),
         sms_confirm_replies: Set(changed.sms_confirm_replies),
+        staff_session_idle_minutes: Set(changed.staff_session_idle_minutes),
+        staff_session_max_hours: Set(changed.staff_session_max_hours),
+        hq_session_idle_minutes: Set(changed.hq_session_idle_minutes),
+        hq_session_max_hours: Set(changed.hq_session_max_hours),
+        patient_session_idle_minutes: Set(changed.patient_session_idle_minutes),
+        patient_session_max_hours: Set(changed.patient_session_max_hours),
         updated_at: Set(now()),
     };
     Ok(row.update(db).await?)

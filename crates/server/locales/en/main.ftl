@@ -98,6 +98,7 @@ closed = Closed
 
 ## One-time messages
 flash-session-expired = Your session has ended. Please log in again.
+flash-session-idle = You were signed out after a time without activity. Please log in again.
 flash-form-expired = The form had expired. Please try again.
 flash-logged-out = You have logged out.
 flash-password-changed = Your password has been changed. Your other sessions have ended.
@@ -108,6 +109,7 @@ flash-password-set = The new password is set and the user's sessions have ended.
 
 ## Errors
 error-forbidden = You do not have access to this page.
+error-user-accounts-admin-only = Only an admin may link, unlink or disable a user account: ask your admin.
 error-not-found = This page or record does not exist.
 error-conflict = This cannot be done in the current state.
 error-invalid = Some values are not valid.
@@ -261,6 +263,7 @@ position-add = Assign position
 fire-title = Fire this employee
 fire-open = Fire…
 fire-hint = The status becomes “Not working” and their open positions end on this date. Their linked user account is disabled and all its sessions end.
+fire-admin-only = This employee has a user account, which firing disables: only an admin can fire them.
 fire-confirm = I confirm firing this employee
 fire-submit = Fire
 fire-confirm-required = Tick the confirmation before firing.
@@ -479,3 +482,15 @@ flash-treatment-recorded = The treatment is recorded.
 flash-treatment-item-added = The service is added.
 flash-treatment-item-removed = The service is removed.
 flash-payment-taken = The payment is recorded.
+
+## Session limits (settings)
+session-limits-title = Sessions
+session-limits-hint = A session ends when it is not used for the idle time, and after its lifetime however often it is used. A change applies to sessions already open.
+session-limits-staff = Staff
+session-limits-hq = DCMS HQ
+session-limits-patient = Patient portal
+session-limits-idle-minutes = Idle (minutes)
+session-limits-max-hours = Lifetime (hours)
+error-whole-number = Write a whole number.
+error-range = A whole number from { $min } to { $max }.
+error-session-idle-longer = The idle time must not be longer than the lifetime.

@@ -98,6 +98,7 @@ closed = Амарна
 
 ## One-time messages
 flash-session-expired = Таны нэвтрэлт дууссан байна. Дахин нэвтэрнэ үү.
+flash-session-idle = Удаан идэвхгүй байсан тул системээс гарсан байна. Дахин нэвтэрнэ үү.
 flash-form-expired = Маягтын хугацаа дууссан байна. Дахин оролдоно уу.
 flash-logged-out = Та системээс гарлаа.
 flash-password-changed = Нууц үг солигдлоо. Таны бусад нэвтрэлт дууслаа.
@@ -108,6 +109,7 @@ flash-password-set = Шинэ нууц үг тохирч, хэрэглэгчий
 
 ## Errors
 error-forbidden = Танд энэ хуудсыг үзэх эрх байхгүй.
+error-user-accounts-admin-only = Хэрэглэгчийн бүртгэлийг холбох, салгах, идэвхгүй болгох эрх зөвхөн админд бий: админдаа хандана уу.
 error-not-found = Ийм хуудас эсвэл бичлэг байхгүй.
 error-conflict = Одоогийн төлөвт үүнийг хийх боломжгүй.
 error-invalid = Зарим утга буруу байна.
@@ -261,6 +263,7 @@ position-add = Албан тушаал оноох
 fire-title = Ажлаас чөлөөлөх
 fire-open = Чөлөөлөх…
 fire-hint = Ажилтны төлөв “Ажиллахгүй” болж, нээлттэй албан тушаалууд нь энэ өдрөөр дуусна. Холбогдсон хэрэглэгчийн бүртгэл идэвхгүй болж, бүх нэвтрэлт нь дуусна.
+fire-admin-only = Энэ ажилтан хэрэглэгчийн бүртгэлтэй бөгөөд ажлаас чөлөөлөхөд бүртгэл нь идэвхгүй болно: зөвхөн админ чөлөөлж чадна.
 fire-confirm = Энэ ажилтныг ажлаас чөлөөлөхийг баталж байна
 fire-submit = Чөлөөлөх
 fire-confirm-required = Чөлөөлөхийн өмнө баталгаажуулах нүдийг чагтална уу.
@@ -485,3 +488,15 @@ flash-treatment-recorded = Эмчилгээ бүртгэгдлээ.
 flash-treatment-item-added = Үйлчилгээ нэмэгдлээ.
 flash-treatment-item-removed = Үйлчилгээ хасагдлаа.
 flash-payment-taken = Төлбөр бүртгэгдлээ.
+
+## Session limits (settings)
+session-limits-title = Нэвтрэлт
+session-limits-hint = Нэвтрэлт заасан хугацаанд ашиглагдаагүй бол, мөн хичнээн ашиглагдсан ч хамгийн урт хугацаа нь дуусахад хаагдана. Өөрчлөлт нээлттэй байгаа нэвтрэлтүүдэд шууд үйлчилнэ.
+session-limits-staff = Ажилтан
+session-limits-hq = DCMS HQ
+session-limits-patient = Өвчтөний портал
+session-limits-idle-minutes = Идэвхгүй (минут)
+session-limits-max-hours = Хамгийн урт (цаг)
+error-whole-number = Бүхэл тоо бичнэ үү.
+error-range = { $min }-аас { $max } хүртэлх бүхэл тоо.
+error-session-idle-longer = Идэвхгүй байх хугацаа нийт хугацаанаас урт байж болохгүй.

@@ -11,14 +11,15 @@ use super::cookies;
 use super::csrf::{self, CsrfToken};
 use super::error::ApiError;
 use super::pages;
+use super::pages::LoginNotice;
 use super::permissions::{Rule, rule_for};
 use super::state::AppState;
-use crate::services::ServiceError;
-use crate::services::auth::Caller;
+use crate::services::auth::{Caller, NotSignedIn};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use dcms_domain::SessionEnd;
 
 /// The bearer token of a request, if any.
 pub fn bearer_token(request: &Request) -> Option<&str> {
@@ -69,6 +70,12 @@ pub async fn authorize(
             request = checked;
             let ok = matches!((expected, submitted), (Some(e), Some(s)) if e.matches(&s));
             if !ok {
+                tracing::warn!(
+                    target: "security",
+                    %method,
+                    route = %path,
+                    "refused: missing or wrong CSRF token on the login form"
+                );
                 return pages::expired_form(request.uri());
             }
         }
@@ -79,17 +86,30 @@ pub async fn authorize(
         Some(token) => (token.to_owned(), false),
         None => match cookies::get(request.headers(), cookies::SESSION) {
             Some(token) => (token.to_owned(), true),
-            None => return unauthenticated(page, &request, false),
+            None => return unauthenticated(page, &request, LoginNotice::None),
         },
     };
-    let caller: Caller = match state.auth.authenticate(&token).await {
+    let caller: Caller = match state.auth.check_token(&token).await {
         Ok(caller) => caller,
-        Err(ServiceError::Unauthenticated) => {
-            return unauthenticated(page, &request, from_cookie);
+        Err(NotSignedIn::Error(err)) => return ApiError::from(err).into_response(),
+        Err(refusal) => {
+            let notice = match refusal {
+                _ if !from_cookie => LoginNotice::None,
+                NotSignedIn::Ended(SessionEnd::Idle) => LoginNotice::Idle,
+                _ => LoginNotice::Ended,
+            };
+            return unauthenticated(page, &request, notice);
         }
-        Err(err) => return ApiError::from(err).into_response(),
     };
     if !rule.allows(caller.principal) {
+        tracing::warn!(
+            target: "security",
+            user_id = caller.user_id(),
+            principal = caller.principal.as_str(),
+            %method,
+            route = %path,
+            "refused (403): the role may not use this route"
+        );
         if page {
             return pages::refused(
                 &state,
@@ -108,6 +128,13 @@ pub async fn authorize(
             let (checked, submitted) = csrf::submitted(request, limit).await;
             request = checked;
             if !submitted.is_some_and(|s| expected.matches(&s)) {
+                tracing::warn!(
+                    target: "security",
+                    user_id = caller.user_id(),
+                    %method,
+                    route = %path,
+                    "refused (403): missing or wrong CSRF token"
+                );
                 if page {
                     return pages::refused(
                         &state,
@@ -133,8 +160,9 @@ pub async fn authorize(
 }
 
 /// No valid session: 401 problem details for the API; for a page, the login page, coming
-/// back here afterwards when this was a page view.
-fn unauthenticated(page: bool, request: &Request, had_cookie: bool) -> Response {
+/// back here afterwards when this was a page view, saying why the session ended if it did.
+fn unauthenticated(page: bool, request: &Request, notice: LoginNotice) -> Response {
+    let had_cookie = notice != LoginNotice::None;
     if !page {
         let mut response = ApiError::unauthenticated().into_response();
         if had_cookie {
@@ -154,5 +182,5 @@ fn unauthenticated(page: bool, request: &Request, had_cookie: bool) -> Response 
     } else {
         String::new()
     };
-    pages::to_login(&next, had_cookie, cookies::is_https(request.headers()))
+    pages::to_login(&next, notice, cookies::is_https(request.headers()))
 }

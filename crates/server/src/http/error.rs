@@ -144,7 +144,14 @@ impl From<ServiceError> for ApiError {
                 "busy",
                 "the server is busy; try again shortly",
             ),
-            ServiceError::Forbidden => ApiError::forbidden(),
+            ServiceError::Forbidden => {
+                tracing::warn!(target: "security", "refused (403) by a use case's rule");
+                ApiError::forbidden()
+            }
+            ServiceError::ForbiddenBecause { detail, .. } => {
+                tracing::warn!(target: "security", %detail, "refused (403) by a use case's rule");
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
+            }
             ServiceError::Store(e) => ApiError::internal(&e.to_string()),
             ServiceError::Internal(e) => ApiError::internal(&e),
         }
@@ -301,11 +308,7 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let (parts, _) = response.into_parts();
     if page {
         let mut html = super::pages::bare_error_page(&headers, &uri, status);
-        for (name, value) in parts.headers.iter() {
-            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-                html.headers_mut().insert(name.clone(), value.clone());
-            }
-        }
+        keep_headers(&parts.headers, &mut html);
         return html;
     }
     let error = match status {
@@ -325,12 +328,43 @@ pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
         s => ApiError::new(s, "error", s.canonical_reason().unwrap_or("error")),
     };
     let mut problem = error.into_response();
-    for (name, value) in parts.headers.iter() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            problem.headers_mut().insert(name.clone(), value.clone());
+    keep_headers(&parts.headers, &mut problem);
+    problem
+}
+
+/// Copies the headers of a replaced answer (`Allow`, `Retry-After`) onto its new one, but not
+/// those that described the old body: its type, length and encoding (a gzip `Content-Encoding`
+/// kept over the new, uncompressed body could not be decoded).
+fn keep_headers(old: &axum::http::HeaderMap, new: &mut Response) {
+    for (name, value) in old.iter() {
+        let describes_body = [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+            header::TRANSFER_ENCODING,
+            header::VARY,
+        ]
+        .contains(name);
+        if !describes_body {
+            new.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    problem
+}
+
+/// Every `/api` answer (JSON, CSV, problem details) is marked not to be stored by any cache
+/// (it holds patients' data) nor sniffed as another type than it says.
+pub async fn api_headers(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if api {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        );
+    }
+    response
 }
 
 /// The answer when a handler panics: 500 problem details (the panic is logged).

@@ -4,9 +4,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod client;
 pub mod cookies;
 pub mod csrf;
 pub mod error;
+pub mod input;
+pub mod metrics;
 pub mod pages;
 pub mod permissions;
 pub mod state;
@@ -26,10 +29,14 @@ pub fn router(state: AppState) -> Router {
     let config = state.config.clone();
     api::routes()
         .merge(pages::routes())
+        // Inside the permission check: what a request holds is looked at only once it may.
+        .route_layer(axum::middleware::from_fn(input::refuse_control_characters))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorize,
         ))
+        // Outside the permission check, so refused requests are counted by their route too.
+        .route_layer(axum::middleware::from_fn(metrics::label_route))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(config.body_limit))
@@ -41,5 +48,8 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(error::panic_to_problem))
         // Outside the limits and the timeout, so their bare answers become problem details.
         .layer(axum::middleware::from_fn(error::problem_for_bare_errors))
+        .layer(axum::middleware::from_fn(error::api_headers))
         .layer(TraceLayer::new_for_http())
+        // Outermost: every request is counted and timed, whatever answered it.
+        .layer(axum::middleware::from_fn(metrics::track))
 }

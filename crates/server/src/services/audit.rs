@@ -100,36 +100,42 @@ impl AuditTrail {
         table_name: &'static str,
         row_id: i64,
     ) {
-        let entry = AuditEntry::read(user_id, session_token_id, table_name, row_id);
+        self.record_soon(AuditEntry::read(
+            user_id,
+            session_token_id,
+            table_name,
+            row_id,
+        ));
+    }
+
+    /// Queues an entry that belongs to no transaction of its own (a read, a failed login)
+    /// to be written within [`FLUSH_AFTER`], as [`AuditTrail::record_read`] describes.
+    pub fn record_soon(&self, entry: AuditEntry) {
         match self.queue.try_send(Message::Read(entry, Instant::now())) {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full(message)) => {
                 tracing::warn!("the audit read queue is full; waiting for room");
                 let queue = self.queue.clone();
-                let waited = tokio::runtime::Handle::try_current().map(|runtime| {
-                    runtime.spawn(async move {
-                        if let Err(e) = queue.send_timeout(message, FULL_QUEUE_WAIT).await {
-                            let message = match e {
-                                mpsc::error::SendTimeoutError::Timeout(m)
-                                | mpsc::error::SendTimeoutError::Closed(m) => m,
-                            };
-                            if let Message::Read(entry, _) = message {
-                                log_lost(&[entry], "the audit read queue stayed full");
-                            }
+                let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+                    if let Message::Read(entry, _) = message {
+                        log_lost(
+                            &[entry],
+                            "the audit read queue is full and there is no runtime to wait in",
+                        );
+                    }
+                    return;
+                };
+                runtime.spawn(async move {
+                    if let Err(e) = queue.send_timeout(message, FULL_QUEUE_WAIT).await {
+                        let message = match e {
+                            mpsc::error::SendTimeoutError::Timeout(m)
+                            | mpsc::error::SendTimeoutError::Closed(m) => m,
+                        };
+                        if let Message::Read(entry, _) = message {
+                            log_lost(&[entry], "the audit read queue stayed full");
                         }
-                    })
+                    }
                 });
-                if waited.is_err() {
-                    log_lost(
-                        &[AuditEntry::read(
-                            user_id,
-                            session_token_id,
-                            table_name,
-                            row_id,
-                        )],
-                        "the audit read queue is full and there is no runtime to wait in",
-                    );
-                }
             }
             Err(mpsc::error::TrySendError::Closed(message)) => {
                 if let Message::Read(entry, _) = message {

@@ -8,19 +8,20 @@
 //! token.
 
 use super::audit::AuditTrail;
+use super::throttle::{Lockout, Throttle};
 use super::{FieldError, ServiceError, passwords};
 use crate::config::{Config, PasswordCost};
 use base64::Engine;
-use dcms_domain::{Principal, Role, SessionType};
+use dcms_domain::{Principal, Role, SessionEnd, SessionLimits, SessionType};
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{session_token, user};
 use dcms_store::time::{from_db, now, to_db};
 use dcms_store::{Store, sessions, users};
+use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// Argon2id cost for session secrets: m = 64 KiB, t = 1, p = 1.
@@ -37,38 +38,8 @@ const VERIFIED_CACHE_CAP: usize = 10_000;
 
 /// The longest username an account can have (`users::create` refuses longer ones).
 const USERNAME_MAX_CHARS: usize = 255;
-/// The throttle's key for logins with an oversized username or password.
-const OVERSIZED_KEY: &str = "\u{0}oversized";
 
-/// Limits on login attempts (domain.md, session_token).
-#[derive(Debug, Clone)]
-pub struct LoginLimits {
-    /// Failures in a row after which a username is locked out.
-    pub failures_before_lockout: u32,
-    /// First lock-out period; it doubles with every further failure, up to `max_lockout`.
-    pub lockout: Duration,
-    pub max_lockout: Duration,
-    /// Failures from one client address within `address_window` beyond which it gets 429.
-    pub address_failures: usize,
-    pub address_window: Duration,
-    /// Logins hashed at the same time; more wait up to `queue_wait`, then get 503.
-    pub concurrent: usize,
-    pub queue_wait: Duration,
-}
-
-impl Default for LoginLimits {
-    fn default() -> Self {
-        Self {
-            failures_before_lockout: 10,
-            lockout: Duration::from_secs(60),
-            max_lockout: Duration::from_secs(3600),
-            address_failures: 100,
-            address_window: Duration::from_secs(600),
-            concurrent: 4,
-            queue_wait: Duration::from_secs(5),
-        }
-    }
-}
+pub use super::throttle::LoginLimits;
 
 /// The signed-in user and session behind a request.
 #[derive(Debug, Clone)]
@@ -91,6 +62,7 @@ impl Caller {
             user_id: Some(self.user.user_id),
             session_token_id: Some(self.session.session_token_id),
             employee_id: self.employee_id,
+            principal: Some(self.principal),
         }
     }
 
@@ -114,6 +86,17 @@ impl Caller {
     }
 }
 
+/// Why a request has no signed-in caller.
+#[derive(Debug)]
+pub enum NotSignedIn {
+    /// No such session, a wrong secret, revoked, a disabled user, a role that no longer fits.
+    Invalid,
+    /// The session ended by itself: not used for too long, or at the end of its lifetime.
+    Ended(SessionEnd),
+    /// The check itself failed (the database).
+    Error(ServiceError),
+}
+
 /// What a successful login gives.
 #[derive(Debug, Clone)]
 pub struct NewSession {
@@ -132,33 +115,16 @@ pub struct LoginRequest {
     pub client: Option<IpAddr>,
 }
 
-#[derive(Debug, Default)]
-struct UsernameFailures {
-    in_a_row: u32,
-    locked_until: Option<jiff::Timestamp>,
-}
-
-#[derive(Debug, Default)]
-struct Throttle {
-    by_username: HashMap<String, UsernameFailures>,
-    by_address: HashMap<IpAddr, VecDeque<jiff::Timestamp>>,
-}
-
 /// Sessions and logins.
 pub struct Auth {
     store: Store,
     audit: AuditTrail,
     password_cost: PasswordCost,
-    limits: LoginLimits,
     /// A hash to verify against when the username is unknown, so the answer takes as long.
     dummy_hash: String,
     verified: Mutex<HashMap<[u8; 32], i64>>,
-    throttle: Mutex<Throttle>,
+    throttle: Throttle,
     login_slots: Semaphore,
-}
-
-fn seconds(d: jiff::SignedDuration) -> u64 {
-    d.as_secs().max(1) as u64
 }
 
 impl Auth {
@@ -173,10 +139,9 @@ impl Auth {
             store,
             audit,
             password_cost: config.password_cost,
-            limits: config.login.clone(),
             dummy_hash,
             verified: Mutex::new(HashMap::new()),
-            throttle: Mutex::new(Throttle::default()),
+            throttle: Throttle::new(config.login.clone()),
             login_slots: Semaphore::new(config.login.concurrent.max(1)),
         })
     }
@@ -185,109 +150,57 @@ impl Auth {
         self.password_cost
     }
 
-    /// Refuses with 429 when the username or the client address is throttled.
-    fn check_throttle(&self, key: &str, client: Option<IpAddr>) -> Result<(), ServiceError> {
-        let now = jiff::Timestamp::now();
-        let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = t.by_username.get(key)
-            && let Some(until) = f.locked_until
-            && until > now
-        {
-            return Err(ServiceError::TooManyAttempts {
-                retry_after: seconds(until.duration_since(now)),
-            });
-        }
-        if let Some(ip) = client
-            && let Some(times) = t.by_address.get_mut(&ip)
-        {
-            let window = jiff::SignedDuration::try_from(self.limits.address_window)
-                .unwrap_or(jiff::SignedDuration::from_secs(600));
-            while times
-                .front()
-                .is_some_and(|first| now.duration_since(*first) > window)
-            {
-                times.pop_front();
-            }
-            if times.len() > self.limits.address_failures
-                && let Some(first) = times.front()
-            {
-                let retry = window - now.duration_since(*first);
-                return Err(ServiceError::TooManyAttempts {
-                    retry_after: seconds(retry),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn record_failure(&self, key: &str, client: Option<IpAddr>) {
-        let now = jiff::Timestamp::now();
-        let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        if t.by_username.len() > 100_000 {
-            t.by_username
-                .retain(|_, f| f.locked_until.is_some_and(|until| until > now));
-        }
-        let f = t.by_username.entry(key.to_owned()).or_default();
-        f.in_a_row = f.in_a_row.saturating_add(1);
-        if f.in_a_row >= self.limits.failures_before_lockout {
-            let doublings = (f.in_a_row - self.limits.failures_before_lockout).min(16);
-            let lock = self
-                .limits
-                .lockout
-                .saturating_mul(1u32 << doublings)
-                .min(self.limits.max_lockout);
-            f.locked_until = jiff::SignedDuration::try_from(lock)
-                .ok()
-                .and_then(|d| now.checked_add(d).ok());
-        }
-        if let Some(ip) = client {
-            if t.by_address.len() > 100_000 {
-                t.by_address.clear();
-            }
-            let times = t.by_address.entry(ip).or_default();
-            times.push_back(now);
-            if times.len() > self.limits.address_failures * 2 {
-                times.pop_front();
-            }
-        }
-    }
-
-    fn record_success(&self, key: &str) {
-        let mut t = self.throttle.lock().unwrap_or_else(|e| e.into_inner());
-        t.by_username.remove(key);
-    }
-
-    /// Checks a username and password and opens a session.
+    /// Checks a username and password and opens a session. Guesses are throttled
+    /// ([`Throttle`]): an attempt is counted before its password is checked. Failures and
+    /// lock-outs are audited (`login_failed`, `locked_out`) and logged on the `security`
+    /// target.
     pub async fn login(&self, request: LoginRequest) -> Result<NewSession, ServiceError> {
         if request.username.chars().count() > USERNAME_MAX_CHARS
             || request.password.chars().count() > passwords::MAX_PASSWORD_CHARS
         {
             // No account can have such a name or password: answered as a wrong password,
-            // without hashing it or keeping the oversized name in the throttle's memory.
-            self.check_throttle(OVERSIZED_KEY, request.client)?;
-            self.record_failure(OVERSIZED_KEY, request.client);
+            // without hashing it, remembering the name, or counting it against the address
+            // (a failure this cheap must not let anyone lock a whole clinic out).
+            tracing::warn!(
+                target: "security",
+                client = ?request.client,
+                "login refused: oversized username or password"
+            );
             return Err(ServiceError::Unauthenticated);
         }
         let key = dcms_domain::username_key(&request.username);
-        self.check_throttle(&key, request.client)?;
-        let _slot = tokio::time::timeout(self.limits.queue_wait, self.login_slots.acquire())
-            .await
-            .map_err(|_| ServiceError::Busy)?
-            .map_err(|_| ServiceError::Busy)?;
+        self.refused_if_throttled(self.throttle.check(&key, request.client), &request)?;
+        let _slot = tokio::time::timeout(
+            self.throttle.limits().queue_wait,
+            self.login_slots.acquire(),
+        )
+        .await
+        .map_err(|_| ServiceError::Busy)?
+        .map_err(|_| ServiceError::Busy)?;
+        let attempt =
+            self.refused_if_throttled(self.throttle.begin(&key, request.client), &request)?;
 
         let found = users::find_by_username(self.store.connection(), &request.username).await?;
         let hash = found
             .as_ref()
             .map(|u| u.password_hash.clone())
             .unwrap_or_else(|| self.dummy_hash.clone());
-        let password_ok = passwords::verify(request.password, hash).await;
+        let password_ok = passwords::verify(request.password.clone(), hash).await;
         let user = match found {
             Some(user) if password_ok && user.disabled_at.is_none() => user,
-            _ => {
-                self.record_failure(&key, request.client);
+            found => {
+                let lockout = attempt.failed();
+                self.failed_attempt(
+                    "login",
+                    &request.username,
+                    request.client,
+                    found.map(|u| u.user_id),
+                    lockout,
+                );
                 return Err(ServiceError::Unauthenticated);
             }
         };
+        attempt.succeeded();
         let role = Role::from_code(user.roles).ok_or_else(|| {
             ServiceError::Internal(format!(
                 "user {} has role code {}",
@@ -301,7 +214,6 @@ impl Auth {
             (_, Some(SessionType::Hq)) => return Err(ServiceError::Forbidden),
             (_, _) => SessionType::UserPortal,
         };
-        self.record_success(&key);
 
         let device_name = request
             .device_name
@@ -310,8 +222,9 @@ impl Auth {
         let secret = random_secret();
         let token_hash = passwords::hash(secret.clone(), TOKEN_COST).await?;
         let now_ts = jiff::Timestamp::now();
+        let lifetime = self.session_limits().await?.of(session_type).lifetime();
         let expires = now_ts
-            .checked_add(session_type.max_lifetime())
+            .checked_add(lifetime)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
         let txn = self.store.begin_write().await?;
         let session = sessions::create(
@@ -330,6 +243,7 @@ impl Auth {
             user_id: Some(user.user_id),
             session_token_id: Some(session.session_token_id),
             employee_id: None,
+            principal: None,
         };
         self.audit
             .record(
@@ -351,6 +265,72 @@ impl Auth {
         })
     }
 
+    /// A throttle's refusal, logged on the `security` target.
+    fn refused_if_throttled<T>(
+        &self,
+        outcome: Result<T, ServiceError>,
+        request: &LoginRequest,
+    ) -> Result<T, ServiceError> {
+        if let Err(ServiceError::TooManyAttempts { retry_after }) = &outcome {
+            tracing::warn!(
+                target: "security",
+                username = %excerpt(&request.username),
+                client = ?request.client,
+                retry_after,
+                "login refused: too many failed attempts"
+            );
+        }
+        outcome
+    }
+
+    /// Records a wrong password (at a login, or the current one at a password change) in
+    /// the audit trail and the `security` log, with the lock-out it began if any. The
+    /// username is kept as typed (at most 255 characters), never the password.
+    fn failed_attempt(
+        &self,
+        via: &'static str,
+        username: &str,
+        client: Option<IpAddr>,
+        user_id: Option<i64>,
+        lockout: Option<Lockout>,
+    ) {
+        let username = excerpt(username);
+        let client_text = client.map(|c| c.to_string());
+        tracing::warn!(
+            target: "security",
+            %username,
+            client = ?client,
+            via,
+            "failed password attempt"
+        );
+        self.audit.record_soon(
+            AuditEntry::new("login_failed", "user", user_id).with_changes(Some(json!({
+                "username": username,
+                "client": client_text,
+                "via": via,
+            }))),
+        );
+        if let Some(lockout) = lockout {
+            tracing::warn!(
+                target: "security",
+                %username,
+                client = ?client,
+                scope = lockout.scope.as_str(),
+                seconds = lockout.seconds,
+                "locked out after repeated failures"
+            );
+            self.audit
+                .record_soon(
+                    AuditEntry::new("locked_out", "user", user_id).with_changes(Some(json!({
+                        "username": username,
+                        "client": client_text,
+                        "scope": lockout.scope.as_str(),
+                        "seconds": lockout.seconds,
+                    }))),
+                );
+        }
+    }
+
     fn remember(&self, token: &str, session_token_id: i64) {
         let mut cache = self.verified.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= VERIFIED_CACHE_CAP {
@@ -365,12 +345,24 @@ impl Auth {
     }
 
     /// The caller behind a token, or `Unauthenticated` (no such session, wrong secret,
-    /// revoked, expired, idle too long, disabled user).
+    /// revoked, expired, idle too long, disabled user, a role the session no longer fits).
     pub async fn authenticate(&self, token: &str) -> Result<Caller, ServiceError> {
-        let (id, secret) = token.split_once('.').ok_or(ServiceError::Unauthenticated)?;
-        let id: i64 = id.parse().map_err(|_| ServiceError::Unauthenticated)?;
+        self.check_token(token)
+            .await
+            .map_err(|refusal| match refusal {
+                NotSignedIn::Error(e) => e,
+                NotSignedIn::Invalid | NotSignedIn::Ended(_) => ServiceError::Unauthenticated,
+            })
+    }
+
+    /// Like [`Auth::authenticate`], telling a session that ended by itself (idle or
+    /// expired: the login page says so) from any other refusal. A session is said to have
+    /// ended only to the holder of its real secret.
+    pub async fn check_token(&self, token: &str) -> Result<Caller, NotSignedIn> {
+        let (id, secret) = token.split_once('.').ok_or(NotSignedIn::Invalid)?;
+        let id: i64 = id.parse().map_err(|_| NotSignedIn::Invalid)?;
         if secret.is_empty() || secret.len() > 128 {
-            return Err(ServiceError::Unauthenticated);
+            return Err(NotSignedIn::Invalid);
         }
         let sessions::SignedIn {
             session,
@@ -378,30 +370,38 @@ impl Auth {
             patient_id,
             employee_id,
         } = sessions::find_with_user(self.store.connection(), id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+            .await
+            .map_err(|e| NotSignedIn::Error(e.into()))?
+            .ok_or(NotSignedIn::Invalid)?;
         let now_ts = jiff::Timestamp::now();
         let session_type =
-            SessionType::from_code(session.session_type).ok_or(ServiceError::Unauthenticated)?;
-        let role = Role::from_code(user.roles).ok_or(ServiceError::Unauthenticated)?;
-        let last_seen = from_db(session.last_seen_at);
-        let idle = now_ts.duration_since(last_seen);
-        if session.revoked_at.is_some()
-            || user.disabled_at.is_some()
-            || from_db(session.expires_at) <= now_ts
-            || idle > session_type.idle_timeout()
-        {
-            return Err(ServiceError::Unauthenticated);
+            SessionType::from_code(session.session_type).ok_or(NotSignedIn::Invalid)?;
+        let role = Role::from_code(user.roles).ok_or(NotSignedIn::Invalid)?;
+        if session.revoked_at.is_some() || user.disabled_at.is_some() || !session_type.fits(role) {
+            return Err(NotSignedIn::Invalid);
         }
         if !self.is_remembered(token, id) {
             let ok = passwords::verify(secret.to_owned(), session.session_token_hash.clone()).await;
             if !ok {
-                return Err(ServiceError::Unauthenticated);
+                return Err(NotSignedIn::Invalid);
             }
             self.remember(token, id);
         }
-        if idle >= TOUCH_EVERY {
-            sessions::touch(self.store.connection(), id, now()).await?;
+        let limits = self.session_limits().await.map_err(NotSignedIn::Error)?;
+        let last_seen = from_db(session.last_seen_at);
+        if let Some(end) = limits.ended(
+            session_type,
+            from_db(session.created_at),
+            last_seen,
+            from_db(session.expires_at),
+            now_ts,
+        ) {
+            return Err(NotSignedIn::Ended(end));
+        }
+        if now_ts.duration_since(last_seen) >= TOUCH_EVERY {
+            sessions::touch(self.store.connection(), id, now())
+                .await
+                .map_err(|e| NotSignedIn::Error(e.into()))?;
         }
         Ok(Caller {
             principal: Principal::of(role, session_type),
@@ -412,6 +412,11 @@ impl Auth {
             patient_id,
             employee_id,
         })
+    }
+
+    /// How long sessions last: the clinic's settings (read at most once a second).
+    async fn session_limits(&self) -> Result<SessionLimits, ServiceError> {
+        super::settings::sessions(&self.store).await
     }
 
     /// Ends the caller's session.
@@ -433,21 +438,48 @@ impl Auth {
     }
 
     /// Changes the caller's password after checking the current one; revokes their other
-    /// sessions.
+    /// sessions. Wrong current passwords are throttled, audited and logged like failed
+    /// logins of the same username (a stolen session must not guess without limit): past the
+    /// limit, 429.
     pub async fn change_password(
         &self,
         caller: &Caller,
         current: String,
         new_password: String,
+        client: Option<IpAddr>,
     ) -> Result<(), ServiceError> {
         passwords::validate_new_password(&new_password, "new_password")?;
-        if !passwords::verify(current, caller.user.password_hash.clone()).await {
-            return Err(ServiceError::invalid_coded(FieldError::coded(
+        let wrong = || {
+            ServiceError::invalid_coded(FieldError::coded(
                 "current_password",
                 "wrong-current-password",
                 "is not your current password",
-            )));
+            ))
+        };
+        if current.chars().count() > passwords::MAX_PASSWORD_CHARS {
+            return Err(wrong());
         }
+        let key = dcms_domain::username_key(&caller.user.username);
+        let request = LoginRequest {
+            username: caller.user.username.clone(),
+            password: String::new(),
+            device_name: None,
+            session_type: None,
+            client,
+        };
+        let attempt = self.refused_if_throttled(self.throttle.begin(&key, client), &request)?;
+        if !passwords::verify(current, caller.user.password_hash.clone()).await {
+            let lockout = attempt.failed();
+            self.failed_attempt(
+                "password_change",
+                &caller.user.username,
+                client,
+                Some(caller.user_id()),
+                lockout,
+            );
+            return Err(wrong());
+        }
+        attempt.succeeded();
         let hash = passwords::hash(new_password, self.password_cost).await?;
         let txn = self.store.begin_write().await?;
         let mut user = users::find(&txn, caller.user_id())
@@ -467,6 +499,11 @@ impl Auth {
         txn.commit().await.map_err(dcms_store::StoreError::from)?;
         Ok(())
     }
+}
+
+/// A username as typed, cut to the longest an account can have, for the log and the audit.
+fn excerpt(username: &str) -> String {
+    username.chars().take(USERNAME_MAX_CHARS).collect()
 }
 
 /// 32 random bytes, base64url without padding.

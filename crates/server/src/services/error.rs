@@ -7,7 +7,7 @@ pub struct FieldError {
     /// The field's name as the client sent it (`phones`, `phones[1].number`).
     pub field: String,
     pub message: String,
-    /// The rule broken, as a message id of the pages' catalogue (`error-<code>`), so that the
+    /// The rule broken, as a message id of the pages' catalogue (`error-...`), so that the
     /// pages can say it in the user's language. Not part of the API's JSON.
     #[serde(skip)]
     #[schema(ignore)]
@@ -72,6 +72,13 @@ pub enum ServiceError {
     /// The caller's role may not do this (403).
     #[error("forbidden")]
     Forbidden,
+    /// The caller's role may not do this particular thing (403), said plainly: `code` is a
+    /// message id of the pages' catalogue (`error-...`), `detail` the API's sentence.
+    #[error("forbidden: {detail}")]
+    ForbiddenBecause {
+        code: &'static str,
+        detail: &'static str,
+    },
     /// The storage failed (500, logged).
     #[error(transparent)]
     Store(StoreError),

@@ -21,6 +21,7 @@ pub mod reports;
 pub mod settings;
 pub mod sms_gateway;
 pub mod staff;
+pub mod throttle;
 pub mod treatments;
 pub mod users;
 
@@ -35,6 +36,9 @@ pub struct Actor {
     /// The employee linked to the user (read with the session), for the records that name
     /// who did something (a booking's receptionist).
     pub employee_id: Option<i64>,
+    /// What the signed-in user may do (None: the system, which may do everything), for the
+    /// rules a use case checks beyond its route's (linking a user account to a person).
+    pub principal: Option<dcms_domain::Principal>,
 }
 
 impl Actor {
@@ -43,10 +47,31 @@ impl Actor {
         user_id: None,
         session_token_id: None,
         employee_id: None,
+        principal: None,
     };
 
     /// Marks an audit entry as done by this actor.
     pub fn stamp(self, entry: dcms_store::audit::AuditEntry) -> dcms_store::audit::AuditEntry {
         entry.by(self.user_id, self.session_token_id)
+    }
+
+    /// Whether this actor may `access` `capability` (the system may do everything).
+    pub fn may(self, capability: dcms_domain::Capability, access: dcms_domain::Access) -> bool {
+        self.principal
+            .is_none_or(|p| dcms_domain::permits(p, capability, access))
+    }
+
+    /// Refuses (403) unless this actor may change user accounts: every side effect on an
+    /// account (linking it to an employee or a patient, disabling it when its employee is
+    /// fired) needs what `/api/v1/users` needs, whatever route reaches it.
+    pub fn must_manage_users(self) -> Result<(), ServiceError> {
+        if self.may(dcms_domain::Capability::Users, dcms_domain::Access::Write) {
+            Ok(())
+        } else {
+            Err(ServiceError::ForbiddenBecause {
+                code: "error-user-accounts-admin-only",
+                detail: "only an admin may link, unlink or disable a user account",
+            })
+        }
     }
 }

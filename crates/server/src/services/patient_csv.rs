@@ -147,23 +147,26 @@ pub fn read(bytes: &[u8]) -> Result<(Vec<CsvPatient>, Vec<CsvProblem>), Vec<CsvP
         if record.iter().all(str::is_empty) {
             continue;
         }
+        // The one rule every text input obeys (http::input for the other bodies).
+        if let Some(i) = record.iter().position(dcms_domain::has_forbidden_control) {
+            problems.push(CsvProblem {
+                line,
+                field: header.get(i).cloned().unwrap_or_else(|| "row".into()),
+                message: "must not contain control characters".into(),
+            });
+            continue;
+        }
+        let at = |i: usize| record.get(i).map(restore).filter(|v| !v.is_empty());
         let cell = |name: &str| -> Option<String> {
-            column
-                .get(name)
-                .and_then(|&i| record.get(i))
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
+            column.get(name).and_then(|&i| at(i)).map(str::to_owned)
         };
         let phones = phone_numbers
             .iter()
             .filter_map(|(_, number_col, label_col)| {
-                let number = record.get(*number_col).filter(|v| !v.is_empty())?;
+                let number = at(*number_col)?;
                 Some(CsvPhone {
                     number: number.to_owned(),
-                    label: label_col
-                        .and_then(|i| record.get(i))
-                        .filter(|v| !v.is_empty())
-                        .map(str::to_owned),
+                    label: label_col.and_then(at).map(str::to_owned),
                 })
             })
             .collect();
@@ -233,6 +236,33 @@ fn phone_column(name: &str) -> Option<(u32, bool)> {
 
 /// Writes patients as the import reads them (comma-separated, a header row, as many phone
 /// column pairs as the patient with the most phones needs, the primary phone first).
+/// Whether a spreadsheet would read a cell starting with `c` as a formula (OWASP, "CSV
+/// Injection"): `=`, `+`, `-`, `@`, tab, carriage return.
+fn starts_a_formula(c: char) -> bool {
+    matches!(c, '=' | '+' | '-' | '@' | '\t' | '\r')
+}
+
+/// A cell as written: one that a spreadsheet would run as a formula gets a leading `'`
+/// (OWASP's rule), and so does one that already reads as such a neutralised cell (`'` then
+/// a formula character, after any number of `'`), so that [`restore`] gives every text back
+/// exactly.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.trim_start_matches('\'').starts_with(starts_a_formula) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Undoes [`neutralise`]: one leading `'` is dropped from a cell that, past its `'`s, starts
+/// a formula; every other cell is read as it is.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(starts_a_formula) => rest,
+        _ => cell,
+    }
+}
+
 /// The UTF-8 byte-order mark an export starts with.
 pub const BOM: &str = "\u{feff}";
 
@@ -270,7 +300,7 @@ pub fn write(patients: &[CsvPatient]) -> Result<Vec<u8>, csv::Error> {
             record.push(phone.map(|ph| ph.number.clone()).unwrap_or_default());
             record.push(phone.and_then(|ph| ph.label.clone()).unwrap_or_default());
         }
-        writer.write_record(&record)?;
+        writer.write_record(record.iter().map(|cell| neutralise(cell).into_owned()))?;
     }
     writer.into_inner().map_err(|e| e.into_error().into())
 }
@@ -306,6 +336,47 @@ mod tests {
     }
 
     #[test]
+    fn a_cell_with_a_control_character_is_a_problem_of_its_row() {
+        let file = "register_number,first_name,last_name,phone1,phone2\n\
+                    УБ85031512,Бат\u{0},Дорж,99112233,88112233\n\
+                    УБ85031513,Сувд,Дорж,99112234,88112234\n";
+        let (rows, problems) = read(file.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(
+            (problems[0].line, problems[0].field.as_str()),
+            (2, "first_name")
+        );
+    }
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back_exactly() {
+        for text in [
+            "=HYPERLINK(\"http://x\")",
+            "+976 8811 2233",
+            "-1",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "'=already",
+            "''+two",
+            "'plain",
+            "plain",
+            "",
+            "'",
+        ] {
+            let written = neutralise(text);
+            let first = written.chars().next();
+            assert!(
+                !first.is_some_and(starts_a_formula),
+                "{text:?} is written as {written:?}"
+            );
+            assert_eq!(restore(&written), text, "{text:?} via {written:?}");
+        }
+        assert_eq!(neutralise("=1+1"), "'=1+1");
+        assert_eq!(neutralise("Бат"), "Бат");
+    }
+
+    #[test]
     fn what_is_written_reads_back() {
         let patients = vec![CsvPatient {
             line: 2,
@@ -322,10 +393,10 @@ mod tests {
                 },
                 CsvPhone {
                     number: "88112233".into(),
-                    label: None,
+                    label: Some("=cmd|' /C calc'!A0".into()),
                 },
                 CsvPhone {
-                    number: "77112233".into(),
+                    number: "+447700900123".into(),
                     label: None,
                 },
             ],

@@ -616,7 +616,8 @@ fn parse_changes(asked: &PatientChanges, today: Date) -> Result<ParsedChanges, S
 /// registration: a new register number re-derives the birthday and the sex (a gender of
 /// `other` is kept); a given birthday or gender must agree with the (new or stored) number.
 /// `user_id` links a portal account of role patient (else 422; linked to another patient:
-/// 409) or, null, unlinks. The change and its audit entry are one transaction; a change
+/// 409) or, null, unlinks; that needs the users permission (an admin; others 403) and ends
+/// the sessions of the accounts linked before and after. The change and its audit entry are one transaction; a change
 /// that changes nothing writes nothing.
 pub async fn update(
     store: &Store,
@@ -625,6 +626,16 @@ pub async fn update(
     patient_id: i64,
     asked: PatientChanges,
 ) -> Result<Patient, ServiceError> {
+    if let Some(user_id) = asked.user_id {
+        // Linking or unlinking a portal account changes what that account may see: the
+        // users permission (admin only), checked before anything is validated.
+        let current = repo::find(store.connection(), patient_id)
+            .await?
+            .ok_or(ServiceError::NotFound("patient"))?;
+        if current.user_id != user_id {
+            actor.must_manage_users()?;
+        }
+    }
     let clock = Clock::now(store).await?;
     let parsed = parse_changes(&asked, clock.today)?;
     let txn = store.begin_write().await?;
@@ -706,6 +717,14 @@ pub async fn update(
         },
     }
     invalid_unless_empty(errors)?;
+    if before.user_id != row.user_id {
+        actor.must_manage_users()?;
+        // The accounts that gain or lose this record start afresh.
+        let at = dcms_store::time::now();
+        for user_id in [before.user_id, row.user_id].into_iter().flatten() {
+            users::revoke_sessions(&txn, user_id, at).await?;
+        }
+    }
 
     let diff = changes(Some(&audited(&before)), Some(&audited(&row)), &[]);
     let row = match diff {

@@ -1,12 +1,13 @@
 //! The clinic's settings: name and code, time zone, weekly opening hours, tooth notation,
-//! language, and the SMS reminders (on/off, hour, template) and reply confirmations. One row; reading needs the settings capability, changing it writes and audits
+//! language, the SMS reminders (on/off, hour, template) and reply confirmations, and how long
+//! sessions last. One row; reading needs the settings capability, changing it writes and audits
 //! in one transaction.
 
 use super::audit::{AuditTrail, changes};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{
-    ClinicCode, ClinicName, Language, OpeningHours, OpeningHoursError, TimeZoneName, ToothSystem,
-    weekday_key,
+    ClinicCode, ClinicName, Language, OpeningHours, OpeningHoursError, SessionLimit, SessionLimits,
+    TimeZoneName, ToothSystem, weekday_key,
 };
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::settings;
@@ -34,7 +35,44 @@ pub struct ClinicSettings {
     pub reminder_template: String,
     /// Whether a reply "1" or "тийм" confirms the reminded appointment.
     pub sms_confirm_replies: bool,
+    /// How long sessions may stay unused and live, per session type.
+    pub sessions: SessionLimits,
     pub updated_at: jiff::Timestamp,
+}
+
+/// How long sessions last (read with every request: the cached row, without parsing the
+/// rest of it).
+pub async fn sessions(store: &Store) -> Result<SessionLimits, ServiceError> {
+    let row = repo::load_cached(store).await?;
+    session_limits(&row).map_err(|(field, e)| {
+        ServiceError::Internal(format!("the stored setting {field} is invalid: {e}"))
+    })
+}
+
+/// The session limits of a stored row, each pair as its columns name it.
+fn session_limits(row: &settings::Model) -> Result<SessionLimits, (String, String)> {
+    let limit = |kind: &str, idle: i32, max: i32| {
+        SessionLimit::new(i64::from(idle), i64::from(max)).map_err(|(which, message)| {
+            let column = match which {
+                "idle_minutes" => format!("{kind}_session_idle_minutes"),
+                _ => format!("{kind}_session_max_hours"),
+            };
+            (column, message)
+        })
+    };
+    Ok(SessionLimits {
+        staff: limit(
+            "staff",
+            row.staff_session_idle_minutes,
+            row.staff_session_max_hours,
+        )?,
+        hq: limit("hq", row.hq_session_idle_minutes, row.hq_session_max_hours)?,
+        patient: limit(
+            "patient",
+            row.patient_session_idle_minutes,
+            row.patient_session_max_hours,
+        )?,
+    })
 }
 
 impl ClinicSettings {
@@ -70,6 +108,7 @@ impl ClinicSettings {
                 .ok_or_else(|| stored("reminder_hour", &row.reminder_hour))?,
             reminder_template: row.reminder_template.clone(),
             sms_confirm_replies: row.sms_confirm_replies,
+            sessions: session_limits(row).map_err(|(field, e)| stored(&field, &e))?,
             updated_at: from_db(row.updated_at),
         })
     }
@@ -116,6 +155,13 @@ pub struct SettingsChanges {
     /// 1 to 480 characters; placeholders `{patient}`, `{date}`, `{time}`, `{doctor}`, `{clinic}`.
     pub reminder_template: Option<String>,
     pub sms_confirm_replies: Option<bool>,
+    /// Session limits: minutes unused and hours at most, per session type.
+    pub staff_session_idle_minutes: Option<i64>,
+    pub staff_session_max_hours: Option<i64>,
+    pub hq_session_idle_minutes: Option<i64>,
+    pub hq_session_max_hours: Option<i64>,
+    pub patient_session_idle_minutes: Option<i64>,
+    pub patient_session_max_hours: Option<i64>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -133,6 +179,12 @@ fn audited(row: &settings::Model) -> Value {
         "reminder_hour": row.reminder_hour,
         "reminder_template": row.reminder_template,
         "sms_confirm_replies": row.sms_confirm_replies,
+        "staff_session_idle_minutes": row.staff_session_idle_minutes,
+        "staff_session_max_hours": row.staff_session_max_hours,
+        "hq_session_idle_minutes": row.hq_session_idle_minutes,
+        "hq_session_max_hours": row.hq_session_max_hours,
+        "patient_session_idle_minutes": row.patient_session_idle_minutes,
+        "patient_session_max_hours": row.patient_session_max_hours,
     })
 }
 
@@ -158,6 +210,8 @@ struct Valid {
     reminder_hour: Option<i32>,
     reminder_template: Option<String>,
     sms_confirm_replies: Option<bool>,
+    /// `(column, value)` of the session limits asked for, each within its range.
+    session_limits: Vec<(&'static str, i32)>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -212,6 +266,45 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
             }
         }),
         sms_confirm_replies: asked.sms_confirm_replies,
+        session_limits: [
+            (
+                "staff_session_idle_minutes",
+                asked.staff_session_idle_minutes,
+            ),
+            ("staff_session_max_hours", asked.staff_session_max_hours),
+            ("hq_session_idle_minutes", asked.hq_session_idle_minutes),
+            ("hq_session_max_hours", asked.hq_session_max_hours),
+            (
+                "patient_session_idle_minutes",
+                asked.patient_session_idle_minutes,
+            ),
+            ("patient_session_max_hours", asked.patient_session_max_hours),
+        ]
+        .into_iter()
+        .filter_map(|(column, value)| {
+            let value = value?;
+            let (range, unit) = if column.ends_with("minutes") {
+                (dcms_domain::IDLE_MINUTES_RANGE, "minutes")
+            } else {
+                (dcms_domain::MAX_HOURS_RANGE, "hours")
+            };
+            match i32::try_from(value) {
+                Ok(v) if range.contains(&value) => Some((column, v)),
+                _ => {
+                    e.push(
+                        FieldError::coded(
+                            column,
+                            "range",
+                            format!("must be {} to {} {unit}", range.start(), range.end()),
+                        )
+                        .arg("min", range.start())
+                        .arg("max", range.end()),
+                    );
+                    None
+                }
+            }
+        })
+        .collect(),
         opening_hours: asked.opening_hours.and_then(|value| {
             match OpeningHours::from_value(&value) {
                 Ok(hours) => Some(hours),
@@ -261,6 +354,17 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     if let Some(v) = valid.sms_confirm_replies {
         row.sms_confirm_replies = v;
     }
+    for (column, value) in valid.session_limits {
+        let field = match column {
+            "staff_session_idle_minutes" => &mut row.staff_session_idle_minutes,
+            "staff_session_max_hours" => &mut row.staff_session_max_hours,
+            "hq_session_idle_minutes" => &mut row.hq_session_idle_minutes,
+            "hq_session_max_hours" => &mut row.hq_session_max_hours,
+            "patient_session_idle_minutes" => &mut row.patient_session_idle_minutes,
+            _ => &mut row.patient_session_max_hours,
+        };
+        *field = value;
+    }
 }
 
 /// The clinic's settings.
@@ -284,6 +388,14 @@ pub async fn update(
     let before = repo::load_for_update(&txn).await?;
     let mut row = before.clone();
     apply(&mut row, valid);
+    // Together with what is stored: an idle time no longer than the lifetime.
+    if let Err((field, message)) = session_limits(&row) {
+        return Err(ServiceError::invalid_coded(FieldError::coded(
+            field,
+            "session-idle-longer",
+            message,
+        )));
+    }
     let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&row)), &[]) else {
         txn.commit().await.map_err(ServiceError::from)?;
         return ClinicSettings::from_row(&before);
@@ -317,6 +429,12 @@ mod tests {
             reminder_hour: 18,
             reminder_template: "{patient}".into(),
             sms_confirm_replies: false,
+            staff_session_idle_minutes: 60,
+            staff_session_max_hours: 12,
+            hq_session_idle_minutes: 1440,
+            hq_session_max_hours: 720,
+            patient_session_idle_minutes: 1440,
+            patient_session_max_hours: 720,
             updated_at: dcms_store::time::now(),
         }
     }

@@ -60,11 +60,11 @@ pub struct LogOnly;
 
 impl SmsGateway for LogOnly {
     async fn send(&self, message: &OutgoingSms) -> Result<Delivery, GatewayError> {
+        // Neither the number nor the text: the log is not the place for patients' messages.
         tracing::info!(
-            to = %message.to,
             idempotency_key = %message.idempotency_key,
-            text = %message.text,
-            "SMS not sent to any provider (log-only gateway)"
+            characters = message.text.chars().count(),
+            "SMS \"sent\" to the log-only gateway (no provider is configured)"
         );
         Ok(Delivery {
             provider_answer: "logged".into(),
@@ -247,7 +247,7 @@ impl std::fmt::Debug for HttpGatewayConfig {
     /// Header values are left out: they usually hold the provider's API key.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpGatewayConfig")
-            .field("url", &self.url)
+            .field("url", &without_query(&self.url))
             .field("method", &self.method)
             .field(
                 "headers",
@@ -352,6 +352,85 @@ fn render_url(url: &str, message: &OutgoingSms) -> String {
     }
 }
 
+/// A URL without its query and fragment (where providers put their API key), for logs.
+fn without_query(url: &str) -> String {
+    let end = url.find(['?', '#']).unwrap_or(url.len());
+    if end < url.len() {
+        format!("{}?***", &url[..end])
+    } else {
+        url.to_owned()
+    }
+}
+
+/// The configuration's secrets (the URL, its query's values, the headers' values), taken out
+/// of every text that is stored or logged: the outbox's `last_error` (which doctors,
+/// receptionists and HQ read), the audit trail and the server log.
+#[derive(Debug, Clone, Default)]
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    fn of(config: &HttpGatewayConfig) -> Secrets {
+        let mut secrets = vec![config.url.clone()];
+        if let Some((_, query)) = config.url.split_once('?') {
+            secrets.push(query.to_owned());
+            for pair in query.split('&') {
+                let value = pair.split_once('=').map_or(pair, |(_, v)| v);
+                if !value.contains('{') {
+                    secrets.push(value.to_owned());
+                }
+            }
+        }
+        secrets.extend(config.headers.iter().map(|(_, v)| v.clone()));
+        for (_, value) in &config.headers {
+            // `Bearer abc`: the token alone too.
+            secrets.extend(value.split_whitespace().skip(1).map(str::to_owned));
+        }
+        // Longest first, so a secret inside another is not left half-shown.
+        secrets.retain(|s| s.chars().count() >= 4);
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        Secrets(secrets)
+    }
+
+    fn scrub(&self, text: &str, rendered_url: &str) -> String {
+        let mut text = text.replace(rendered_url, "<gateway URL>");
+        for secret in &self.0 {
+            if text.contains(secret.as_str()) {
+                text = text.replace(secret.as_str(), "***");
+            }
+        }
+        text
+    }
+}
+
+/// What went wrong with a request to the provider, without the URL reqwest puts in its
+/// message: the kind (timed out, no connection, ...) and the innermost cause (`Connection
+/// refused`, a TLS or DNS error).
+fn describe(e: &reqwest::Error) -> String {
+    use std::error::Error as _;
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "no connection"
+    } else if e.is_body() || e.is_decode() {
+        "the answer was cut off"
+    } else if e.is_redirect() {
+        "redirected"
+    } else {
+        "request failed"
+    };
+    let mut cause: Option<&dyn std::error::Error> = e.source();
+    let mut innermost = None;
+    while let Some(c) = cause {
+        innermost = Some(c);
+        cause = c.source();
+    }
+    match innermost {
+        Some(c) => format!("{kind}: {c}"),
+        None => kind.to_owned(),
+    }
+}
+
 /// A provider's HTTP API.
 #[derive(Debug, Clone)]
 pub struct HttpGateway {
@@ -359,6 +438,7 @@ pub struct HttpGateway {
     url: Vec<Piece>,
     body: Vec<Piece>,
     client: reqwest::Client,
+    secrets: Secrets,
 }
 
 impl HttpGateway {
@@ -374,6 +454,7 @@ impl HttpGateway {
             .build()
             .map_err(|e| format!("cannot build the SMS gateway's HTTP client: {e}"))?;
         Ok(HttpGateway {
+            secrets: Secrets::of(&config),
             config,
             url,
             body,
@@ -428,11 +509,12 @@ impl SmsGateway for HttpGateway {
         for (name, value) in &self.config.headers {
             request = request.header(name.as_str(), value.as_str());
         }
+        let scrub = |text: String| self.secrets.scrub(&text, &url);
         let response = match request.send().await {
             Ok(r) => r,
             // Nothing reached the provider: safe to try again later.
             Err(e) if e.is_connect() || e.is_builder() => {
-                return Err(GatewayError::Definite(format!("no connection: {e}")));
+                return Err(GatewayError::Definite(scrub(describe(&e))));
             }
             Err(e) if e.is_timeout() => {
                 return Err(GatewayError::Indefinite(format!(
@@ -440,19 +522,21 @@ impl SmsGateway for HttpGateway {
                     REQUEST_TIMEOUT.as_secs()
                 )));
             }
-            Err(e) => return Err(GatewayError::Indefinite(format!("request failed: {e}"))),
+            Err(e) => return Err(GatewayError::Indefinite(scrub(describe(&e)))),
         };
         let status = response.status();
         let body = match response.text().await {
             Ok(body) => body,
-            Err(e) if status.is_client_error() => format!("(body unreadable: {e})"),
+            Err(e) if status.is_client_error() => format!("(body unreadable: {})", describe(&e)),
             Err(e) => {
-                return Err(GatewayError::Indefinite(format!(
-                    "HTTP {status}, the answer was cut off: {e}"
-                )));
+                return Err(GatewayError::Indefinite(scrub(format!(
+                    "HTTP {status}, {}",
+                    describe(&e)
+                ))));
             }
         };
-        let answer = format!("HTTP {}: {}", status.as_u16(), excerpt(&body));
+        // A provider may echo the request (its key with it) in its answer.
+        let answer = scrub(format!("HTTP {}: {}", status.as_u16(), excerpt(&body)));
         if status.is_success() {
             if body_says_failed(&body) {
                 Err(GatewayError::Definite(answer))
@@ -553,6 +637,71 @@ mod tests {
             HttpGatewayConfig::new("http://x", "POST", &["NoColon".into()], None, "json").is_err()
         );
         assert!(HttpGatewayConfig::new("http://x", "POST", &[], Some("{msg}"), "json").is_err());
+    }
+
+    /// A writer of log lines into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_log_only_gateway_logs_neither_number_nor_text() {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let message = OutgoingSms {
+            to: "99112233".into(),
+            text: "Сайн байна уу, Бат! Таны шүдний эмчилгээ".into(),
+            idempotency_key: "outbox-7".into(),
+            subject: None,
+        };
+        let sent = tracing::subscriber::with_default(subscriber, || {
+            runtime.block_on(LogOnly.send(&message))
+        });
+        assert!(sent.is_ok());
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(log.contains("log-only gateway"), "{log}");
+        assert!(log.contains("outbox-7"), "{log}");
+        assert!(!log.contains("99112233"), "{log}");
+        assert!(!log.contains("Сайн байна уу"), "{log}");
+    }
+
+    #[test]
+    fn secrets_never_reach_an_error_text() {
+        let config = HttpGatewayConfig::new(
+            "https://sms.example.mn/send?key=s3cr3t-KEY&to={to}",
+            "get",
+            &["Authorization: Bearer tok-123456".into()],
+            None,
+            "json",
+        )
+        .unwrap();
+        let secrets = Secrets::of(&config);
+        let rendered = "https://sms.example.mn/send?key=s3cr3t-KEY&to=99112233";
+        let text = secrets.scrub(
+            &format!("error sending request for url ({rendered}): echo key=s3cr3t-KEY tok-123456"),
+            rendered,
+        );
+        assert!(!text.contains("s3cr3t"), "{text}");
+        assert!(!text.contains("tok-123456"), "{text}");
+        assert!(!text.contains("sms.example.mn/send?"), "{text}");
+        assert!(!format!("{config:?}").contains("s3cr3t"));
+        assert_eq!(without_query("https://x.mn/a?key=1"), "https://x.mn/a?***");
     }
 
     #[test]

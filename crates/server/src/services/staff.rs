@@ -675,6 +675,9 @@ pub async fn create(
     actor: Actor,
     input: NewEmployee,
 ) -> Result<Employee, ServiceError> {
+    if input.user_id.is_some() {
+        actor.must_manage_users()?;
+    }
     let today = today(store).await?;
     let mut errors = Vec::new();
     let e = &mut errors;
@@ -919,6 +922,15 @@ pub async fn update(
     employee_id: i64,
     asked: EmployeeChanges,
 ) -> Result<Employee, ServiceError> {
+    if let Some(user_id) = asked.user_id {
+        // Before anything is validated, like the route's own permission.
+        let current = repo::find(store.connection(), employee_id)
+            .await?
+            .ok_or(ServiceError::NotFound("employee"))?;
+        if current.user_id != user_id {
+            actor.must_manage_users()?;
+        }
+    }
     let today = today(store).await?;
     let mut errors = Vec::new();
     let e = &mut errors;
@@ -973,6 +985,9 @@ pub async fn update(
         row.home_address = a;
     }
     if let Some(user_id) = asked.user_id {
+        if before.user_id != user_id {
+            actor.must_manage_users()?;
+        }
         if let Some(user_id) = user_id
             && before.user_id != Some(user_id)
         {
@@ -1019,7 +1034,9 @@ pub async fn update(
 /// `fired_at` set, open assignments ended on that date, the linked user account disabled
 /// and its sessions revoked at once. Firing a fired employee is 409; a date before
 /// `hired_at` or before the start of an open assignment is 422. Disabling the last active
-/// admin this way is refused too (409).
+/// admin this way is refused too (409). An employee with a linked account is fired by
+/// someone who may change user accounts (an admin; others 403), since it disables the
+/// account.
 pub async fn fire(
     store: &Store,
     audit: &AuditTrail,
@@ -1034,6 +1051,10 @@ pub async fn fire(
     };
     let txn = store.begin_write().await?;
     let before = lock_employee(&txn, employee_id).await?;
+    if before.user_id.is_some() {
+        // Firing disables the linked account: a side effect on a user account.
+        actor.must_manage_users()?;
+    }
     if before.status == EmployeeStatus::NotWorking.code() || before.fired_at.is_some() {
         return Err(ServiceError::Conflict(
             "this employee has already been fired".into(),

@@ -130,8 +130,8 @@ pub async fn list(
     Ok(users::list(store.connection(), after_id, limit).await?)
 }
 
-/// Changes a user's display name, role or disabled state. Disabling revokes the user's
-/// sessions. The last active admin cannot be disabled or demoted (409), also when two
+/// Changes a user's display name, role or disabled state. Disabling or a new role revokes
+/// the user's sessions. The last active admin cannot be disabled or demoted (409), also when two
 /// admins try it on each other at the same moment (the active admins' rows are locked).
 pub async fn update(
     store: &Store,
@@ -174,8 +174,11 @@ pub async fn update(
             "this is the last active admin: make another user admin first".into(),
         ));
     }
+    let role_changed = user.roles != before.roles;
     let saved = users::save(&txn, user).await?;
-    if newly_disabled {
+    if newly_disabled || role_changed {
+        // What the account may do changed: its sessions, opened under the old rights (an HQ
+        // session of a manager turned doctor), end now.
         users::revoke_sessions(&txn, user_id, now).await?;
     }
     if let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&saved)), &[]) {

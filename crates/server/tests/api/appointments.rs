@@ -101,6 +101,8 @@ fn rn(i: u32) -> String {
 /// The people of a small clinic: a manager, a receptionist linked to an employee, doctors
 /// and patients.
 pub(crate) struct Clinic {
+    /// An admin: links user accounts to employees and patients.
+    pub(crate) admin: String,
     pub(crate) manager: String,
     pub(crate) desk: String,
     pub(crate) desk_employee: i64,
@@ -177,11 +179,13 @@ pub(crate) async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic
         );
     }
     let desk_user = app.create_user("desk", Role::Receptionist).await;
-    let desk_employee = employee(app, &manager, 90, json!({"user_id": desk_user})).await;
+    let admin = login(app, "owner", Role::Admin).await;
+    let desk_employee = employee(app, &admin, 90, json!({"user_id": desk_user})).await;
     let nurse = employee(app, &manager, 91, json!({})).await;
     let desk = app.token("desk").await;
     let patients = add_patients(app, &desk, 0, patients).await;
     Clinic {
+        admin,
         manager,
         desk,
         desk_employee,
@@ -617,7 +621,7 @@ backend_test!(spawn_app -> TestApp, async fn lists_filter_and_page(app) {
 backend_test!(spawn_app -> TestApp, async fn patients_see_only_their_own_appointments(app) {
     let c = clinic(&app, 1, 2).await;
     let me_user = app.create_user("bold", Role::Patient).await;
-    let (status, linked) = patch(&app, &format!("/api/v1/patients/{}", c.patients[0]), &c.desk, json!({"user_id": me_user})).await;
+    let (status, linked) = patch(&app, &format!("/api/v1/patients/{}", c.patients[0]), &c.admin, json!({"user_id": me_user})).await;
     assert_eq!(status, 200, "{linked}");
     let mine = booked(&app, &c.desk, json!({"patient_id": c.patients[0], "doctor_id": c.doctors[0], "start_at": at("10:00")})).await;
     let theirs = booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": c.doctors[0], "start_at": at("11:00")})).await;

@@ -332,7 +332,7 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     let s = setup(&app).await;
     let (mine, theirs) = (s.c.patients[0], s.c.patients[1]);
     let portal_user = app.create_user("portal", Role::Patient).await;
-    let (status, linked) = patch(&app, &format!("/api/v1/patients/{mine}"), &s.c.desk, json!({"user_id": portal_user})).await;
+    let (status, linked) = patch(&app, &format!("/api/v1/patients/{mine}"), &s.c.admin, json!({"user_id": portal_user})).await;
     assert_eq!(status, 200, "{linked}");
     let t = record(&app, &s, mine, None, json!([
         {"service_id": s.filling, "scope": "multi_tooth", "teeth": ["16", "17"]},

@@ -134,6 +134,23 @@ backend_test!(TestDatabase::create -> TestDatabase, async fn users_create_and_re
     let _ = std::fs::remove_file(key_file(&db.url));
 });
 
+backend_test!(TestDatabase::create -> TestDatabase, async fn audit_verify_fails_when_the_chain_head_is_gone(db) {
+    let out = dcms(&db.url, &["users", "create", "--username", "oyun", "--role", "admin", "--password-stdin"], Some("first password\n"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = dcms(&db.url, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // Whoever deletes the chain head could rewind the log unseen: that is a failure too.
+    use dcms_store::sea_orm::ConnectionTrait;
+    let store = db.store().await;
+    store.connection().execute_unprepared("DELETE FROM audit_chain_head").await.unwrap();
+    let out = dcms(&db.url, &["audit", "verify"], None);
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(stderr(&out).contains("chain head"), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("verified"), "{}", stdout(&out));
+    store.close().await.unwrap();
+    let _ = std::fs::remove_file(key_file(&db.url));
+});
+
 /// `dcms serve` creates the first admin, serves, and stops cleanly on SIGTERM.
 #[test]
 fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
@@ -193,6 +210,107 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}");
     drain.join().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Security events reach the log at WARN on the `security` target: failed logins (the name
+/// as typed, never the password), 403s and CSRF refusals.
+#[test]
+fn serve_logs_security_events_without_secrets() {
+    let dir = std::env::temp_dir().join(format!("dcms-security-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("serve.db").display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
+        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout_lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner: Vec<String> = (0..3)
+        .map(|_| stdout_lines.next().unwrap().unwrap())
+        .collect();
+    let password = banner[2]
+        .split("password: ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut address = None;
+    for line in stderr_lines.by_ref() {
+        if let Some(rest) = line.unwrap().split("serving on http://").nth(1) {
+            address = Some(rest.split_whitespace().next().unwrap().to_owned());
+            break;
+        }
+    }
+    let log = std::thread::spawn(move || stderr_lines.map_while(Result::ok).collect::<Vec<_>>());
+    let base = format!("http://{}", address.expect("the server logs its address"));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let login = |username: &str, password: &str| {
+            client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&serde_json::json!({"username": username, "password": password}))
+                .send()
+        };
+        assert_eq!(login("mallory", "hunter2-not-logged").await.unwrap().status(), 401);
+        let admin: serde_json::Value = login("admin", &password).await.unwrap().json().await.unwrap();
+        let admin = admin["token"].as_str().unwrap().to_owned();
+        let created = client
+            .post(format!("{base}/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&serde_json::json!({"username": "desk", "password": "desk password 1", "role": "receptionist"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), 201);
+        let desk: serde_json::Value = login("desk", "desk password 1").await.unwrap().json().await.unwrap();
+        let desk = desk["token"].as_str().unwrap().to_owned();
+        let refused = client.get(format!("{base}/api/v1/users")).bearer_auth(&desk).send().await.unwrap();
+        assert_eq!(refused.status(), 403);
+        let no_csrf = client
+            .post(format!("{base}/api/v1/patients"))
+            .header("cookie", format!("dcms_session={desk}"))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(no_csrf.status(), 403);
+    });
+    // SAFETY: sending a signal to our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    assert!(child.wait().unwrap().success());
+    let log = log.join().unwrap().join("\n");
+    let security: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("security"))
+        .collect();
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("failed password attempt") && l.contains("mallory")),
+        "{log}"
+    );
+    assert!(
+        security
+            .iter()
+            .any(|l| l.contains("refused (403)") && l.contains("/api/v1/users")),
+        "{log}"
+    );
+    assert!(security.iter().any(|l| l.contains("CSRF")), "{log}");
+    assert!(
+        !log.contains("hunter2-not-logged") && !log.contains(&password),
+        "no password in the log"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -483,3 +483,36 @@ impl TestApp {
             .bearer_auth(token)
     }
 }
+
+/// The test's requests as a client makes them: one place for what the test files share.
+impl TestApp {
+    /// Creates a user of `role` and logs them in; returns the token.
+    pub async fn login(&self, username: &str, role: dcms_domain::Role) -> String {
+        self.create_user(username, role).await;
+        self.token(username).await
+    }
+
+    /// Sends a request with a bearer token and a JSON body (or none); returns the status and
+    /// the answer as JSON (null when empty, a JSON string when it is not JSON).
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.with_token(method, path, token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let value = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        (status, value)
+    }
+}

@@ -26,6 +26,7 @@ mod patients_csv;
 mod report_pages;
 mod reports;
 mod schema;
+mod security;
 mod settings;
 mod sms_sending;
 mod staff;

@@ -660,7 +660,8 @@ backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_recor
     let mine = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let theirs = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let me_user = app.create_user("bold", Role::Patient).await;
-    let (status, linked) = call(&app, Method::PATCH, &format!("/api/v1/patients/{}", mine["patient_id"]), &desk, Some(json!({"user_id": me_user}))).await;
+    let admin = login(&app, "root", Role::Admin, None).await;
+    let (status, linked) = call(&app, Method::PATCH, &format!("/api/v1/patients/{}", mine["patient_id"]), &admin, Some(json!({"user_id": me_user}))).await;
     assert_eq!(status, 200, "{linked}");
     let token = app.token("bold").await;
 
@@ -733,6 +734,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_recor
 
 backend_test!(spawn_app -> TestApp, async fn portal_accounts_link_and_unlink(app) {
     let desk = login(&app, "desk", Role::Receptionist, None).await;
+    let admin = login(&app, "root", Role::Admin, None).await;
     let a = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let b = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let path_a = format!("/api/v1/patients/{}", a["patient_id"]);
@@ -740,24 +742,43 @@ backend_test!(spawn_app -> TestApp, async fn portal_accounts_link_and_unlink(app
     let doctor = app.create_user("doc", Role::Doctor).await;
     let portal = app.create_user("bold", Role::Patient).await;
 
-    let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": doctor}))).await;
+    // Linking an account is the users permission's: a receptionist gets 403 before anything
+    // is validated, and nothing changes.
+    for user_id in [json!(portal), json!(999999), json!(null)] {
+        let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": user_id, "first_name": ""}))).await;
+        if user_id.is_null() {
+            assert_eq!(status, 422, "unlinking what is not linked changes no account: {problem}");
+        } else {
+            assert_eq!(status, 403, "{user_id}: {problem}");
+        }
+    }
+    let (_, unchanged) = call(&app, Method::GET, &path_a, &desk, None).await;
+    assert_eq!(unchanged["user_id"], Value::Null);
+
+    let (status, problem) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": doctor}))).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["user_id"]);
-    let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": 999999}))).await;
+    let (status, problem) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": 999999}))).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["user_id"]);
 
-    let (status, linked) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal}))).await;
+    let (status, linked) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200);
     assert_eq!(linked["user_id"], portal);
-    let (status, _) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal}))).await;
+    let (status, _) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200, "linking again is a no-op");
-    let (status, problem) = call(&app, Method::PATCH, &path_b, &desk, Some(json!({"user_id": portal}))).await;
+    let (status, _) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal, "first_name": "Болдоо"}))).await;
+    assert_eq!(status, 200, "the same link sent back by a receptionist changes no account");
+    let (status, problem) = call(&app, Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 409, "{problem}");
-    let (status, unlinked) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": null}))).await;
+    // The portal session opened while linked to A ends when the account moves to B.
+    let before_move = app.token("bold").await;
+    let (status, unlinked) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": null}))).await;
     assert_eq!(status, 200);
     assert_eq!(unlinked["user_id"], Value::Null);
-    let (status, linked) = call(&app, Method::PATCH, &path_b, &desk, Some(json!({"user_id": portal}))).await;
+    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &before_move, None).await;
+    assert_eq!(status, 401, "unlinking ends the account's sessions");
+    let (status, linked) = call(&app, Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200);
     assert_eq!(linked["user_id"], portal);
     let token = app.token("bold").await;

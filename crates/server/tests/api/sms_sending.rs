@@ -273,6 +273,57 @@ each_backend!(async fn definite_failures_back_off_then_fail(backend) {
     assert!(failed.last_error.as_deref().unwrap().contains("FAILED"), "{failed:?}");
 });
 
+each_backend!(async fn the_gateway_url_and_headers_never_reach_what_people_read(backend) {
+    // The provider's key travels in the URL's query and in a header; a provider that echoes
+    // the request, and one that cannot be reached at all.
+    let provider = Provider::start().await;
+    provider.answer(400, "rejected /send?api_key=URL-KEY-1234 with header key HDR-KEY-5678", Duration::ZERO);
+    let config = |base: &str| {
+        HttpGatewayConfig::new(
+            &format!("{base}/send?api_key=URL-KEY-1234&to={{to}}"),
+            "POST",
+            &["X-Api-Key: HDR-KEY-5678".into()],
+            Some(BODY),
+            "json",
+        )
+        .unwrap()
+    };
+    let unreachable = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        url
+    };
+    for base in [provider.url.clone(), unreachable] {
+        let Some(app) = spawn_app_with(backend, |c| {
+            c.sms_gateway = Some(config(&base));
+            fast(c);
+        })
+        .await
+        else {
+            return;
+        };
+        let id = queue(&app.store, "99112233", "hello", "key-secret").await;
+        let failed = wait_for(&app.store, id, SmsState::Failed).await;
+        let error = failed.last_error.clone().unwrap();
+        app.audit.flush().await;
+        let audit: Vec<String> = dcms_store::entity::audit_log::Entity::find()
+            .all(app.store.connection())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter_map(|r| r.changes)
+            .collect();
+        for text in std::iter::once(&error).chain(audit.iter()) {
+            for secret in ["URL-KEY-1234", "HDR-KEY-5678", base.as_str()] {
+                assert!(!text.contains(secret), "{secret} in {text}");
+            }
+        }
+        // What helps the cashier stays: the status, or that nothing answered.
+        assert!(error.contains("400") || error.contains("no connection"), "{error}");
+    }
+});
+
 each_backend!(async fn indefinite_failures_are_unknown_and_never_retried(backend) {
     let provider = Provider::start().await;
     provider.answer(503, "upstream broke", Duration::ZERO);

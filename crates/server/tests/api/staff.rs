@@ -205,6 +205,8 @@ backend_test!(spawn_app -> TestApp, async fn create_answers_the_whole_employee(a
 
 backend_test!(spawn_app -> TestApp, async fn invalid_creations_store_nothing(app) {
     let manager = login(&app, "boss", Role::Manager).await;
+    // An admin: some cases link a user account.
+    let admin = login(&app, "root", Role::Admin).await;
     let patient_user = app.create_user("pat", Role::Patient).await;
     let active = position(&app, &manager, "DENTIST", "clinical").await;
     let retired = position(&app, &manager, "OLD", "clinical").await;
@@ -245,7 +247,7 @@ backend_test!(spawn_app -> TestApp, async fn invalid_creations_store_nothing(app
             {"position_id": retired, "is_primary": true, "started_at": "2024-01-01"}]})), vec!["positions"]),
     ];
     for (body, fields) in cases {
-        let (status, problem) = post(&app, "/api/v1/employees", &manager, body.clone()).await;
+        let (status, problem) = post(&app, "/api/v1/employees", &admin, body.clone()).await;
         assert_eq!(status, 422, "{body} -> {problem}");
         assert_eq!(error_fields(&problem), fields, "{body}");
     }
@@ -310,10 +312,13 @@ backend_test!(spawn_app -> TestApp, async fn user_links_and_changes(app) {
     let doctor_user = app.create_user("doc", Role::Doctor).await;
     let mut body = employee_body("Болд");
     body["user_id"] = json!(doctor_user);
-    let e = employee(&app, &manager, body.clone()).await;
+    // Linking an account is an admin's: a manager gets 403 (and nothing is created).
+    let (status, problem) = post(&app, "/api/v1/employees", &manager, body.clone()).await;
+    assert_eq!(status, 403, "{problem}");
+    let e = employee(&app, &root, body.clone()).await;
     let id = e["employee_id"].as_i64().unwrap();
     assert_eq!(e["user_id"], doctor_user);
-    let (status, problem) = post(&app, "/api/v1/employees", &manager, body).await;
+    let (status, problem) = post(&app, "/api/v1/employees", &root, body).await;
     assert_eq!(status, 409, "a user linked to another employee: {problem}");
     let doc = app.token("doc").await;
     let (_, me) = get(&app, "/api/v1/auth/me", &doc).await;
@@ -322,6 +327,8 @@ backend_test!(spawn_app -> TestApp, async fn user_links_and_changes(app) {
     let other = employee(&app, &manager, employee_body("Сүрэн")).await;
     let other_id = other["employee_id"].as_i64().unwrap();
     let (status, _) = patch(&app, &format!("/api/v1/employees/{other_id}"), &manager, json!({"user_id": doctor_user})).await;
+    assert_eq!(status, 403);
+    let (status, _) = patch(&app, &format!("/api/v1/employees/{other_id}"), &root, json!({"user_id": doctor_user})).await;
     assert_eq!(status, 409);
 
     let path = format!("/api/v1/employees/{id}");
@@ -337,7 +344,9 @@ backend_test!(spawn_app -> TestApp, async fn user_links_and_changes(app) {
     assert_eq!(changed["birthday"], "1985-12-31");
     assert_eq!(changed["employee_display_number"], e["employee_display_number"]);
     assert_eq!(changed["phones"], e["phones"], "phones change through their own endpoints");
-    let (status, cleared) = patch(&app, &path, &manager, json!({"email": null, "user_id": null})).await;
+    let (status, _) = patch(&app, &path, &manager, json!({"email": null, "user_id": null})).await;
+    assert_eq!(status, 403, "unlinking is an admin's too");
+    let (status, cleared) = patch(&app, &path, &root, json!({"email": null, "user_id": null})).await;
     assert_eq!(status, 200);
     assert_eq!(cleared["email"], Value::Null);
     assert_eq!(cleared["user_id"], Value::Null);
@@ -386,6 +395,9 @@ backend_test!(spawn_app -> TestApp, async fn phones_keep_two_and_one_primary(app
     assert_eq!(status, 422, "a number the employee has");
     assert_eq!(error_fields(&problem), ["number"]);
     let (status, problem) = post(&app, &phones, &manager, json!({"number": "12", "label": "a\u{7}b"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&problem), ["label"], "a control character is refused first, wherever it is");
+    let (status, problem) = post(&app, &phones, &manager, json!({"number": "12", "label": "a\nb"})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["label", "number"]);
     assert_eq!(post(&app, "/api/v1/employees/999999/phones", &manager, json!({"number": "99001122", "label": "x"})).await.0, 404);
@@ -605,17 +617,24 @@ backend_test!(spawn_app -> TestApp, async fn firing_locks_the_user_out(app) {
     body["user_id"] = json!(doctor_user);
     body["hired_at"] = json!("2020-01-01");
     body["positions"] = json!([{"position_id": dentist, "is_primary": true, "started_at": "2020-01-01"}]);
-    let e = employee(&app, &manager, body).await;
+    let e = employee(&app, &root, body).await;
     let id = e["employee_id"].as_i64().unwrap();
     let (_, doctors) = get(&app, "/api/v1/doctors", &manager).await;
     assert_eq!(doctors["items"].as_array().unwrap().len(), 1);
     assert_eq!(get(&app, "/api/v1/auth/me", &doctor_token).await.0, 200);
 
     let fire = format!("/api/v1/employees/{id}/fire");
-    let (status, problem) = post(&app, &fire, &manager, json!({"fired_at": "2019-12-31"})).await;
+    // Firing disables the linked account: an admin's to do (a manager disabled an admin
+    // this way). The manager's attempt changes nothing.
+    let (status, problem) = post(&app, &fire, &manager, json!({"fired_at": "2025-03-31"})).await;
+    assert_eq!(status, 403, "{problem}");
+    assert_eq!(get(&app, "/api/v1/auth/me", &doctor_token).await.0, 200);
+    let (_, still) = get(&app, &format!("/api/v1/employees/{id}"), &manager).await;
+    assert_eq!(still["status"], "active");
+    let (status, problem) = post(&app, &fire, &root, json!({"fired_at": "2019-12-31"})).await;
     assert_eq!(status, 422, "before hired_at: {problem}");
     assert_eq!(error_fields(&problem), ["fired_at"]);
-    let (status, fired) = post(&app, &fire, &manager, json!({"fired_at": "2025-03-31"})).await;
+    let (status, fired) = post(&app, &fire, &root, json!({"fired_at": "2025-03-31"})).await;
     assert_eq!(status, 200, "{fired}");
     assert_eq!(fired["status"], "not_working");
     assert_eq!(fired["fired_at"], "2025-03-31");
@@ -628,7 +647,7 @@ backend_test!(spawn_app -> TestApp, async fn firing_locks_the_user_out(app) {
     let (_, user) = get(&app, &format!("/api/v1/users/{doctor_user}"), &root).await;
     assert_eq!(user["disabled"], true, "{user}");
 
-    let (status, problem) = post(&app, &fire, &manager, json!({"fired_at": "2025-04-01"})).await;
+    let (status, problem) = post(&app, &fire, &root, json!({"fired_at": "2025-04-01"})).await;
     assert_eq!(status, 409, "firing twice: {problem}");
     let (status, _) = post(&app, &format!("/api/v1/employees/{id}/positions"), &manager, json!({"position_id": dentist})).await;
     assert_eq!(status, 409, "a fired employee holds no open position");

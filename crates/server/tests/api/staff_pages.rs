@@ -134,7 +134,8 @@ backend_test!(spawn_app -> TestApp, async fn hiring_through_the_form_keeps_what_
 });
 
 backend_test!(spawn_app -> TestApp, async fn firing_through_the_form_locks_the_linked_user_out(app) {
-    let s = session(&app, "manager1", Role::Manager, "en").await;
+    // Firing disables the linked account: an admin's to do.
+    let s = session(&app, "admin1", Role::Admin, "en").await;
     let doctor_user = app.create_user("dr.bold", Role::Doctor).await;
     let dentist = position(&app, &s, "DENTIST", "Шүдний эмч", "clinical").await;
     let id = employee(&app, &s, json!({
@@ -142,6 +143,15 @@ backend_test!(spawn_app -> TestApp, async fn firing_through_the_form_locks_the_l
         "positions": [{"position_id": dentist, "is_primary": true, "started_at": "2024-01-10"}],
     })).await;
     let doctor_token = app.token("dr.bold").await;
+    // A manager is told so, without a form, and a post anyway is refused.
+    let manager = session(&app, "manager1", Role::Manager, "mn").await;
+    let page = manager.get(&app, &format!("/staff/{id}")).await;
+    assert!(page.has("id=\"fire-admin-only\""), "{}", page.body);
+    assert!(!page.has("id=\"fire-form\""));
+    let refused = manager.post(&app, &format!("/staff/{id}/fire"), &[("fired_at", "2025-03-01"), ("confirm", "on")]).await;
+    assert_eq!(refused.status, 403);
+    assert!(refused.has("зөвхөн админд"), "{}", refused.body);
+    assert_eq!(employee_json(&app, &s, id).await["status"], "active");
     let page = s.get(&app, &format!("/staff/{id}")).await;
     assert!(page.has("dr.bold"), "the linked account is named");
     assert!(page.has(&format!("value=\"{}\"", today_in_ulaanbaatar())), "fired_at defaults to today");

@@ -438,7 +438,7 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_reads_their_own_treatment
     let s = setup(&app).await;
     let p = s.c.patients[0];
     let portal = app.create_user("portal", Role::Patient).await;
-    let (status, _) = patch(&app, &format!("/api/v1/patients/{p}"), &s.c.desk, json!({"user_id": portal})).await;
+    let (status, _) = patch(&app, &format!("/api/v1/patients/{p}"), &s.c.admin, json!({"user_id": portal})).await;
     assert_eq!(status, 200);
     let t = recorded(&app, &s, p, json!([{"service_id": s.filling, "scope": "single_tooth", "teeth": ["16"]}])).await;
     recorded(&app, &s, s.c.patients[1], json!([{"service_id": s.scaling, "scope": "none"}])).await;

@@ -237,6 +237,17 @@ impl Browser {
             .await;
     }
 
+    /// Scrolls the element into view (for a screenshot of a part lower on the page).
+    pub async fn scroll_to(&self, css: &str) {
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'start'});",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot scroll to {css}: {e}"));
+    }
+
     /// Saves a PNG of the viewport as `target/screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");

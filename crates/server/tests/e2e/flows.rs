@@ -368,6 +368,48 @@ async fn an_admin_changes_the_clinic_settings() {
         settings["opening_hours"]["sat"],
         serde_json::json!([["10:00", "14:00"]])
     );
+
+    // How long sessions last: staff sign out after 30 minutes unused.
+    b.goto("/settings").await;
+    b.fill("#staff_session_idle_minutes", "30").await;
+    b.click_and_wait("#settings-form button[type=submit]").await;
+    assert_eq!(b.text("#flash").await, "Хадгаллаа.");
+    for (width, name) in [
+        (1280, "settings-sessions-mn"),
+        (768, "settings-sessions-tablet-mn"),
+        (390, "settings-sessions-phone-mn"),
+    ] {
+        b.resize(width, 900).await;
+        b.scroll_to("#session-settings").await;
+        b.screenshot(name).await;
+    }
+    b.resize(1280, 900).await;
+    // Within each field's range, but idle longer than the whole lifetime.
+    b.fill("#staff_session_idle_minutes", "120").await;
+    b.fill("#staff_session_max_hours", "1").await;
+    b.click_and_wait("#settings-form button[type=submit]").await;
+    assert_eq!(
+        b.text("#staff_session_idle_minutes-error").await,
+        "Идэвхгүй байх хугацаа нийт хугацаанаас урт байж болохгүй."
+    );
+    b.scroll_to("#session-settings").await;
+    b.screenshot("settings-sessions-errors-mn").await;
+
+    // Unused for longer than that, the browser is signed out and told why.
+    let idle = jiff::Timestamp::now() - jiff::SignedDuration::from_mins(31);
+    let update = dcms_store::sea_orm::sea_query::Query::update()
+        .table("session_token")
+        .value("last_seen_at", dcms_store::time::to_db(idle))
+        .to_owned();
+    use dcms_store::sea_orm::ConnectionTrait;
+    app.store.connection().execute(&update).await.unwrap();
+    b.goto("/patients").await;
+    assert_eq!(b.path().await, "/login?next=%2Fpatients");
+    assert_eq!(
+        b.text("#flash").await,
+        "Удаан идэвхгүй байсан тул системээс гарсан байна. Дахин нэвтэрнэ үү."
+    );
+    b.screenshot("login-idle-mn").await;
     b.close().await;
 }
 

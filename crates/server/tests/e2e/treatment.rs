@@ -22,7 +22,10 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
     app.create_user("boss", Role::Manager).await;
     app.create_user("desk", Role::Receptionist).await;
     let dr_user = app.create_user("dr", Role::Doctor).await;
+    app.create_user("owner", Role::Admin).await;
     let boss = app.token("boss").await;
+    // Linking the doctor's account to their employee record is an admin's.
+    let owner = app.token("owner").await;
     let position = api(
         &app,
         &boss,
@@ -33,7 +36,7 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
     .await;
     let doctor = api(
         &app,
-        &boss,
+        &owner,
         Method::POST,
         "/api/v1/employees",
         json!({

@@ -20,6 +20,16 @@ pub struct Model {
     pub reminder_template: String,
     /// Whether a reply "1" or "тийм" confirms the reminded appointment (default off).
     pub sms_confirm_replies: bool,
+    /// How long a staff (`user_portal`) session may stay unused, in minutes (default 60).
+    pub staff_session_idle_minutes: i32,
+    /// How long a staff session may live at most, in hours (default 12).
+    pub staff_session_max_hours: i32,
+    /// The same for DCMS HQ sessions (defaults 1,440 minutes and 720 hours).
+    pub hq_session_idle_minutes: i32,
+    pub hq_session_max_hours: i32,
+    /// The same for the patient portal (defaults 1,440 minutes and 720 hours).
+    pub patient_session_idle_minutes: i32,
+    pub patient_session_max_hours: i32,
     pub updated_at: ChronoDateTimeUtc,
 }
 

@@ -14,6 +14,8 @@ use utoipa::{IntoParams, ToSchema};
 pub struct AuditParams {
     /// The seed's table name (`patient`, `user`, ...).
     pub table: Option<String>,
+    /// The action (`update`, `login_failed`, `locked_out`, ...).
+    pub action: Option<String>,
     pub row_id: Option<i64>,
     pub user_id: Option<i64>,
     /// Rows at or after this instant (RFC 3339).
@@ -33,7 +35,8 @@ pub struct AuditRow {
     pub at: jiff::Timestamp,
     pub user_id: Option<i64>,
     pub session_token_id: Option<i64>,
-    /// `create`, `update`, `delete`, `read`, or a named action (`login`, `password`, ...).
+    /// `create`, `update`, `delete`, `read`, or a named action (`login`, `password`,
+    /// `login_failed`, `locked_out`, ...).
     pub action: String,
     pub table: String,
     pub row_id: Option<i64>,
@@ -67,6 +70,7 @@ pub async fn list(
         .audit
         .list(&AuditFilter {
             table_name: params.table,
+            action: params.action,
             row_id: params.row_id,
             user_id: params.user_id,
             from: params.from.map(to_db),

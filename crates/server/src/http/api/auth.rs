@@ -1,16 +1,16 @@
 //! `/api/v1/auth`: log in and out, who am I, my sessions, my password.
 
 use super::views::{SessionView, UserView};
+use crate::http::client::ClientAddress;
 use crate::http::error::{ApiError, Json, Path, Problem};
 use crate::http::state::AppState;
 use crate::services::auth::{Caller, LoginRequest};
 use axum::Extension;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use dcms_domain::SessionType;
 use dcms_store::time::from_db;
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -46,7 +46,7 @@ pub struct LoginResponse {
     ))]
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<LoginBody>,
 ) -> Result<(StatusCode, Json<LoginResponse>), ApiError> {
     let new = state
@@ -56,7 +56,7 @@ pub async fn login(
             password: body.password,
             device_name: body.device_name,
             session_type: body.session_type,
-            client: Some(peer.ip()),
+            client,
         })
         .await?;
     let session_type =
@@ -183,15 +183,17 @@ pub struct ChangePasswordBody {
         (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An HQ session may not write", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password or too short a new one", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    ClientAddress(client): ClientAddress,
     Json(body): Json<ChangePasswordBody>,
 ) -> Result<StatusCode, ApiError> {
     state
         .auth
-        .change_password(&caller, body.current_password, body.new_password)
+        .change_password(&caller, body.current_password, body.new_password, client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -30,7 +30,7 @@ use utoipa::OpenApi;
         license(name = "MIT")
     ),
     paths(
-        health::healthz, openapi_json,
+        health::healthz, crate::http::metrics::metrics_text, openapi_json,
         auth::login, auth::logout, auth::me, auth::my_sessions, auth::revoke_my_session,
         auth::change_password,
         users::list, users::create, users::get, users::update, users::set_password,
@@ -185,6 +185,7 @@ impl utoipa::Modify for CommonErrors {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/metrics", get(crate::http::metrics::metrics_text))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/v1/auth/login", post(auth::login))
         .route("/api/v1/auth/logout", post(auth::logout))

@@ -40,6 +40,22 @@ pub struct SettingsView {
     pub reminder_template: String,
     /// Whether a reply "1" or "тийм" to a reminder confirms its appointment.
     pub sms_confirm_replies: bool,
+    /// Minutes a staff session (`user_portal`) may stay unused before it ends.
+    #[schema(example = 60)]
+    pub staff_session_idle_minutes: i64,
+    /// Hours a staff session may live at most, however often it is used.
+    #[schema(example = 12)]
+    pub staff_session_max_hours: i64,
+    /// The same for DCMS HQ sessions.
+    #[schema(example = 1440)]
+    pub hq_session_idle_minutes: i64,
+    #[schema(example = 720)]
+    pub hq_session_max_hours: i64,
+    /// The same for the patient portal.
+    #[schema(example = 1440)]
+    pub patient_session_idle_minutes: i64,
+    #[schema(example = 720)]
+    pub patient_session_max_hours: i64,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -56,6 +72,12 @@ impl From<ClinicSettings> for SettingsView {
             reminder_hour: s.reminder_hour,
             reminder_template: s.reminder_template,
             sms_confirm_replies: s.sms_confirm_replies,
+            staff_session_idle_minutes: s.sessions.staff.idle_minutes,
+            staff_session_max_hours: s.sessions.staff.max_hours,
+            hq_session_idle_minutes: s.sessions.hq.idle_minutes,
+            hq_session_max_hours: s.sessions.hq.max_hours,
+            patient_session_idle_minutes: s.sessions.patient.idle_minutes,
+            patient_session_max_hours: s.sessions.patient.max_hours,
             updated_at: s.updated_at,
         }
     }
@@ -91,6 +113,21 @@ pub struct PatchSettingsBody {
     pub reminder_template: Option<String>,
     /// Turns on confirming appointments by a reply "1" or "тийм".
     pub sms_confirm_replies: Option<bool>,
+    /// 5 to 10,080 minutes, and no longer than the lifetime (422 otherwise). A change applies
+    /// to sessions already open.
+    #[schema(minimum = 5, maximum = 10080)]
+    pub staff_session_idle_minutes: Option<i64>,
+    /// 1 to 2,160 hours.
+    #[schema(minimum = 1, maximum = 2160)]
+    pub staff_session_max_hours: Option<i64>,
+    #[schema(minimum = 5, maximum = 10080)]
+    pub hq_session_idle_minutes: Option<i64>,
+    #[schema(minimum = 1, maximum = 2160)]
+    pub hq_session_max_hours: Option<i64>,
+    #[schema(minimum = 5, maximum = 10080)]
+    pub patient_session_idle_minutes: Option<i64>,
+    #[schema(minimum = 1, maximum = 2160)]
+    pub patient_session_max_hours: Option<i64>,
 }
 
 /// The clinic's settings.
@@ -134,6 +171,12 @@ pub async fn update(
             reminder_hour: body.reminder_hour,
             reminder_template: body.reminder_template,
             sms_confirm_replies: body.sms_confirm_replies,
+            staff_session_idle_minutes: body.staff_session_idle_minutes,
+            staff_session_max_hours: body.staff_session_max_hours,
+            hq_session_idle_minutes: body.hq_session_idle_minutes,
+            hq_session_max_hours: body.hq_session_max_hours,
+            patient_session_idle_minutes: body.patient_session_idle_minutes,
+            patient_session_max_hours: body.patient_session_max_hours,
         },
     )
     .await?;

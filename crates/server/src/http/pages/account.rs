@@ -2,6 +2,7 @@
 
 use super::{FieldMessages, Layout, OrPage, PageResult, cookies, msg, see_other_with_flash};
 use crate::http::api::views::SessionView;
+use crate::http::client::ClientAddress;
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::{FieldError, ServiceError};
@@ -70,6 +71,7 @@ pub struct PasswordForm {
 pub async fn change_password(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
+    ClientAddress(client): ClientAddress,
     layout: Layout,
     Form(form): Form<PasswordForm>,
 ) -> PageResult {
@@ -82,7 +84,7 @@ pub async fn change_password(
     } else {
         state
             .auth
-            .change_password(&caller, form.current_password, form.new_password)
+            .change_password(&caller, form.current_password, form.new_password, client)
             .await
     };
     match result {

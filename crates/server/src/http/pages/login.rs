@@ -1,16 +1,16 @@
 //! Logging in and out, and the language switch.
 
 use super::{Layout, PageResult, cookies, msg, safe_next, see_other, see_other_with_flash};
+use crate::http::client::ClientAddress;
 use crate::http::state::AppState;
 use crate::services::ServiceError;
 use crate::services::auth::{Caller, LoginRequest};
 use askama::Template;
 use axum::Extension;
-use axum::extract::{ConnectInfo, Form, Path, Query, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
-use std::net::SocketAddr;
 
 #[derive(Deserialize, Default)]
 pub struct NextParam {
@@ -59,7 +59,7 @@ pub async fn form(
 /// `POST /login`: signs in and sets the session cookie, or shows the form again.
 pub async fn submit(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddress(client): ClientAddress,
     headers: HeaderMap,
     layout: Layout,
     Form(form): Form<LoginForm>,
@@ -76,7 +76,7 @@ pub async fn submit(
             password: form.password,
             device_name,
             session_type: None,
-            client: Some(peer.ip()),
+            client,
         })
         .await;
     let (status, id) = match result {

@@ -438,8 +438,16 @@ impl Layout {
     /// The error page for a service's refusal; no session sends the user to log in.
     pub fn error(&self, err: ServiceError) -> Response {
         let (status, id) = match &err {
-            ServiceError::Unauthenticated => return to_login(&self.here, false, self.secure),
-            ServiceError::Forbidden => (StatusCode::FORBIDDEN, msg("error-forbidden")),
+            ServiceError::Unauthenticated => {
+                return to_login(&self.here, LoginNotice::None, self.secure);
+            }
+            ServiceError::Forbidden | ServiceError::ForbiddenBecause { .. } => {
+                tracing::warn!(target: "security", error = %err, "refused (403) by a use case's rule");
+                match &err {
+                    ServiceError::ForbiddenBecause { code, .. } => (StatusCode::FORBIDDEN, *code),
+                    _ => (StatusCode::FORBIDDEN, msg("error-forbidden")),
+                }
+            }
             ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, msg("error-not-found")),
             ServiceError::Conflict(_) => (StatusCode::CONFLICT, msg("error-conflict")),
             ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, msg("error-invalid")),
@@ -460,7 +468,13 @@ impl Layout {
             ServiceError::Conflict(text) => Some(text.clone()),
             _ => None,
         };
-        self.error_page(status, id, detail)
+        let mut response = self.error_page(status, id, detail);
+        if let ServiceError::TooManyAttempts { retry_after } = err {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.into());
+        }
+        response
     }
 
     /// An error page with a status and a message id.
@@ -587,25 +601,40 @@ pub fn see_other_with_flash(location: &str, flash_id: &str, secure: bool) -> Res
     response
 }
 
-/// The login page, coming back to `next` (URL-encoded) afterwards; `expired` says the
+/// The login page, coming back to `next` (URL-encoded) afterwards; `ended` says whether the
 /// session cookie was there but no longer valid (it is removed, and the page says why).
-pub fn to_login(next_encoded: &str, expired: bool, secure: bool) -> Response {
+pub fn to_login(next_encoded: &str, ended: LoginNotice, secure: bool) -> Response {
     let location = if next_encoded.is_empty() || next_encoded == "%2F" {
         "/login".to_owned()
     } else {
         format!("/login?next={next_encoded}")
     };
-    let mut response = if expired {
-        see_other_with_flash(&location, msg("flash-session-expired"), secure)
-    } else {
-        see_other(&location)
+    let flash = match ended {
+        LoginNotice::None => None,
+        LoginNotice::Ended => Some(msg("flash-session-expired")),
+        LoginNotice::Idle => Some(msg("flash-session-idle")),
     };
-    if expired {
+    let mut response = match flash {
+        Some(id) => see_other_with_flash(&location, id, secure),
+        None => see_other(&location),
+    };
+    if flash.is_some() {
         response
             .headers_mut()
             .append(header::SET_COOKIE, cookies::clear(cookies::SESSION, secure));
     }
     response
+}
+
+/// What the login page says about the session a browser had.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginNotice {
+    /// Nothing: there was none.
+    None,
+    /// It has ended (revoked, expired, or no longer valid).
+    Ended,
+    /// It ended after a time without activity.
+    Idle,
 }
 
 /// A `next` target that stays on this site: a path starting with one `/`; else `/`.

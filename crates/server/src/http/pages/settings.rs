@@ -1,5 +1,5 @@
-//! `/settings`: the clinic's name and code, time zone, opening hours, tooth notation and
-//! default language. Everyone who may read them sees the form; only those who may write
+//! `/settings`: the clinic's name and code, time zone, opening hours, tooth notation,
+//! default language, SMS reminders and how long sessions last. Everyone who may read them sees the form; only those who may write
 //! them (admin, manager) can save it.
 
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
@@ -37,6 +37,7 @@ struct SettingsPage<'a> {
     notations: Vec<(&'static str, String)>,
     languages: Vec<(&'static str, String)>,
     time_zones: &'static [&'static str],
+    sessions: Vec<SessionRow>,
     can_edit: bool,
     errors: FieldMessages,
 }
@@ -63,6 +64,21 @@ pub struct SettingsForm {
     reminder_template: String,
     /// A checkbox: present when ticked.
     sms_confirm_replies: Option<String>,
+    staff_session_idle_minutes: String,
+    staff_session_max_hours: String,
+    hq_session_idle_minutes: String,
+    hq_session_max_hours: String,
+    patient_session_idle_minutes: String,
+    patient_session_max_hours: String,
+}
+
+/// One session type's row of the session limits.
+struct SessionRow {
+    label: String,
+    idle_field: &'static str,
+    idle: String,
+    max_field: &'static str,
+    max: String,
 }
 
 impl SettingsForm {
@@ -92,7 +108,31 @@ impl SettingsForm {
             reminder_hour: s.reminder_hour.to_string(),
             reminder_template: s.reminder_template.clone(),
             sms_confirm_replies: s.sms_confirm_replies.then(|| "on".to_owned()),
+            staff_session_idle_minutes: s.sessions.staff.idle_minutes.to_string(),
+            staff_session_max_hours: s.sessions.staff.max_hours.to_string(),
+            hq_session_idle_minutes: s.sessions.hq.idle_minutes.to_string(),
+            hq_session_max_hours: s.sessions.hq.max_hours.to_string(),
+            patient_session_idle_minutes: s.sessions.patient.idle_minutes.to_string(),
+            patient_session_max_hours: s.sessions.patient.max_hours.to_string(),
         }
+    }
+
+    /// The session limits' fields: (form field, value as typed), staff, HQ, patients.
+    fn session_limits(&self) -> [(&'static str, &str); 6] {
+        [
+            (
+                "staff_session_idle_minutes",
+                &self.staff_session_idle_minutes,
+            ),
+            ("staff_session_max_hours", &self.staff_session_max_hours),
+            ("hq_session_idle_minutes", &self.hq_session_idle_minutes),
+            ("hq_session_max_hours", &self.hq_session_max_hours),
+            (
+                "patient_session_idle_minutes",
+                &self.patient_session_idle_minutes,
+            ),
+            ("patient_session_max_hours", &self.patient_session_max_hours),
+        ]
     }
 
     fn hours(&self) -> [&str; 7] {
@@ -142,9 +182,22 @@ fn page<'a>(
             value: value.to_owned(),
         })
         .collect();
+    let limits = form.session_limits();
+    let sessions = ["staff", "hq", "patient"]
+        .iter()
+        .zip(limits.chunks(2))
+        .map(|(kind, pair)| SessionRow {
+            label: layout.t(&format!("session-limits-{kind}")),
+            idle_field: pair[0].0,
+            idle: pair[0].1.to_owned(),
+            max_field: pair[1].0,
+            max: pair[1].1.to_owned(),
+        })
+        .collect();
     SettingsPage {
         layout,
         days,
+        sessions,
         notations: [
             ToothSystem::Fdi,
             ToothSystem::Universal,
@@ -230,6 +283,25 @@ pub async fn update(
     if reminder_hour.is_none() {
         errors.push("reminder_hour", layout.t("error-reminder-hour"));
     }
+    let mut limits = [None; 6];
+    for (slot, (field, text)) in limits.iter_mut().zip(form.session_limits()) {
+        // Empty (a form without the field): left as it is.
+        if text.trim().is_empty() {
+            continue;
+        }
+        *slot = text.trim().parse::<i64>().ok();
+        if slot.is_none() {
+            errors.push(field, layout.t("error-whole-number"));
+        }
+    }
+    let [
+        staff_session_idle_minutes,
+        staff_session_max_hours,
+        hq_session_idle_minutes,
+        hq_session_max_hours,
+        patient_session_idle_minutes,
+        patient_session_max_hours,
+    ] = limits;
     if errors.is_empty() {
         let changes = SettingsChanges {
             clinic_name: Some(form.clinic_name.clone()),
@@ -242,6 +314,12 @@ pub async fn update(
             reminder_hour,
             reminder_template: Some(form.reminder_template.clone()),
             sms_confirm_replies: Some(form.sms_confirm_replies.is_some()),
+            staff_session_idle_minutes,
+            staff_session_max_hours,
+            hq_session_idle_minutes,
+            hq_session_max_hours,
+            patient_session_idle_minutes,
+            patient_session_max_hours,
         };
         match settings::update(&state.store, &state.audit, caller.actor(), changes).await {
             Ok(_) => {

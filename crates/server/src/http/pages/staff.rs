@@ -502,6 +502,9 @@ struct EmployeePage<'a> {
     positions: Vec<Choice>,
     today: String,
     can_edit: bool,
+    /// Whether the caller may fire this employee: firing disables a linked account, which
+    /// only those who may change user accounts may do.
+    can_fire: bool,
     /// The firing form is shown open (it came back with an error).
     fire_open: bool,
     errors: FieldMessages,
@@ -610,6 +613,9 @@ async fn employee_page(
         })
         .collect();
     let fire_open = comeback.fire.is_some();
+    let can_fire = can_edit
+        && (e.user_id.is_none()
+            || caller.may(dcms_domain::Capability::Users, dcms_domain::Access::Write));
     Ok(layout.render_status(
         status,
         &EmployeePage {
@@ -633,6 +639,7 @@ async fn employee_page(
             positions,
             today,
             can_edit,
+            can_fire,
             fire_open,
             errors: comeback.errors,
         },
