@@ -23,6 +23,7 @@
 pub mod appointment;
 pub mod enums;
 pub mod money;
+pub mod opening_hours;
 pub mod permission;
 pub mod phone;
 pub mod register_number;
@@ -36,6 +37,7 @@ pub mod treatment;
 pub use appointment::*;
 pub use enums::*;
 pub use money::*;
+pub use opening_hours::*;
 pub use permission::*;
 pub use phone::*;
 pub use register_number::*;
