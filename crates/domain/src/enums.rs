@@ -208,15 +208,23 @@ impl PatientStatus {
     /// (a date with no such day in the earlier month, like 31 August - 6 months, is clamped to
     /// the last day of that month). A visit after `today` counts as active.
     pub fn from_last_visit(last_visit: Date, today: Date) -> PatientStatus {
-        let limits: [(Span, PatientStatus); 3] = [
-            (6.months(), Self::Active),
-            (1.year(), Self::Within1y),
-            (5.years(), Self::Within5y),
-        ];
-        limits
+        Self::period_starts(today)
             .into_iter()
-            .find(|(period, _)| last_visit >= today.saturating_sub(*period))
-            .map_or(Self::Older, |(_, status)| status)
+            .find(|(_, first_day)| last_visit >= *first_day)
+            .map_or(Self::Older, |(status, _)| status)
+    }
+
+    /// The first day of each status's period seen on `today`, newest first: a last visit on
+    /// or after a first day (and before the one above it) has that status; one before the
+    /// last is [`PatientStatus::Older`]. The one place the periods are written (the stored
+    /// column's refresh compares against these days too).
+    pub fn period_starts(today: Date) -> [(PatientStatus, Date); 3] {
+        let periods: [(PatientStatus, Span); 3] = [
+            (Self::Active, 6.months()),
+            (Self::Within1y, 1.year()),
+            (Self::Within5y, 5.years()),
+        ];
+        periods.map(|(status, period)| (status, today.saturating_sub(period)))
     }
 }
 

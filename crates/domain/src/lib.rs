@@ -13,6 +13,7 @@
 //! * [`Money`]: whole tugrik.
 //! * [`permits`]: the permission table.
 //! * [`PersonName`], [`Email`], [`name_key`], [`username_key`]: text values and search keys.
+//! * [`parse_template`], [`render`]: message templates with placeholders.
 //! * [`SessionLimits`]: how long sessions last.
 //! * [`OpeningHours`], [`Language`], [`TimeZoneName`], [`ClinicName`], [`ClinicCode`]: clinic settings.
 //!
@@ -30,6 +31,7 @@ pub mod register_number;
 pub mod session;
 pub mod settings;
 mod strings;
+pub mod template;
 pub mod text;
 pub mod tooth;
 pub mod treatment;
@@ -43,6 +45,7 @@ pub use phone::*;
 pub use register_number::*;
 pub use session::*;
 pub use settings::*;
+pub use template::*;
 pub use text::*;
 pub use tooth::*;
 pub use treatment::*;

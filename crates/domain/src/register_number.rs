@@ -74,6 +74,31 @@ pub enum RegisterNumberError {
 }
 
 impl RegisterNumber {
+    /// A register number as it is stored and compared: inner white space removed, upper-case,
+    /// the look-alikes `Є`→`Ө` and `Ї`→`Ү` mapped. The one place this is written.
+    pub fn normalise(s: &str) -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_uppercase)
+            .map(|c| match c {
+                'Є' => 'Ө',
+                'Ї' => 'Ү',
+                c => c,
+            })
+            .collect()
+    }
+
+    /// The normalised text when `s` has a register number's shape (two Mongolian letters,
+    /// eight digits), whether or not its date exists: what a search for one looks up.
+    pub fn shape_of(s: &str) -> Option<String> {
+        let value = Self::normalise(s);
+        let chars: Vec<char> = value.chars().collect();
+        (chars.len() == 10
+            && chars[..2].iter().all(|c| MONGOLIAN_ALPHABET.contains(*c))
+            && chars[2..].iter().all(char::is_ascii_digit))
+        .then_some(value)
+    }
+
     /// Parses and validates a register number, judging "the future" by today's date in
     /// `Asia/Ulaanbaatar`. This reads the clock; [`RegisterNumber::parse_on`] does not.
     pub fn parse(s: &str) -> Result<Self, RegisterNumberError> {
@@ -85,17 +110,7 @@ impl RegisterNumber {
     /// Normalisation: trim, remove inner white space, upper-case, and map the look-alikes
     /// `Є`→`Ө` and `Ї`→`Ү`.
     pub fn parse_on(s: &str, today: Date) -> Result<Self, RegisterNumberError> {
-        let value: String = s
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_uppercase)
-            .map(|c| match c {
-                'Є' => 'Ө',
-                'Ї' => 'Ү',
-                c => c,
-            })
-            .collect();
-
+        let value = Self::normalise(s);
         let chars: Vec<char> = value.chars().collect();
         if chars.len() != 10 {
             return Err(RegisterNumberError::Length { chars: chars.len() });

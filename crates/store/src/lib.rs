@@ -12,6 +12,7 @@ mod error;
 pub mod migration;
 pub mod outbox;
 pub mod patients;
+pub mod phones;
 pub mod positions;
 pub mod reports;
 pub mod schedule;

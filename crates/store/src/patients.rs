@@ -64,7 +64,7 @@ pub async fn create(
     let row = new_row(&new).insert(db).await?;
     let mut stored = Vec::with_capacity(phones.len());
     for phone in phones {
-        stored.push(add_phone(db, row.patient_id, phone, new.created_at).await?);
+        stored.push(new_phone_row(row.patient_id, phone, new.created_at).insert(db).await?);
     }
     Ok((row, stored))
 }
@@ -333,43 +333,8 @@ pub async fn phones_of_many(
         .await?)
 }
 
-/// Adds a phone to a patient.
-pub async fn add_phone(
-    db: &impl ConnectionTrait,
-    patient_id: i64,
-    phone: NewPhone,
-    now: DbTimestamp,
-) -> Result<patient_phone::Model, StoreError> {
-    Ok(new_phone_row(patient_id, phone, now).insert(db).await?)
-}
 
-/// Writes a changed phone (number, label, primary flag) with `updated_at` = `now`.
-pub async fn save_phone(
-    db: &impl ConnectionTrait,
-    changed: patient_phone::Model,
-    now: DbTimestamp,
-) -> Result<patient_phone::Model, StoreError> {
-    let mut row: patient_phone::ActiveModel = changed.clone().into();
-    row.phone_number_val = Set(changed.phone_number_val);
-    row.label = Set(changed.label);
-    row.is_primary = Set(changed.is_primary);
-    row.updated_at = Set(now);
-    Ok(row.update(db).await?)
-}
 
-/// Deletes one phone of a patient; returns whether it existed.
-pub async fn delete_phone(
-    db: &impl ConnectionTrait,
-    patient_id: i64,
-    phone_number_id: i64,
-) -> Result<bool, StoreError> {
-    let result = patient_phone::Entity::delete_many()
-        .filter(patient_phone::Column::PhoneNumberId.eq(phone_number_id))
-        .filter(patient_phone::Column::PatientId.eq(patient_id))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected > 0)
-}
 
 /// Where a page of a name-ordered search starts: after this patient in
 /// `(last_name_key, first_name_key, patient_id)` order.

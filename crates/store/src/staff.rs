@@ -309,29 +309,7 @@ pub async fn phones_of_many(
     Ok(by_employee)
 }
 
-/// Writes a changed phone row (number, label, primary flag, `updated_at`).
-pub async fn save_phone(
-    db: &impl ConnectionTrait,
-    changed: employee_phone::Model,
-) -> Result<employee_phone::Model, StoreError> {
-    let mut row: employee_phone::ActiveModel = changed.clone().into();
-    row.phone_number_val = Set(changed.phone_number_val);
-    row.label = Set(changed.label);
-    row.is_primary = Set(changed.is_primary);
-    row.updated_at = Set(changed.updated_at);
-    Ok(row.update(db).await?)
-}
 
-/// Deletes one phone row; returns whether it existed.
-pub async fn delete_phone(
-    db: &impl ConnectionTrait,
-    phone_number_id: i64,
-) -> Result<bool, StoreError> {
-    let result = employee_phone::Entity::delete_by_id(phone_number_id)
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected > 0)
-}
 
 // --- position assignments ------------------------------------------------------------------
 

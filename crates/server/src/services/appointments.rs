@@ -32,7 +32,7 @@
 //! `status` with `{"status": [from, to]}` and the `reason` when given).
 
 use super::audit::{AuditTrail, changes};
-use super::{Actor, FieldError, ServiceError, catalog, patients, settings, staff};
+use super::{Actor, FieldError, ServiceError, catalog, fields, patients, settings, staff};
 use dcms_domain::AppointmentStatus;
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::appointment;
@@ -55,7 +55,6 @@ pub const MAX_MINUTES: i64 = 24 * 60;
 /// Free slots start at multiples of this many minutes of the clinic's local time.
 pub const SLOT_STEP_MINUTES: i64 = 15;
 /// Most characters of a note.
-pub const NOTE_MAX: usize = 2000;
 /// Most characters of a status change's reason.
 pub const REASON_MAX: usize = 1000;
 /// Runs of one booking transaction before a deadlock or serialisation failure is given up.
@@ -169,53 +168,6 @@ pub struct AppointmentChanges {
 // --- validation ----------------------------------------------------------------------------
 
 type Errors = Vec<FieldError>;
-
-/// An instant as RFC 3339 with an offset, at the microsecond precision it is stored with.
-pub fn parse_instant(value: &str) -> Option<Timestamp> {
-    let ts: Timestamp = value.trim().parse().ok()?;
-    Some(from_db(to_db(ts)))
-}
-
-fn instant(errors: &mut Errors, field: &str, value: &str) -> Option<Timestamp> {
-    let parsed = parse_instant(value);
-    if parsed.is_none() {
-        errors.push(FieldError::coded(
-            field,
-            "timestamp",
-            "must be a date and time with an offset (RFC 3339), e.g. 2026-03-02T10:00:00+08:00",
-        ));
-    }
-    parsed
-}
-
-fn required<T>(errors: &mut Errors, field: &str, value: Option<T>) -> Option<T> {
-    if value.is_none() {
-        errors.push(FieldError::coded(field, "required", "is required"));
-    }
-    value
-}
-
-/// A trimmed note; "" is none.
-fn note(errors: &mut Errors, value: Option<&str>) -> Option<Option<String>> {
-    let Some(text) = value.map(str::trim) else {
-        return Some(None);
-    };
-    if text.is_empty() {
-        return Some(None);
-    }
-    if text.chars().count() > NOTE_MAX {
-        errors.push(
-            FieldError::coded(
-                "note",
-                "too-long",
-                format!("must be at most {NOTE_MAX} characters"),
-            )
-            .arg("max", NOTE_MAX),
-        );
-        return None;
-    }
-    Some(Some(text.to_owned()))
-}
 
 /// Checks `[start, end)`: the end after the start, at most a day long.
 fn check_range(start: Timestamp, end: Timestamp) -> Result<(), FieldError> {
@@ -368,15 +320,15 @@ pub async fn create(
 ) -> Result<Appointment, BookingError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let patient_id = required(e, "patient_id", input.patient_id);
-    let doctor_id = required(e, "doctor_id", input.doctor_id);
+    let patient_id = fields::present(e, "patient_id", input.patient_id);
+    let doctor_id = fields::present(e, "doctor_id", input.doctor_id);
     let start =
-        required(e, "start_at", input.start_at.as_deref()).and_then(|s| instant(e, "start_at", s));
+        fields::present(e, "start_at", input.start_at.as_deref()).and_then(|s| fields::instant(e, "start_at", s));
     let end = match input.end_at.as_deref() {
         None => Some(None),
-        Some(s) => instant(e, "end_at", s).map(Some),
+        Some(s) => fields::instant(e, "end_at", s).map(Some),
     };
-    let note = note(e, input.note.as_deref());
+    let note = fields::note(e, "note", input.note.as_deref());
     if let (Some(start), Some(Some(end))) = (start, end)
         && let Err(range) = check_range(start, end)
     {
@@ -501,11 +453,11 @@ pub async fn update(
 ) -> Result<Appointment, BookingError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let start = asked.start_at.as_deref().map(|s| instant(e, "start_at", s));
-    let end = asked.end_at.as_deref().map(|s| instant(e, "end_at", s));
+    let start = asked.start_at.as_deref().map(|s| fields::instant(e, "start_at", s));
+    let end = asked.end_at.as_deref().map(|s| fields::instant(e, "end_at", s));
     let note = match &asked.note {
         None => Some(None),
-        Some(value) => note(e, value.as_deref()).map(Some),
+        Some(value) => fields::note(e, "note", value.as_deref()).map(Some),
     };
     let (Some(note), true) = (note, errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors).into());
@@ -757,7 +709,7 @@ pub struct AppointmentPage {
 /// clinic's time zone (`from`: its start; `to` (`end`): the start of the next day). None
 /// when it is neither.
 pub fn parse_bound(clinic: &settings::ClinicSettings, value: &str, end: bool) -> Option<Timestamp> {
-    if let Some(ts) = parse_instant(value) {
+    if let Some(ts) = fields::parse_instant(value) {
         return Some(ts);
     }
     let date: jiff::civil::Date = value.trim().parse().ok()?;

@@ -19,7 +19,7 @@
 //!   message that did not leave. It carries no note (422 `sms-out-note`): the note belongs
 //!   on the `sms` row once it exists.
 //! * Texts: `sms_text` 1 to [`SMS_TEXT_MAX`] characters (line breaks allowed), `subject` at
-//!   most [`SUBJECT_MAX`] on one line, `note` at most [`NOTE_MAX`].
+//!   most [`SUBJECT_MAX`] on one line, `note` at most [`fields::NOTE_MAX`].
 //!
 //! Every write is audited in its transaction (tables `call`, `sms`, `sms_outbox`).
 
@@ -43,7 +43,6 @@ pub const SMS_TEXT_MAX: usize = 1000;
 /// Most characters of an SMS subject (the column's width).
 pub const SUBJECT_MAX: usize = 255;
 /// Most characters of a note on a call or an SMS.
-pub const NOTE_MAX: usize = 2000;
 /// Most holders of one number read for a resolution (a number shared by a whole family and
 /// some staff stays far below this).
 const HOLDERS_MAX: u64 = 200;
@@ -309,18 +308,6 @@ fn phone(errors: &mut Errors, field: &str, value: Option<&str>) -> Option<Phone>
     super::phones::parse_number(field, value, errors)
 }
 
-fn instant(errors: &mut Errors, field: &str, value: &str) -> Option<Timestamp> {
-    let parsed = super::appointments::parse_instant(value);
-    if parsed.is_none() {
-        errors.push(FieldError::coded(
-            field,
-            "timestamp",
-            "must be a date and time with an offset (RFC 3339), e.g. 2026-03-02T10:00:00+08:00",
-        ));
-    }
-    parsed
-}
-
 fn too_long(field: &str, max: usize) -> FieldError {
     FieldError::coded(
         field,
@@ -328,18 +315,6 @@ fn too_long(field: &str, max: usize) -> FieldError {
         format!("must be at most {max} characters"),
     )
     .arg("max", max)
-}
-
-/// A trimmed note (line breaks allowed); blank is none; None after an error.
-fn note(errors: &mut Errors, value: Option<&str>) -> Option<Option<String>> {
-    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Some(None);
-    };
-    if text.chars().count() > NOTE_MAX {
-        errors.push(too_long("note", NOTE_MAX));
-        return None;
-    }
-    Some(Some(text.to_owned()))
 }
 
 /// The text of an SMS: 1 to [`SMS_TEXT_MAX`] characters once trimmed, line breaks and tabs
@@ -403,7 +378,7 @@ pub async fn create_call(
     let direction =
         fields::required_choice::<Direction>(e, "direction", input.direction.as_deref());
     let begin = match input.begin_call.as_deref() {
-        Some(v) => instant(e, "begin_call", v),
+        Some(v) => fields::instant(e, "begin_call", v),
         None => {
             e.push(FieldError::coded("begin_call", "required", "is required"));
             None
@@ -411,9 +386,9 @@ pub async fn create_call(
     };
     let end = match input.end_call.as_deref() {
         None => Some(None),
-        Some(v) => instant(e, "end_call", v).map(Some),
+        Some(v) => fields::instant(e, "end_call", v).map(Some),
     };
-    let note = note(e, input.note.as_deref());
+    let note = fields::note(e, "note", input.note.as_deref());
     if let (Some(begin), Some(Some(end))) = (begin, end)
         && end < begin
     {
@@ -467,10 +442,10 @@ pub async fn update_call(
 ) -> Result<Call, ServiceError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let end = asked.end_call.as_deref().map(|v| instant(e, "end_call", v));
+    let end = asked.end_call.as_deref().map(|v| fields::instant(e, "end_call", v));
     let note = match &asked.note {
         None => Some(None),
-        Some(value) => note(e, value.as_deref()).map(Some),
+        Some(value) => fields::note(e, "note", value.as_deref()).map(Some),
     };
     let (Some(note), true) = (note, errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
@@ -529,11 +504,11 @@ pub async fn post_sms(
         fields::required_choice::<Direction>(e, "direction", input.direction.as_deref());
     let time = match input.time.as_deref() {
         None => Some(None),
-        Some(v) => instant(e, "time", v).map(Some),
+        Some(v) => fields::instant(e, "time", v).map(Some),
     };
     let subject = fields::optional_text(e, "subject", input.subject.as_deref(), SUBJECT_MAX);
     let text = sms_text(e, input.sms_text.as_deref());
-    let note = note(e, input.note.as_deref());
+    let note = fields::note(e, "note", input.note.as_deref());
     if direction == Some(Direction::Out) && matches!(note, Some(Some(_))) {
         errors.push(FieldError::coded(
             "note",
@@ -634,7 +609,7 @@ pub async fn update_sms(
     let mut errors = Vec::new();
     let note = match &asked_note {
         None => Some(None),
-        Some(value) => note(&mut errors, value.as_deref()).map(Some),
+        Some(value) => fields::note(&mut errors, "note", value.as_deref()).map(Some),
     };
     let (Some(note), true) = (note, errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));

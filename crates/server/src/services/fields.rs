@@ -1,8 +1,31 @@
-//! The rules every short text field shares (a position's name, a service's names, an
-//! address): trimmed, one line, at most so many characters. One place, so every form says
-//! the same thing with the same codes (`required`, `too-long`, `control-characters`).
+//! The rules fields share across the use cases, so every form and every API answer says the
+//! same thing with the same codes: short texts (a position's name, a service's names, an
+//! address: trimmed, one line, at most so many characters), notes (several lines), instants
+//! and dates, choices from an enumeration, and a person's name, e-mail and gender (a patient's
+//! and an employee's alike).
 
 use super::FieldError;
+use dcms_domain::{Email, Gender, PersonName, TextError};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+/// The longest note (an appointment's, a treatment's, a call's), in characters.
+pub const NOTE_MAX: usize = 2000;
+/// Dates given by people (birthdays, hiring and firing, report ranges) lie in these years.
+pub const YEARS: std::ops::RangeInclusive<i16> = 1900..=2100;
+
+/// `required` on `field`.
+pub fn required(field: &str) -> FieldError {
+    FieldError::coded(field, "required", "is required")
+}
+
+/// A value that must be given: `required` on `field` when it is None.
+pub fn present<T>(errors: &mut Vec<FieldError>, field: &str, value: Option<T>) -> Option<T> {
+    if value.is_none() {
+        errors.push(required(field));
+    }
+    value
+}
 
 /// `value` trimmed when it has 1 to `max` characters and no control character; otherwise the
 /// reason is added to `errors` under `field`.
@@ -48,14 +71,170 @@ fn single_line(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usiz
         return false;
     }
     if value.chars().any(char::is_control) {
-        errors.push(FieldError::coded(
-            field,
-            "control-characters",
-            "must not contain control characters",
-        ));
+        errors.push(control_characters(field));
         return false;
     }
     true
+}
+
+fn control_characters(field: &str) -> FieldError {
+    FieldError::coded(
+        field,
+        "control-characters",
+        "must not contain control characters",
+    )
+}
+
+fn too_long(field: &str, max: usize) -> FieldError {
+    FieldError::coded(
+        field,
+        "too-long",
+        format!("must be at most {max} characters"),
+    )
+    .arg("max", max)
+}
+
+/// A note: trimmed, blank is none (`Some(None)`), at most [`NOTE_MAX`] characters, line
+/// breaks and tabs allowed, no other control character; None when invalid.
+pub fn note(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<Option<String>> {
+    multi_line(errors, field, value, NOTE_MAX)
+}
+
+/// Like [`note`] with another limit (an SMS's text, a subject of several lines).
+pub fn multi_line(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Option<Option<String>> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Some(None);
+    };
+    if text.chars().count() > max {
+        errors.push(too_long(field, max));
+        return None;
+    }
+    if dcms_domain::has_forbidden_control(text) {
+        errors.push(control_characters(field));
+        return None;
+    }
+    Some(Some(text.to_owned()))
+}
+
+/// An instant given as RFC 3339 with an offset, kept at the database's precision
+/// (microseconds), so what is answered equals what is stored.
+pub fn parse_instant(value: &str) -> Option<Timestamp> {
+    let ts: Timestamp = value.trim().parse().ok()?;
+    Some(dcms_store::time::from_db(dcms_store::time::to_db(ts)))
+}
+
+/// [`parse_instant`], or `timestamp` on `field`.
+pub fn instant(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<Timestamp> {
+    let parsed = parse_instant(value);
+    if parsed.is_none() {
+        errors.push(FieldError::coded(
+            field,
+            "timestamp",
+            "must be a date and time with an offset (RFC 3339), e.g. 2026-03-02T10:00:00+08:00",
+        ));
+    }
+    parsed
+}
+
+/// A calendar date written exactly `YYYY-MM-DD`, in the [`YEARS`].
+pub fn parse_date(value: &str) -> Result<Date, String> {
+    let value = value.trim();
+    let shaped = value.len() == 10
+        && value.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let date = shaped
+        .then(|| value.parse::<Date>().ok())
+        .flatten()
+        .ok_or_else(|| format!("'{value}' is not a date written YYYY-MM-DD"))?;
+    if !YEARS.contains(&date.year()) {
+        return Err(format!(
+            "must be in the years {} to {}",
+            YEARS.start(),
+            YEARS.end()
+        ));
+    }
+    Ok(date)
+}
+
+/// [`parse_date`], or `date` on `field`.
+pub fn date(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<Date> {
+    match parse_date(value) {
+        Ok(d) => Some(d),
+        Err(message) => {
+            errors.push(FieldError::coded(field, "date", message));
+            None
+        }
+    }
+}
+
+/// An optional date: `Some(None)` for none or blank.
+pub fn optional_date(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<Option<Date>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Some(None),
+        Some(v) => date(errors, field, v).map(Some),
+    }
+}
+
+/// `date-future` on `field` when `date` is after `today`.
+pub fn not_in_future(errors: &mut Vec<FieldError>, field: &str, date: Option<Date>, today: Date) {
+    if date.is_some_and(|d| d > today) {
+        errors.push(FieldError::coded(field, "date-future", "must not be in the future"));
+    }
+}
+
+/// A person's first or last name: 1 to `max` characters once trimmed, no control character.
+pub fn person_name(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: &str,
+    max: usize,
+) -> Option<PersonName> {
+    match PersonName::parse(value, max) {
+        Ok(n) => Some(n),
+        Err(TextError::EmptyName) => {
+            errors.push(required(field));
+            None
+        }
+        Err(TextError::NameTooLong { max, .. }) => {
+            errors.push(too_long(field, max));
+            None
+        }
+        Err(_) => {
+            errors.push(control_characters(field));
+            None
+        }
+    }
+}
+
+/// An e-mail address on `email`; blank is none.
+pub fn email(errors: &mut Vec<FieldError>, value: Option<&str>) -> Option<Option<Email>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Some(None),
+        Some(v) => match Email::parse(v) {
+            Ok(e) => Some(Some(e)),
+            Err(e) => {
+                errors.push(FieldError::coded("email", "email", e));
+                None
+            }
+        },
+    }
+}
+
+/// A gender (`male`, `female`, `other`) on `gender`: `required` when blank, `choose` when
+/// unknown.
+pub fn gender(errors: &mut Vec<FieldError>, value: &str) -> Option<Gender> {
+    required_choice(errors, "gender", Some(value))
 }
 /// A value of a named enumeration (a scope, a notation, a payment method) given as text:
 /// `Some(None)` when left out or blank, `Some(Some(value))`, or None after a `choose` error

@@ -10,21 +10,22 @@
 //! is audited as a `read`.
 
 use super::audit::{AuditTrail, changes};
+use super::fields;
 use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::settings::{self, ClinicSettings};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{
-    Email, Gender, MONGOLIAN_ALPHABET, PatientStatus, PersonName, Phone, RegisterNumber, Role,
-    TextError, age_in_years, digits_prefix, name_key,
+    Email, Gender, PatientStatus, PersonName, Phone, RegisterNumber, Role,
+    age_in_years, digits_prefix, name_key,
 };
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{patient, patient_phone};
 use dcms_store::patients::{
     self as repo, NameKeyset, NewPhone, NewestKeyset, PatientQuery, PhoneMatch,
 };
+use dcms_store::phones::{PhoneOwner, PhoneRow};
 use dcms_store::time::{DbTimestamp, date_from_db, date_to_db, from_db, to_db};
 use dcms_store::{Store, users};
-use jiff::ToSpan;
 use jiff::civil::Date;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -54,6 +55,17 @@ pub struct PatientPhone {
     pub number: String,
     pub label: String,
     pub is_primary: bool,
+}
+
+impl From<PhoneRow> for PatientPhone {
+    fn from(p: PhoneRow) -> Self {
+        PatientPhone {
+            phone_number_id: p.phone_number_id,
+            number: p.number,
+            label: p.label,
+            is_primary: p.is_primary,
+        }
+    }
 }
 
 impl From<patient_phone::Model> for PatientPhone {
@@ -184,52 +196,9 @@ pub struct PatientChanges {
     pub sms_reminder_opt_out: Option<bool>,
 }
 
-/// What a change of one phone asks for (`None` leaves it).
-#[derive(Debug, Clone, Default)]
-pub struct PhoneChanges {
-    pub number: Option<String>,
-    pub label: Option<String>,
-    /// `true` moves the primary here; `false` on the primary is refused (a patient has
-    /// exactly one: make another number primary instead).
-    pub is_primary: Option<bool>,
-}
+pub use super::phones::PhoneChanges;
 
 // --- validation -------------------------------------------------------------------------
-
-fn required(field: &str) -> FieldError {
-    FieldError::coded(field, "required", "is required")
-}
-
-fn name_error(field: &str, e: TextError) -> FieldError {
-    match e {
-        TextError::EmptyName => required(field),
-        TextError::NameTooLong { max, .. } => {
-            FieldError::coded(field, "too-long", e).arg("max", max)
-        }
-        TextError::NameControlCharacter => FieldError::coded(field, "control-characters", e),
-        other => FieldError::new(field, other),
-    }
-}
-
-fn parse_name(field: &str, input: &str, errors: &mut Vec<FieldError>) -> Option<PersonName> {
-    PersonName::parse(input, NAME_MAX_CHARS)
-        .map_err(|e| errors.push(name_error(field, e)))
-        .ok()
-}
-
-/// An e-mail address; blank means none.
-fn parse_email(input: &str, errors: &mut Vec<FieldError>) -> Option<Option<Email>> {
-    if input.trim().is_empty() {
-        return Some(None);
-    }
-    match Email::parse(input) {
-        Ok(email) => Some(Some(email)),
-        Err(e) => {
-            errors.push(FieldError::coded("email", "email", e));
-            None
-        }
-    }
-}
 
 fn parse_register_number(
     input: &str,
@@ -240,30 +209,6 @@ fn parse_register_number(
         Ok(number) => Some(number),
         Err(e) => {
             errors.push(FieldError::coded("register_number", "register-number", e));
-            None
-        }
-    }
-}
-
-fn parse_birthday(input: &str, errors: &mut Vec<FieldError>) -> Option<Date> {
-    match input.trim().parse::<Date>() {
-        Ok(date) => Some(date),
-        Err(_) => {
-            errors.push(FieldError::coded(
-                "birthday",
-                "date",
-                "must be a date written YYYY-MM-DD",
-            ));
-            None
-        }
-    }
-}
-
-fn parse_gender(input: &str, errors: &mut Vec<FieldError>) -> Option<Gender> {
-    match input.trim().parse::<Gender>() {
-        Ok(gender) => Some(gender),
-        Err(e) => {
-            errors.push(FieldError::coded("gender", "choose", e));
             None
         }
     }
@@ -364,39 +309,6 @@ fn audited(p: &patient::Model) -> Value {
     })
 }
 
-/// The audited fields of a phone.
-fn audited_phone(p: &patient_phone::Model) -> Value {
-    json!({
-        "patient_id": p.patient_id,
-        "number": p.phone_number_val,
-        "label": p.label,
-        "is_primary": p.is_primary,
-    })
-}
-
-async fn audit_phone(
-    audit: &AuditTrail,
-    txn: &dcms_store::sea_orm::DatabaseTransaction,
-    actor: Actor,
-    action: &str,
-    before: Option<&patient_phone::Model>,
-    after: Option<&patient_phone::Model>,
-) -> Result<(), ServiceError> {
-    let Some(row_id) = after.or(before).map(|p| p.phone_number_id) else {
-        return Ok(());
-    };
-    let diff = changes(
-        before.map(audited_phone).as_ref(),
-        after.map(audited_phone).as_ref(),
-        &[],
-    );
-    if action == "update" && diff.is_none() {
-        return Ok(());
-    }
-    let entry = AuditEntry::new(action, PHONE_TABLE, Some(row_id)).with_changes(diff);
-    audit.record(txn, actor.stamp(entry)).await
-}
-
 // --- use cases --------------------------------------------------------------------------
 
 /// A registration that passed every rule of [`register`] (but the uniqueness of the
@@ -419,36 +331,36 @@ pub(super) fn check_registration(
     let number = match input.register_number.as_deref() {
         Some(s) => parse_register_number(s, clock.today, &mut errors),
         None => {
-            errors.push(required("register_number"));
+            errors.push(fields::required("register_number"));
             None
         }
     };
     let first_name = match input.first_name.as_deref() {
-        Some(s) => parse_name("first_name", s, &mut errors),
+        Some(s) => fields::person_name(&mut errors, "first_name", s, NAME_MAX_CHARS),
         None => {
-            errors.push(required("first_name"));
+            errors.push(fields::required("first_name"));
             None
         }
     };
     let last_name = match input.last_name.as_deref() {
-        Some(s) => parse_name("last_name", s, &mut errors),
+        Some(s) => fields::person_name(&mut errors, "last_name", s, NAME_MAX_CHARS),
         None => {
-            errors.push(required("last_name"));
+            errors.push(fields::required("last_name"));
             None
         }
     };
     let email = match input.email.as_deref() {
-        Some(s) => parse_email(s, &mut errors),
+        Some(s) => fields::email(&mut errors, Some(s)),
         None => Some(None),
     };
     let birthday = input
         .birthday
         .as_deref()
-        .and_then(|s| parse_birthday(s, &mut errors));
+        .and_then(|s| fields::date(&mut errors, "birthday", s));
     let gender = input
         .gender
         .as_deref()
-        .and_then(|s| parse_gender(s, &mut errors));
+        .and_then(|s| fields::gender(&mut errors, s));
     if let Some(number) = &number {
         check_against_number(number, birthday, gender, &mut errors);
     }
@@ -490,8 +402,16 @@ pub(super) fn creation_entries(
         .with_changes(changes(None, Some(&audited(row)), &[]));
     std::iter::once(patient)
         .chain(phones.iter().map(|phone| {
-            AuditEntry::new("create", PHONE_TABLE, Some(phone.phone_number_id))
-                .with_changes(changes(None, Some(&audited_phone(phone)), &[]))
+            AuditEntry::new("create", PHONE_TABLE, Some(phone.phone_number_id)).with_changes(
+                changes(
+                    None,
+                    Some(&phones::audited(
+                        PhoneOwner::Patient(phone.patient_id),
+                        &PhoneRow::from(phone.clone()),
+                    )),
+                    &[],
+                ),
+            )
         }))
         .map(|entry| actor.stamp(entry))
         .collect()
@@ -595,18 +515,18 @@ fn parse_changes(asked: &PatientChanges, today: Date) -> Result<ParsedChanges, S
         first_name: asked
             .first_name
             .as_deref()
-            .and_then(|s| parse_name("first_name", s, e)),
+            .and_then(|s| fields::person_name(e, "first_name", s, NAME_MAX_CHARS)),
         last_name: asked
             .last_name
             .as_deref()
-            .and_then(|s| parse_name("last_name", s, e)),
+            .and_then(|s| fields::person_name(e, "last_name", s, NAME_MAX_CHARS)),
         email: match &asked.email {
             None => None,
             Some(None) => Some(None),
-            Some(Some(s)) => parse_email(s, e),
+            Some(Some(s)) => fields::email(e, Some(s)),
         },
-        birthday: asked.birthday.as_deref().and_then(|s| parse_birthday(s, e)),
-        gender: asked.gender.as_deref().and_then(|s| parse_gender(s, e)),
+        birthday: asked.birthday.as_deref().and_then(|s| fields::date(e, "birthday", s)),
+        gender: asked.gender.as_deref().and_then(|s| fields::gender(e, s)),
     };
     invalid_unless_empty(errors)?;
     Ok(parsed)
@@ -765,20 +685,7 @@ pub async fn update_own_email(
     .await
 }
 
-/// Locks the patient and reads their phones for a change of them.
-async fn lock_with_phones(
-    txn: &dcms_store::sea_orm::DatabaseTransaction,
-    patient_id: i64,
-) -> Result<Vec<patient_phone::Model>, ServiceError> {
-    repo::lock(txn, patient_id)
-        .await?
-        .ok_or(ServiceError::NotFound("patient"))?;
-    Ok(repo::phones_of(txn, patient_id).await?)
-}
-
-/// Adds a phone to a patient (`is_primary: true` moves the primary to it). The number must
-/// not be one of theirs already; afterwards the patient has at least two phones and exactly
-/// one primary, else 422 and nothing changes.
+/// Adds a phone to a patient (the rules and the audit: [`phones::add`]).
 pub async fn add_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -786,57 +693,11 @@ pub async fn add_phone(
     patient_id: i64,
     input: PhoneInput,
 ) -> Result<PatientPhone, ServiceError> {
-    let mut errors = Vec::new();
-    let phone = phones::parse_phone("", input.given(), &mut errors).map(NewPhone::from);
-    invalid_unless_empty(errors)?;
-    let Some(phone) = phone else {
-        return Err(ServiceError::Internal(
-            "a valid phone was not parsed".into(),
-        ));
-    };
-    let now = dcms_store::time::now();
-    let txn = store.begin_write().await?;
-    let existing = lock_with_phones(&txn, patient_id).await?;
-    if existing.iter().any(|p| p.phone_number_val == phone.number) {
-        return Err(ServiceError::invalid_coded(phones::duplicate(
-            Owner::Patient,
-            "number",
-            &phone.number,
-        )));
-    }
-    let mut errors = Vec::new();
-    let primaries = if phone.is_primary {
-        1
-    } else {
-        existing.iter().filter(|p| p.is_primary).count()
-    };
-    phones::check_set(
-        Owner::Patient,
-        existing.len() + 1,
-        primaries,
-        &mut errors,
-        "",
-        "",
-    );
-    invalid_unless_empty(errors)?;
-    if phone.is_primary {
-        for old in existing.iter().filter(|p| p.is_primary) {
-            let mut demoted = old.clone();
-            demoted.is_primary = false;
-            let saved = repo::save_phone(&txn, demoted, now).await?;
-            audit_phone(audit, &txn, actor, "update", Some(old), Some(&saved)).await?;
-        }
-    }
-    let added = repo::add_phone(&txn, patient_id, phone, now).await?;
-    audit_phone(audit, &txn, actor, "create", None, Some(&added)).await?;
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(added.into())
+    let owner = PhoneOwner::Patient(patient_id);
+    Ok(phones::add(store, audit, actor, owner, input.given()).await?.into())
 }
 
-/// Changes one phone of a patient: its number (normalised; not another of theirs), its label,
-/// or `is_primary: true` to move the primary to it. Afterwards the patient has at least two
-/// phones and exactly one primary, else 422 and nothing changes. A phone that is not this
-/// patient's is not found.
+/// Changes one phone of a patient ([`phones::update`]).
 pub async fn update_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -845,95 +706,13 @@ pub async fn update_phone(
     phone_number_id: i64,
     asked: PhoneChanges,
 ) -> Result<PatientPhone, ServiceError> {
-    let mut errors = Vec::new();
-    let number = match asked.number.as_deref() {
-        Some(s) => phones::parse_number("number", Some(s), &mut errors),
-        None => None,
-    };
-    let label = match asked.label.as_deref() {
-        Some(s) => phones::parse_label("label", Some(s), &mut errors),
-        None => None,
-    };
-    invalid_unless_empty(errors)?;
-    let now = dcms_store::time::now();
-    let txn = store.begin_write().await?;
-    let existing = lock_with_phones(&txn, patient_id).await?;
-    let before = existing
-        .iter()
-        .find(|p| p.phone_number_id == phone_number_id)
-        .cloned()
-        .ok_or(ServiceError::NotFound("phone"))?;
-    let mut after = before.clone();
-    let mut errors = Vec::new();
-    if let Some(number) = number {
-        if existing
-            .iter()
-            .any(|p| p.phone_number_id != phone_number_id && p.phone_number_val == number.as_str())
-        {
-            errors.push(phones::duplicate(Owner::Patient, "number", number.as_str()));
-        }
-        after.phone_number_val = number.as_str().to_owned();
-    }
-    if let Some(label) = label {
-        after.label = label;
-    }
-    match asked.is_primary {
-        Some(true) => after.is_primary = true,
-        Some(false) if before.is_primary => errors.push(FieldError::coded(
-            "is_primary",
-            "phones-primary",
-            "a patient has exactly one primary number: make another number primary instead",
-        )),
-        _ => {}
-    }
-    let moves_primary = after.is_primary && !before.is_primary;
-    let primaries = existing
-        .iter()
-        .filter(|p| {
-            if p.phone_number_id == phone_number_id {
-                after.is_primary
-            } else {
-                p.is_primary && !moves_primary
-            }
-        })
-        .count();
-    if errors.is_empty() {
-        phones::check_set(
-            Owner::Patient,
-            existing.len(),
-            primaries,
-            &mut errors,
-            "",
-            "",
-        );
-    }
-    invalid_unless_empty(errors)?;
-    if moves_primary {
-        for old in existing
-            .iter()
-            .filter(|p| p.is_primary && p.phone_number_id != phone_number_id)
-        {
-            let mut demoted = old.clone();
-            demoted.is_primary = false;
-            let saved = repo::save_phone(&txn, demoted, now).await?;
-            audit_phone(audit, &txn, actor, "update", Some(old), Some(&saved)).await?;
-        }
-    }
-    let saved = if after == before {
-        before
-    } else {
-        let saved = repo::save_phone(&txn, after, now).await?;
-        audit_phone(audit, &txn, actor, "update", Some(&before), Some(&saved)).await?;
-        saved
-    };
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(saved.into())
+    let owner = PhoneOwner::Patient(patient_id);
+    Ok(phones::update(store, audit, actor, owner, phone_number_id, asked)
+        .await?
+        .into())
 }
 
-/// Deletes one phone of a patient, unless that would leave fewer than two or no primary
-/// (422, nothing changes; also when several deletes of one patient's phones race, since each
-/// locks the patient's row before it counts). A phone that is not this patient's is not
-/// found.
+/// Deletes one phone of a patient ([`phones::delete`]).
 pub async fn delete_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -941,31 +720,7 @@ pub async fn delete_phone(
     patient_id: i64,
     phone_number_id: i64,
 ) -> Result<(), ServiceError> {
-    let txn = store.begin_write().await?;
-    let existing = lock_with_phones(&txn, patient_id).await?;
-    let before = existing
-        .iter()
-        .find(|p| p.phone_number_id == phone_number_id)
-        .cloned()
-        .ok_or(ServiceError::NotFound("phone"))?;
-    let primaries = existing
-        .iter()
-        .filter(|p| p.is_primary && p.phone_number_id != phone_number_id)
-        .count();
-    let mut errors = Vec::new();
-    phones::check_set(
-        Owner::Patient,
-        existing.len() - 1,
-        primaries,
-        &mut errors,
-        ": add another number before deleting this one",
-        ": make another number primary before deleting this one",
-    );
-    invalid_unless_empty(errors)?;
-    repo::delete_phone(&txn, patient_id, phone_number_id).await?;
-    audit_phone(audit, &txn, actor, "delete", Some(&before), None).await?;
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(())
+    phones::delete(store, audit, actor, PhoneOwner::Patient(patient_id), phone_number_id).await
 }
 
 // --- search -----------------------------------------------------------------------------
@@ -1064,25 +819,6 @@ pub enum SearchKind {
     Name(String),
 }
 
-/// A query normalised like a register number (white space removed, upper-cased, `Є`→`Ө`,
-/// `Ї`→`Ү`) when it then has the shape of one.
-fn register_number_shape(query: &str) -> Option<String> {
-    let value: String = query
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .map(|c| match c {
-            'Є' => 'Ө',
-            'Ї' => 'Ү',
-            c => c,
-        })
-        .collect();
-    let chars: Vec<char> = value.chars().collect();
-    (chars.len() == 10
-        && chars[..2].iter().all(|c| MONGOLIAN_ALPHABET.contains(*c))
-        && chars[2..].iter().all(char::is_ascii_digit))
-    .then_some(value)
-}
 
 impl SearchKind {
     /// The kind of a query.
@@ -1090,7 +826,7 @@ impl SearchKind {
         let Some(query) = query.map(str::trim).filter(|q| !q.is_empty()) else {
             return SearchKind::All;
         };
-        if let Some(number) = register_number_shape(query) {
+        if let Some(number) = RegisterNumber::shape_of(query) {
             return SearchKind::RegisterNumber(number);
         }
         if let Ok(phone) = Phone::parse(query) {
@@ -1288,18 +1024,16 @@ fn start_of(date: Date, zone: &jiff::tz::TimeZone) -> Result<jiff::Timestamp, Se
 /// fact changes. Returns how many rows changed.
 pub async fn refresh_statuses(store: &Store, today: Date) -> Result<u64, ServiceError> {
     let zone = settings::get(store).await?.time_zone();
-    let bound = |period: jiff::Span| -> Result<dcms_store::time::DbTimestamp, ServiceError> {
-        Ok(to_db(start_of(today.saturating_sub(period), &zone)?))
-    };
-    let active = bound(6.months())?;
-    let within_1y = bound(1.year())?;
-    let within_5y = bound(5.years())?;
-    let periods = [
-        (Some(active), None, PatientStatus::Active),
-        (Some(within_1y), Some(active), PatientStatus::Within1y),
-        (Some(within_5y), Some(within_1y), PatientStatus::Within5y),
-        (None, Some(within_5y), PatientStatus::Older),
-    ];
+    // Each status holds from the first instant of its period's first day (the domain's
+    // periods) up to the next newer one's.
+    let mut periods = Vec::new();
+    let mut until = None;
+    for (status, first_day) in PatientStatus::period_starts(today) {
+        let since = to_db(start_of(first_day, &zone)?);
+        periods.push((Some(since), until, status));
+        until = Some(since);
+    }
+    periods.push((None, until, PatientStatus::Older));
     let Some(max_id) = repo::max_id(store.connection()).await? else {
         return Ok(0);
     };
@@ -1308,7 +1042,7 @@ pub async fn refresh_statuses(store: &Store, today: Date) -> Result<u64, Service
     while from <= max_id {
         let to = from.saturating_add(REFRESH_BATCH);
         let txn = store.begin_write().await?;
-        for (since, until, status) in periods {
+        for &(since, until, status) in &periods {
             changed +=
                 repo::set_status_where_last_visit(&txn, (from, to), since, until, status.code())
                     .await?;

@@ -3,11 +3,18 @@
 //! Father, Work, ...), no number twice, at least [`MIN_PHONES`], exactly one primary, and at
 //! most [`MAX_PHONES`] given at once. One place for the rules, their field names and error
 //! codes (`phone`, `required`, `too-long`, `control-characters`, `duplicate-phone`,
-//! `phones-count`, `phones-primary`, `phones-max`); `services::patients` and
-//! `services::staff` adapt their own inputs to [`GivenPhone`] and lock and store the rows.
+//! `phones-count`, `phones-primary`, `phones-max`), and the use cases that add, change and
+//! delete one phone, written once over the owner ([`PhoneOwner`]: a patient or an employee);
+//! `services::patients` and `services::staff` adapt their own inputs to [`GivenPhone`].
 
-use super::FieldError;
+use super::audit::{AuditTrail, changes};
+use super::{Actor, FieldError, ServiceError};
 use dcms_domain::Phone;
+use dcms_store::Store;
+use dcms_store::audit::AuditEntry;
+use dcms_store::phones::{self as repo, PhoneOwner, PhoneRow};
+use dcms_store::sea_orm::DatabaseTransaction;
+use serde_json::{Value, json};
 
 /// Fewest phones a person has.
 pub const MIN_PHONES: usize = 2;
@@ -214,6 +221,267 @@ pub fn parse_set(
     let primaries = given.iter().filter(|p| p.is_primary).count();
     check_set(owner, given.len(), primaries, errors, "", "");
     valid
+}
+
+// --- the use cases: adding, changing and deleting one phone --------------------------------
+
+/// What changing one phone asks for (each field left as it is when None).
+#[derive(Debug, Clone, Default)]
+pub struct PhoneChanges {
+    pub number: Option<String>,
+    pub label: Option<String>,
+    /// `true` moves the primary here; `false` on the primary is refused (a person has
+    /// exactly one: make another number primary instead).
+    pub is_primary: Option<bool>,
+}
+
+impl Owner {
+    fn of(owner: PhoneOwner) -> Owner {
+        match owner {
+            PhoneOwner::Patient(_) => Owner::Patient,
+            PhoneOwner::Employee(_) => Owner::Employee,
+        }
+    }
+}
+
+/// The audited fields of a phone: the owner, number, label and primary flag.
+pub fn audited(owner: PhoneOwner, p: &PhoneRow) -> Value {
+    let mut fields = serde_json::Map::new();
+    fields.insert(owner.owner_column().to_owned(), json!(owner.id()));
+    fields.insert("number".to_owned(), json!(p.number));
+    fields.insert("label".to_owned(), json!(p.label));
+    fields.insert("is_primary".to_owned(), json!(p.is_primary));
+    Value::Object(fields)
+}
+
+/// Records a phone's change in the audit trail (an update that changed nothing is not).
+async fn record(
+    audit: &AuditTrail,
+    txn: &DatabaseTransaction,
+    actor: Actor,
+    owner: PhoneOwner,
+    action: &str,
+    before: Option<&PhoneRow>,
+    after: Option<&PhoneRow>,
+) -> Result<(), ServiceError> {
+    let Some(row_id) = after.or(before).map(|p| p.phone_number_id) else {
+        return Ok(());
+    };
+    let diff = changes(
+        before.map(|p| audited(owner, p)).as_ref(),
+        after.map(|p| audited(owner, p)).as_ref(),
+        &[],
+    );
+    if action == "update" && diff.is_none() {
+        return Ok(());
+    }
+    let entry = AuditEntry::new(action, owner.table(), Some(row_id)).with_changes(diff);
+    audit.record(txn, actor.stamp(entry)).await
+}
+
+/// Locks the owner and reads their phones, for a change of them.
+async fn locked_phones(
+    txn: &DatabaseTransaction,
+    owner: PhoneOwner,
+) -> Result<Vec<PhoneRow>, ServiceError> {
+    if !repo::lock_owner(txn, owner).await? {
+        return Err(ServiceError::NotFound(Owner::of(owner).noun()));
+    }
+    Ok(repo::of_owner(txn, owner).await?)
+}
+
+/// Takes the primary flag from every phone but `keep` (writing and auditing each).
+async fn demote_others(
+    audit: &AuditTrail,
+    txn: &DatabaseTransaction,
+    actor: Actor,
+    owner: PhoneOwner,
+    existing: &[PhoneRow],
+    keep: Option<i64>,
+    now: dcms_store::time::DbTimestamp,
+) -> Result<(), ServiceError> {
+    for old in existing
+        .iter()
+        .filter(|p| p.is_primary && Some(p.phone_number_id) != keep)
+    {
+        let demoted = PhoneRow {
+            is_primary: false,
+            ..old.clone()
+        };
+        let saved = repo::save(txn, owner, &demoted, now).await?;
+        record(audit, txn, actor, owner, "update", Some(old), Some(&saved)).await?;
+    }
+    Ok(())
+}
+
+fn invalid_if_any(errors: Vec<FieldError>) -> Result<(), ServiceError> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ServiceError::Invalid(errors))
+    }
+}
+
+/// Adds a phone (`is_primary: true` moves the primary to it). The number must not be one of
+/// the owner's already (`duplicate-phone` on `number`); afterwards the owner has at least two
+/// phones and exactly one primary, else 422 and nothing changes. The owner's row is locked
+/// first, so concurrent changes of one person's phones keep the rule too.
+pub async fn add(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    owner: PhoneOwner,
+    given: GivenPhone<'_>,
+) -> Result<PhoneRow, ServiceError> {
+    let mut errors = Vec::new();
+    let phone = parse_phone("", given, &mut errors);
+    invalid_if_any(errors)?;
+    let Some(phone) = phone else {
+        return Err(ServiceError::Internal("a valid phone was not parsed".into()));
+    };
+    let now = dcms_store::time::now();
+    let txn = store.begin_write().await?;
+    let existing = locked_phones(&txn, owner).await?;
+    if existing.iter().any(|p| p.number == phone.number.as_str()) {
+        return Err(ServiceError::invalid_coded(duplicate(
+            Owner::of(owner),
+            "number",
+            phone.number.as_str(),
+        )));
+    }
+    let primaries = if phone.is_primary {
+        1
+    } else {
+        existing.iter().filter(|p| p.is_primary).count()
+    };
+    let mut errors = Vec::new();
+    check_set(Owner::of(owner), existing.len() + 1, primaries, &mut errors, "", "");
+    invalid_if_any(errors)?;
+    if phone.is_primary {
+        demote_others(audit, &txn, actor, owner, &existing, None, now).await?;
+    }
+    let added = repo::insert(
+        &txn,
+        owner,
+        phone.number.as_str().to_owned(),
+        phone.label,
+        phone.is_primary,
+        now,
+    )
+    .await?;
+    record(audit, &txn, actor, owner, "create", None, Some(&added)).await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(added)
+}
+
+/// Changes one phone: its number (normalised; not another of the owner's), its label, or
+/// `is_primary: true` to move the primary to it (`false` on the primary is 422 on
+/// `is_primary`). Afterwards the owner has at least two phones and exactly one primary, else
+/// 422 and nothing changes. A phone that is not the owner's is not found.
+pub async fn update(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    owner: PhoneOwner,
+    phone_number_id: i64,
+    asked: PhoneChanges,
+) -> Result<PhoneRow, ServiceError> {
+    let mut errors = Vec::new();
+    let number = match asked.number.as_deref() {
+        Some(s) => parse_number("number", Some(s), &mut errors),
+        None => None,
+    };
+    let label = match asked.label.as_deref() {
+        Some(s) => parse_label("label", Some(s), &mut errors),
+        None => None,
+    };
+    invalid_if_any(errors)?;
+    let now = dcms_store::time::now();
+    let txn = store.begin_write().await?;
+    let existing = locked_phones(&txn, owner).await?;
+    let before = existing
+        .iter()
+        .find(|p| p.phone_number_id == phone_number_id)
+        .cloned()
+        .ok_or(ServiceError::NotFound("phone"))?;
+    let mut after = before.clone();
+    let mut errors = Vec::new();
+    if let Some(number) = number {
+        if existing
+            .iter()
+            .any(|p| p.phone_number_id != phone_number_id && p.number == number.as_str())
+        {
+            errors.push(duplicate(Owner::of(owner), "number", number.as_str()));
+        }
+        after.number = number.as_str().to_owned();
+    }
+    if let Some(label) = label {
+        after.label = label;
+    }
+    match asked.is_primary {
+        Some(true) => after.is_primary = true,
+        Some(false) if before.is_primary => errors.push(FieldError::coded(
+            "is_primary",
+            "phones-primary",
+            format!(
+                "{} {} has exactly one primary number: make another number primary instead",
+                Owner::of(owner).article(),
+                Owner::of(owner).noun()
+            ),
+        )),
+        _ => {}
+    }
+    invalid_if_any(errors)?;
+    let moves_primary = after.is_primary && !before.is_primary;
+    if moves_primary {
+        demote_others(audit, &txn, actor, owner, &existing, Some(phone_number_id), now).await?;
+    }
+    let saved = if after == before {
+        before
+    } else {
+        let saved = repo::save(&txn, owner, &after, now).await?;
+        record(audit, &txn, actor, owner, "update", Some(&before), Some(&saved)).await?;
+        saved
+    };
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(saved)
+}
+
+/// Deletes one phone, unless that would leave fewer than two or no primary (422 on
+/// `phones`, nothing changes; also when several deletes race, since each locks the owner's
+/// row before it counts). A phone that is not the owner's is not found.
+pub async fn delete(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    owner: PhoneOwner,
+    phone_number_id: i64,
+) -> Result<(), ServiceError> {
+    let txn = store.begin_write().await?;
+    let existing = locked_phones(&txn, owner).await?;
+    let before = existing
+        .iter()
+        .find(|p| p.phone_number_id == phone_number_id)
+        .cloned()
+        .ok_or(ServiceError::NotFound("phone"))?;
+    let primaries = existing
+        .iter()
+        .filter(|p| p.is_primary && p.phone_number_id != phone_number_id)
+        .count();
+    let mut errors = Vec::new();
+    check_set(
+        Owner::of(owner),
+        existing.len() - 1,
+        primaries,
+        &mut errors,
+        ": add another number before deleting this one",
+        ": make another number primary before deleting this one",
+    );
+    invalid_if_any(errors)?;
+    repo::delete(&txn, owner, phone_number_id).await?;
+    record(audit, &txn, actor, owner, "delete", Some(&before), None).await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 use super::appointments;
 use super::audit::{AuditTrail, changes};
 use super::settings::ClinicSettings;
-use super::sms_gateway::{Piece, TemplateError, parse_template, render};
+use dcms_domain::{Piece, REMINDER_PLACEHOLDERS, parse_template, render};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{AppointmentStatus, ContactType, Direction, Phone};
 use dcms_store::audit::AuditEntry;
@@ -31,46 +31,8 @@ use dcms_store::{Store, settings as settings_repo};
 use jiff::Timestamp;
 use serde_json::json;
 
-/// The placeholders of the reminder template.
-pub const REMINDER_PLACEHOLDERS: &[&str] = &["patient", "date", "time", "doctor", "clinic"];
-
-/// The longest reminder template, in characters (about seven SMS parts in Cyrillic).
-pub const TEMPLATE_MAX: usize = 480;
-
 /// The longest incoming SMS text kept, in characters (a long concatenated message).
 pub const INBOUND_TEXT_MAX: usize = 2000;
-
-/// A reminder template as it will be stored (trimmed), or the reason it is refused.
-pub fn check_template(template: &str) -> Result<String, FieldError> {
-    const FIELD: &str = "reminder_template";
-    let template = template.trim();
-    let length = template.chars().count();
-    if length == 0 || length > TEMPLATE_MAX {
-        return Err(FieldError::coded(
-            FIELD,
-            "length",
-            format!("must be 1 to {TEMPLATE_MAX} characters"),
-        )
-        .arg("min", 1)
-        .arg("max", TEMPLATE_MAX));
-    }
-    match parse_template(template, REMINDER_PLACEHOLDERS) {
-        Ok(_) => Ok(template.to_owned()),
-        Err(TemplateError::Unknown(name)) => Err(FieldError::coded(
-            FIELD,
-            "sms-template-placeholder",
-            format!(
-                "unknown placeholder {{{name}}}: use {{patient}}, {{date}}, {{time}}, {{doctor}}, {{clinic}}"
-            ),
-        )
-        .arg("name", format!("{{{name}}}"))),
-        Err(TemplateError::Unclosed) => Err(FieldError::coded(
-            FIELD,
-            "sms-template-brace",
-            "a '{' without its '}'",
-        )),
-    }
-}
 
 /// What a reminder says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,7 +269,7 @@ pub async fn receive(
     let received_at = match inbound.received_at.as_deref().map(str::trim) {
         None | Some("") => Some(Timestamp::now()),
         Some(value) => {
-            let parsed = appointments::parse_instant(value);
+            let parsed = super::fields::parse_instant(value);
             if parsed.is_none() {
                 errors.push(FieldError::coded(
                     "received_at",
@@ -411,29 +373,6 @@ async fn confirm_last_reminded(store: &Store, audit: &AuditTrail, number: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates_are_checked() {
-        assert_eq!(
-            check_template("  Сайн уу {patient} ").unwrap(),
-            "Сайн уу {patient}"
-        );
-        let e = check_template("{patient} {phone}").unwrap_err();
-        assert_eq!(e.code, Some("sms-template-placeholder"));
-        assert!(e.message.contains("{phone}"));
-        assert_eq!(check_template("   ").unwrap_err().code, Some("length"));
-        assert_eq!(
-            check_template(&"я".repeat(481)).unwrap_err().code,
-            Some("length")
-        );
-        assert!(check_template(&"я".repeat(480)).is_ok());
-        assert!(
-            check_template(
-                dcms_store::migration::m20261130_000003_sms_settings::DEFAULT_REMINDER_TEMPLATE
-            )
-            .is_ok()
-        );
-    }
 
     #[test]
     fn reminders_render_every_placeholder() {

@@ -6,8 +6,9 @@
 use super::audit::{AuditTrail, changes};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{
-    ClinicCode, ClinicName, Language, OpeningHours, OpeningHoursError, SessionLimit, SessionLimits,
-    TimeZoneName, ToothSystem, weekday_key,
+    ClinicCode, ClinicName, Language, OpeningHours, OpeningHoursError, REMINDER_PLACEHOLDERS,
+    REMINDER_TEMPLATE_MAX, SessionLimit, SessionLimits, TemplateError, TimeZoneName, ToothSystem,
+    parse_template, weekday_key,
 };
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::settings;
@@ -230,6 +231,38 @@ fn field<T, E: std::fmt::Display>(
     }
 }
 
+/// A reminder template as it will be stored (trimmed), or the reason it is refused.
+fn check_reminder_template(template: &str) -> Result<String, FieldError> {
+    const FIELD: &str = "reminder_template";
+    let template = template.trim();
+    let length = template.chars().count();
+    if length == 0 || length > REMINDER_TEMPLATE_MAX {
+        return Err(FieldError::coded(
+            FIELD,
+            "length",
+            format!("must be 1 to {REMINDER_TEMPLATE_MAX} characters"),
+        )
+        .arg("min", 1)
+        .arg("max", REMINDER_TEMPLATE_MAX));
+    }
+    match parse_template(template, REMINDER_PLACEHOLDERS) {
+        Ok(_) => Ok(template.to_owned()),
+        Err(TemplateError::Unknown(name)) => Err(FieldError::coded(
+            FIELD,
+            "sms-template-placeholder",
+            format!(
+                "unknown placeholder {{{name}}}: use {{patient}}, {{date}}, {{time}}, {{doctor}}, {{clinic}}"
+            ),
+        )
+        .arg("name", format!("{{{name}}}"))),
+        Err(TemplateError::Unclosed) => Err(FieldError::coded(
+            FIELD,
+            "sms-template-brace",
+            "a '{' without its '}'",
+        )),
+    }
+}
+
 /// Validates every field asked for, reporting all invalid ones together.
 fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
     let mut errors = Vec::new();
@@ -257,7 +290,7 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
                 }
             }),
         reminder_template: asked.reminder_template.and_then(|template| {
-            match super::reminders::check_template(&template) {
+            match check_reminder_template(&template) {
                 Ok(valid) => Some(valid),
                 Err(err) => {
                     e.push(err);
@@ -444,6 +477,29 @@ mod tests {
             ServiceError::Invalid(errors) => errors.into_iter().map(|e| e.field).collect(),
             other => panic!("expected Invalid, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn templates_are_checked() {
+        assert_eq!(
+            check_reminder_template("  Сайн уу {patient} ").unwrap(),
+            "Сайн уу {patient}"
+        );
+        let e = check_reminder_template("{patient} {phone}").unwrap_err();
+        assert_eq!(e.code, Some("sms-template-placeholder"));
+        assert!(e.message.contains("{phone}"));
+        assert_eq!(check_reminder_template("   ").unwrap_err().code, Some("length"));
+        assert_eq!(
+            check_reminder_template(&"я".repeat(481)).unwrap_err().code,
+            Some("length")
+        );
+        assert!(check_reminder_template(&"я".repeat(480)).is_ok());
+        assert!(
+            check_reminder_template(
+                dcms_store::migration::m20261130_000003_sms_settings::DEFAULT_REMINDER_TEMPLATE
+            )
+            .is_ok()
+        );
     }
 
     #[test]

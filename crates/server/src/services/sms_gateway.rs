@@ -13,6 +13,7 @@
 //! a [`GatewayError::Indefinite`] one (a timeout, a connection lost after the request was
 //! sent, a 5xx) means it may or may not have gone, so the outbox never retries it by itself.
 
+use dcms_domain::{Piece, parse_template, render};
 use std::future::Future;
 use std::time::Duration;
 
@@ -136,77 +137,6 @@ impl BodyEncoding {
 
 /// The placeholders of the gateway's templates.
 pub const GATEWAY_PLACEHOLDERS: &[&str] = &["to", "text", "idempotency_key", "subject"];
-
-/// One piece of a parsed template: literal text or a placeholder name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
-    Text(String),
-    Placeholder(String),
-}
-
-/// Why a template was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    /// `{name}` with a name that is not one of the allowed placeholders.
-    #[error("unknown placeholder {{{0}}}")]
-    Unknown(String),
-    /// A `{` without its `}`.
-    #[error("a '{{' without its '}}'")]
-    Unclosed,
-}
-
-/// Splits a template into text and `{placeholder}`s, every placeholder one of `allowed`. A
-/// `{` that does not start a placeholder (`{ "to": ...}` in a JSON body) is text: a placeholder
-/// name is made of ASCII letters and `_` only.
-pub fn parse_template(template: &str, allowed: &[&str]) -> Result<Vec<Piece>, TemplateError> {
-    let mut pieces = Vec::new();
-    let mut text = String::new();
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        text.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let name_len = after
-            .find(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
-            .unwrap_or(after.len());
-        let name = &after[..name_len];
-        if !name.is_empty() && after[name_len..].starts_with('}') {
-            if !allowed.contains(&name) {
-                return Err(TemplateError::Unknown(name.to_owned()));
-            }
-            if !text.is_empty() {
-                pieces.push(Piece::Text(std::mem::take(&mut text)));
-            }
-            pieces.push(Piece::Placeholder(name.to_owned()));
-            rest = &after[name_len + 1..];
-        } else if !name.is_empty() && name_len == after.len() {
-            return Err(TemplateError::Unclosed);
-        } else {
-            text.push('{');
-            rest = after;
-        }
-    }
-    text.push_str(rest);
-    if !text.is_empty() {
-        pieces.push(Piece::Text(text));
-    }
-    Ok(pieces)
-}
-
-/// Renders parsed pieces, each placeholder's value passed through `escape`.
-pub fn render(
-    pieces: &[Piece],
-    value: impl Fn(&str) -> String,
-    escape: impl Fn(&str) -> String,
-) -> String {
-    let mut out = String::new();
-    for piece in pieces {
-        match piece {
-            Piece::Text(t) => out.push_str(t),
-            Piece::Placeholder(name) => out.push_str(&escape(&value(name))),
-        }
-    }
-    out
-}
 
 /// The inside of a JSON string (no quotes).
 fn json_escape(value: &str) -> String {
@@ -583,25 +513,6 @@ impl SmsGateway for Gateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn templates_name_only_known_placeholders() {
-        let pieces =
-            parse_template(r#"{"to": "{to}", "t": "{text}"}"#, GATEWAY_PLACEHOLDERS).unwrap();
-        assert_eq!(
-            render(&pieces, |n| n.to_uppercase(), |v| v.to_owned()),
-            r#"{"to": "TO", "t": "TEXT"}"#
-        );
-        assert_eq!(
-            parse_template("a {phone} b", GATEWAY_PLACEHOLDERS),
-            Err(TemplateError::Unknown("phone".into()))
-        );
-        assert_eq!(
-            parse_template("a {to", GATEWAY_PLACEHOLDERS),
-            Err(TemplateError::Unclosed)
-        );
-        assert!(parse_template("{ }{1}", GATEWAY_PLACEHOLDERS).is_ok());
-    }
 
     #[test]
     fn values_are_escaped_for_json_form_and_url() {

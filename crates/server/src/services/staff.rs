@@ -18,14 +18,16 @@
 //! `employee_position`, `user`; firing is the action `fire`).
 
 use super::audit::{AuditTrail, changes};
-use super::fields::optional_text;
+use super::fields::{self, optional_text};
+pub use super::fields::parse_date;
 use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::{Actor, FieldError, ServiceError, settings};
-use dcms_domain::{Email, EmployeeStatus, Gender, PersonName, PositionCategory, Role};
+use dcms_domain::{EmployeeStatus, Gender, PositionCategory, Role};
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{employee, employee_phone, employee_position, position};
 use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
 use dcms_store::staff::{self as repo, EmployeeFilter};
+use dcms_store::phones::{PhoneOwner, PhoneRow};
 use dcms_store::time::{date_from_db, date_to_db, from_db, now};
 use dcms_store::{Store, StoreError, positions, users};
 use jiff::civil::Date;
@@ -45,8 +47,6 @@ pub const ADDRESS_MAX: usize = 255;
 pub use super::phones::{MAX_PHONES, MIN_PHONES};
 /// Most positions one request may give.
 pub const MAX_POSITIONS: usize = 20;
-/// The earliest and latest years a date of an employee may have.
-const YEARS: std::ops::RangeInclusive<i16> = 1900..=2100;
 
 // --- what the use cases return -------------------------------------------------------------
 
@@ -60,6 +60,17 @@ pub struct EmployeePhone {
     #[schema(example = "Self")]
     pub label: String,
     pub is_primary: bool,
+}
+
+impl From<PhoneRow> for EmployeePhone {
+    fn from(p: PhoneRow) -> Self {
+        EmployeePhone {
+            phone_number_id: p.phone_number_id,
+            number: p.number,
+            label: p.label,
+            is_primary: p.is_primary,
+        }
+    }
 }
 
 impl From<employee_phone::Model> for EmployeePhone {
@@ -265,13 +276,8 @@ pub struct EmployeeChanges {
     pub user_id: Option<Option<i64>>,
 }
 
-/// What changing a phone asks for (`is_primary: Some(true)` moves the primary here).
-#[derive(Debug, Clone, Default)]
-pub struct PhoneChanges {
-    pub number: Option<String>,
-    pub label: Option<String>,
-    pub is_primary: Option<bool>,
-}
+pub use super::phones::PhoneChanges;
+
 
 /// What changing an assignment asks for (`ended_at: Some(None)` reopens it).
 #[derive(Debug, Clone, Default)]
@@ -283,46 +289,6 @@ pub struct AssignmentChanges {
 // --- validation ----------------------------------------------------------------------------
 
 type Errors = Vec<FieldError>;
-
-fn name(errors: &mut Errors, field: &str, value: &str) -> Option<PersonName> {
-    match PersonName::parse(value, NAME_MAX) {
-        Ok(n) => Some(n),
-        Err(dcms_domain::TextError::EmptyName) => {
-            errors.push(FieldError::coded(field, "required", "is required"));
-            None
-        }
-        Err(dcms_domain::TextError::NameTooLong { max, .. }) => {
-            errors.push(
-                FieldError::coded(
-                    field,
-                    "too-long",
-                    format!("must be at most {max} characters"),
-                )
-                .arg("max", max),
-            );
-            None
-        }
-        Err(e) => {
-            errors.push(FieldError::coded(field, "control-characters", e));
-            None
-        }
-    }
-}
-
-fn gender(errors: &mut Errors, value: &str) -> Option<Gender> {
-    let value = value.trim();
-    if value.is_empty() {
-        errors.push(FieldError::coded("gender", "required", "is required"));
-        return None;
-    }
-    match value.parse::<Gender>() {
-        Ok(g) => Some(g),
-        Err(e) => {
-            errors.push(FieldError::coded("gender", "choose", e));
-            None
-        }
-    }
-}
 
 /// A status an employee may be given by a create or a change (not `not_working`).
 fn status(errors: &mut Errors, value: &str) -> Option<EmployeeStatus> {
@@ -340,69 +306,6 @@ fn status(errors: &mut Errors, value: &str) -> Option<EmployeeStatus> {
             errors.push(FieldError::coded("status", "choose", e));
             None
         }
-    }
-}
-
-/// A calendar date written `YYYY-MM-DD`, in the years 1900-2100.
-pub fn parse_date(value: &str) -> Result<Date, String> {
-    let value = value.trim();
-    let shaped = value.len() == 10
-        && value.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    let date = shaped
-        .then(|| value.parse::<Date>().ok())
-        .flatten()
-        .ok_or_else(|| format!("'{value}' is not a date written YYYY-MM-DD"))?;
-    if !YEARS.contains(&date.year()) {
-        return Err(format!(
-            "must be in the years {} to {}",
-            YEARS.start(),
-            YEARS.end()
-        ));
-    }
-    Ok(date)
-}
-
-fn date(errors: &mut Errors, field: &str, value: &str) -> Option<Date> {
-    match parse_date(value) {
-        Ok(d) => Some(d),
-        Err(message) => {
-            errors.push(FieldError::coded(field, "date", message));
-            None
-        }
-    }
-}
-
-/// An optional date: `Ok(None)` for none or an empty string.
-fn optional_date(errors: &mut Errors, field: &str, value: Option<&str>) -> Option<Option<Date>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Some(None),
-        Some(v) => date(errors, field, v).map(Some),
-    }
-}
-
-fn email(errors: &mut Errors, value: Option<&str>) -> Option<Option<String>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Some(None),
-        Some(v) => match Email::parse(v) {
-            Ok(e) => Some(Some(e.as_str().to_owned())),
-            Err(e) => {
-                errors.push(FieldError::coded("email", "email", e));
-                None
-            }
-        },
-    }
-}
-
-fn birthday_not_in_future(errors: &mut Errors, birthday: Option<Date>, today: Date) {
-    if birthday.is_some_and(|b| b > today) {
-        errors.push(FieldError::coded(
-            "birthday",
-            "date-future",
-            "must not be in the future",
-        ));
     }
 }
 
@@ -452,7 +355,7 @@ fn assignments(
     for (i, a) in input.iter().enumerate() {
         let started_at = match a.started_at.as_deref().map(str::trim) {
             None | Some("") => Some(today),
-            Some(s) => date(errors, &format!("positions[{i}].started_at"), s),
+            Some(s) => fields::date(errors, &format!("positions[{i}].started_at"), s),
         };
         if let Some(started_at) = started_at {
             valid.push(ValidAssignment {
@@ -514,14 +417,6 @@ fn audited(e: &employee::Model) -> Value {
     })
 }
 
-fn audited_phone(p: &employee_phone::Model) -> Value {
-    json!({
-        "employee_id": p.employee_id,
-        "number": p.phone_number_val,
-        "label": p.label,
-        "is_primary": p.is_primary,
-    })
-}
 
 fn audited_assignment(a: &employee_position::Model) -> Value {
     json!({
@@ -681,16 +576,16 @@ pub async fn create(
     let today = today(store).await?;
     let mut errors = Vec::new();
     let e = &mut errors;
-    let first_name = name(e, "first_name", &input.first_name);
-    let last_name = name(e, "last_name", &input.last_name);
-    let gender = gender(e, &input.gender);
+    let first_name = fields::person_name(e, "first_name", &input.first_name, NAME_MAX);
+    let last_name = fields::person_name(e, "last_name", &input.last_name, NAME_MAX);
+    let gender = fields::gender(e, &input.gender);
     let status = match input.status.as_deref().map(str::trim) {
         None | Some("") => Some(EmployeeStatus::Active),
         Some(s) => status(e, s),
     };
-    let birthday = optional_date(e, "birthday", input.birthday.as_deref());
-    let hired_at = optional_date(e, "hired_at", input.hired_at.as_deref());
-    let email = email(e, input.email.as_deref());
+    let birthday = fields::optional_date(e, "birthday", input.birthday.as_deref());
+    let hired_at = fields::optional_date(e, "hired_at", input.hired_at.as_deref());
+    let email = fields::email(e, input.email.as_deref()).map(|m| m.map(|m| m.as_str().to_owned()));
     let home_address = optional_text(
         e,
         "home_address",
@@ -700,7 +595,7 @@ pub async fn create(
     let phones = phones(e, &input.phones);
     let assignments = assignments(e, &input.positions, today);
     if let Some(Some(b)) = birthday {
-        birthday_not_in_future(e, Some(b), today);
+        fields::not_in_future(e, "birthday", Some(b), today);
     }
     let (
         Some(first_name),
@@ -790,7 +685,10 @@ pub async fn create(
             "employee_phone",
             phone.phone_number_id,
             None,
-            Some(&audited_phone(&phone)),
+            Some(&phones::audited(
+                PhoneOwner::Employee(id),
+                &PhoneRow::from(phone.clone()),
+            )),
         )
         .await?;
         phone_rows.push(phone);
@@ -934,22 +832,24 @@ pub async fn update(
     let today = today(store).await?;
     let mut errors = Vec::new();
     let e = &mut errors;
-    let first_name = asked.first_name.map(|n| name(e, "first_name", &n));
-    let last_name = asked.last_name.map(|n| name(e, "last_name", &n));
-    let gender = asked.gender.map(|g| gender(e, &g));
+    let first_name = asked.first_name.map(|n| fields::person_name(e, "first_name", &n, NAME_MAX));
+    let last_name = asked.last_name.map(|n| fields::person_name(e, "last_name", &n, NAME_MAX));
+    let gender = asked.gender.map(|g| fields::gender(e, &g));
     let status = asked.status.map(|s| status(e, &s));
     let birthday = asked
         .birthday
-        .map(|b| optional_date(e, "birthday", b.as_deref()));
+        .map(|b| fields::optional_date(e, "birthday", b.as_deref()));
     let hired_at = asked
         .hired_at
-        .map(|h| optional_date(e, "hired_at", h.as_deref()));
-    let email = asked.email.map(|m| email(e, m.as_deref()));
+        .map(|h| fields::optional_date(e, "hired_at", h.as_deref()));
+    let email = asked
+        .email
+        .map(|m| fields::email(e, m.as_deref()).map(|m| m.map(|m| m.as_str().to_owned())));
     let home_address = asked
         .home_address
         .map(|a| optional_text(e, "home_address", a.as_deref(), ADDRESS_MAX));
     if let Some(Some(b)) = birthday {
-        birthday_not_in_future(e, b, today);
+        fields::not_in_future(e, "birthday", b, today);
     }
     invalid_if_any(errors)?;
 
@@ -1046,7 +946,7 @@ pub async fn fire(
 ) -> Result<Employee, ServiceError> {
     let fired_at = match fired_at.as_deref().map(str::trim) {
         None | Some("") => today(store).await?,
-        Some(s) => parse_date(s)
+        Some(s) => fields::parse_date(s)
             .map_err(|m| ServiceError::invalid_coded(FieldError::coded("fired_at", "date", m)))?,
     };
     let txn = store.begin_write().await?;
@@ -1164,50 +1064,7 @@ async fn disable_user(
 
 // --- phones --------------------------------------------------------------------------------
 
-/// Checks the phones an employee would have after a change (422 on `phones`).
-fn check_phones_after(phones: &[employee_phone::Model]) -> Result<(), ServiceError> {
-    let mut errors = Vec::new();
-    let primaries = phones.iter().filter(|p| p.is_primary).count();
-    phones::check_set(
-        Owner::Employee,
-        phones.len(),
-        primaries,
-        &mut errors,
-        "",
-        "",
-    );
-    invalid_if_any(errors)
-}
-
-/// Makes `phone_number_id` the only primary among `phones` (writing and auditing the ones
-/// that lose it).
-async fn move_primary(
-    log: &Recorder<'_>,
-    phones: &mut [employee_phone::Model],
-    phone_number_id: Option<i64>,
-) -> Result<(), ServiceError> {
-    let at = now();
-    for p in phones.iter_mut() {
-        if p.is_primary && Some(p.phone_number_id) != phone_number_id {
-            let before = audited_phone(p);
-            p.is_primary = false;
-            p.updated_at = at;
-            *p = repo::save_phone(log.txn, p.clone()).await?;
-            log.record(
-                "update",
-                "employee_phone",
-                p.phone_number_id,
-                Some(&before),
-                Some(&audited_phone(p)),
-            )
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Adds a phone number to an employee (`is_primary: true` moves the primary to it). A
-/// number the employee already has is 422.
+/// Adds a phone number to an employee (the rules and the audit: [`phones::add`]).
 pub async fn add_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -1215,66 +1072,11 @@ pub async fn add_phone(
     employee_id: i64,
     input: PhoneInput,
 ) -> Result<EmployeePhone, ServiceError> {
-    let mut errors = Vec::new();
-    let number = phones::parse_number("number", Some(&input.number), &mut errors);
-    let label = phones::parse_label("label", Some(&input.label), &mut errors);
-    let (Some(number), Some(label)) = (number, label) else {
-        return Err(ServiceError::Invalid(errors));
-    };
-    let txn = store.begin_write().await?;
-    lock_employee(&txn, employee_id).await?;
-    let mut phones = repo::phones_of(&txn, employee_id).await?;
-    if phones.iter().any(|p| p.phone_number_val == number.as_str()) {
-        return Err(ServiceError::invalid_coded(phones::duplicate(
-            Owner::Employee,
-            "number",
-            number.as_str(),
-        )));
-    }
-    if input.is_primary {
-        move_primary(
-            &Recorder {
-                audit,
-                txn: &txn,
-                actor,
-            },
-            &mut phones,
-            None,
-        )
-        .await?;
-    }
-    let phone = repo::insert_phone(
-        &txn,
-        repo::NewPhone {
-            employee_id,
-            number: number.as_str().to_owned(),
-            label,
-            is_primary: input.is_primary,
-            now: now(),
-        },
-    )
-    .await?;
-    phones.push(phone.clone());
-    check_phones_after(&phones)?;
-    Recorder {
-        audit,
-        txn: &txn,
-        actor,
-    }
-    .record(
-        "create",
-        "employee_phone",
-        phone.phone_number_id,
-        None,
-        Some(&audited_phone(&phone)),
-    )
-    .await?;
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(phone.into())
+    let owner = PhoneOwner::Employee(employee_id);
+    Ok(phones::add(store, audit, actor, owner, input.given()).await?.into())
 }
 
-/// Changes a phone's number, label or primary flag (`is_primary: true` moves the primary
-/// here; taking it away from the primary is 422, since one phone must be primary).
+/// Changes a phone's number, label or primary flag ([`phones::update`]).
 pub async fn update_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -1283,84 +1085,13 @@ pub async fn update_phone(
     phone_number_id: i64,
     asked: PhoneChanges,
 ) -> Result<EmployeePhone, ServiceError> {
-    let mut errors = Vec::new();
-    let number = asked
-        .number
-        .map(|n| phones::parse_number("number", Some(&n), &mut errors));
-    let label = asked
-        .label
-        .map(|l| phones::parse_label("label", Some(&l), &mut errors));
-    invalid_if_any(errors)?;
-    let txn = store.begin_write().await?;
-    lock_employee(&txn, employee_id).await?;
-    let mut phones = repo::phones_of(&txn, employee_id).await?;
-    let index = phones
-        .iter()
-        .position(|p| p.phone_number_id == phone_number_id)
-        .ok_or(ServiceError::NotFound("phone"))?;
-    let before = phones[index].clone();
-    let mut changed = before.clone();
-    if let Some(Some(number)) = number {
-        if phones
-            .iter()
-            .any(|p| p.phone_number_id != phone_number_id && p.phone_number_val == number.as_str())
-        {
-            return Err(ServiceError::invalid_coded(phones::duplicate(
-                Owner::Employee,
-                "number",
-                number.as_str(),
-            )));
-        }
-        changed.phone_number_val = number.as_str().to_owned();
-    }
-    if let Some(Some(label)) = label {
-        changed.label = label;
-    }
-    if let Some(primary) = asked.is_primary {
-        changed.is_primary = primary;
-    }
-    phones[index] = changed.clone();
-    if changed.is_primary && !before.is_primary {
-        move_primary(
-            &Recorder {
-                audit,
-                txn: &txn,
-                actor,
-            },
-            &mut phones,
-            Some(phone_number_id),
-        )
-        .await?;
-    }
-    check_phones_after(&phones)?;
-    let before_json = audited_phone(&before);
-    let after_json = audited_phone(&changed);
-    let saved = if before_json == after_json {
-        before
-    } else {
-        changed.updated_at = now();
-        let saved = repo::save_phone(&txn, changed).await?;
-        Recorder {
-            audit,
-            txn: &txn,
-            actor,
-        }
-        .record(
-            "update",
-            "employee_phone",
-            phone_number_id,
-            Some(&before_json),
-            Some(&after_json),
-        )
-        .await?;
-        saved
-    };
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(saved.into())
+    let owner = PhoneOwner::Employee(employee_id);
+    Ok(phones::update(store, audit, actor, owner, phone_number_id, asked)
+        .await?
+        .into())
 }
 
-/// Deletes a phone number; 422 (`phones`) when fewer than two would be left or it is the
-/// primary (move the primary first).
+/// Deletes a phone number ([`phones::delete`]).
 pub async fn delete_phone(
     store: &Store,
     audit: &AuditTrail,
@@ -1368,31 +1099,8 @@ pub async fn delete_phone(
     employee_id: i64,
     phone_number_id: i64,
 ) -> Result<(), ServiceError> {
-    let txn = store.begin_write().await?;
-    lock_employee(&txn, employee_id).await?;
-    let mut phones = repo::phones_of(&txn, employee_id).await?;
-    let index = phones
-        .iter()
-        .position(|p| p.phone_number_id == phone_number_id)
-        .ok_or(ServiceError::NotFound("phone"))?;
-    let gone = phones.remove(index);
-    check_phones_after(&phones)?;
-    repo::delete_phone(&txn, phone_number_id).await?;
-    Recorder {
-        audit,
-        txn: &txn,
-        actor,
-    }
-    .record(
-        "delete",
-        "employee_phone",
-        phone_number_id,
-        Some(&audited_phone(&gone)),
-        None,
-    )
-    .await?;
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(())
+    let owner = PhoneOwner::Employee(employee_id);
+    phones::delete(store, audit, actor, owner, phone_number_id).await
 }
 
 // --- position assignments ------------------------------------------------------------------
@@ -1421,7 +1129,7 @@ pub async fn add_position(
 ) -> Result<EmployeePosition, ServiceError> {
     let started_at = match input.started_at.as_deref().map(str::trim) {
         None | Some("") => today(store).await?,
-        Some(s) => parse_date(s)
+        Some(s) => fields::parse_date(s)
             .map_err(|m| ServiceError::invalid_coded(FieldError::coded("started_at", "date", m)))?,
     };
     let txn = store.begin_write().await?;
@@ -1480,7 +1188,7 @@ pub async fn update_position(
     let mut errors = Vec::new();
     let ended_at = asked
         .ended_at
-        .map(|e| optional_date(&mut errors, "ended_at", e.as_deref()));
+        .map(|e| fields::optional_date(&mut errors, "ended_at", e.as_deref()));
     invalid_if_any(errors)?;
     let txn = store.begin_write().await?;
     let employee = lock_employee(&txn, employee_id).await?;
@@ -1609,7 +1317,7 @@ mod tests {
     #[test]
     fn dates_are_strict() {
         assert_eq!(
-            parse_date(" 2024-06-01 "),
+            fields::parse_date(" 2024-06-01 "),
             Ok(jiff::civil::date(2024, 6, 1))
         );
         for bad in [
@@ -1620,7 +1328,7 @@ mod tests {
             "",
             "1899-12-31",
         ] {
-            assert!(parse_date(bad).is_err(), "{bad}");
+            assert!(fields::parse_date(bad).is_err(), "{bad}");
         }
     }
 
@@ -1724,8 +1432,8 @@ mod tests {
         );
         assert_eq!(status(&mut errors, "not_working"), None);
         assert_eq!(status(&mut errors, "asleep"), None);
-        assert_eq!(gender(&mut errors, ""), None);
-        assert_eq!(gender(&mut errors, "female"), Some(Gender::Female));
+        assert_eq!(fields::gender(&mut errors, ""), None);
+        assert_eq!(fields::gender(&mut errors, "female"), Some(Gender::Female));
         assert_eq!(fields(&errors), ["status", "status", "gender"]);
     }
 }

@@ -25,7 +25,7 @@
 //! audited as reads of the record.
 
 use super::audit::{AuditTrail, changes};
-use super::fields::{optional_choice, optional_text, required_choice};
+use super::fields::{self, optional_choice, required_choice};
 use super::{Actor, FieldError, ServiceError, settings, staff};
 use dcms_domain::{
     AppointmentStatus, Dentition, Money, PaymentMethod, ScopeError, ToothCode, ToothSystem,
@@ -48,7 +48,6 @@ const ITEM_TABLE: &str = "treatment_item";
 const PAYMENT_TABLE: &str = "payment";
 const PATIENT_TABLE: &str = "patient";
 /// Most characters of a treatment's, an item's, a tooth's or a payment's note.
-pub const NOTE_MAX: usize = 2000;
 /// Most items in one treatment request.
 pub const ITEMS_MAX: usize = 100;
 /// Most teeth of one item (the whole mouth of both dentitions).
@@ -469,7 +468,7 @@ fn teeth_for(
                 return None;
             }
         }
-        let note = optional_text(errors, field, tooth.note.as_deref(), NOTE_MAX)?;
+        let note = fields::note(errors, field, tooth.note.as_deref())?;
         notes.push(note);
     }
     match select_teeth(scope, &codes, patient_dentition, named) {
@@ -530,7 +529,7 @@ async fn check_item(
         .map(|s| s.unwrap_or(clinic_system));
     let dentition =
         optional_choice::<Dentition>(errors, &field("dentition"), item.dentition.as_deref());
-    let note = optional_text(errors, &field("note"), item.note.as_deref(), NOTE_MAX);
+    let note = fields::note(errors, &field("note"), item.note.as_deref());
     let (Some(service), Some(scope), Some(system), Some(dentition), Some(note)) =
         (service, scope, system, dentition, note)
     else {
@@ -564,7 +563,7 @@ fn past_instant(errors: &mut Errors, field: &str, value: Option<&str>) -> Option
     let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
         return Some(from_db(to_db(current)));
     };
-    match super::appointments::parse_instant(text) {
+    match super::fields::parse_instant(text) {
         None => {
             errors.push(FieldError::coded(
                 field,
@@ -710,7 +709,7 @@ pub async fn create(
         e.push(FieldError::coded("doctor_id", "required", "is required"));
     }
     let date = past_instant(e, "treatment_date", input.treatment_date.as_deref());
-    let note = optional_text(e, "note", input.note.as_deref(), NOTE_MAX);
+    let note = fields::note(e, "note", input.note.as_deref());
     if input.items.len() > ITEMS_MAX {
         e.push(
             FieldError::coded("items", "items-max", format!("at most {ITEMS_MAX} items"))
@@ -848,7 +847,7 @@ pub async fn update(
     let note = asked
         .note
         .as_ref()
-        .map(|value| optional_text(&mut errors, "note", value.as_deref(), NOTE_MAX));
+        .map(|value| fields::note(&mut errors, "note", value.as_deref()));
     let txn = store.begin_write().await?;
     let mut row = repo::lock(&txn, treatment_id)
         .await?
@@ -1120,7 +1119,7 @@ pub async fn pay(
     }
     let method = required_choice::<PaymentMethod>(&mut errors, "method", input.method.as_deref());
     let paid_at = past_instant(&mut errors, "paid_at", input.paid_at.as_deref());
-    let note = optional_text(&mut errors, "note", input.note.as_deref(), NOTE_MAX);
+    let note = fields::note(&mut errors, "note", input.note.as_deref());
     let (Some(amount), Some(method), Some(paid_at), Some(note), true) =
         (amount, method, paid_at, note, errors.is_empty())
     else {
