@@ -85,8 +85,7 @@ mod tests {
 
     #[test]
     fn templates_name_only_known_placeholders() {
-        let pieces =
-            parse_template(r#"{"to": "{to}", "t": "{text}"}"#, &["to", "text"]).unwrap();
+        let pieces = parse_template(r#"{"to": "{to}", "t": "{text}"}"#, &["to", "text"]).unwrap();
         assert_eq!(
             render(&pieces, |n| n.to_uppercase(), |v| v.to_owned()),
             r#"{"to": "TO", "t": "TEXT"}"#

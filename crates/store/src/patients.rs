@@ -64,7 +64,11 @@ pub async fn create(
     let row = new_row(&new).insert(db).await?;
     let mut stored = Vec::with_capacity(phones.len());
     for phone in phones {
-        stored.push(new_phone_row(row.patient_id, phone, new.created_at).insert(db).await?);
+        stored.push(
+            new_phone_row(row.patient_id, phone, new.created_at)
+                .insert(db)
+                .await?,
+        );
     }
     Ok((row, stored))
 }
@@ -332,9 +336,6 @@ pub async fn phones_of_many(
         .all(db)
         .await?)
 }
-
-
-
 
 /// Where a page of a name-ordered search starts: after this patient in
 /// `(last_name_key, first_name_key, patient_id)` order.

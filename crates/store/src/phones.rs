@@ -167,32 +167,36 @@ pub async fn save(
     now: DbTimestamp,
 ) -> Result<PhoneRow, StoreError> {
     let changed = match owner {
-        PhoneOwner::Patient(id) => patient_phone::Entity::update_many()
-            .col_expr(
-                patient_phone::Column::PhoneNumberVal,
-                phone.number.clone().into(),
-            )
-            .col_expr(patient_phone::Column::Label, phone.label.clone().into())
-            .col_expr(patient_phone::Column::IsPrimary, phone.is_primary.into())
-            .col_expr(patient_phone::Column::UpdatedAt, now.into())
-            .filter(patient_phone::Column::PhoneNumberId.eq(phone.phone_number_id))
-            .filter(patient_phone::Column::PatientId.eq(id))
-            .exec(db)
-            .await?
-            .rows_affected,
-        PhoneOwner::Employee(id) => employee_phone::Entity::update_many()
-            .col_expr(
-                employee_phone::Column::PhoneNumberVal,
-                phone.number.clone().into(),
-            )
-            .col_expr(employee_phone::Column::Label, phone.label.clone().into())
-            .col_expr(employee_phone::Column::IsPrimary, phone.is_primary.into())
-            .col_expr(employee_phone::Column::UpdatedAt, now.into())
-            .filter(employee_phone::Column::PhoneNumberId.eq(phone.phone_number_id))
-            .filter(employee_phone::Column::EmployeeId.eq(id))
-            .exec(db)
-            .await?
-            .rows_affected,
+        PhoneOwner::Patient(id) => {
+            patient_phone::Entity::update_many()
+                .col_expr(
+                    patient_phone::Column::PhoneNumberVal,
+                    phone.number.clone().into(),
+                )
+                .col_expr(patient_phone::Column::Label, phone.label.clone().into())
+                .col_expr(patient_phone::Column::IsPrimary, phone.is_primary.into())
+                .col_expr(patient_phone::Column::UpdatedAt, now.into())
+                .filter(patient_phone::Column::PhoneNumberId.eq(phone.phone_number_id))
+                .filter(patient_phone::Column::PatientId.eq(id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        PhoneOwner::Employee(id) => {
+            employee_phone::Entity::update_many()
+                .col_expr(
+                    employee_phone::Column::PhoneNumberVal,
+                    phone.number.clone().into(),
+                )
+                .col_expr(employee_phone::Column::Label, phone.label.clone().into())
+                .col_expr(employee_phone::Column::IsPrimary, phone.is_primary.into())
+                .col_expr(employee_phone::Column::UpdatedAt, now.into())
+                .filter(employee_phone::Column::PhoneNumberId.eq(phone.phone_number_id))
+                .filter(employee_phone::Column::EmployeeId.eq(id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
     };
     if changed == 0 {
         return Err(StoreError::NotFound("phone"));
@@ -207,18 +211,22 @@ pub async fn delete(
     phone_number_id: i64,
 ) -> Result<bool, StoreError> {
     let deleted = match owner {
-        PhoneOwner::Patient(id) => patient_phone::Entity::delete_many()
-            .filter(patient_phone::Column::PhoneNumberId.eq(phone_number_id))
-            .filter(patient_phone::Column::PatientId.eq(id))
-            .exec(db)
-            .await?
-            .rows_affected,
-        PhoneOwner::Employee(id) => employee_phone::Entity::delete_many()
-            .filter(employee_phone::Column::PhoneNumberId.eq(phone_number_id))
-            .filter(employee_phone::Column::EmployeeId.eq(id))
-            .exec(db)
-            .await?
-            .rows_affected,
+        PhoneOwner::Patient(id) => {
+            patient_phone::Entity::delete_many()
+                .filter(patient_phone::Column::PhoneNumberId.eq(phone_number_id))
+                .filter(patient_phone::Column::PatientId.eq(id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
+        PhoneOwner::Employee(id) => {
+            employee_phone::Entity::delete_many()
+                .filter(employee_phone::Column::PhoneNumberId.eq(phone_number_id))
+                .filter(employee_phone::Column::EmployeeId.eq(id))
+                .exec(db)
+                .await?
+                .rows_affected
+        }
     };
     Ok(deleted > 0)
 }

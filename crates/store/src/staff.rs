@@ -309,8 +309,6 @@ pub async fn phones_of_many(
     Ok(by_employee)
 }
 
-
-
 // --- position assignments ------------------------------------------------------------------
 
 /// An assignment to insert.

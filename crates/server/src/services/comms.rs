@@ -442,7 +442,10 @@ pub async fn update_call(
 ) -> Result<Call, ServiceError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let end = asked.end_call.as_deref().map(|v| fields::instant(e, "end_call", v));
+    let end = asked
+        .end_call
+        .as_deref()
+        .map(|v| fields::instant(e, "end_call", v));
     let note = match &asked.note {
         None => Some(None),
         Some(value) => fields::note(e, "note", value.as_deref()).map(Some),

@@ -96,7 +96,11 @@ fn too_long(field: &str, max: usize) -> FieldError {
 
 /// A note: trimmed, blank is none (`Some(None)`), at most [`NOTE_MAX`] characters, line
 /// breaks and tabs allowed, no other control character; None when invalid.
-pub fn note(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>) -> Option<Option<String>> {
+pub fn note(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    value: Option<&str>,
+) -> Option<Option<String>> {
     multi_line(errors, field, value, NOTE_MAX)
 }
 
@@ -189,7 +193,11 @@ pub fn optional_date(
 /// `date-future` on `field` when `date` is after `today`.
 pub fn not_in_future(errors: &mut Vec<FieldError>, field: &str, date: Option<Date>, today: Date) {
     if date.is_some_and(|d| d > today) {
-        errors.push(FieldError::coded(field, "date-future", "must not be in the future"));
+        errors.push(FieldError::coded(
+            field,
+            "date-future",
+            "must not be in the future",
+        ));
     }
 }
 

@@ -337,7 +337,9 @@ pub async fn add(
     let phone = parse_phone("", given, &mut errors);
     invalid_if_any(errors)?;
     let Some(phone) = phone else {
-        return Err(ServiceError::Internal("a valid phone was not parsed".into()));
+        return Err(ServiceError::Internal(
+            "a valid phone was not parsed".into(),
+        ));
     };
     let now = dcms_store::time::now();
     let txn = store.begin_write().await?;
@@ -355,7 +357,14 @@ pub async fn add(
         existing.iter().filter(|p| p.is_primary).count()
     };
     let mut errors = Vec::new();
-    check_set(Owner::of(owner), existing.len() + 1, primaries, &mut errors, "", "");
+    check_set(
+        Owner::of(owner),
+        existing.len() + 1,
+        primaries,
+        &mut errors,
+        "",
+        "",
+    );
     invalid_if_any(errors)?;
     if phone.is_primary {
         demote_others(audit, &txn, actor, owner, &existing, None, now).await?;
@@ -434,13 +443,31 @@ pub async fn update(
     invalid_if_any(errors)?;
     let moves_primary = after.is_primary && !before.is_primary;
     if moves_primary {
-        demote_others(audit, &txn, actor, owner, &existing, Some(phone_number_id), now).await?;
+        demote_others(
+            audit,
+            &txn,
+            actor,
+            owner,
+            &existing,
+            Some(phone_number_id),
+            now,
+        )
+        .await?;
     }
     let saved = if after == before {
         before
     } else {
         let saved = repo::save(&txn, owner, &after, now).await?;
-        record(audit, &txn, actor, owner, "update", Some(&before), Some(&saved)).await?;
+        record(
+            audit,
+            &txn,
+            actor,
+            owner,
+            "update",
+            Some(&before),
+            Some(&saved),
+        )
+        .await?;
         saved
     };
     txn.commit().await.map_err(ServiceError::from)?;

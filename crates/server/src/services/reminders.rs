@@ -19,9 +19,9 @@
 use super::appointments;
 use super::audit::{AuditTrail, changes};
 use super::settings::ClinicSettings;
-use dcms_domain::{Piece, REMINDER_PLACEHOLDERS, parse_template, render};
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{AppointmentStatus, ContactType, Direction, Phone};
+use dcms_domain::{Piece, REMINDER_PLACEHOLDERS, parse_template, render};
 use dcms_store::audit::AuditEntry;
 use dcms_store::comms::{self as comms_repo, NewOutbox, NewSms};
 use dcms_store::entity::{appointment, sms_outbox};

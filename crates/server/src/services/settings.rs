@@ -289,15 +289,15 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
                     None
                 }
             }),
-        reminder_template: asked.reminder_template.and_then(|template| {
-            match check_reminder_template(&template) {
+        reminder_template: asked.reminder_template.and_then(
+            |template| match check_reminder_template(&template) {
                 Ok(valid) => Some(valid),
                 Err(err) => {
                     e.push(err);
                     None
                 }
-            }
-        }),
+            },
+        ),
         sms_confirm_replies: asked.sms_confirm_replies,
         session_limits: [
             (
@@ -488,7 +488,10 @@ mod tests {
         let e = check_reminder_template("{patient} {phone}").unwrap_err();
         assert_eq!(e.code, Some("sms-template-placeholder"));
         assert!(e.message.contains("{phone}"));
-        assert_eq!(check_reminder_template("   ").unwrap_err().code, Some("length"));
+        assert_eq!(
+            check_reminder_template("   ").unwrap_err().code,
+            Some("length")
+        );
         assert_eq!(
             check_reminder_template(&"я".repeat(481)).unwrap_err().code,
             Some("length")

@@ -18,16 +18,16 @@
 //! `employee_position`, `user`; firing is the action `fire`).
 
 use super::audit::{AuditTrail, changes};
-use super::fields::{self, optional_text};
 pub use super::fields::parse_date;
+use super::fields::{self, optional_text};
 use super::phones::{self, GivenPhone, Owner, ValidPhone};
 use super::{Actor, FieldError, ServiceError, settings};
 use dcms_domain::{EmployeeStatus, Gender, PositionCategory, Role};
 use dcms_store::audit::AuditEntry;
 use dcms_store::entity::{employee, employee_phone, employee_position, position};
+use dcms_store::phones::{PhoneOwner, PhoneRow};
 use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
 use dcms_store::staff::{self as repo, EmployeeFilter};
-use dcms_store::phones::{PhoneOwner, PhoneRow};
 use dcms_store::time::{date_from_db, date_to_db, from_db, now};
 use dcms_store::{Store, StoreError, positions, users};
 use jiff::civil::Date;
@@ -278,7 +278,6 @@ pub struct EmployeeChanges {
 
 pub use super::phones::PhoneChanges;
 
-
 /// What changing an assignment asks for (`ended_at: Some(None)` reopens it).
 #[derive(Debug, Clone, Default)]
 pub struct AssignmentChanges {
@@ -416,7 +415,6 @@ fn audited(e: &employee::Model) -> Value {
         "fired_at": e.fired_at.map(|d| d.to_string()),
     })
 }
-
 
 fn audited_assignment(a: &employee_position::Model) -> Value {
     json!({
@@ -832,8 +830,12 @@ pub async fn update(
     let today = today(store).await?;
     let mut errors = Vec::new();
     let e = &mut errors;
-    let first_name = asked.first_name.map(|n| fields::person_name(e, "first_name", &n, NAME_MAX));
-    let last_name = asked.last_name.map(|n| fields::person_name(e, "last_name", &n, NAME_MAX));
+    let first_name = asked
+        .first_name
+        .map(|n| fields::person_name(e, "first_name", &n, NAME_MAX));
+    let last_name = asked
+        .last_name
+        .map(|n| fields::person_name(e, "last_name", &n, NAME_MAX));
     let gender = asked.gender.map(|g| fields::gender(e, &g));
     let status = asked.status.map(|s| status(e, &s));
     let birthday = asked
@@ -1073,7 +1075,9 @@ pub async fn add_phone(
     input: PhoneInput,
 ) -> Result<EmployeePhone, ServiceError> {
     let owner = PhoneOwner::Employee(employee_id);
-    Ok(phones::add(store, audit, actor, owner, input.given()).await?.into())
+    Ok(phones::add(store, audit, actor, owner, input.given())
+        .await?
+        .into())
 }
 
 /// Changes a phone's number, label or primary flag ([`phones::update`]).
@@ -1086,9 +1090,11 @@ pub async fn update_phone(
     asked: PhoneChanges,
 ) -> Result<EmployeePhone, ServiceError> {
     let owner = PhoneOwner::Employee(employee_id);
-    Ok(phones::update(store, audit, actor, owner, phone_number_id, asked)
-        .await?
-        .into())
+    Ok(
+        phones::update(store, audit, actor, owner, phone_number_id, asked)
+            .await?
+            .into(),
+    )
 }
 
 /// Deletes a phone number ([`phones::delete`]).
