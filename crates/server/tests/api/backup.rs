@@ -3,7 +3,7 @@
 //! with their phones, passes SQLite's integrity check, its audit chain verifies, and a server
 //! started on it (the documented restore) serves those patients.
 use crate::backend_test;
-use crate::helpers::{TestApp, TestBackend, TestDatabase, spawn_app, test_config};
+use crate::helpers::{TestApp, TestBackend, TestDatabase, register_number, spawn_app, test_config};
 use dcms_domain::Role;
 use dcms_server::app::Application;
 use dcms_store::entity::{patient, patient_phone};
@@ -14,17 +14,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
-fn register_number(i: u32) -> String {
-    format!(
-        "ЧД{:02}{:02}{:02}{:02}",
-        50 + i % 50,
-        1 + (i / 50) % 12,
-        1 + (i / 600) % 28,
-        (i / 16_800) % 100
-    )
-}
 
 fn backup(url: &str, key: &std::path::Path, to: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_dcms"))

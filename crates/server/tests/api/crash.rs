@@ -6,6 +6,7 @@
 //! a primary one, no treatment lacks its item, every row has its audit record, SQLite's
 //! integrity check passes and the audit chain verifies.
 
+use crate::helpers::register_number;
 use dcms_store::entity::{
     appointment, audit_log, patient, patient_phone, payment, treatment, treatment_item,
 };
@@ -29,17 +30,6 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 const PASSWORD: &str = "crash test password";
 /// The price of the one service, charged once per treatment (a single tooth).
 const PRICE: i64 = 30_000;
-
-/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
-fn register_number(i: u32) -> String {
-    format!(
-        "ЧД{:02}{:02}{:02}{:02}",
-        50 + i % 50,
-        1 + (i / 50) % 12,
-        1 + (i / 600) % 28,
-        (i / 16_800) % 100
-    )
-}
 
 /// `dcms ARGS --database URL`, run to the end.
 fn dcms(url: &str, key: &Path, args: &[&str], stdin: Option<&str>) -> Output {

@@ -2,7 +2,6 @@
 //! checked as the clinic would see it through the API, and directly in the tables: valid
 //! register numbers and phones, no double-booked doctor, reports equal to SQL sums, and the
 //! ordinary use cases still working after the bulk-written ids.
-use crate::appointments::call;
 use crate::backend_test;
 use crate::helpers::TestApp;
 use crate::reports::{sql_charges, sql_paid, start};
@@ -19,16 +18,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 async fn demo_login(app: &TestApp, username: &str) -> String {
-    let response = app
-        .login_as(json!({"username": username, "password": DEMO_PASSWORD}))
-        .await;
-    assert_eq!(response.status(), 201, "demo login {username}");
-    let body: Value = response.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
+    app.token_from(json!({"username": username, "password": DEMO_PASSWORD}))
+        .await
 }
 
+/// `GET` asserting 200; the answer.
 async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (status, body) = call(app, Method::GET, path, token, None).await;
+    let (status, body) = app.get_json(path, token).await;
     assert_eq!(status, 200, "{path}: {body}");
     body
 }
@@ -128,7 +124,7 @@ backend_test!(spawn_app -> TestApp, async fn the_demo_clinic_is_valid_and_usable
 
     // Ids continue after the bulk-written ones on every backend (PostgreSQL's sequences).
     let reception = demo_login(&app, "reception").await;
-    let (status, created) = call(&app, Method::POST, "/api/v1/patients", &reception, Some(json!({
+    let (status, created) = app.call(Method::POST, "/api/v1/patients", &reception, Some(json!({
         "register_number": "УБ99123112",
         "first_name": "Тэст",
         "last_name": "Демо",

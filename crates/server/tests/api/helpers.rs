@@ -463,12 +463,19 @@ impl TestApp {
 
     /// Logs in and returns the token.
     pub async fn token(&self, username: &str) -> String {
-        let response = self
-            .login_as(serde_json::json!({"username": username, "password": PASSWORD}))
-            .await;
+        self.token_from(serde_json::json!({"username": username, "password": PASSWORD}))
+            .await
+    }
+
+    /// Logs in with this body (asserting 201) and returns the token.
+    pub async fn token_from(&self, body: serde_json::Value) -> String {
+        let username = body["username"].as_str().unwrap_or_default().to_owned();
+        let response = self.login_as(body).await;
         assert_eq!(response.status(), 201, "login of {username}");
-        let body: serde_json::Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
+        json_of(response).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// A request with a bearer token.
@@ -490,6 +497,21 @@ impl TestApp {
     pub async fn login(&self, username: &str, role: dcms_domain::Role) -> String {
         self.create_user(username, role).await;
         self.token(username).await
+    }
+
+    /// Creates a user of `role` and logs them in with a session type (`hq`, ...); returns the
+    /// token.
+    pub async fn login_with(
+        &self,
+        username: &str,
+        role: dcms_domain::Role,
+        session_type: &str,
+    ) -> String {
+        self.create_user(username, role).await;
+        self.token_from(serde_json::json!({
+            "username": username, "password": PASSWORD, "session_type": session_type,
+        }))
+        .await
     }
 
     /// Sends a request with a bearer token and a JSON body (or none); returns the status and
@@ -515,4 +537,123 @@ impl TestApp {
         };
         (status, value)
     }
+
+    /// `GET` with a bearer token: the status and the answer as JSON (see [`TestApp::call`]).
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    /// `POST` of a JSON body with a bearer token: the status and the answer as JSON.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// `PATCH` of a JSON body with a bearer token: the status and the answer as JSON.
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    /// `DELETE` with a bearer token: the status and the answer as JSON.
+    pub async fn delete_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// The audit rows of one row of `table`, newest first (asserting 200).
+    pub async fn audit_rows(
+        &self,
+        token: &str,
+        table: &str,
+        row_id: i64,
+    ) -> Vec<serde_json::Value> {
+        let (status, page) = self
+            .get_json(
+                &format!("/api/v1/audit?table={table}&row_id={row_id}"),
+                token,
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        page["items"].as_array().unwrap().clone()
+    }
+}
+
+/// The answer of a response as JSON.
+pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.unwrap()
+}
+
+/// The sorted field names of a 422 problem, each once.
+pub fn error_fields(problem: &serde_json::Value) -> Vec<String> {
+    assert_eq!(problem["status"], 422, "{problem}");
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+/// The sorted field names of a 422 validation problem (its type checked too), a field named
+/// twice listed twice.
+pub fn validation_fields(problem: &serde_json::Value) -> Vec<String> {
+    assert_eq!(problem["status"], 422, "{problem}");
+    assert_eq!(problem["type"], "urn:dcms:problem:validation", "{problem}");
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields
+}
+
+/// A timestamp of an answer.
+pub fn ts(value: &serde_json::Value) -> jiff::Timestamp {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {value}"))
+        .parse()
+        .unwrap()
+}
+
+/// A valid register number for a small `i` (distinct for i < 336), born in 1985.
+pub fn rn(i: u32) -> String {
+    format!(
+        "УБ85{:02}{:02}{}{}",
+        1 + i % 12,
+        1 + (i / 12) % 28,
+        i % 10,
+        (i / 10) % 10
+    )
+}
+
+/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
+pub fn register_number(i: u32) -> String {
+    format!(
+        "ЧД{:02}{:02}{:02}{:02}",
+        50 + i % 50,
+        1 + (i / 50) % 12,
+        1 + (i / 600) % 28,
+        (i / 16_800) % 100
+    )
+}
+
+/// The actions of audit rows, in their order.
+pub fn actions(rows: &[serde_json::Value]) -> Vec<&str> {
+    rows.iter().map(|r| r["action"].as_str().unwrap()).collect()
 }

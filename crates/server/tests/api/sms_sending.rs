@@ -3,7 +3,7 @@
 //! it (200, 400, 500, slowly). The crash test runs the real `dcms serve` and kills it with
 //! SIGKILL while a message is with the provider.
 
-use crate::appointments::{booked, clinic, get, patch, set_status};
+use crate::appointments::{booked, clinic, set_status};
 use crate::helpers::{TestApp, TestBackend, spawn_app_with};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -237,7 +237,7 @@ each_backend!(async fn delivered_messages_become_sms_rows_with_their_contact(bac
     assert_eq!(sms.contacter_id, Some(people.patients[0]));
 
     // Audited: queued -> sending -> sent, by nobody.
-    let (status, page) = get(&app, &format!("/api/v1/audit?table=sms_outbox&row_id={id}"), &people.manager).await;
+    let (status, page) = app.get_json(&format!("/api/v1/audit?table=sms_outbox&row_id={id}"), &people.manager).await;
     assert_eq!(status, 200, "{page}");
     let states: Vec<Value> = page["items"].as_array().unwrap().iter().map(|i| i["changes"]["state"].clone()).collect();
     assert_eq!(states, [json!(["sending", "sent"]), json!(["queued", "sending"])], "{page}");
@@ -402,7 +402,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
         return;
     };
     let people = clinic(&app, 1, 4).await;
-    let (status, s) = patch(&app, "/api/v1/settings", &people.manager, json!({
+    let (status, s) = app.patch_json("/api/v1/settings", &people.manager, json!({
         "clinic_name": "Гэгээн шүд",
         "reminder_enabled": true,
         "reminder_hour": 18,
@@ -419,7 +419,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     let id = |a: &Value| a["appointment_id"].as_i64().unwrap();
     assert_eq!(set_status(&app, &people.desk, id(&a1), "confirmed").await.0, 200);
     assert_eq!(set_status(&app, &people.desk, id(&a3), "canceled").await.0, 200);
-    let (status, p) = patch(&app, &format!("/api/v1/patients/{}", people.patients[2]), &people.desk,
+    let (status, p) = app.patch_json(&format!("/api/v1/patients/{}", people.patients[2]), &people.desk,
         json!({"sms_reminder_opt_out": true})).await;
     assert_eq!(status, 200, "{p}");
 
@@ -444,7 +444,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     assert!(reminder_rows(&app.store, id(&later)).await.is_empty(), "not tomorrow");
 
     // Moved: reminded again, once, for the new time.
-    let (status, m) = patch(&app, &format!("/api/v1/appointments/{}", id(&a0)), &people.desk,
+    let (status, m) = app.patch_json(&format!("/api/v1/appointments/{}", id(&a0)), &people.desk,
         json!({"start_at": "2030-01-08T15:00:00+08:00", "end_at": "2030-01-08T15:30:00+08:00"})).await;
     assert_eq!(status, 200, "{m}");
     assert_eq!(run_reminders(&app, ub(7, "20:00")).await, 1);
@@ -468,7 +468,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     assert_eq!(state, SmsState::Sent);
 
     // Turned off: nothing more.
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"reminder_enabled": false})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"reminder_enabled": false})).await;
     assert_eq!(status, 200);
     assert_eq!(run_reminders(&app, ub(8, "18:00")).await, 0);
 });
@@ -479,24 +479,24 @@ each_backend!(async fn reminder_settings_are_validated(backend) {
     };
     app.create_user("boss", dcms_domain::Role::Manager).await;
     let token = app.token("boss").await;
-    let (status, s) = get(&app, "/api/v1/settings", &token).await;
+    let (status, s) = app.get_json("/api/v1/settings", &token).await;
     assert_eq!(status, 200);
     assert_eq!(s["reminder_enabled"], false);
     assert_eq!(s["reminder_hour"], 18);
     assert_eq!(s["sms_confirm_replies"], false);
     assert!(s["reminder_template"].as_str().unwrap().starts_with("Сайн байна уу, {patient}!"));
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({
         "reminder_hour": 24, "reminder_template": "{patient} {phone}",
     })).await;
     assert_eq!(status, 422, "{p}");
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["reminder_hour", "reminder_template"]);
     assert!(p["errors"][1]["message"].as_str().unwrap().contains("{phone}"));
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({"reminder_template": "я".repeat(481)})).await;
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({"reminder_template": "я".repeat(481)})).await;
     assert_eq!(status, 422, "{p}");
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({"reminder_hour": -1})).await;
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({"reminder_hour": -1})).await;
     assert_eq!(status, 422, "{p}");
-    let (status, s) = patch(&app, "/api/v1/settings", &token, json!({
+    let (status, s) = app.patch_json("/api/v1/settings", &token, json!({
         "reminder_enabled": true, "reminder_hour": 0, "sms_confirm_replies": true,
         "reminder_template": " {clinic}: {date} {time} ",
     })).await;
@@ -555,7 +555,7 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
         return;
     };
     let people = clinic(&app, 1, 1).await;
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"reminder_enabled": true, "reminder_hour": 0})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"reminder_enabled": true, "reminder_hour": 0})).await;
     assert_eq!(status, 200);
     let appointment = reminded(&app, &people, &app.audit).await;
 
@@ -575,11 +575,11 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(logged.phone_number, "99000000");
     assert_eq!((logged.contact_type, logged.contacter_id), (ContactType::Patient.code(), Some(people.patients[0])));
     assert_eq!(logged.sms_text, " тийм ");
-    let (_, a) = get(&app, &format!("/api/v1/appointments/{appointment}"), &people.desk).await;
+    let (_, a) = app.get_json(&format!("/api/v1/appointments/{appointment}"), &people.desk).await;
     assert_eq!(a["status"], "reserved");
 
     // On: "ТИЙМ" (form-encoded) confirms the reminded appointment, through the status move.
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"sms_confirm_replies": true})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"sms_confirm_replies": true})).await;
     assert_eq!(status, 200);
     let r = app.client.post(app.url("/api/v1/sms/inbound"))
         .header("X-DCMS-SMS-Secret", "s3cret-value")
@@ -589,9 +589,9 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(r.status(), 200);
     let r: Value = r.json().await.unwrap();
     assert_eq!(r["confirmed_appointment_id"], appointment, "{r}");
-    let (_, a) = get(&app, &format!("/api/v1/appointments/{appointment}"), &people.desk).await;
+    let (_, a) = app.get_json(&format!("/api/v1/appointments/{appointment}"), &people.desk).await;
     assert_eq!(a["status"], "confirmed");
-    let (_, audit) = get(&app, &format!("/api/v1/audit?table=appointment&row_id={appointment}"), &people.manager).await;
+    let (_, audit) = app.get_json(&format!("/api/v1/audit?table=appointment&row_id={appointment}"), &people.manager).await;
     assert_eq!(audit["items"][0]["changes"]["status"], json!(["reserved", "confirmed"]), "{audit}");
     // Again: already confirmed, nothing to do; another number: a new contact.
     let (_, r, _) = inbound(&app, Some("s3cret-value"), json!({"from": "99000000", "text": "1"})).await;
