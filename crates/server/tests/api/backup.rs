@@ -3,11 +3,14 @@
 //! with their phones, passes SQLite's integrity check, its audit chain verifies, and a server
 //! started on it (the documented restore) serves those patients.
 use crate::backend_test;
-use crate::helpers::{TestApp, TestBackend, TestDatabase, register_number, spawn_app, test_config};
+use crate::helpers::{
+    TestApp, TestBackend, TestDatabase, assert_sqlite_integrity, register_number, spawn_app,
+    test_config,
+};
 use dcms_domain::Role;
 use dcms_server::app::Application;
 use dcms_store::entity::{patient, patient_phone};
-use dcms_store::sea_orm::{ConnectionTrait, EntityTrait};
+use dcms_store::sea_orm::EntityTrait;
 use dcms_store::{Store, StoreOptions};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
@@ -115,16 +118,8 @@ async fn a_backup_taken_under_load_has_every_record_committed_before_it_started(
     let store = Store::connect(&copy_url, &StoreOptions::default())
         .await
         .unwrap();
+    assert_sqlite_integrity(&store).await;
     let db = store.connection();
-    let check = db
-        .query_one_raw(dcms_store::sea_orm::Statement::from_string(
-            store.db_backend(),
-            "PRAGMA integrity_check",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
     let ids: HashSet<i64> = patient::Entity::find()
         .all(db)
         .await

@@ -1,28 +1,12 @@
 //! The `dcms` command line, run as a person would run it.
 use crate::backend_test;
-use std::io::{BufRead, BufReader, Write};
+use crate::helpers::run_dcms;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
+/// `dcms ARGS --database DATABASE` with the database's own audit key.
 fn dcms(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(args)
-        .arg("--database")
-        .arg(database)
-        .env_remove("DCMS_DATABASE_URL")
-        .env("DCMS_AUDIT_KEY_FILE", key_file(database))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dcms runs");
-    {
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
+    run_dcms(database, &key_file(database), args, stdin)
 }
 
 /// One audit key file per database, outside the source tree.

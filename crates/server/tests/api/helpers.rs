@@ -657,3 +657,99 @@ pub fn register_number(i: u32) -> String {
 pub fn actions(rows: &[serde_json::Value]) -> Vec<&str> {
     rows.iter().map(|r| r["action"].as_str().unwrap()).collect()
 }
+
+/// A `backend_test!` setup that hands the body the backend itself, for a test that starts
+/// its own app (its own configuration, something else first); the body returns at once when
+/// `spawn_app_with` gives None.
+pub async fn no_setup(backend: TestBackend) -> Option<TestBackend> {
+    Some(backend)
+}
+
+/// `dcms ARGS --database URL` with this audit key, `stdin` written to it, run to the end.
+pub fn run_dcms(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(args)
+        .args(["--database", url])
+        .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dcms runs");
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Starts `dcms serve ARGS` on `url` (port 0) and returns it with its address
+/// (`127.0.0.1:PORT`), once it logs it. Its standard error is read to the end by a thread (a
+/// server is never run with a full pipe), each line shown to `on_line` first.
+pub fn serve_dcms(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
+        .args(args)
+        .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            on_line(&line);
+            if let Some(rest) = line.split("serving on http://").nth(1)
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(
+                    rest.split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let address = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the server logs its address");
+    (child, address)
+}
+
+/// Asserts that SQLite's `PRAGMA integrity_check` of this store answers `ok`.
+pub async fn assert_sqlite_integrity(store: &Store) {
+    let check = store
+        .connection()
+        .query_one_raw(dcms_store::sea_orm::Statement::from_string(
+            store.db_backend(),
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
+}

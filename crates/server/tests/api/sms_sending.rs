@@ -4,7 +4,8 @@
 //! SIGKILL while a message is with the provider.
 
 use crate::appointments::{booked, clinic, set_status};
-use crate::helpers::{TestApp, TestBackend, spawn_app_with};
+use crate::backend_test;
+use crate::helpers::{TestApp, TestBackend, serve_dcms, spawn_app_with};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use dcms_domain::{ContactType, Direction, SmsState};
@@ -123,29 +124,6 @@ fn fast(config: &mut Config) {
     };
 }
 
-/// One test per backend; the body gets the backend and starts its own app.
-macro_rules! each_backend {
-    (async fn $name:ident($backend:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn body($backend: TestBackend) $body
-            #[tokio::test]
-            async fn sqlite() {
-                body(TestBackend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                body(TestBackend::Postgres).await
-            }
-            #[tokio::test]
-            async fn mysql() {
-                body(TestBackend::MySql).await
-            }
-        }
-    };
-}
-
 async fn queue(store: &Store, to: &str, text: &str, key: &str) -> i64 {
     insert_outbox(
         store.connection(),
@@ -199,7 +177,7 @@ async fn outbox_rows(store: &Store) -> Vec<sms_outbox::Model> {
 
 // --- delivery ------------------------------------------------------------------------------
 
-each_backend!(async fn delivered_messages_become_sms_rows_with_their_contact(backend) {
+backend_test!(no_setup -> TestBackend, async fn delivered_messages_become_sms_rows_with_their_contact(backend) {
     let provider = Provider::start().await;
     let Some(app) = spawn_app_with(backend, |c| {
         c.sms_gateway = Some(gateway(&provider));
@@ -244,7 +222,7 @@ each_backend!(async fn delivered_messages_become_sms_rows_with_their_contact(bac
     assert!(page["items"][0]["user_id"].is_null());
 });
 
-each_backend!(async fn definite_failures_back_off_then_fail(backend) {
+backend_test!(no_setup -> TestBackend, async fn definite_failures_back_off_then_fail(backend) {
     let provider = Provider::start().await;
     provider.answer(400, r#"{"error": "invalid number"}"#, Duration::ZERO);
     let Some(app) = spawn_app_with(backend, |c| {
@@ -273,7 +251,7 @@ each_backend!(async fn definite_failures_back_off_then_fail(backend) {
     assert!(failed.last_error.as_deref().unwrap().contains("FAILED"), "{failed:?}");
 });
 
-each_backend!(async fn the_gateway_url_and_headers_never_reach_what_people_read(backend) {
+backend_test!(no_setup -> TestBackend, async fn the_gateway_url_and_headers_never_reach_what_people_read(backend) {
     // The provider's key travels in the URL's query and in a header; a provider that echoes
     // the request, and one that cannot be reached at all.
     let provider = Provider::start().await;
@@ -324,7 +302,7 @@ each_backend!(async fn the_gateway_url_and_headers_never_reach_what_people_read(
     }
 });
 
-each_backend!(async fn indefinite_failures_are_unknown_and_never_retried(backend) {
+backend_test!(no_setup -> TestBackend, async fn indefinite_failures_are_unknown_and_never_retried(backend) {
     let provider = Provider::start().await;
     provider.answer(503, "upstream broke", Duration::ZERO);
     let Some(app) = spawn_app_with(backend, |c| {
@@ -344,7 +322,7 @@ each_backend!(async fn indefinite_failures_are_unknown_and_never_retried(backend
     assert_eq!(row(&app.store, id).await.state, SmsState::Unknown.code());
 });
 
-each_backend!(async fn get_gateway_percent_encodes_the_url(backend) {
+backend_test!(no_setup -> TestBackend, async fn get_gateway_percent_encodes_the_url(backend) {
     let provider = Provider::start().await;
     let Some(app) = spawn_app_with(backend, |c| {
         c.sms_gateway = Some(
@@ -397,7 +375,7 @@ async fn reminder_rows(store: &Store, appointment: i64) -> Vec<sms_outbox::Model
         .unwrap()
 }
 
-each_backend!(async fn reminders_once_per_start_time(backend) {
+backend_test!(no_setup -> TestBackend, async fn reminders_once_per_start_time(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
@@ -473,7 +451,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     assert_eq!(run_reminders(&app, ub(8, "18:00")).await, 0);
 });
 
-each_backend!(async fn reminder_settings_are_validated(backend) {
+backend_test!(no_setup -> TestBackend, async fn reminder_settings_are_validated(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
@@ -545,7 +523,7 @@ async fn reminded(app: &TestApp, people: &crate::appointments::Clinic, audit: &A
     a["appointment_id"].as_i64().unwrap()
 }
 
-each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backend) {
+backend_test!(no_setup -> TestBackend, async fn inbound_replies_are_logged_and_confirm_when_enabled(backend) {
     let Some(app) = spawn_app_with(backend, |c| {
         no_worker(c);
         c.sms_inbound_secret = Some(Secret("s3cret-value".into()));
@@ -616,7 +594,7 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(r.status(), 400);
 });
 
-each_backend!(async fn inbound_without_a_configured_secret_is_refused(backend) {
+backend_test!(no_setup -> TestBackend, async fn inbound_without_a_configured_secret_is_refused(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
@@ -627,47 +605,20 @@ each_backend!(async fn inbound_without_a_configured_secret_is_refused(backend) {
 
 // --- a crash while sending -----------------------------------------------------------------
 
-/// Starts `dcms serve` against `url` and returns it with its address.
+/// Starts `dcms serve` against `url`, sending through `provider`, and returns it with its
+/// address.
 fn serve(url: &str, key: &std::path::Path, provider: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
-        .args([
+    serve_dcms(
+        url,
+        key,
+        &[
             "--sms-gateway-url",
             &format!("{provider}/send"),
             "--outbox-poll-ms",
             "50",
-        ])
-        .env("DCMS_AUDIT_KEY_FILE", key)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        // Keep reading, so the server never meets a full pipe.
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("serving on http://").nth(1)
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
-            }
-        }
-    });
-    let address = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server logs its address");
-    (child, address)
+        ],
+        |_| {},
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
