@@ -258,8 +258,7 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
     assert_eq!(error_fields(&problem), ["doctor_id"]);
 
     // HQ reads but never books.
-    let r = app.login_as(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
-    let hq = json_of(r).await["token"].as_str().unwrap().to_owned();
+    let hq = app.token_from(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
     assert_eq!(app.get_json(&format!("/api/v1/appointments/{}", id(&a)), &hq).await.0, 200);
     let (status, _) = book(&app, &hq, json!({"patient_id": p, "doctor_id": d, "start_at": at("16:00")})).await;
     assert_eq!(status, 403);

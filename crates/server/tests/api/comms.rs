@@ -484,9 +484,7 @@ backend_test!(spawn_app -> TestApp, async fn doctors_and_hq_read_patients_do_not
     let c = call_in(&app, &p.desk, "99000010", "2030-01-07T10:00:00+08:00").await;
     let call_id = c["call_id"].as_i64().unwrap();
     let doctor = app.login("doc", Role::Doctor).await;
-    let r = app.login_as(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
-    assert_eq!(r.status(), 201);
-    let hq = r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let hq = app.token_from(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
     let portal = app.login("pat", Role::Patient).await;
     let admin = app.login("root", Role::Admin).await;
 

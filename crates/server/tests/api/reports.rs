@@ -291,10 +291,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_are_for_managers_admins_and
     for (name, role) in [("adm", Role::Admin), ("mgr", Role::Manager), ("doc", Role::Doctor), ("desk", Role::Receptionist)] {
         app.create_user(name, role).await;
     }
-    let hq = {
-        let r = app.login_as(json!({"username": "mgr", "password": crate::helpers::PASSWORD, "session_type": "hq"})).await;
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-    };
+    let hq = app.token_from(json!({"username": "mgr", "password": PASSWORD, "session_type": "hq"})).await;
     let paths = ["/api/v1/reports/day?date=2026-01-05", "/api/v1/reports/revenue?from=2026-01-01&to=2026-01-31&group_by=day",
         "/api/v1/reports/patients", "/api/v1/reports/no-shows?from=2026-01-01&to=2026-03-31"];
     let tokens = [(app.token("adm").await, 200), (app.token("mgr").await, 200), (hq, 200),

@@ -66,10 +66,7 @@ backend_test!(spawn_app -> TestApp, async fn a_manager_cannot_reach_an_admins_ac
 backend_test!(spawn_app -> TestApp, async fn a_role_change_ends_the_users_sessions(app) {
     let admin = app.login("root", Role::Admin).await;
     let boss_id = app.create_user("boss", Role::Manager).await;
-    let r = app.login_as(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
-    assert_eq!(r.status(), 201);
-    let hq: Value = r.json().await.unwrap();
-    let hq = hq["token"].as_str().unwrap().to_owned();
+    let hq = app.token_from(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
     let portal = app.token("boss").await;
     // A display name changes nothing of what the user may do: the sessions stay.
     let (status, _) = app.call(Method::PATCH, &format!("/api/v1/users/{boss_id}"), &admin, Some(json!({"display_name": "Boss"}))).await;
@@ -82,9 +79,7 @@ backend_test!(spawn_app -> TestApp, async fn a_role_change_ends_the_users_sessio
     }
     // An HQ session of a user whose role was changed behind the application's back (the
     // database edited) is not honoured either: as a doctor it would have been writable.
-    let r = app.login_as(json!({"username": "root", "password": PASSWORD, "session_type": "hq"})).await;
-    let root_hq: Value = r.json().await.unwrap();
-    let root_hq = root_hq["token"].as_str().unwrap().to_owned();
+    let root_hq = app.token_from(json!({"username": "root", "password": PASSWORD, "session_type": "hq"})).await;
     let update = Query::update()
         .table("user")
         .value("roles", Role::Doctor.code())

@@ -661,8 +661,7 @@ backend_test!(spawn_app -> TestApp, async fn who_may_read_and_write_staff(app) {
     let receptionist = app.login("desk", Role::Receptionist).await;
     let patient = app.login("pat", Role::Patient).await;
     app.create_user("head", Role::Manager).await;
-    let r = app.login_as(json!({"username": "head", "password": PASSWORD, "session_type": "hq"})).await;
-    let hq = json_of(r).await["token"].as_str().unwrap().to_owned();
+    let hq = app.token_from(json!({"username": "head", "password": PASSWORD, "session_type": "hq"})).await;
 
     let by_manager = employee(&app, &manager, employee_body("Менежер")).await;
     let by_admin = employee(&app, &admin, employee_body("Админ")).await;

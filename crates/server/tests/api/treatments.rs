@@ -5,7 +5,7 @@
 //! the finish rule, the chart, a patient's invoices and one's own.
 use crate::appointments::{Clinic, booked, clinic, id, set_status};
 use crate::backend_test;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::TestApp;
 use dcms_domain::Role;
 use futures_util::future::join_all;
 use reqwest::Method;
@@ -441,8 +441,7 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_reads_their_own_treatment
     assert_eq!(status, 200);
     let t = recorded(&app, &s, p, json!([{"service_id": s.filling, "scope": "single_tooth", "teeth": ["16"]}])).await;
     recorded(&app, &s, s.c.patients[1], json!([{"service_id": s.scaling, "scope": "none"}])).await;
-    let login = app.login_as(json!({"username": "portal", "password": PASSWORD})).await;
-    let token = login.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned();
+    let token = app.token("portal").await;
     let (status, mine) = app.get_json("/api/v1/me/treatments", &token).await;
     assert_eq!(status, 200, "{mine}");
     let items = mine["items"].as_array().unwrap();
