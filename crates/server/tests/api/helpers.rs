@@ -694,6 +694,42 @@ pub fn run_dcms(
     child.wait_with_output().unwrap()
 }
 
+/// `dcms serve ARGS` on `url` (port 0) with this audit key, its log (at info) on a pipe and its
+/// standard output where `stdout` says; the caller reads them.
+pub fn spawn_serve(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    stdout: std::process::Stdio,
+) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
+        .args(args)
+        .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key)
+        .env("RUST_LOG", "info")
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The address (`127.0.0.1:PORT`) in the log line that says where the server listens.
+fn address_in(line: &str) -> Option<String> {
+    let rest = line.split("serving on http://").nth(1)?;
+    Some(
+        rest.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// Reads a server's log up to the line that says where it listens; that address.
+pub fn served_address(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Option<String> {
+    lines.find_map(|line| address_in(&line.unwrap()))
+}
+
 /// Starts `dcms serve ARGS` on `url` (port 0) and returns it with its address
 /// (`127.0.0.1:PORT`), once it logs it. Its standard error is read to the end by a thread (a
 /// server is never run with a full pipe), each line shown to `on_line` first.
@@ -704,17 +740,7 @@ pub fn serve_dcms(
     mut on_line: impl FnMut(&str) + Send + 'static,
 ) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
-        .args(args)
-        .env_remove("DCMS_DATABASE_URL")
-        .env("DCMS_AUDIT_KEY_FILE", key)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(url, key, args, std::process::Stdio::null());
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -722,15 +748,10 @@ pub fn serve_dcms(
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
             on_line(&line);
-            if let Some(rest) = line.split("serving on http://").nth(1)
+            if let Some(address) = address_in(&line)
                 && let Some(tx) = tx.take()
             {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
+                let _ = tx.send(address);
             }
         }
     });
