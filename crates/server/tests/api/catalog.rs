@@ -31,15 +31,6 @@ async fn service(app: &TestApp, token: &str, service_type: &str, number: i64, na
     body["service_id"].as_i64().unwrap()
 }
 
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items in {page}"))
-        .iter()
-        .map(|s| s["service_id"].as_i64().unwrap())
-        .collect()
-}
-
 /// `(service_id, display_number)` of every service of a type, in list order.
 async fn numbering(app: &TestApp, token: &str, service_type: &str) -> Vec<(i64, i64)> {
     let (status, page) = app
@@ -99,18 +90,18 @@ backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_an
     // Ordered by type, then number.
     let (status, all) = app.get_json("/api/v1/services", &manager).await;
     assert_eq!(status, 200, "{all}");
-    assert_eq!(ids(&all), [filling, sealant, exam, braces]);
+    assert_eq!(ids(&all, "service_id"), [filling, sealant, exam, braces]);
     assert_eq!(all["next_cursor"], Value::Null);
     let (_, ortho) = app.get_json("/api/v1/services?type=ORTHO", &manager).await;
-    assert_eq!(ids(&ortho), [exam, braces]);
+    assert_eq!(ids(&ortho, "service_id"), [exam, braces]);
     let (_, none) = app.get_json("/api/v1/services?type=ortho", &manager).await;
-    assert_eq!(ids(&none), Vec::<i64>::new(), "types compare exactly");
+    assert_eq!(ids(&none, "service_id"), Vec::<i64>::new(), "types compare exactly");
     // Pages follow the same order.
     let (_, first) = app.get_json("/api/v1/services?limit=3", &manager).await;
-    assert_eq!(ids(&first), [filling, sealant, exam]);
+    assert_eq!(ids(&first, "service_id"), [filling, sealant, exam]);
     let cursor = first["next_cursor"].as_str().unwrap();
     let (_, second) = app.get_json(&format!("/api/v1/services?limit=3&cursor={cursor}"), &manager).await;
-    assert_eq!(ids(&second), [braces]);
+    assert_eq!(ids(&second, "service_id"), [braces]);
     assert_eq!(second["next_cursor"], Value::Null);
     let (status, _) = app.get_json("/api/v1/services?cursor=nonsense", &manager).await;
     assert_eq!(status, 400);
@@ -194,7 +185,7 @@ backend_test!(spawn_app -> TestApp, async fn numbers_are_unique_per_type_and_che
     assert_eq!(unchanged["price"], 50_000);
     assert_eq!(unchanged["default_duration_time"], 30);
     let (_, all) = app.get_json("/api/v1/services", &manager).await;
-    assert_eq!(ids(&all), [first, second, other], "nothing was stored");
+    assert_eq!(ids(&all, "service_id"), [first, second, other], "nothing was stored");
 
     // Never deleted.
     let r = app.with_token(Method::DELETE, &path, &manager).send().await.unwrap();
@@ -214,7 +205,7 @@ backend_test!(spawn_app -> TestApp, async fn reorder_renumbers_one_type_atomical
     // Swapping 1 and 2 (and closing the gap) cannot collide on the unique index.
     let (status, page) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [b, a, c]})).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(ids(&page), [b, a, c]);
+    assert_eq!(ids(&page, "service_id"), [b, a, c]);
     let numbers: Vec<i64> = page["items"].as_array().unwrap().iter().map(|s| s["display_number"].as_i64().unwrap()).collect();
     assert_eq!(numbers, [1, 2, 3]);
     assert_eq!(numbering(&app, &manager, "CHILD").await, [(b, 1), (a, 2), (c, 3)]);
@@ -251,7 +242,7 @@ backend_test!(spawn_app -> TestApp, async fn reorder_renumbers_one_type_atomical
     // An empty type with an empty list is a no-op.
     let (status, empty) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "NONE", "service_ids": []})).await;
     assert_eq!(status, 200, "{empty}");
-    assert_eq!(ids(&empty), Vec::<i64>::new());
+    assert_eq!(ids(&empty, "service_id"), Vec::<i64>::new());
 
     // Audit: one `reorder` row per service whose number changed.
     let rows = app.audit_rows(&root, "service_catalog", a).await;
@@ -285,10 +276,10 @@ backend_test!(spawn_app -> TestApp, async fn services_are_deactivated_and_activa
     let (status, off) = app.patch_json(&format!("/api/v1/services/{a}"), &manager, json!({"is_active": false})).await;
     assert_eq!(status, 200, "{off}");
     assert_eq!(off["is_active"], false);
-    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1), [b]);
-    assert_eq!(ids(&app.get_json("/api/v1/services?active=false", &manager).await.1), [a, c]);
-    assert_eq!(ids(&app.get_json("/api/v1/services?type=CHILD&active=false", &manager).await.1), [a, c]);
-    assert_eq!(ids(&app.get_json("/api/v1/services", &manager).await.1), [a, b, c]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1, "service_id"), [b]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=false", &manager).await.1, "service_id"), [a, c]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?type=CHILD&active=false", &manager).await.1, "service_id"), [a, c]);
+    assert_eq!(ids(&app.get_json("/api/v1/services", &manager).await.1, "service_id"), [a, b, c]);
     assert_eq!(app.get_json("/api/v1/services?active=maybe", &manager).await.0, 400);
 
     // Inactive services keep their number and take part in reorders.
@@ -298,7 +289,7 @@ backend_test!(spawn_app -> TestApp, async fn services_are_deactivated_and_activa
     assert_eq!(status, 200);
     assert_eq!(on["is_active"], true);
     assert_eq!(on["display_number"], 3);
-    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1), [b, a]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1, "service_id"), [b, a]);
 
     let rows = app.audit_rows(&root, "service_catalog", a).await;
     assert_eq!(actions(&rows), ["update", "reorder", "update", "create"]);

@@ -114,15 +114,6 @@ async fn call_in(app: &TestApp, token: &str, number: &str, begin: &str) -> Value
     c
 }
 
-fn ids(page: &Value, key: &str) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items in {page}"))
-        .iter()
-        .map(|c| c[key].as_i64().unwrap())
-        .collect()
-}
-
 backend_test!(spawn_app -> TestApp, async fn numbers_resolve_to_their_holders(app) {
     let p = people(&app).await;
 

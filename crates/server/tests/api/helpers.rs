@@ -774,3 +774,13 @@ pub async fn assert_sqlite_integrity(store: &Store) {
         .unwrap();
     assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
 }
+
+/// The `key` (an id) of every item of a page, in order.
+pub fn ids(page: &serde_json::Value, key: &str) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items in {page}"))
+        .iter()
+        .map(|item| item[key].as_i64().unwrap())
+        .collect()
+}
