@@ -392,9 +392,9 @@ impl TestApp {
 }
 
 /// Defines one test per backend: `NAME::sqlite`, `NAME::postgres`, `NAME::mysql`. The body
-/// receives what `$setup(backend)` gives (`spawn_app -> TestApp` or
-/// `TestDatabase::create -> TestDatabase`); a backend that is not configured passes without
-/// running.
+/// receives what `$setup(backend)` gives (`spawn_app -> TestApp`,
+/// `TestDatabase::create -> TestDatabase`, or [`no_setup`]` -> TestBackend`); a backend that is
+/// not configured passes without running.
 #[macro_export]
 macro_rules! backend_test {
     ($($setup:ident)::+ -> $ty:ty, async fn $name:ident($arg:ident) $body:block) => {
@@ -426,6 +426,13 @@ macro_rules! backend_test {
             }
         }
     };
+}
+
+/// A `backend_test!` setup that hands the body the backend itself, for a test that starts
+/// its own app (its own configuration, something else first); the body returns at once when
+/// `spawn_app_with` gives None.
+pub async fn no_setup(backend: TestBackend) -> Option<TestBackend> {
+    Some(backend)
 }
 
 /// A password every test user gets.
@@ -588,6 +595,8 @@ impl TestApp {
     }
 }
 
+// --- reading answers, and test data the files share -----------------------------------------
+
 /// The answer of a response as JSON.
 pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
     response.json().await.unwrap()
@@ -658,12 +667,7 @@ pub fn actions(rows: &[serde_json::Value]) -> Vec<&str> {
     rows.iter().map(|r| r["action"].as_str().unwrap()).collect()
 }
 
-/// A `backend_test!` setup that hands the body the backend itself, for a test that starts
-/// its own app (its own configuration, something else first); the body returns at once when
-/// `spawn_app_with` gives None.
-pub async fn no_setup(backend: TestBackend) -> Option<TestBackend> {
-    Some(backend)
-}
+// --- the `dcms` binary and its database file ------------------------------------------------
 
 /// `dcms ARGS --database URL` with this audit key, `stdin` written to it, run to the end.
 pub fn run_dcms(
