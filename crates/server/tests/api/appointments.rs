@@ -3,78 +3,12 @@
 //! machine, moves, lists, free slots (bookings, opening hours, closing time, the past, a DST
 //! change), and a patient's own appointments.
 use crate::backend_test;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::{PASSWORD, TestApp, rn};
 use dcms_domain::Role;
 use futures_util::future::join_all;
 use jiff::Timestamp;
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn json_of(r: reqwest::Response) -> Value {
-    r.json().await.unwrap()
-}
-
-/// Creates a user of `role` and logs them in.
-async fn login(app: &TestApp, username: &str, role: Role) -> String {
-    app.create_user(username, role).await;
-    app.token(username).await
-}
-
-pub(crate) async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.with_token(method, path, token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let r = request.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, value)
-}
-
-pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::POST, path, token, Some(body)).await
-}
-
-pub(crate) async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::PATCH, path, token, Some(body)).await
-}
-
-pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    call(app, Method::GET, path, token, None).await
-}
-
-/// The sorted field names of a 422 problem.
-fn error_fields(problem: &Value) -> Vec<String> {
-    assert_eq!(problem["status"], 422, "{problem}");
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {problem}"))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
-    fields.dedup();
-    fields
-}
-
-fn ts(value: &Value) -> Timestamp {
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("not a timestamp: {value}"))
-        .parse()
-        .unwrap()
-}
 
 /// `2030-01-07` (a Monday) at `hh:mm` in Ulaanbaatar.
 fn at(hhmm: &str) -> String {
@@ -87,15 +21,18 @@ pub(crate) fn id(value: &Value) -> i64 {
         .unwrap_or_else(|| panic!("no appointment_id in {value}"))
 }
 
-/// A valid register number for a small `i` (distinct for i < 336), born in 1985.
-fn rn(i: u32) -> String {
-    format!(
-        "УБ85{:02}{:02}{}{}",
-        1 + i % 12,
-        1 + (i / 12) % 28,
-        i % 10,
-        (i / 10) % 10
-    )
+// The page tests import `get`, `post` and `patch` from here; they are the `TestApp` methods.
+
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+    app.get_json(path, token).await
+}
+
+pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    app.post_json(path, token, body).await
+}
+
+pub(crate) async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+    app.patch_json(path, token, body).await
 }
 
 /// The people of a small clinic: a manager, a receptionist linked to an employee, doctors
@@ -129,7 +66,7 @@ async fn employee(app: &TestApp, manager: &str, i: u32, extra: Value) -> i64 {
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
     }
-    let (status, e) = post(app, "/api/v1/employees", manager, body).await;
+    let (status, e) = app.post_json("/api/v1/employees", manager, body).await;
     assert_eq!(status, 201, "{e}");
     e["employee_id"].as_i64().unwrap()
 }
@@ -137,18 +74,18 @@ async fn employee(app: &TestApp, manager: &str, i: u32, extra: Value) -> i64 {
 async fn add_patients(app: &TestApp, token: &str, from: u32, count: u32) -> Vec<i64> {
     let mut ids = Vec::new();
     for i in from..from + count {
-        let (status, p) = post(
-            app,
-            "/api/v1/patients",
-            token,
-            json!({
-                "register_number": rn(i),
-                "first_name": format!("Нэр{i}"),
-                "last_name": "Дорж",
-                "phones": two_phones(i),
-            }),
-        )
-        .await;
+        let (status, p) = app
+            .post_json(
+                "/api/v1/patients",
+                token,
+                json!({
+                    "register_number": rn(i),
+                    "first_name": format!("Нэр{i}"),
+                    "last_name": "Дорж",
+                    "phones": two_phones(i),
+                }),
+            )
+            .await;
         assert_eq!(status, 201, "{p}");
         ids.push(p["patient_id"].as_i64().unwrap());
     }
@@ -156,10 +93,8 @@ async fn add_patients(app: &TestApp, token: &str, from: u32, count: u32) -> Vec<
 }
 
 pub(crate) async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic {
-    let manager = login(app, "boss", Role::Manager).await;
-    let (status, position) = post(
-        app,
-        "/api/v1/positions",
+    let manager = app.login("boss", Role::Manager).await;
+    let (status, position) = app.post_json("/api/v1/positions",
         &manager,
         json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
     )
@@ -179,7 +114,7 @@ pub(crate) async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic
         );
     }
     let desk_user = app.create_user("desk", Role::Receptionist).await;
-    let admin = login(app, "owner", Role::Admin).await;
+    let admin = app.login("owner", Role::Admin).await;
     let desk_employee = employee(app, &admin, 90, json!({"user_id": desk_user})).await;
     let nurse = employee(app, &manager, 91, json!({})).await;
     let desk = app.token("desk").await;
@@ -196,7 +131,7 @@ pub(crate) async fn clinic(app: &TestApp, doctors: u32, patients: u32) -> Clinic
 }
 
 async fn book(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    post(app, "/api/v1/appointments", token, body).await
+    app.post_json("/api/v1/appointments", token, body).await
 }
 
 /// Books and returns the appointment (asserting 201).
@@ -212,8 +147,7 @@ pub(crate) async fn set_status(
     appointment: i64,
     status: &str,
 ) -> (u16, Value) {
-    post(
-        app,
+    app.post_json(
         &format!("/api/v1/appointments/{appointment}/status"),
         token,
         json!({"status": status}),
@@ -234,18 +168,6 @@ fn assert_overlap(status: u16, problem: &Value, conflicting: i64) {
     );
 }
 
-/// The audit rows of one appointment, newest first.
-async fn audit_rows(app: &TestApp, token: &str, appointment: i64) -> Vec<Value> {
-    let (status, page) = get(
-        app,
-        &format!("/api/v1/audit?table=appointment&row_id={appointment}"),
-        token,
-    )
-    .await;
-    assert_eq!(status, 200, "{page}");
-    page["items"].as_array().unwrap().clone()
-}
-
 backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_booked(app) {
     let c = clinic(&app, 2, 3).await;
     let (d, p) = (c.doctors[0], c.patients[0]);
@@ -264,10 +186,10 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
     assert_eq!(a["planned_service_id"], Value::Null);
     assert_eq!(a["note"], "эхний үзлэг");
     assert_eq!(a["created_at"], a["updated_at"]);
-    let (status, again) = get(&app, &format!("/api/v1/appointments/{}", id(&a)), &c.desk).await;
+    let (status, again) = app.get_json(&format!("/api/v1/appointments/{}", id(&a)), &c.desk).await;
     assert_eq!(status, 200);
     assert_eq!(again, a, "GET answers what POST did");
-    assert_eq!(get(&app, "/api/v1/appointments/999999", &c.desk).await.0, 404);
+    assert_eq!(app.get_json("/api/v1/appointments/999999", &c.desk).await.0, 404);
 
     // A user without an employee books with receptionist_id null; an explicit end is kept.
     let b = booked(&app, &c.manager, json!({
@@ -277,7 +199,7 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
     assert_eq!(ts(&b["end_at"]), at("11:50").parse::<Timestamp>().unwrap());
 
     // The planned service's default duration; a deactivated or unknown service is 422.
-    let (status, service) = post(&app, "/api/v1/services", &c.manager, json!({
+    let (status, service) = app.post_json("/api/v1/services", &c.manager, json!({
         "service_type": "ORTHO", "display_number": 1, "doctor_display_name": "Сувгийн эмчилгээ",
         "patient_display_name": "Сувгийн эмчилгээ", "price": 120000, "default_duration_time": 45,
     })).await;
@@ -288,7 +210,7 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
     })).await;
     assert_eq!(s["planned_service_id"], service_id);
     assert_eq!(ts(&s["end_at"]), at("13:45").parse::<Timestamp>().unwrap());
-    let (status, off) = patch(&app, &format!("/api/v1/services/{service_id}"), &c.manager, json!({"is_active": false})).await;
+    let (status, off) = app.patch_json(&format!("/api/v1/services/{service_id}"), &c.manager, json!({"is_active": false})).await;
     assert_eq!(status, 200, "{off}");
     let (status, problem) = book(&app, &c.desk, json!({
         "patient_id": c.patients[2], "doctor_id": d, "start_at": at("15:00"), "planned_service_id": service_id,
@@ -336,14 +258,13 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
     assert_eq!(error_fields(&problem), ["doctor_id"]);
 
     // HQ reads but never books.
-    let r = app.login_as(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
-    let hq = json_of(r).await["token"].as_str().unwrap().to_owned();
-    assert_eq!(get(&app, &format!("/api/v1/appointments/{}", id(&a)), &hq).await.0, 200);
+    let hq = app.token_from(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
+    assert_eq!(app.get_json(&format!("/api/v1/appointments/{}", id(&a)), &hq).await.0, 200);
     let (status, _) = book(&app, &hq, json!({"patient_id": p, "doctor_id": d, "start_at": at("16:00")})).await;
     assert_eq!(status, 403);
 
     // The booking is audited.
-    let rows = audit_rows(&app, &c.manager, id(&a)).await;
+    let rows = app.audit_rows(&c.manager, "appointment", id(&a)).await;
     assert_eq!(rows.len(), 1, "{rows:?}");
     assert_eq!(rows[0]["action"], "create");
     assert_eq!(rows[0]["changes"]["status"], json!([null, "reserved"]));
@@ -383,36 +304,36 @@ backend_test!(spawn_app -> TestApp, async fn overlaps_per_doctor_and_per_patient
 
     // Moves follow the same rule, ignoring the appointment itself.
     let path = format!("/api/v1/appointments/{}", id(&before));
-    let (status, problem) = patch(&app, &path, &c.desk, json!({"start_at": at("09:45")})).await;
+    let (status, problem) = app.patch_json(&path, &c.desk, json!({"start_at": at("09:45")})).await;
     assert_overlap(status, &problem, id(&a3));
-    let (status, moved) = patch(&app, &path, &c.desk, json!({"start_at": at("09:20")})).await;
+    let (status, moved) = app.patch_json(&path, &c.desk, json!({"start_at": at("09:20")})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(ts(&moved["end_at"]), at("09:50").parse::<Timestamp>().unwrap(), "a new start keeps the duration");
-    let (status, moved) = patch(&app, &path, &c.desk, json!({"end_at": at("10:00"), "note": "урт"})).await;
+    let (status, moved) = app.patch_json(&path, &c.desk, json!({"end_at": at("10:00"), "note": "урт"})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(ts(&moved["start_at"]), at("09:20").parse::<Timestamp>().unwrap());
     assert_eq!(moved["note"], "урт");
-    let (status, moved) = patch(&app, &path, &c.desk, json!({"note": null})).await;
+    let (status, moved) = app.patch_json(&path, &c.desk, json!({"note": null})).await;
     assert_eq!(status, 200);
     assert_eq!(moved["note"], Value::Null);
     // To the other doctor: p[1] is free there, but d2 has `after` at 10:30.
-    let (status, moved) = patch(&app, &path, &c.desk, json!({"doctor_id": d2, "start_at": at("10:30"), "end_at": at("10:45")})).await;
+    let (status, moved) = app.patch_json(&path, &c.desk, json!({"doctor_id": d2, "start_at": at("10:30"), "end_at": at("10:45")})).await;
     assert_overlap(status, &moved, id(&after));
-    let (status, moved) = patch(&app, &path, &c.desk, json!({"doctor_id": d2})).await;
+    let (status, moved) = app.patch_json(&path, &c.desk, json!({"doctor_id": d2})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["doctor_id"], d2);
-    let (status, problem) = patch(&app, &path, &c.desk, json!({"doctor_id": c.nurse})).await;
+    let (status, problem) = app.patch_json(&path, &c.desk, json!({"doctor_id": c.nurse})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["doctor_id"]);
-    let (status, problem) = patch(&app, &path, &c.desk, json!({"end_at": at("09:00")})).await;
+    let (status, problem) = app.patch_json(&path, &c.desk, json!({"end_at": at("09:00")})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["end_at"]);
     // A final appointment cannot be changed.
-    let (status, _) = patch(&app, &format!("/api/v1/appointments/{a_id}"), &c.desk, json!({"note": "late"})).await;
+    let (status, _) = app.patch_json(&format!("/api/v1/appointments/{a_id}"), &c.desk, json!({"note": "late"})).await;
     assert_eq!(status, 409);
-    assert_eq!(patch(&app, "/api/v1/appointments/999999", &c.desk, json!({"note": "x"})).await.0, 404);
+    assert_eq!(app.patch_json("/api/v1/appointments/999999", &c.desk, json!({"note": "x"})).await.0, 404);
 
-    let rows = audit_rows(&app, &c.manager, id(&before)).await;
+    let rows = app.audit_rows(&c.manager, "appointment", id(&before)).await;
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["update", "update", "update", "update", "create"], "refused moves leave no trace");
     assert_eq!(rows[0]["changes"]["doctor_id"], json!([d1, d2]));
@@ -455,7 +376,7 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
                 assert_eq!(error_fields(&answer), ["status"]);
                 let message = answer["errors"][0]["message"].as_str().unwrap();
                 assert!(message.contains(from) && message.contains(to), "{message}");
-                let (_, now) = get(&app, &format!("/api/v1/appointments/{}", id(&a)), &c.desk).await;
+                let (_, now) = app.get_json(&format!("/api/v1/appointments/{}", id(&a)), &c.desk).await;
                 assert_eq!(now["status"], from, "a refused move changes nothing");
             }
         }
@@ -464,16 +385,16 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
     let (status, problem) = set_status(&app, &c.desk, id(&a), "gone").await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["status"]);
-    let (status, problem) = post(&app, &format!("/api/v1/appointments/{}/status", id(&a)), &c.desk, json!({})).await;
+    let (status, problem) = app.post_json(&format!("/api/v1/appointments/{}/status", id(&a)), &c.desk, json!({})).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(set_status(&app, &c.desk, 999999, "came").await.0, 404);
 
     // New patients: true until the patient has come; a canceled visit does not count.
     assert_eq!(a["is_new_patient"], true);
-    let (status, _) = post(&app, &format!("/api/v1/appointments/{}/status", id(&a)), &c.desk,
+    let (status, _) = app.post_json(&format!("/api/v1/appointments/{}/status", id(&a)), &c.desk,
         json!({"status": "canceled", "reason": "Өвчтөн утсаар цуцалсан"})).await;
     assert_eq!(status, 200);
-    let (_, patient) = get(&app, &format!("/api/v1/patients/{}", c.patients[1]), &c.desk).await;
+    let (_, patient) = app.get_json(&format!("/api/v1/patients/{}", c.patients[1]), &c.desk).await;
     assert_eq!(patient["last_seen_at"], Value::Null);
     let b = booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": d, "start_at": at("11:00")})).await;
     assert_eq!(b["is_new_patient"], true);
@@ -481,12 +402,12 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
     let (status, came) = set_status(&app, &c.desk, id(&b), "came").await;
     assert_eq!(status, 200, "{came}");
     assert!(ts(&came["updated_at"]) >= ts(&b["updated_at"]));
-    let (_, patient) = get(&app, &format!("/api/v1/patients/{}", c.patients[1]), &c.desk).await;
+    let (_, patient) = app.get_json(&format!("/api/v1/patients/{}", c.patients[1]), &c.desk).await;
     assert!(ts(&patient["last_seen_at"]) >= before.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap(), "{patient}");
     let e = booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": d, "start_at": at("12:00")})).await;
     assert_eq!(e["is_new_patient"], false);
     assert_eq!(b["is_new_patient"], true, "fixed at booking");
-    let (_, b_now) = get(&app, &format!("/api/v1/appointments/{}", id(&b)), &c.desk).await;
+    let (_, b_now) = app.get_json(&format!("/api/v1/appointments/{}", id(&b)), &c.desk).await;
     assert_eq!(b_now["is_new_patient"], true);
     // Finishing: no treatment is linked, so it is allowed.
     let (status, finished) = set_status(&app, &c.desk, id(&b), "finished").await;
@@ -494,11 +415,11 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
     assert_eq!(finished["status"], "finished");
 
     // Status moves are audited as `status` with from and to (and the reason).
-    let rows = audit_rows(&app, &c.manager, id(&a)).await;
+    let rows = app.audit_rows(&c.manager, "appointment", id(&a)).await;
     assert_eq!(rows[0]["action"], "status");
     assert_eq!(rows[0]["changes"]["status"], json!(["reserved", "canceled"]));
     assert_eq!(rows[0]["changes"]["reason"], json!([null, "Өвчтөн утсаар цуцалсан"]));
-    let rows = audit_rows(&app, &c.manager, id(&b)).await;
+    let rows = app.audit_rows(&c.manager, "appointment", id(&b)).await;
     let moves: Vec<Value> = rows.iter().map(|r| r["changes"]["status"].clone()).collect();
     assert_eq!(moves, [json!(["came", "finished"]), json!(["reserved", "came"]), json!([null, "reserved"])]);
 });
@@ -542,7 +463,7 @@ backend_test!(spawn_app -> TestApp, async fn fifty_simultaneous_bookings_of_one_
     let results = race(&app, &c.desk, bodies).await;
     assert_eq!(results.len(), 50);
     let winner = one_winner(&results);
-    let (_, page) = get(&app, &format!("/api/v1/appointments?doctor_id={}", c.doctors[0]), &c.desk).await;
+    let (_, page) = app.get_json(&format!("/api/v1/appointments?doctor_id={}", c.doctors[0]), &c.desk).await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(id(&items[0]), winner);
@@ -554,7 +475,7 @@ backend_test!(spawn_app -> TestApp, async fn fifty_simultaneous_bookings_of_one_
     })).collect();
     let results = race(&app, &c.desk, bodies).await;
     let winner = one_winner(&results);
-    let (_, page) = get(&app, &format!("/api/v1/patients/{}/appointments?from=2030-01-07T13:00:00%2B08:00", c.patients[7]), &c.desk).await;
+    let (_, page) = app.get_json(&format!("/api/v1/patients/{}/appointments?from=2030-01-07T13:00:00%2B08:00", c.patients[7]), &c.desk).await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(id(&items[0]), winner);
@@ -575,20 +496,20 @@ backend_test!(spawn_app -> TestApp, async fn lists_filter_and_page(app) {
         made.push((i, id(&a)));
     }
     let ids = |page: &Value| -> Vec<i64> { page["items"].as_array().unwrap().iter().map(id).collect() };
-    let (status, page) = get(&app, "/api/v1/appointments", &c.desk).await;
+    let (status, page) = app.get_json("/api/v1/appointments", &c.desk).await;
     assert_eq!(status, 200);
     // Ordered by start, then id.
     assert_eq!(ids(&page), [made[3].1, made[0].1, made[1].1, made[4].1, made[2].1]);
     assert_eq!(page["next_cursor"], Value::Null);
     // A date is that whole day in the clinic's time zone.
-    let (_, page) = get(&app, "/api/v1/appointments?from=2030-01-07&to=2030-01-07", &c.desk).await;
+    let (_, page) = app.get_json("/api/v1/appointments?from=2030-01-07&to=2030-01-07", &c.desk).await;
     assert_eq!(ids(&page), [made[0].1, made[1].1, made[4].1]);
-    let (_, page) = get(&app, &format!("/api/v1/appointments?doctor_id={d1}&from=2030-01-07"), &c.desk).await;
+    let (_, page) = app.get_json(&format!("/api/v1/appointments?doctor_id={d1}&from=2030-01-07"), &c.desk).await;
     assert_eq!(ids(&page), [made[0].1, made[4].1, made[2].1]);
     assert_eq!(set_status(&app, &c.desk, made[1].1, "confirmed").await.0, 200);
-    let (_, page) = get(&app, "/api/v1/appointments?status=confirmed", &c.desk).await;
+    let (_, page) = app.get_json("/api/v1/appointments?status=confirmed", &c.desk).await;
     assert_eq!(ids(&page), [made[1].1]);
-    let (_, page) = get(&app, &format!("/api/v1/appointments?status=confirmed,reserved&patient_id={}", c.patients[1]), &c.desk).await;
+    let (_, page) = app.get_json(&format!("/api/v1/appointments?status=confirmed,reserved&patient_id={}", c.patients[1]), &c.desk).await;
     assert_eq!(ids(&page), [made[1].1, made[4].1]);
     // Pages of two cover everything once, in order.
     let mut seen = Vec::new();
@@ -598,7 +519,7 @@ backend_test!(spawn_app -> TestApp, async fn lists_filter_and_page(app) {
             None => "/api/v1/appointments?limit=2".to_owned(),
             Some(c) => format!("/api/v1/appointments?limit=2&cursor={c}"),
         };
-        let (status, page) = get(&app, &path, &c.desk).await;
+        let (status, page) = app.get_json(&path, &c.desk).await;
         assert_eq!(status, 200, "{page}");
         seen.extend(ids(&page));
         match page["next_cursor"].as_str() {
@@ -608,25 +529,25 @@ backend_test!(spawn_app -> TestApp, async fn lists_filter_and_page(app) {
     }
     assert_eq!(seen, [made[3].1, made[0].1, made[1].1, made[4].1, made[2].1]);
     for bad in ["status=gone", "from=yesterday", "to=2030-13-01", "cursor=zzz", "doctor_id=x"] {
-        let (status, _) = get(&app, &format!("/api/v1/appointments?{bad}"), &c.desk).await;
+        let (status, _) = app.get_json(&format!("/api/v1/appointments?{bad}"), &c.desk).await;
         assert_eq!(status, 400, "{bad}");
     }
     // A patient's appointments.
-    let (status, page) = get(&app, &format!("/api/v1/patients/{}/appointments", c.patients[0]), &c.desk).await;
+    let (status, page) = app.get_json(&format!("/api/v1/patients/{}/appointments", c.patients[0]), &c.desk).await;
     assert_eq!(status, 200);
     assert_eq!(ids(&page), [made[3].1, made[0].1]);
-    assert_eq!(get(&app, "/api/v1/patients/999999/appointments", &c.desk).await.0, 404);
+    assert_eq!(app.get_json("/api/v1/patients/999999/appointments", &c.desk).await.0, 404);
 });
 
 backend_test!(spawn_app -> TestApp, async fn patients_see_only_their_own_appointments(app) {
     let c = clinic(&app, 1, 2).await;
     let me_user = app.create_user("bold", Role::Patient).await;
-    let (status, linked) = patch(&app, &format!("/api/v1/patients/{}", c.patients[0]), &c.admin, json!({"user_id": me_user})).await;
+    let (status, linked) = app.patch_json(&format!("/api/v1/patients/{}", c.patients[0]), &c.admin, json!({"user_id": me_user})).await;
     assert_eq!(status, 200, "{linked}");
     let mine = booked(&app, &c.desk, json!({"patient_id": c.patients[0], "doctor_id": c.doctors[0], "start_at": at("10:00")})).await;
     let theirs = booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": c.doctors[0], "start_at": at("11:00")})).await;
     let token = app.token("bold").await;
-    let (status, page) = get(&app, "/api/v1/me/appointments", &token).await;
+    let (status, page) = app.get_json("/api/v1/me/appointments", &token).await;
     assert_eq!(status, 200, "{page}");
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -642,16 +563,16 @@ backend_test!(spawn_app -> TestApp, async fn patients_see_only_their_own_appoint
         (Method::GET, format!("/api/v1/patients/{}/appointments", c.patients[1])),
         (Method::GET, format!("/api/v1/doctors/{}/free-slots?date=2030-01-07", c.doctors[0])),
     ] {
-        let (status, _) = call(&app, method.clone(), &path, &token, Some(json!({"status": "canceled"}))).await;
+        let (status, _) = app.call(method.clone(), &path, &token, Some(json!({"status": "canceled"}))).await;
         assert_eq!(status, 403, "{method} {path}");
     }
-    let (_, still) = get(&app, &format!("/api/v1/appointments/{}", id(&mine)), &c.desk).await;
+    let (_, still) = app.get_json(&format!("/api/v1/appointments/{}", id(&mine)), &c.desk).await;
     assert_eq!(still["status"], "reserved");
     // Staff have no /me/appointments; a patient account without a record: 404.
-    assert_eq!(get(&app, "/api/v1/me/appointments", &c.desk).await.0, 403);
+    assert_eq!(app.get_json("/api/v1/me/appointments", &c.desk).await.0, 403);
     app.create_user("nobody", Role::Patient).await;
     let lonely = app.token("nobody").await;
-    assert_eq!(get(&app, "/api/v1/me/appointments", &lonely).await.0, 404);
+    assert_eq!(app.get_json("/api/v1/me/appointments", &lonely).await.0, 404);
 });
 
 /// The local `HH:MM` of each slot (the offset checked against `offset`).
@@ -680,13 +601,13 @@ backend_test!(spawn_app -> TestApp, async fn free_slots_around_bookings_hours_an
     let c = clinic(&app, 2, 3).await;
     let (d1, d2) = (c.doctors[0], c.doctors[1]);
     let week = |mon: Value| json!({"mon": mon, "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []});
-    let (status, s) = patch(&app, "/api/v1/settings", &c.manager,
+    let (status, s) = app.patch_json("/api/v1/settings", &c.manager,
         json!({"opening_hours": week(json!([["09:05", "12:00"], ["13:00", "14:10"]]))})).await;
     assert_eq!(status, 200, "{s}");
     let slots = |d: i64, date: &str, minutes: u32| format!("/api/v1/doctors/{d}/free-slots?date={date}&duration_minutes={minutes}");
 
     // Quarter hours from the first one in each interval; the whole duration before closing.
-    let (status, free) = get(&app, &slots(d1, "2030-01-07", 30), &c.desk).await;
+    let (status, free) = app.get_json(&slots(d1, "2030-01-07", 30), &c.desk).await;
     assert_eq!(status, 200, "{free}");
     let mut expected = quarter_hours("09:15", "11:30");
     expected.extend(quarter_hours("13:00", "13:30"));
@@ -699,34 +620,34 @@ backend_test!(spawn_app -> TestApp, async fn free_slots_around_bookings_hours_an
     assert_eq!(set_status(&app, &c.desk, id(&gone), "canceled").await.0, 200);
     booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": d2, "start_at": at("11:00")})).await;
     booked(&app, &c.desk, json!({"patient_id": c.patients[2], "doctor_id": d1, "start_at": at("12:20"), "end_at": at("13:20")})).await;
-    let (_, free) = get(&app, &slots(d1, "2030-01-07", 30), &c.desk).await;
+    let (_, free) = app.get_json(&slots(d1, "2030-01-07", 30), &c.desk).await;
     let mut expected: Vec<String> = quarter_hours("09:15", "11:30")
         .into_iter()
         .filter(|t| !["09:45", "10:00", "10:15"].contains(&t.as_str()))
         .collect();
     expected.extend(quarter_hours("13:30", "13:30"));
     assert_eq!(local_times(&free, "+08:00"), expected);
-    let (_, free) = get(&app, &slots(d1, "2030-01-07", 60), &c.desk).await;
+    let (_, free) = app.get_json(&slots(d1, "2030-01-07", 60), &c.desk).await;
     assert_eq!(local_times(&free, "+08:00"), ["10:30", "10:45", "11:00"]);
-    let (_, free) = get(&app, &format!("/api/v1/doctors/{d2}/free-slots?date=2030-01-07"), &c.desk).await;
+    let (_, free) = app.get_json(&format!("/api/v1/doctors/{d2}/free-slots?date=2030-01-07"), &c.desk).await;
     assert_eq!(
         local_times(&free, "+08:00"),
         ["09:15", "09:30", "09:45", "10:00", "10:15", "10:30", "11:30", "13:00", "13:15", "13:30"],
         "default 30 minutes; 11:00-11:30 taken",
     );
     // A closed day, and a day in the past, have none.
-    let (_, free) = get(&app, &slots(d1, "2030-01-08", 30), &c.desk).await;
+    let (_, free) = app.get_json(&slots(d1, "2030-01-08", 30), &c.desk).await;
     assert_eq!(free["slots"], json!([]));
-    let (_, free) = get(&app, &slots(d1, "2020-01-06", 30), &c.desk).await;
+    let (_, free) = app.get_json(&slots(d1, "2020-01-06", 30), &c.desk).await;
     assert_eq!(free["slots"], json!([]));
 
     // Today: open all day; nothing before now.
     let all_day = json!([["00:00", "23:45"]]);
     let days = json!({"mon": all_day, "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day});
-    assert_eq!(patch(&app, "/api/v1/settings", &c.manager, json!({"opening_hours": days})).await.0, 200);
+    assert_eq!(app.patch_json("/api/v1/settings", &c.manager, json!({"opening_hours": days})).await.0, 200);
     let now = Timestamp::now();
     let today = now.in_tz("Asia/Ulaanbaatar").unwrap().date();
-    let (_, free) = get(&app, &slots(d1, &today.to_string(), 15), &c.desk).await;
+    let (_, free) = app.get_json(&slots(d1, &today.to_string(), 15), &c.desk).await;
     let starts: Vec<Timestamp> = free["slots"].as_array().unwrap().iter().map(ts).collect();
     assert!(starts.iter().all(|s| *s >= now.checked_sub(jiff::SignedDuration::from_secs(1)).unwrap()), "{free}");
     let latest_first = now.checked_add(jiff::SignedDuration::from_mins(16)).unwrap();
@@ -737,13 +658,13 @@ backend_test!(spawn_app -> TestApp, async fn free_slots_around_bookings_hours_an
     }
 
     // Unknown doctor 404, not a doctor 422, no date 400, a bad duration 422.
-    assert_eq!(get(&app, &slots(999999, "2030-01-07", 30), &c.desk).await.0, 404);
-    let (status, problem) = get(&app, &slots(c.nurse, "2030-01-07", 30), &c.desk).await;
+    assert_eq!(app.get_json(&slots(999999, "2030-01-07", 30), &c.desk).await.0, 404);
+    let (status, problem) = app.get_json(&slots(c.nurse, "2030-01-07", 30), &c.desk).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["doctor_id"]);
-    assert_eq!(get(&app, &format!("/api/v1/doctors/{d1}/free-slots"), &c.desk).await.0, 400);
-    assert_eq!(get(&app, &format!("/api/v1/doctors/{d1}/free-slots?date=07.01.2030"), &c.desk).await.0, 400);
-    let (status, problem) = get(&app, &slots(d1, "2030-01-07", 0), &c.desk).await;
+    assert_eq!(app.get_json(&format!("/api/v1/doctors/{d1}/free-slots"), &c.desk).await.0, 400);
+    assert_eq!(app.get_json(&format!("/api/v1/doctors/{d1}/free-slots?date=07.01.2030"), &c.desk).await.0, 400);
+    let (status, problem) = app.get_json(&slots(d1, "2030-01-07", 0), &c.desk).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["duration_minutes"]);
 });
@@ -752,12 +673,12 @@ backend_test!(spawn_app -> TestApp, async fn free_slots_across_a_dst_change(app)
     let c = clinic(&app, 1, 1).await;
     // Berlin moves from +01:00 to +02:00 at 02:00 on Sunday 2030-03-31.
     let night = json!([["00:00", "06:00"]]);
-    let (status, s) = patch(&app, "/api/v1/settings", &c.manager, json!({
+    let (status, s) = app.patch_json("/api/v1/settings", &c.manager, json!({
         "time_zone": "Europe/Berlin",
         "opening_hours": {"mon": [], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": night},
     })).await;
     assert_eq!(status, 200, "{s}");
-    let (status, free) = get(&app, &format!("/api/v1/doctors/{}/free-slots?date=2030-03-31&duration_minutes=60", c.doctors[0]), &c.desk).await;
+    let (status, free) = app.get_json(&format!("/api/v1/doctors/{}/free-slots?date=2030-03-31&duration_minutes=60", c.doctors[0]), &c.desk).await;
     assert_eq!(status, 200, "{free}");
     let slots: Vec<&str> = free["slots"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     // Five real hours of opening: an hour-long visit may start at 17 quarter hours.
@@ -769,7 +690,7 @@ backend_test!(spawn_app -> TestApp, async fn free_slots_across_a_dst_change(app)
     // A booking across the change takes exactly its real hour (00:30Z-01:30Z).
     let a = booked(&app, &c.desk, json!({"patient_id": c.patients[0], "doctor_id": c.doctors[0], "start_at": "2030-03-31T01:30:00+01:00", "end_at": "2030-03-31T03:30:00+02:00"})).await;
     assert_eq!(ts(&a["end_at"]).duration_since(ts(&a["start_at"])), jiff::SignedDuration::from_hours(1));
-    let (_, free) = get(&app, &format!("/api/v1/doctors/{}/free-slots?date=2030-03-31&duration_minutes=60", c.doctors[0]), &c.desk).await;
+    let (_, free) = app.get_json(&format!("/api/v1/doctors/{}/free-slots?date=2030-03-31&duration_minutes=60", c.doctors[0]), &c.desk).await;
     let slots: Vec<&str> = free["slots"].as_array().unwrap().iter().map(|s| &s.as_str().unwrap()[11..22]).collect();
     assert_eq!(slots, ["00:00:00+01", "00:15:00+01", "00:30:00+01", "03:30:00+02", "03:45:00+02", "04:00:00+02", "04:15:00+02", "04:30:00+02", "04:45:00+02", "05:00:00+02"]);
 });

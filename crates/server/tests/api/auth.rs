@@ -5,10 +5,6 @@ use dcms_server::http::permissions::{ROUTES, Rule};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn json_of(r: reqwest::Response) -> Value {
-    r.json().await.unwrap()
-}
-
 backend_test!(spawn_app -> TestApp, async fn login_me_logout(app) {
     app.create_user("Oyuna", Role::Admin).await;
     let response = app.login_as(json!({"username": "OYUNA", "password": PASSWORD, "device_name": "front desk"})).await;

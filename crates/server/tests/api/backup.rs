@@ -3,28 +3,20 @@
 //! with their phones, passes SQLite's integrity check, its audit chain verifies, and a server
 //! started on it (the documented restore) serves those patients.
 use crate::backend_test;
-use crate::helpers::{TestApp, TestBackend, TestDatabase, spawn_app, test_config};
+use crate::helpers::{
+    TestApp, TestBackend, TestDatabase, assert_sqlite_integrity, register_number, spawn_app,
+    test_config,
+};
 use dcms_domain::Role;
 use dcms_server::app::Application;
 use dcms_store::entity::{patient, patient_phone};
-use dcms_store::sea_orm::{ConnectionTrait, EntityTrait};
+use dcms_store::sea_orm::EntityTrait;
 use dcms_store::{Store, StoreOptions};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
-fn register_number(i: u32) -> String {
-    format!(
-        "ЧД{:02}{:02}{:02}{:02}",
-        50 + i % 50,
-        1 + (i / 50) % 12,
-        1 + (i / 600) % 28,
-        (i / 16_800) % 100
-    )
-}
 
 fn backup(url: &str, key: &std::path::Path, to: &std::path::Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_dcms"))
@@ -126,16 +118,8 @@ async fn a_backup_taken_under_load_has_every_record_committed_before_it_started(
     let store = Store::connect(&copy_url, &StoreOptions::default())
         .await
         .unwrap();
+    assert_sqlite_integrity(&store).await;
     let db = store.connection();
-    let check = db
-        .query_one_raw(dcms_store::sea_orm::Statement::from_string(
-            store.db_backend(),
-            "PRAGMA integrity_check",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
     let ids: HashSet<i64> = patient::Entity::find()
         .all(db)
         .await

@@ -8,62 +8,6 @@ use dcms_domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-/// Creates a user of `role` and logs them in.
-async fn login(app: &TestApp, username: &str, role: Role) -> String {
-    app.create_user(username, role).await;
-    app.token(username).await
-}
-
-/// Sends a request with a JSON body (or none) and returns the status and the JSON answer
-/// (null when there is no body).
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.with_token(method, path, token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let r = request.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    let value = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, value)
-}
-
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::POST, path, token, Some(body)).await
-}
-
-async fn patch(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::PATCH, path, token, Some(body)).await
-}
-
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
-    call(app, Method::GET, path, token, None).await
-}
-
-/// The sorted field names of a 422 problem.
-fn error_fields(problem: &Value) -> Vec<String> {
-    assert_eq!(problem["status"], 422, "{problem}");
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no errors in {problem}"))
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
-    fields.dedup();
-    fields
-}
-
 fn service_body(service_type: &str, number: i64, name: &str) -> Value {
     json!({
         "service_type": service_type,
@@ -76,29 +20,22 @@ fn service_body(service_type: &str, number: i64, name: &str) -> Value {
 
 /// Creates a service and returns its id.
 async fn service(app: &TestApp, token: &str, service_type: &str, number: i64, name: &str) -> i64 {
-    let (status, body) = post(
-        app,
-        "/api/v1/services",
-        token,
-        service_body(service_type, number, name),
-    )
-    .await;
+    let (status, body) = app
+        .post_json(
+            "/api/v1/services",
+            token,
+            service_body(service_type, number, name),
+        )
+        .await;
     assert_eq!(status, 201, "{body}");
     body["service_id"].as_i64().unwrap()
 }
 
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no items in {page}"))
-        .iter()
-        .map(|s| s["service_id"].as_i64().unwrap())
-        .collect()
-}
-
 /// `(service_id, display_number)` of every service of a type, in list order.
 async fn numbering(app: &TestApp, token: &str, service_type: &str) -> Vec<(i64, i64)> {
-    let (status, page) = get(app, &format!("/api/v1/services?type={service_type}"), token).await;
+    let (status, page) = app
+        .get_json(&format!("/api/v1/services?type={service_type}"), token)
+        .await;
     assert_eq!(status, 200, "{page}");
     page["items"]
         .as_array()
@@ -113,26 +50,10 @@ async fn numbering(app: &TestApp, token: &str, service_type: &str) -> Vec<(i64, 
         .collect()
 }
 
-/// The audit rows of one row of `service_catalog`, newest first.
-async fn audit_rows(app: &TestApp, token: &str, row_id: i64) -> Vec<Value> {
-    let (status, page) = get(
-        app,
-        &format!("/api/v1/audit?table=service_catalog&row_id={row_id}"),
-        token,
-    )
-    .await;
-    assert_eq!(status, 200, "{page}");
-    page["items"].as_array().unwrap().clone()
-}
-
-fn actions(rows: &[Value]) -> Vec<&str> {
-    rows.iter().map(|r| r["action"].as_str().unwrap()).collect()
-}
-
 backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_and_changed(app) {
-    let root = login(&app, "root", Role::Admin).await;
-    let manager = login(&app, "boss", Role::Manager).await;
-    let (status, created) = post(&app, "/api/v1/services", &manager, json!({
+    let root = app.login("root", Role::Admin).await;
+    let manager = app.login("boss", Role::Manager).await;
+    let (status, created) = app.post_json("/api/v1/services", &manager, json!({
         "service_type": " ORTHO ",
         "display_number": 2,
         "doctor_display_name": " Брекет зүүх ",
@@ -154,7 +75,7 @@ backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_an
     assert!(created["created_at"].is_string() && created["updated_at"].is_string(), "{created}");
 
     // Defaults: 30 minutes, active, no disclaimer; a price of 0 is allowed.
-    let (status, check) = post(&app, "/api/v1/services", &manager, json!({
+    let (status, check) = app.post_json("/api/v1/services", &manager, json!({
         "service_type": "ORTHO", "display_number": 1, "doctor_display_name": "Үзлэг",
         "patient_display_name": "Үзлэг", "price": 0,
     })).await;
@@ -167,32 +88,32 @@ backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_an
     let sealant = service(&app, &manager, "CHILD", 3, "Силант").await;
 
     // Ordered by type, then number.
-    let (status, all) = get(&app, "/api/v1/services", &manager).await;
+    let (status, all) = app.get_json("/api/v1/services", &manager).await;
     assert_eq!(status, 200, "{all}");
-    assert_eq!(ids(&all), [filling, sealant, exam, braces]);
+    assert_eq!(ids(&all, "service_id"), [filling, sealant, exam, braces]);
     assert_eq!(all["next_cursor"], Value::Null);
-    let (_, ortho) = get(&app, "/api/v1/services?type=ORTHO", &manager).await;
-    assert_eq!(ids(&ortho), [exam, braces]);
-    let (_, none) = get(&app, "/api/v1/services?type=ortho", &manager).await;
-    assert_eq!(ids(&none), Vec::<i64>::new(), "types compare exactly");
+    let (_, ortho) = app.get_json("/api/v1/services?type=ORTHO", &manager).await;
+    assert_eq!(ids(&ortho, "service_id"), [exam, braces]);
+    let (_, none) = app.get_json("/api/v1/services?type=ortho", &manager).await;
+    assert_eq!(ids(&none, "service_id"), Vec::<i64>::new(), "types compare exactly");
     // Pages follow the same order.
-    let (_, first) = get(&app, "/api/v1/services?limit=3", &manager).await;
-    assert_eq!(ids(&first), [filling, sealant, exam]);
+    let (_, first) = app.get_json("/api/v1/services?limit=3", &manager).await;
+    assert_eq!(ids(&first, "service_id"), [filling, sealant, exam]);
     let cursor = first["next_cursor"].as_str().unwrap();
-    let (_, second) = get(&app, &format!("/api/v1/services?limit=3&cursor={cursor}"), &manager).await;
-    assert_eq!(ids(&second), [braces]);
+    let (_, second) = app.get_json(&format!("/api/v1/services?limit=3&cursor={cursor}"), &manager).await;
+    assert_eq!(ids(&second, "service_id"), [braces]);
     assert_eq!(second["next_cursor"], Value::Null);
-    let (status, _) = get(&app, "/api/v1/services?cursor=nonsense", &manager).await;
+    let (status, _) = app.get_json("/api/v1/services?cursor=nonsense", &manager).await;
     assert_eq!(status, 400);
 
     let path = format!("/api/v1/services/{braces}");
-    let (status, one) = get(&app, &path, &manager).await;
+    let (status, one) = app.get_json(&path, &manager).await;
     assert_eq!(status, 200);
     assert_eq!(one, created);
-    assert_eq!(get(&app, "/api/v1/services/999999", &manager).await.0, 404);
-    assert_eq!(get(&app, "/api/v1/services/abc", &manager).await.0, 400);
+    assert_eq!(app.get_json("/api/v1/services/999999", &manager).await.0, 404);
+    assert_eq!(app.get_json("/api/v1/services/abc", &manager).await.0, 400);
 
-    let (status, changed) = patch(&app, &path, &manager, json!({
+    let (status, changed) = app.patch_json(&path, &manager, json!({
         "price": 1_300_000, "disclaimer": null, "default_duration_time": 60,
         "patient_display_name": "Брекет (металл)",
     })).await;
@@ -203,17 +124,17 @@ backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_an
     assert_eq!(changed["patient_display_name"], "Брекет (металл)");
     assert_eq!(changed["doctor_display_name"], "Брекет зүүх");
     assert_eq!(changed["created_at"], created["created_at"]);
-    assert_eq!(get(&app, &path, &manager).await.1, changed);
+    assert_eq!(app.get_json(&path, &manager).await.1, changed);
     // Nothing to change: no write, no audit row.
-    let (status, same) = patch(&app, &path, &manager, json!({"price": 1_300_000})).await;
+    let (status, same) = app.patch_json(&path, &manager, json!({"price": 1_300_000})).await;
     assert_eq!(status, 200);
     assert_eq!(same, changed);
     // Moving to another type keeps the number when it is free there.
-    let (status, moved) = patch(&app, &format!("/api/v1/services/{sealant}"), &manager, json!({"service_type": "ORTHO", "display_number": 3})).await;
+    let (status, moved) = app.patch_json(&format!("/api/v1/services/{sealant}"), &manager, json!({"service_type": "ORTHO", "display_number": 3})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(numbering(&app, &manager, "ORTHO").await, [(exam, 1), (braces, 2), (sealant, 3)]);
 
-    let rows = audit_rows(&app, &root, braces).await;
+    let rows = app.audit_rows(&root, "service_catalog", braces).await;
     assert_eq!(actions(&rows), ["update", "create"], "{rows:?}");
     assert_eq!(rows[0]["changes"]["price"], json!([1_250_000, 1_300_000]));
     assert_eq!(rows[0]["changes"]["disclaimer"], json!(["Сард нэг удаа үзүүлнэ", null]));
@@ -223,17 +144,17 @@ backend_test!(spawn_app -> TestApp, async fn services_are_created_listed_read_an
 });
 
 backend_test!(spawn_app -> TestApp, async fn numbers_are_unique_per_type_and_checked(app) {
-    let manager = login(&app, "boss", Role::Manager).await;
+    let manager = app.login("boss", Role::Manager).await;
     let first = service(&app, &manager, "CHILD", 1, "Ломбо").await;
-    let (status, problem) = post(&app, "/api/v1/services", &manager, service_body("CHILD", 1, "Дахин")).await;
+    let (status, problem) = app.post_json("/api/v1/services", &manager, service_body("CHILD", 1, "Дахин")).await;
     assert_eq!(status, 409, "{problem}");
     assert_eq!(problem["status"], 409);
     // The same number in another type is fine.
     let other = service(&app, &manager, "ORTHO", 1, "Брекет").await;
     let second = service(&app, &manager, "CHILD", 2, "Силант").await;
-    let (status, _) = patch(&app, &format!("/api/v1/services/{second}"), &manager, json!({"display_number": 1})).await;
+    let (status, _) = app.patch_json(&format!("/api/v1/services/{second}"), &manager, json!({"display_number": 1})).await;
     assert_eq!(status, 409, "renumbering onto a taken number");
-    let (status, _) = patch(&app, &format!("/api/v1/services/{other}"), &manager, json!({"service_type": "CHILD"})).await;
+    let (status, _) = app.patch_json(&format!("/api/v1/services/{other}"), &manager, json!({"service_type": "CHILD"})).await;
     assert_eq!(status, 409, "moving onto a taken number");
     assert_eq!(numbering(&app, &manager, "CHILD").await, [(first, 1), (second, 2)]);
 
@@ -241,172 +162,172 @@ backend_test!(spawn_app -> TestApp, async fn numbers_are_unique_per_type_and_che
     let mut body = service_body("CHILD", 5, "Шинэ");
     body["price"] = json!(-1);
     body["default_duration_time"] = json!(-30);
-    let (status, problem) = post(&app, "/api/v1/services", &manager, body).await;
+    let (status, problem) = app.post_json("/api/v1/services", &manager, body).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(error_fields(&problem), ["default_duration_time", "price"]);
     let mut body = service_body("CHILD", 0, "Шинэ");
     body["default_duration_time"] = json!(0);
-    let (status, problem) = post(&app, "/api/v1/services", &manager, body).await;
+    let (status, problem) = app.post_json("/api/v1/services", &manager, body).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["default_duration_time", "display_number"]);
-    let (status, problem) = post(&app, "/api/v1/services", &manager, json!({"price": 1})).await;
+    let (status, problem) = app.post_json("/api/v1/services", &manager, json!({"price": 1})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["display_number", "doctor_display_name", "patient_display_name", "service_type"]);
     let mut body = service_body("CHILD", 6, "Шинэ");
     body["price"] = json!(1.5);
-    let (status, problem) = post(&app, "/api/v1/services", &manager, body).await;
+    let (status, problem) = app.post_json("/api/v1/services", &manager, body).await;
     assert_eq!(status, 422, "{problem}");
     let path = format!("/api/v1/services/{first}");
-    let (status, problem) = patch(&app, &path, &manager, json!({"price": -100, "default_duration_time": -1, "doctor_display_name": " "})).await;
+    let (status, problem) = app.patch_json(&path, &manager, json!({"price": -100, "default_duration_time": -1, "doctor_display_name": " "})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["default_duration_time", "doctor_display_name", "price"]);
-    let (_, unchanged) = get(&app, &path, &manager).await;
+    let (_, unchanged) = app.get_json(&path, &manager).await;
     assert_eq!(unchanged["price"], 50_000);
     assert_eq!(unchanged["default_duration_time"], 30);
-    let (_, all) = get(&app, "/api/v1/services", &manager).await;
-    assert_eq!(ids(&all), [first, second, other], "nothing was stored");
+    let (_, all) = app.get_json("/api/v1/services", &manager).await;
+    assert_eq!(ids(&all, "service_id"), [first, second, other], "nothing was stored");
 
     // Never deleted.
     let r = app.with_token(Method::DELETE, &path, &manager).send().await.unwrap();
     assert_eq!(r.status(), 405);
     assert!(r.headers().contains_key("allow"));
-    assert_eq!(get(&app, &path, &manager).await.0, 200);
+    assert_eq!(app.get_json(&path, &manager).await.0, 200);
 });
 
 backend_test!(spawn_app -> TestApp, async fn reorder_renumbers_one_type_atomically(app) {
-    let root = login(&app, "root", Role::Admin).await;
-    let manager = login(&app, "boss", Role::Manager).await;
+    let root = app.login("root", Role::Admin).await;
+    let manager = app.login("boss", Role::Manager).await;
     let a = service(&app, &manager, "CHILD", 1, "A").await;
     let b = service(&app, &manager, "CHILD", 2, "B").await;
     let c = service(&app, &manager, "CHILD", 5, "C").await;
     let other = service(&app, &manager, "ORTHO", 1, "O").await;
 
     // Swapping 1 and 2 (and closing the gap) cannot collide on the unique index.
-    let (status, page) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [b, a, c]})).await;
+    let (status, page) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [b, a, c]})).await;
     assert_eq!(status, 200, "{page}");
-    assert_eq!(ids(&page), [b, a, c]);
+    assert_eq!(ids(&page, "service_id"), [b, a, c]);
     let numbers: Vec<i64> = page["items"].as_array().unwrap().iter().map(|s| s["display_number"].as_i64().unwrap()).collect();
     assert_eq!(numbers, [1, 2, 3]);
     assert_eq!(numbering(&app, &manager, "CHILD").await, [(b, 1), (a, 2), (c, 3)]);
     assert_eq!(numbering(&app, &manager, "ORTHO").await, [(other, 1)], "other types untouched");
 
     // A full reversal.
-    let (status, _) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, a, b]})).await;
+    let (status, _) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, a, b]})).await;
     assert_eq!(status, 200);
     assert_eq!(numbering(&app, &manager, "CHILD").await, [(c, 1), (a, 2), (b, 3)]);
 
     // Not exactly the services of the type: 422 naming the ids, nothing changes.
     let before = numbering(&app, &manager, "CHILD").await;
-    let (status, problem) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b]})).await;
+    let (status, problem) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b]})).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(error_fields(&problem), ["service_ids"]);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains(&c.to_string()), "{problem}");
-    let (status, problem) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b, c, other]})).await;
+    let (status, problem) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b, c, other]})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains(&other.to_string()), "{problem}");
-    let (status, problem) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b, b, c]})).await;
+    let (status, problem) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, b, b, c]})).await;
     assert_eq!(status, 422);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains(&b.to_string()), "{problem}");
-    let (status, problem) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, 999999, c]})).await;
+    let (status, problem) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [a, 999999, c]})).await;
     assert_eq!(status, 422);
     assert_eq!(problem["errors"].as_array().unwrap().len(), 2, "missing {b} and extra 999999: {problem}");
-    let (status, problem) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_ids": [a]})).await;
+    let (status, problem) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_ids": [a]})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["service_type"]);
     assert_eq!(numbering(&app, &manager, "CHILD").await, before);
 
     // The same order again changes nothing and writes no audit row.
-    let (status, _) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, a, b]})).await;
+    let (status, _) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, a, b]})).await;
     assert_eq!(status, 200);
     // An empty type with an empty list is a no-op.
-    let (status, empty) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "NONE", "service_ids": []})).await;
+    let (status, empty) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "NONE", "service_ids": []})).await;
     assert_eq!(status, 200, "{empty}");
-    assert_eq!(ids(&empty), Vec::<i64>::new());
+    assert_eq!(ids(&empty, "service_id"), Vec::<i64>::new());
 
     // Audit: one `reorder` row per service whose number changed.
-    let rows = audit_rows(&app, &root, a).await;
+    let rows = app.audit_rows(&root, "service_catalog", a).await;
     assert_eq!(actions(&rows), ["reorder", "create"], "a kept number 2 in the second reorder: {rows:?}");
     assert_eq!(rows[0]["changes"]["display_number"], json!([1, 2]));
-    let rows = audit_rows(&app, &root, b).await;
+    let rows = app.audit_rows(&root, "service_catalog", b).await;
     assert_eq!(actions(&rows), ["reorder", "reorder", "create"]);
     assert_eq!(rows[1]["changes"]["display_number"], json!([2, 1]));
     assert_eq!(rows[0]["changes"]["display_number"], json!([1, 3]));
-    let rows = audit_rows(&app, &root, c).await;
+    let rows = app.audit_rows(&root, "service_catalog", c).await;
     assert_eq!(actions(&rows), ["reorder", "reorder", "create"]);
     assert_eq!(rows[1]["changes"]["display_number"], json!([5, 3]));
     assert_eq!(rows[0]["changes"]["display_number"], json!([3, 1]));
-    assert_eq!(audit_rows(&app, &root, other).await.len(), 1);
+    assert_eq!(app.audit_rows(&root, "service_catalog", other).await.len(), 1);
     let report = app.audit.verify().await.unwrap();
     assert!(report.first_bad_row.is_none(), "{report:?}");
 });
 
 backend_test!(spawn_app -> TestApp, async fn services_are_deactivated_and_activated(app) {
-    let root = login(&app, "root", Role::Admin).await;
-    let manager = login(&app, "boss", Role::Manager).await;
+    let root = app.login("root", Role::Admin).await;
+    let manager = app.login("boss", Role::Manager).await;
     let a = service(&app, &manager, "CHILD", 1, "A").await;
     let b = service(&app, &manager, "CHILD", 2, "B").await;
     let mut body = service_body("CHILD", 3, "C");
     body["is_active"] = json!(false);
-    let (status, c) = post(&app, "/api/v1/services", &manager, body).await;
+    let (status, c) = app.post_json("/api/v1/services", &manager, body).await;
     assert_eq!(status, 201);
     assert_eq!(c["is_active"], false);
     let c = c["service_id"].as_i64().unwrap();
 
-    let (status, off) = patch(&app, &format!("/api/v1/services/{a}"), &manager, json!({"is_active": false})).await;
+    let (status, off) = app.patch_json(&format!("/api/v1/services/{a}"), &manager, json!({"is_active": false})).await;
     assert_eq!(status, 200, "{off}");
     assert_eq!(off["is_active"], false);
-    assert_eq!(ids(&get(&app, "/api/v1/services?active=true", &manager).await.1), [b]);
-    assert_eq!(ids(&get(&app, "/api/v1/services?active=false", &manager).await.1), [a, c]);
-    assert_eq!(ids(&get(&app, "/api/v1/services?type=CHILD&active=false", &manager).await.1), [a, c]);
-    assert_eq!(ids(&get(&app, "/api/v1/services", &manager).await.1), [a, b, c]);
-    assert_eq!(get(&app, "/api/v1/services?active=maybe", &manager).await.0, 400);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1, "service_id"), [b]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=false", &manager).await.1, "service_id"), [a, c]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?type=CHILD&active=false", &manager).await.1, "service_id"), [a, c]);
+    assert_eq!(ids(&app.get_json("/api/v1/services", &manager).await.1, "service_id"), [a, b, c]);
+    assert_eq!(app.get_json("/api/v1/services?active=maybe", &manager).await.0, 400);
 
     // Inactive services keep their number and take part in reorders.
-    let (status, _) = post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, b, a]})).await;
+    let (status, _) = app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": [c, b, a]})).await;
     assert_eq!(status, 200);
-    let (status, on) = patch(&app, &format!("/api/v1/services/{a}"), &manager, json!({"is_active": true})).await;
+    let (status, on) = app.patch_json(&format!("/api/v1/services/{a}"), &manager, json!({"is_active": true})).await;
     assert_eq!(status, 200);
     assert_eq!(on["is_active"], true);
     assert_eq!(on["display_number"], 3);
-    assert_eq!(ids(&get(&app, "/api/v1/services?active=true", &manager).await.1), [b, a]);
+    assert_eq!(ids(&app.get_json("/api/v1/services?active=true", &manager).await.1, "service_id"), [b, a]);
 
-    let rows = audit_rows(&app, &root, a).await;
+    let rows = app.audit_rows(&root, "service_catalog", a).await;
     assert_eq!(actions(&rows), ["update", "reorder", "update", "create"]);
     assert_eq!(rows[0]["changes"]["is_active"], json!([false, true]));
     assert_eq!(rows[2]["changes"]["is_active"], json!([true, false]));
 });
 
 backend_test!(spawn_app -> TestApp, async fn staff_read_the_catalog_and_only_admins_and_managers_write(app) {
-    let manager = login(&app, "boss", Role::Manager).await;
-    let admin = login(&app, "root", Role::Admin).await;
-    let doctor = login(&app, "doc", Role::Doctor).await;
-    let reception = login(&app, "desk", Role::Receptionist).await;
-    let patient = login(&app, "pat", Role::Patient).await;
+    let manager = app.login("boss", Role::Manager).await;
+    let admin = app.login("root", Role::Admin).await;
+    let doctor = app.login("doc", Role::Doctor).await;
+    let reception = app.login("desk", Role::Receptionist).await;
+    let patient = app.login("pat", Role::Patient).await;
     let id = service(&app, &manager, "CHILD", 1, "A").await;
     service(&app, &admin, "CHILD", 2, "B").await;
     let path = format!("/api/v1/services/{id}");
     for reader in [&doctor, &reception] {
-        assert_eq!(get(&app, "/api/v1/services", reader).await.0, 200);
-        assert_eq!(get(&app, &path, reader).await.0, 200);
-        assert_eq!(get(&app, "/api/v1/teeth", reader).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/services", reader).await.0, 200);
+        assert_eq!(app.get_json(&path, reader).await.0, 200);
+        assert_eq!(app.get_json("/api/v1/teeth", reader).await.0, 200);
         // Forbidden before the body is looked at.
-        assert_eq!(post(&app, "/api/v1/services", reader, service_body("CHILD", 3, "C")).await.0, 403);
-        assert_eq!(post(&app, "/api/v1/services", reader, json!({"price": -1})).await.0, 403);
-        assert_eq!(patch(&app, &path, reader, json!({"price": 1})).await.0, 403);
-        assert_eq!(post(&app, "/api/v1/services/reorder", reader, json!({"service_type": "CHILD", "service_ids": []})).await.0, 403);
+        assert_eq!(app.post_json("/api/v1/services", reader, service_body("CHILD", 3, "C")).await.0, 403);
+        assert_eq!(app.post_json("/api/v1/services", reader, json!({"price": -1})).await.0, 403);
+        assert_eq!(app.patch_json(&path, reader, json!({"price": 1})).await.0, 403);
+        assert_eq!(app.post_json("/api/v1/services/reorder", reader, json!({"service_type": "CHILD", "service_ids": []})).await.0, 403);
     }
-    assert_eq!(get(&app, "/api/v1/services", &patient).await.0, 403);
-    assert_eq!(get(&app, "/api/v1/teeth", &patient).await.0, 403);
+    assert_eq!(app.get_json("/api/v1/services", &patient).await.0, 403);
+    assert_eq!(app.get_json("/api/v1/teeth", &patient).await.0, 403);
     assert_eq!(app.get("/api/v1/services").await.status(), 401);
     assert_eq!(app.get("/api/v1/teeth").await.status(), 401);
-    let (_, unchanged) = get(&app, &path, &manager).await;
+    let (_, unchanged) = app.get_json(&path, &manager).await;
     assert_eq!(unchanged["price"], 50_000);
-    assert_eq!(get(&app, "/api/v1/services", &manager).await.1["items"].as_array().unwrap().len(), 2);
+    assert_eq!(app.get_json("/api/v1/services", &manager).await.1["items"].as_array().unwrap().len(), 2);
 });
 
 backend_test!(spawn_app -> TestApp, async fn teeth_are_the_whole_dictionary(app) {
-    let doctor = login(&app, "doc", Role::Doctor).await;
-    let (status, all) = get(&app, "/api/v1/teeth", &doctor).await;
+    let doctor = app.login("doc", Role::Doctor).await;
+    let (status, all) = app.get_json("/api/v1/teeth", &doctor).await;
     assert_eq!(status, 200, "{all}");
     let items = all["items"].as_array().unwrap();
     assert_eq!(items.len(), 156);
@@ -428,12 +349,12 @@ backend_test!(spawn_app -> TestApp, async fn teeth_are_the_whole_dictionary(app)
         ("system=fdi&dentition=primary", 20),
         ("system=palmer&dentition=primary", 20),
     ] {
-        let (status, page) = get(&app, &format!("/api/v1/teeth?{query}"), &doctor).await;
+        let (status, page) = app.get_json(&format!("/api/v1/teeth?{query}"), &doctor).await;
         assert_eq!(status, 200, "{query}: {page}");
         assert_eq!(page["items"].as_array().unwrap().len(), count, "{query}");
         assert_eq!(page["next_cursor"], Value::Null);
     }
-    let (_, fdi) = get(&app, "/api/v1/teeth?system=fdi&dentition=permanent", &doctor).await;
+    let (_, fdi) = app.get_json("/api/v1/teeth?system=fdi&dentition=permanent", &doctor).await;
     let sixteen = fdi["items"].as_array().unwrap().iter().find(|t| t["code"] == "16").unwrap();
     assert_eq!(sixteen["system"], "fdi");
     assert_eq!(sixteen["arch"], "upper");
@@ -444,13 +365,13 @@ backend_test!(spawn_app -> TestApp, async fn teeth_are_the_whole_dictionary(app)
     assert!(fdi["items"].as_array().unwrap().iter().all(|t| t["system"] == "fdi" && t["dentition"] == "permanent"));
 
     for bad in ["system=iso", "dentition=adult", "system=FDI"] {
-        let (status, problem) = get(&app, &format!("/api/v1/teeth?{bad}"), &doctor).await;
+        let (status, problem) = app.get_json(&format!("/api/v1/teeth?{bad}"), &doctor).await;
         assert_eq!(status, 400, "{bad}: {problem}");
     }
 });
 
 backend_test!(spawn_app -> TestApp, async fn concurrent_reorders_leave_one_consistent_order(app) {
-    let manager = login(&app, "boss", Role::Manager).await;
+    let manager = app.login("boss", Role::Manager).await;
     let mut all = Vec::new();
     for n in 1..=4 {
         all.push(service(&app, &manager, "CHILD", n, &format!("S{n}")).await);
@@ -466,7 +387,7 @@ backend_test!(spawn_app -> TestApp, async fn concurrent_reorders_leave_one_consi
         })
         .collect();
     let requests = orders.iter().map(|order| {
-        post(&app, "/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": order}))
+        app.post_json("/api/v1/services/reorder", &manager, json!({"service_type": "CHILD", "service_ids": order}))
     });
     let answers = futures_util::future::join_all(requests).await;
     for (status, body) in &answers {

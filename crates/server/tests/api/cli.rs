@@ -1,28 +1,12 @@
 //! The `dcms` command line, run as a person would run it.
 use crate::backend_test;
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use crate::helpers::{run_dcms, served_address, spawn_serve};
+use std::io::{BufRead, BufReader};
+use std::process::{Output, Stdio};
 
+/// `dcms ARGS --database DATABASE` with the database's own audit key.
 fn dcms(database: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(args)
-        .arg("--database")
-        .arg(database)
-        .env_remove("DCMS_DATABASE_URL")
-        .env("DCMS_AUDIT_KEY_FILE", key_file(database))
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dcms runs");
-    {
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
+    run_dcms(database, &key_file(database), args, stdin)
 }
 
 /// One audit key file per database, outside the source tree.
@@ -157,14 +141,7 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
     let dir = std::env::temp_dir().join(format!("dcms-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("serve.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
-        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(&url, &dir.join("audit.key"), &[], Stdio::piped());
     let mut stdout_lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let banner: Vec<String> = (0..3)
         .map(|_| stdout_lines.next().unwrap().unwrap())
@@ -178,15 +155,8 @@ fn serve_bootstraps_an_admin_and_stops_on_sigterm() {
         .to_owned();
     assert_eq!(password.len(), 20);
 
-    let mut address = None;
     let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    for line in stderr_lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            address = Some(rest.split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
+    let address = served_address(&mut stderr_lines);
     // Keep reading the log, as a terminal or journald would: a closed pipe is not what a
     // server is run with.
     let drain = std::thread::spawn(move || stderr_lines.map_while(Result::ok).count());
@@ -220,14 +190,7 @@ fn serve_logs_security_events_without_secrets() {
     let dir = std::env::temp_dir().join(format!("dcms-security-log-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("serve.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
-        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_serve(&url, &dir.join("audit.key"), &[], Stdio::piped());
     let mut stdout_lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let banner: Vec<String> = (0..3)
         .map(|_| stdout_lines.next().unwrap().unwrap())
@@ -239,13 +202,7 @@ fn serve_logs_security_events_without_secrets() {
         .trim()
         .to_owned();
     let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut address = None;
-    for line in stderr_lines.by_ref() {
-        if let Some(rest) = line.unwrap().split("serving on http://").nth(1) {
-            address = Some(rest.split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
+    let address = served_address(&mut stderr_lines);
     let log = std::thread::spawn(move || stderr_lines.map_while(Result::ok).collect::<Vec<_>>());
     let base = format!("http://{}", address.expect("the server logs its address"));
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -321,22 +278,8 @@ fn serve_survives_a_closed_log() {
     let dir = std::env::temp_dir().join(format!("dcms-closed-log-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("serve.db").display());
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", &url])
-        .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut address = None;
-    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("serving on http://").nth(1) {
-            address = Some(rest.split_whitespace().next().unwrap().to_owned());
-            break;
-        }
-    }
+    let mut child = spawn_serve(&url, &dir.join("audit.key"), &[], Stdio::null());
+    let address = served_address(&mut BufReader::new(child.stderr.take().unwrap()).lines());
     // The reader is dropped here: every later log line meets a closed pipe.
     let address = address.expect("the server logs its address");
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -6,18 +6,18 @@
 //! a primary one, no treatment lacks its item, every row has its audit record, SQLite's
 //! integrity check passes and the audit chain verifies.
 
+use crate::helpers::{assert_sqlite_integrity, register_number, run_dcms, serve_dcms};
 use dcms_store::entity::{
     appointment, audit_log, patient, patient_phone, payment, treatment, treatment_item,
 };
-use dcms_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use dcms_store::sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use dcms_store::{Store, StoreOptions};
 use rand::Rng;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Child;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -30,77 +30,14 @@ const PASSWORD: &str = "crash test password";
 /// The price of the one service, charged once per treatment (a single tooth).
 const PRICE: i64 = 30_000;
 
-/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
-fn register_number(i: u32) -> String {
-    format!(
-        "ЧД{:02}{:02}{:02}{:02}",
-        50 + i % 50,
-        1 + (i / 50) % 12,
-        1 + (i / 600) % 28,
-        (i / 16_800) % 100
-    )
-}
-
-/// `dcms ARGS --database URL`, run to the end.
-fn dcms(url: &str, key: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(args)
-        .args(["--database", url])
-        .env_remove("DCMS_DATABASE_URL")
-        .env("DCMS_AUDIT_KEY_FILE", key)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("dcms runs");
-    {
-        let mut input = child.stdin.take().unwrap();
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).unwrap();
-        }
-    }
-    child.wait_with_output().unwrap()
-}
-
 /// Starts `dcms serve` on `url` and returns it with its address (`127.0.0.1:PORT`), once it
-/// logs it. Its standard error is read to the end by a thread (a server is never run with a
-/// full pipe); lines at error level, or of a panic, are kept in `problems`.
+/// logs it; lines of its log at error level, or of a panic, are kept in `problems`.
 fn serve(url: &str, key: &Path, problems: Arc<Mutex<Vec<String>>>) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
-        .env_remove("DCMS_DATABASE_URL")
-        .env("DCMS_AUDIT_KEY_FILE", key)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if line.contains("ERROR") || line.contains("panicked") {
-                problems.lock().unwrap().push(line.clone());
-            }
-            if let Some(rest) = line.split("serving on http://").nth(1)
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
-            }
+    serve_dcms(url, key, &[], move |line| {
+        if line.contains("ERROR") || line.contains("panicked") {
+            problems.lock().unwrap().push(line.to_owned());
         }
-    });
-    let address = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server logs its address");
-    (child, address)
+    })
 }
 
 /// Waits (up to 30 s) until `/healthz` answers 200.
@@ -394,7 +331,7 @@ async fn acknowledged_writes_survive_kill_9_of_the_server() {
 
     // The staff the load needs, created as an operator would.
     for (username, role) in [("admin", "admin"), ("desk", "receptionist")] {
-        let out = dcms(
+        let out = run_dcms(
             &url,
             &key,
             &[
@@ -541,16 +478,8 @@ async fn acknowledged_writes_survive_kill_9_of_the_server() {
     let store = Store::connect(&url, &StoreOptions::default())
         .await
         .unwrap();
+    assert_sqlite_integrity(&store).await;
     let db = store.connection();
-    let check = db
-        .query_one_raw(Statement::from_string(
-            store.db_backend(),
-            "PRAGMA integrity_check",
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
 
     let patients: HashMap<i64, patient::Model> = patient::Entity::find()
         .all(db)
@@ -665,7 +594,7 @@ async fn acknowledged_writes_survive_kill_9_of_the_server() {
     }
     store.close().await.unwrap();
 
-    let out = dcms(&url, &key, &["audit", "verify"], None);
+    let out = run_dcms(&url, &key, &["audit", "verify"], None);
     let verified = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -2,9 +2,8 @@
 //! checked as the clinic would see it through the API, and directly in the tables: valid
 //! register numbers and phones, no double-booked doctor, reports equal to SQL sums, and the
 //! ordinary use cases still working after the bulk-written ids.
-use crate::appointments::call;
 use crate::backend_test;
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, served_address, spawn_serve};
 use crate::reports::{sql_charges, sql_paid, start};
 use dcms_domain::{Gender, Phone, RegisterNumber};
 use dcms_server::demo::{self, DEMO_PASSWORD, ScaleOptions};
@@ -16,19 +15,16 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 async fn demo_login(app: &TestApp, username: &str) -> String {
-    let response = app
-        .login_as(json!({"username": username, "password": DEMO_PASSWORD}))
-        .await;
-    assert_eq!(response.status(), 201, "demo login {username}");
-    let body: Value = response.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
+    app.token_from(json!({"username": username, "password": DEMO_PASSWORD}))
+        .await
 }
 
+/// `GET` asserting 200; the answer.
 async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let (status, body) = call(app, Method::GET, path, token, None).await;
+    let (status, body) = app.get_json(path, token).await;
     assert_eq!(status, 200, "{path}: {body}");
     body
 }
@@ -128,7 +124,7 @@ backend_test!(spawn_app -> TestApp, async fn the_demo_clinic_is_valid_and_usable
 
     // Ids continue after the bulk-written ones on every backend (PostgreSQL's sequences).
     let reception = demo_login(&app, "reception").await;
-    let (status, created) = call(&app, Method::POST, "/api/v1/patients", &reception, Some(json!({
+    let (status, created) = app.call(Method::POST, "/api/v1/patients", &reception, Some(json!({
         "register_number": "УБ99123112",
         "first_name": "Тэст",
         "last_name": "Демо",
@@ -161,21 +157,7 @@ fn serve_demo_fills_an_empty_database_once() {
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("demo.db").display());
     let start = |expect: &str| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-            .args([
-                "serve",
-                "--demo",
-                "--bind",
-                "127.0.0.1:0",
-                "--database",
-                &url,
-            ])
-            .env("DCMS_AUDIT_KEY_FILE", dir.join("audit.key"))
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_serve(&url, &dir.join("audit.key"), &["--demo"], Stdio::piped());
         let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
         let mut seen = Vec::new();
         while let Some(Ok(line)) = out.next() {
@@ -186,15 +168,8 @@ fn serve_demo_fills_an_empty_database_once() {
             }
         }
         assert!(seen.iter().any(|l| l.contains(expect)), "{seen:?}");
-        let mut address = None;
         let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
-        for line in err.by_ref() {
-            let line = line.unwrap();
-            if let Some(rest) = line.split("serving on http://").nth(1) {
-                address = Some(rest.split_whitespace().next().unwrap().to_owned());
-                break;
-            }
-        }
+        let address = served_address(&mut err);
         let drain = std::thread::spawn(move || err.map_while(Result::ok).collect::<Vec<_>>());
         let rest = std::thread::spawn(move || out.map_while(Result::ok).collect::<Vec<_>>());
         (child, seen, address.unwrap(), (drain, rest))

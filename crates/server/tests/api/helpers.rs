@@ -392,9 +392,9 @@ impl TestApp {
 }
 
 /// Defines one test per backend: `NAME::sqlite`, `NAME::postgres`, `NAME::mysql`. The body
-/// receives what `$setup(backend)` gives (`spawn_app -> TestApp` or
-/// `TestDatabase::create -> TestDatabase`); a backend that is not configured passes without
-/// running.
+/// receives what `$setup(backend)` gives (`spawn_app -> TestApp`,
+/// `TestDatabase::create -> TestDatabase`, or [`no_setup`]` -> TestBackend`); a backend that is
+/// not configured passes without running.
 #[macro_export]
 macro_rules! backend_test {
     ($($setup:ident)::+ -> $ty:ty, async fn $name:ident($arg:ident) $body:block) => {
@@ -426,6 +426,13 @@ macro_rules! backend_test {
             }
         }
     };
+}
+
+/// A `backend_test!` setup that hands the body the backend itself, for a test that starts
+/// its own app (its own configuration, something else first); the body returns at once when
+/// `spawn_app_with` gives None.
+pub async fn no_setup(backend: TestBackend) -> Option<TestBackend> {
+    Some(backend)
 }
 
 /// A password every test user gets.
@@ -463,12 +470,19 @@ impl TestApp {
 
     /// Logs in and returns the token.
     pub async fn token(&self, username: &str) -> String {
-        let response = self
-            .login_as(serde_json::json!({"username": username, "password": PASSWORD}))
-            .await;
+        self.token_from(serde_json::json!({"username": username, "password": PASSWORD}))
+            .await
+    }
+
+    /// Logs in with this body (asserting 201) and returns the token.
+    pub async fn token_from(&self, body: serde_json::Value) -> String {
+        let username = body["username"].as_str().unwrap_or_default().to_owned();
+        let response = self.login_as(body).await;
         assert_eq!(response.status(), 201, "login of {username}");
-        let body: serde_json::Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
+        json_of(response).await["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// A request with a bearer token.
@@ -490,6 +504,21 @@ impl TestApp {
     pub async fn login(&self, username: &str, role: dcms_domain::Role) -> String {
         self.create_user(username, role).await;
         self.token(username).await
+    }
+
+    /// Creates a user of `role` and logs them in with a session type (`hq`, ...); returns the
+    /// token.
+    pub async fn login_with(
+        &self,
+        username: &str,
+        role: dcms_domain::Role,
+        session_type: &str,
+    ) -> String {
+        self.create_user(username, role).await;
+        self.token_from(serde_json::json!({
+            "username": username, "password": PASSWORD, "session_type": session_type,
+        }))
+        .await
     }
 
     /// Sends a request with a bearer token and a JSON body (or none); returns the status and
@@ -515,4 +544,247 @@ impl TestApp {
         };
         (status, value)
     }
+
+    /// `GET` with a bearer token: the status and the answer as JSON (see [`TestApp::call`]).
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::GET, path, token, None).await
+    }
+
+    /// `POST` of a JSON body with a bearer token: the status and the answer as JSON.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    /// `PATCH` of a JSON body with a bearer token: the status and the answer as JSON.
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    /// `DELETE` with a bearer token: the status and the answer as JSON.
+    pub async fn delete_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        self.call(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// The audit rows of one row of `table`, newest first (asserting 200).
+    pub async fn audit_rows(
+        &self,
+        token: &str,
+        table: &str,
+        row_id: i64,
+    ) -> Vec<serde_json::Value> {
+        let (status, page) = self
+            .get_json(
+                &format!("/api/v1/audit?table={table}&row_id={row_id}"),
+                token,
+            )
+            .await;
+        assert_eq!(status, 200, "{page}");
+        page["items"].as_array().unwrap().clone()
+    }
+}
+
+// --- reading answers, and test data the files share -----------------------------------------
+
+/// The answer of a response as JSON.
+pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.unwrap()
+}
+
+/// The sorted field names of a 422 problem, each once.
+pub fn error_fields(problem: &serde_json::Value) -> Vec<String> {
+    assert_eq!(problem["status"], 422, "{problem}");
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {problem}"))
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+/// The sorted field names of a 422 validation problem (its type checked too), a field named
+/// twice listed twice.
+pub fn validation_fields(problem: &serde_json::Value) -> Vec<String> {
+    assert_eq!(problem["status"], 422, "{problem}");
+    assert_eq!(problem["type"], "urn:dcms:problem:validation", "{problem}");
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    fields.sort();
+    fields
+}
+
+/// A timestamp of an answer.
+pub fn ts(value: &serde_json::Value) -> jiff::Timestamp {
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("not a timestamp: {value}"))
+        .parse()
+        .unwrap()
+}
+
+/// A valid register number for a small `i` (distinct for i < 336), born in 1985.
+pub fn rn(i: u32) -> String {
+    format!(
+        "УБ85{:02}{:02}{}{}",
+        1 + i % 12,
+        1 + (i / 12) % 28,
+        i % 10,
+        (i / 10) % 10
+    )
+}
+
+/// A valid register number, distinct for every i below 1,680,000 (born 1950-1999).
+pub fn register_number(i: u32) -> String {
+    format!(
+        "ЧД{:02}{:02}{:02}{:02}",
+        50 + i % 50,
+        1 + (i / 50) % 12,
+        1 + (i / 600) % 28,
+        (i / 16_800) % 100
+    )
+}
+
+/// The actions of audit rows, in their order.
+pub fn actions(rows: &[serde_json::Value]) -> Vec<&str> {
+    rows.iter().map(|r| r["action"].as_str().unwrap()).collect()
+}
+
+// --- the `dcms` binary and its database file ------------------------------------------------
+
+/// `dcms ARGS --database URL` with this audit key, `stdin` written to it, run to the end.
+pub fn run_dcms(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&str>,
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(args)
+        .args(["--database", url])
+        .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("dcms runs");
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// `dcms serve ARGS` on `url` (port 0) with this audit key, its log (at info) on a pipe and its
+/// standard output where `stdout` says; the caller reads them.
+pub fn spawn_serve(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    stdout: std::process::Stdio,
+) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_dcms"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
+        .args(args)
+        .env_remove("DCMS_DATABASE_URL")
+        .env("DCMS_AUDIT_KEY_FILE", key)
+        .env("RUST_LOG", "info")
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The address (`127.0.0.1:PORT`) in the log line that says where the server listens.
+fn address_in(line: &str) -> Option<String> {
+    let rest = line.split("serving on http://").nth(1)?;
+    Some(
+        rest.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// Reads a server's log up to the line that says where it listens; that address.
+pub fn served_address(lines: &mut impl Iterator<Item = std::io::Result<String>>) -> Option<String> {
+    lines.find_map(|line| address_in(&line.unwrap()))
+}
+
+/// Starts `dcms serve ARGS` on `url` (port 0) and returns it with its address
+/// (`127.0.0.1:PORT`), once it logs it. Its standard error is read to the end by a thread (a
+/// server is never run with a full pipe), each line shown to `on_line` first.
+pub fn serve_dcms(
+    url: &str,
+    key: &std::path::Path,
+    args: &[&str],
+    mut on_line: impl FnMut(&str) + Send + 'static,
+) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = spawn_serve(url, key, args, std::process::Stdio::null());
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut tx = Some(tx);
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            on_line(&line);
+            if let Some(address) = address_in(&line)
+                && let Some(tx) = tx.take()
+            {
+                let _ = tx.send(address);
+            }
+        }
+    });
+    let address = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the server logs its address");
+    (child, address)
+}
+
+/// Asserts that SQLite's `PRAGMA integrity_check` of this store answers `ok`.
+pub async fn assert_sqlite_integrity(store: &Store) {
+    let check = store
+        .connection()
+        .query_one_raw(dcms_store::sea_orm::Statement::from_string(
+            store.db_backend(),
+            "PRAGMA integrity_check",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(check.try_get_by_index::<String>(0).unwrap(), "ok");
+}
+
+/// The `key` (an id) of every item of a page, in order.
+pub fn ids(page: &serde_json::Value, key: &str) -> Vec<i64> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items in {page}"))
+        .iter()
+        .map(|item| item[key].as_i64().unwrap())
+        .collect()
 }

@@ -3,7 +3,7 @@
 //! the patient's own portal, links to portal accounts, the audit trail, the stored status
 //! refresh, and the query plans of every search shape on each backend.
 use crate::backend_test;
-use crate::helpers::{PASSWORD, TestApp, TestBackend, TestDatabase};
+use crate::helpers::{TestApp, TestBackend, TestDatabase};
 use dcms_domain::{Role, age_in_years};
 use dcms_store::entity::patient;
 use dcms_store::sea_orm::sea_query::{Expr, Query};
@@ -12,55 +12,6 @@ use dcms_store::sea_orm::{
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn json_of(r: reqwest::Response) -> Value {
-    r.json().await.unwrap()
-}
-
-/// Creates a user of `role` and logs them in (`session_type` e.g. `hq`).
-async fn login(app: &TestApp, username: &str, role: Role, session_type: Option<&str>) -> String {
-    app.create_user(username, role).await;
-    let r = app
-        .login_as(json!({"username": username, "password": PASSWORD, "session_type": session_type}))
-        .await;
-    assert_eq!(r.status(), 201, "login of {username}");
-    json_of(r).await["token"].as_str().unwrap().to_owned()
-}
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut request = app.with_token(method, path, token);
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    let r = request.send().await.unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    (
-        status,
-        if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap()
-        },
-    )
-}
-
-/// A valid register number for a small `i` (distinct for i < 336), born in 1985.
-fn rn(i: u32) -> String {
-    format!(
-        "УБ85{:02}{:02}{}{}",
-        1 + i % 12,
-        1 + (i / 12) % 28,
-        i % 10,
-        (i / 10) % 10
-    )
-}
 
 fn phones(a: &str, b: &str) -> Value {
     json!([
@@ -85,7 +36,8 @@ fn new_patient(
 }
 
 async fn register(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    call(app, Method::POST, "/api/v1/patients", token, Some(body)).await
+    app.call(Method::POST, "/api/v1/patients", token, Some(body))
+        .await
 }
 
 /// Registers and returns the created patient (asserting 201).
@@ -93,20 +45,6 @@ async fn registered(app: &TestApp, token: &str, body: Value) -> Value {
     let (status, patient) = register(app, token, body).await;
     assert_eq!(status, 201, "{patient}");
     patient
-}
-
-/// The field names of a 422 problem, sorted.
-fn error_fields(problem: &Value) -> Vec<String> {
-    assert_eq!(problem["status"], 422, "{problem}");
-    assert_eq!(problem["type"], "urn:dcms:problem:validation", "{problem}");
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
-    fields
 }
 
 async fn patient_count(app: &TestApp) -> usize {
@@ -144,7 +82,7 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, limit: u32) -> Vec<V
         if let Some(c) = &cursor {
             path.push_str(&format!("&cursor={c}"));
         }
-        let (status, page) = call(app, Method::GET, &path, token, None).await;
+        let (status, page) = app.call(Method::GET, &path, token, None).await;
         assert_eq!(status, 200, "{path}: {page}");
         let items = page["items"].as_array().unwrap().clone();
         assert!(items.len() <= limit as usize);
@@ -172,14 +110,9 @@ fn urlencode(s: &str) -> String {
 
 /// A patient's phones as (number, primary), in order.
 async fn phone_states(app: &TestApp, token: &str, id: i64) -> Vec<(String, bool)> {
-    let (_, p) = call(
-        app,
-        Method::GET,
-        &format!("/api/v1/patients/{id}"),
-        token,
-        None,
-    )
-    .await;
+    let (_, p) = app
+        .call(Method::GET, &format!("/api/v1/patients/{id}"), token, None)
+        .await;
     p["phones"]
         .as_array()
         .unwrap()
@@ -210,7 +143,7 @@ async fn search_names(app: &TestApp, token: &str, q: &str) -> Vec<String> {
 }
 
 backend_test!(spawn_app -> TestApp, async fn registration_derives_birthday_gender_and_normalises_phones(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let patient = registered(&app, &token, json!({
         "register_number": " уб 85031512 ",
         "first_name": "  Болд ",
@@ -257,33 +190,33 @@ backend_test!(spawn_app -> TestApp, async fn registration_derives_birthday_gende
     assert_eq!(p["birthday"], "2005-05-09");
     assert_eq!(p["gender"], "other");
 
-    let (status, read) = call(&app, Method::GET, &format!("/api/v1/patients/{}", patient["patient_id"]), &token, None).await;
+    let (status, read) = app.call(Method::GET, &format!("/api/v1/patients/{}", patient["patient_id"]), &token, None).await;
     assert_eq!(status, 200);
     assert_eq!(read, patient, "GET answers what POST answered");
 });
 
 backend_test!(spawn_app -> TestApp, async fn contradictions_and_invalid_fields_are_422_and_store_nothing(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let mut b = new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233");
     b["birthday"] = json!("1985-03-16");
     let (status, problem) = register(&app, &token, b.clone()).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["birthday"]);
+    assert_eq!(validation_fields(&problem), ["birthday"]);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("1985-03-15"), "{problem}");
 
     b["birthday"] = json!("1985-03-15");
     b["gender"] = json!("female");
     let (_, problem) = register(&app, &token, b.clone()).await;
-    assert_eq!(error_fields(&problem), ["gender"]);
+    assert_eq!(validation_fields(&problem), ["gender"]);
 
     b["birthday"] = json!("1990-01-01");
     let (_, problem) = register(&app, &token, b.clone()).await;
-    assert_eq!(error_fields(&problem), ["birthday", "gender"], "each contradicting field is named");
+    assert_eq!(validation_fields(&problem), ["birthday", "gender"], "each contradicting field is named");
 
     b["birthday"] = json!("15/03/1985");
     b["gender"] = json!("man");
     let (_, problem) = register(&app, &token, b.clone()).await;
-    assert_eq!(error_fields(&problem), ["birthday", "gender"]);
+    assert_eq!(validation_fields(&problem), ["birthday", "gender"]);
 
     // Everything wrong at once.
     let (_, problem) = register(&app, &token, json!({
@@ -293,12 +226,12 @@ backend_test!(spawn_app -> TestApp, async fn contradictions_and_invalid_fields_a
         "email": "bold@",
         "phones": [{"number": "12", "is_primary": true}],
     })).await;
-    assert_eq!(error_fields(&problem), ["email", "first_name", "last_name", "phones", "phones[0].number", "register_number"]);
+    assert_eq!(validation_fields(&problem), ["email", "first_name", "last_name", "phones", "phones[0].number", "register_number"]);
     let (_, problem) = register(&app, &token, json!({})).await;
-    assert_eq!(error_fields(&problem), ["first_name", "last_name", "phones", "phones", "register_number"]);
+    assert_eq!(validation_fields(&problem), ["first_name", "last_name", "phones", "phones", "register_number"]);
     for (bad, why) in [("УБ85131512", "month 13"), ("ДА01222907", "no such day"), ("УБ99321512", "in the future")] {
         let (_, problem) = register(&app, &token, new_patient(bad, "Болд", "Бат", "99112233", "88112233")).await;
-        assert_eq!(error_fields(&problem), ["register_number"], "{why}");
+        assert_eq!(validation_fields(&problem), ["register_number"], "{why}");
     }
     // The check digit is never checked.
     for c in ['0', '7'] {
@@ -309,7 +242,7 @@ backend_test!(spawn_app -> TestApp, async fn contradictions_and_invalid_fields_a
 });
 
 backend_test!(spawn_app -> TestApp, async fn phone_rules_on_registration(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let base = new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233");
     let cases = [
         (json!([{"number": "99112233", "label": "Self", "is_primary": true}]), vec!["phones"]),
@@ -326,7 +259,7 @@ backend_test!(spawn_app -> TestApp, async fn phone_rules_on_registration(app) {
         b["phones"] = list.clone();
         let (status, problem) = register(&app, &token, b).await;
         assert_eq!(status, 422, "{list}: {problem}");
-        assert_eq!(error_fields(&problem), fields, "{list}");
+        assert_eq!(validation_fields(&problem), fields, "{list}");
     }
     assert_eq!(patient_count(&app).await, 0, "nothing stored");
     assert_eq!(phone_count(&app).await, 0);
@@ -336,7 +269,7 @@ backend_test!(spawn_app -> TestApp, async fn phone_rules_on_registration(app) {
 });
 
 backend_test!(spawn_app -> TestApp, async fn a_taken_register_number_is_409(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let (status, problem) = register(&app, &token, new_patient("уб 8503 1512", "Дорж", "Ган", "99112244", "88112244")).await;
     assert_eq!(status, 409, "{problem}");
@@ -346,22 +279,22 @@ backend_test!(spawn_app -> TestApp, async fn a_taken_register_number_is_409(app)
 });
 
 backend_test!(spawn_app -> TestApp, async fn patch_validates_like_registration(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let p = registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let other = registered(&app, &token, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let path = format!("/api/v1/patients/{}", p["patient_id"]);
 
-    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"first_name": " Өлзий ", "email": "o@x.mn"}))).await;
+    let (status, changed) = app.call(Method::PATCH, &path, &token, Some(json!({"first_name": " Өлзий ", "email": "o@x.mn"}))).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["first_name"], "Өлзий");
     assert_eq!(changed["email"], "o@x.mn");
     assert_eq!(changed["last_name"], "Бат", "untouched");
     assert_eq!(changed["phones"].as_array().unwrap().len(), 2);
-    let (_, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"email": null}))).await;
+    let (_, changed) = app.call(Method::PATCH, &path, &token, Some(json!({"email": null}))).await;
     assert_eq!(changed["email"], Value::Null, "null clears");
 
     // A new register number re-derives birthday and sex.
-    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": "ӨВ12301260"}))).await;
+    let (status, changed) = app.call(Method::PATCH, &path, &token, Some(json!({"register_number": "ӨВ12301260"}))).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["register_number"], "ӨВ12301260");
     assert_eq!(changed["birthday"], "2012-10-12");
@@ -377,29 +310,29 @@ backend_test!(spawn_app -> TestApp, async fn patch_validates_like_registration(a
         (json!({"first_name": "", "last_name": "Б\nат"}), vec!["first_name", "last_name"]),
         (json!({"gender": "robot"}), vec!["gender"]),
     ] {
-        let (status, problem) = call(&app, Method::PATCH, &path, &token, Some(patch.clone())).await;
+        let (status, problem) = app.call(Method::PATCH, &path, &token, Some(patch.clone())).await;
         assert_eq!(status, 422, "{patch}: {problem}");
-        assert_eq!(error_fields(&problem), fields, "{patch}");
+        assert_eq!(validation_fields(&problem), fields, "{patch}");
     }
-    let (status, problem) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": other["register_number"]}))).await;
+    let (status, problem) = app.call(Method::PATCH, &path, &token, Some(json!({"register_number": other["register_number"]}))).await;
     assert_eq!(status, 409, "{problem}");
-    let (_, now) = call(&app, Method::GET, &path, &token, None).await;
+    let (_, now) = app.call(Method::GET, &path, &token, None).await;
     assert_eq!(now, before, "no refused change went through");
-    let (status, _) = call(&app, Method::PATCH, "/api/v1/patients/999999", &token, Some(json!({"first_name": "X"}))).await;
+    let (status, _) = app.call(Method::PATCH, "/api/v1/patients/999999", &token, Some(json!({"first_name": "X"}))).await;
     assert_eq!(status, 404);
-    let (status, _) = call(&app, Method::GET, "/api/v1/patients/999999", &token, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/patients/999999", &token, None).await;
     assert_eq!(status, 404);
     // `other` survives a change of number; a gender that agrees may be given with it.
-    let (_, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"gender": "other"}))).await;
+    let (_, changed) = app.call(Method::PATCH, &path, &token, Some(json!({"gender": "other"}))).await;
     assert_eq!(changed["gender"], "other");
-    let (status, changed) = call(&app, Method::PATCH, &path, &token, Some(json!({"register_number": "УБ85031512", "birthday": "1985-03-15"}))).await;
+    let (status, changed) = app.call(Method::PATCH, &path, &token, Some(json!({"register_number": "УБ85031512", "birthday": "1985-03-15"}))).await;
     assert_eq!(status, 200, "{changed}");
     assert_eq!(changed["gender"], "other");
     assert_eq!(changed["birthday"], "1985-03-15");
 });
 
 backend_test!(spawn_app -> TestApp, async fn phones_can_be_added_moved_and_deleted_within_the_rules(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let p = registered(&app, &token, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let other = registered(&app, &token, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let id = p["patient_id"].as_i64().unwrap();
@@ -409,70 +342,70 @@ backend_test!(spawn_app -> TestApp, async fn phones_can_be_added_moved_and_delet
     let phone_path = |phone: i64| format!("/api/v1/patients/{id}/phones/{phone}");
 
     // Deleting below two, or the primary: 422, nothing changes.
-    let (status, problem) = call(&app, Method::DELETE, &phone_path(second), &token, None).await;
+    let (status, problem) = app.call(Method::DELETE, &phone_path(second), &token, None).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["phones"]);
+    assert_eq!(validation_fields(&problem), ["phones"]);
 
-    let (status, added) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "+976 9500-1122", "label": "Work"}))).await;
+    let (status, added) = app.call(Method::POST, &phones_path, &token, Some(json!({"number": "+976 9500-1122", "label": "Work"}))).await;
     assert_eq!(status, 201, "{added}");
     assert_eq!(added["number"], "95001122");
     assert_eq!(added["is_primary"], false);
     let third = added["phone_number_id"].as_i64().unwrap();
-    let (status, problem) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "9911 2233"}))).await;
+    let (status, problem) = app.call(Method::POST, &phones_path, &token, Some(json!({"number": "9911 2233"}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["number"], "a number the patient has already");
-    let (status, problem) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "abc"}))).await;
+    assert_eq!(validation_fields(&problem), ["number"], "a number the patient has already");
+    let (status, problem) = app.call(Method::POST, &phones_path, &token, Some(json!({"number": "abc"}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["number"]);
+    assert_eq!(validation_fields(&problem), ["number"]);
 
-    let (status, problem) = call(&app, Method::DELETE, &phone_path(first), &token, None).await;
+    let (status, problem) = app.call(Method::DELETE, &phone_path(first), &token, None).await;
     assert_eq!(status, 422, "the primary cannot go: {problem}");
-    let (status, problem) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"is_primary": false}))).await;
+    let (status, problem) = app.call(Method::PATCH, &phone_path(first), &token, Some(json!({"is_primary": false}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["is_primary"]);
+    assert_eq!(validation_fields(&problem), ["is_primary"]);
 
     // Moving the primary.
-    let (status, moved) = call(&app, Method::PATCH, &phone_path(third), &token, Some(json!({"is_primary": true, "label": "Ажил"}))).await;
+    let (status, moved) = app.call(Method::PATCH, &phone_path(third), &token, Some(json!({"is_primary": true, "label": "Ажил"}))).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["is_primary"], true);
     assert_eq!(moved["label"], "Ажил");
     assert_eq!(phone_states(&app, &token, id).await, [("99112233".into(), false), ("88112233".into(), false), ("95001122".into(), true)]);
     // A new primary phone takes it over too.
-    let (status, added) = call(&app, Method::POST, &phones_path, &token, Some(json!({"number": "80001122", "label": "Home", "is_primary": true}))).await;
+    let (status, added) = app.call(Method::POST, &phones_path, &token, Some(json!({"number": "80001122", "label": "Home", "is_primary": true}))).await;
     assert_eq!(status, 201, "{added}");
     assert_eq!(phone_states(&app, &token, id).await.iter().filter(|(_, primary)| *primary).count(), 1);
     let fourth = added["phone_number_id"].as_i64().unwrap();
 
-    let (status, problem) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"number": "+976 8811 2233"}))).await;
+    let (status, problem) = app.call(Method::PATCH, &phone_path(first), &token, Some(json!({"number": "+976 8811 2233"}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["number"]);
-    let (status, renumbered) = call(&app, Method::PATCH, &phone_path(first), &token, Some(json!({"number": "011 45 2222"}))).await;
+    assert_eq!(validation_fields(&problem), ["number"]);
+    let (status, renumbered) = app.call(Method::PATCH, &phone_path(first), &token, Some(json!({"number": "011 45 2222"}))).await;
     assert_eq!(status, 200, "{renumbered}");
     assert_eq!(renumbered["number"], "11452222");
 
     // Another patient's phone is not found through this patient.
     let foreign = other["phones"][1]["phone_number_id"].as_i64().unwrap();
     for method in [Method::PATCH, Method::DELETE] {
-        let (status, _) = call(&app, method.clone(), &phone_path(foreign), &token, Some(json!({"label": "x"}))).await;
+        let (status, _) = app.call(method.clone(), &phone_path(foreign), &token, Some(json!({"label": "x"}))).await;
         assert_eq!(status, 404, "{method}");
     }
-    let (status, _) = call(&app, Method::POST, "/api/v1/patients/999999/phones", &token, Some(json!({"number": "99887766"}))).await;
+    let (status, _) = app.call(Method::POST, "/api/v1/patients/999999/phones", &token, Some(json!({"number": "99887766"}))).await;
     assert_eq!(status, 404);
 
     for phone in [first, second] {
-        let (status, _) = call(&app, Method::DELETE, &phone_path(phone), &token, None).await;
+        let (status, _) = app.call(Method::DELETE, &phone_path(phone), &token, None).await;
         assert_eq!(status, 204);
     }
-    let (status, _) = call(&app, Method::DELETE, &phone_path(third), &token, None).await;
+    let (status, _) = app.call(Method::DELETE, &phone_path(third), &token, None).await;
     assert_eq!(status, 422, "two left");
-    let (status, _) = call(&app, Method::DELETE, &phone_path(first), &token, None).await;
+    let (status, _) = app.call(Method::DELETE, &phone_path(first), &token, None).await;
     assert_eq!(status, 404, "already deleted");
     assert_eq!(phone_states(&app, &token, id).await, [("95001122".into(), false), ("80001122".into(), true)]);
     let _ = fourth;
 });
 
 backend_test!(spawn_app -> TestApp, async fn concurrent_deletes_never_leave_fewer_than_two_phones(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     for round in 0..3u32 {
         let list: Vec<Value> = (0..6)
             .map(|i| json!({"number": format!("9{round}{i}01122"), "label": "x", "is_primary": i == 0}))
@@ -513,7 +446,7 @@ backend_test!(spawn_app -> TestApp, async fn concurrent_deletes_never_leave_fewe
 });
 
 backend_test!(spawn_app -> TestApp, async fn name_search_cyrillic_latin_and_ranks(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let people = [
         ("Бат", "Өлзий"),
         ("Болд", "Бат-Эрдэнэ"),
@@ -548,14 +481,14 @@ backend_test!(spawn_app -> TestApp, async fn name_search_cyrillic_latin_and_rank
     assert_eq!(search_names(&app, &token, "ann").await, ["Smith Anna"]);
     assert!(search_names(&app, &token, "mith").await.is_empty(), "a prefix, not a substring");
     // HQ reads.
-    let hq = login(&app, "head", Role::Manager, Some("hq")).await;
+    let hq = app.login_with("head", Role::Manager, "hq").await;
     assert_eq!(search_names(&app, &hq, "smith").await, ["Smith Anna"]);
     let (status, _) = register(&app, &hq, new_patient(&rn(100), "A", "B", "99998877", "99998866")).await;
     assert_eq!(status, 403, "HQ never writes");
 });
 
 backend_test!(spawn_app -> TestApp, async fn percent_underscore_and_backslash_are_literal(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     for (i, last) in ["A%b", "A_c", "A\\d", "Abc", "Axc", "%z"].iter().enumerate() {
         let i = i as u32;
         registered(&app, &token, new_patient(&rn(i), "Name", last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
@@ -570,7 +503,7 @@ backend_test!(spawn_app -> TestApp, async fn percent_underscore_and_backslash_ar
 });
 
 backend_test!(spawn_app -> TestApp, async fn phone_and_register_number_searches(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let a = registered(&app, &token, json!({
         "register_number": "УБ85031512", "first_name": "Болд", "last_name": "Бат",
         "phones": [
@@ -599,13 +532,13 @@ backend_test!(spawn_app -> TestApp, async fn phone_and_register_number_searches(
     assert_eq!(search_names(&app, &token, "8811223").await, ["Дорж Сараа"]);
     assert!(search_names(&app, &token, "1122").await.is_empty(), "a prefix, not a substring");
     // Each item is a whole patient.
-    let (_, page) = call(&app, Method::GET, "/api/v1/patients?q=%D1%83%D0%B185031512", &token, None).await;
+    let (_, page) = app.call(Method::GET, "/api/v1/patients?q=%D1%83%D0%B185031512", &token, None).await;
     assert_eq!(page["items"][0], a);
     assert_eq!(page["next_cursor"], Value::Null);
 });
 
 backend_test!(spawn_app -> TestApp, async fn keyset_pages_cover_everything_once(app) {
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     // 9 last names starting with "бат" (two equal, so the first name and then the id decide),
     // and 4 first names only.
     let people = [
@@ -644,70 +577,70 @@ backend_test!(spawn_app -> TestApp, async fn keyset_pages_cover_everything_once(
     assert_eq!(ids, newest_first);
     assert_eq!(ids.len(), people.len());
     // Bad cursors.
-    let (status, _) = call(&app, Method::GET, "/api/v1/patients?cursor=garbage", &token, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/patients?cursor=garbage", &token, None).await;
     assert_eq!(status, 400);
-    let (_, page) = call(&app, Method::GET, "/api/v1/patients?q=%D0%B1%D0%B0%D1%82&limit=1", &token, None).await;
+    let (_, page) = app.call(Method::GET, "/api/v1/patients?q=%D0%B1%D0%B0%D1%82&limit=1", &token, None).await;
     let name_cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let (status, _) = call(&app, Method::GET, &format!("/api/v1/patients?cursor={name_cursor}"), &token, None).await;
+    let (status, _) = app.call(Method::GET, &format!("/api/v1/patients?cursor={name_cursor}"), &token, None).await;
     assert_eq!(status, 422, "a name cursor on the newest-first list");
-    let (status, page) = call(&app, Method::GET, "/api/v1/patients?limit=100000", &token, None).await;
+    let (status, page) = app.call(Method::GET, "/api/v1/patients?limit=100000", &token, None).await;
     assert_eq!(status, 200);
     assert_eq!(page["items"].as_array().unwrap().len(), people.len());
 });
 
 backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_record(app) {
-    let desk = login(&app, "desk", Role::Receptionist, None).await;
+    let desk = app.login("desk", Role::Receptionist).await;
     let mine = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let theirs = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let me_user = app.create_user("bold", Role::Patient).await;
-    let admin = login(&app, "root", Role::Admin, None).await;
-    let (status, linked) = call(&app, Method::PATCH, &format!("/api/v1/patients/{}", mine["patient_id"]), &admin, Some(json!({"user_id": me_user}))).await;
+    let admin = app.login("root", Role::Admin).await;
+    let (status, linked) = app.call(Method::PATCH, &format!("/api/v1/patients/{}", mine["patient_id"]), &admin, Some(json!({"user_id": me_user}))).await;
     assert_eq!(status, 200, "{linked}");
     let token = app.token("bold").await;
 
-    let (status, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    let (status, me) = app.call(Method::GET, "/api/v1/me/patient", &token, None).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["patient_id"], mine["patient_id"]);
     assert_eq!(me["user_id"], me_user);
-    let (_, auth_me) = call(&app, Method::GET, "/api/v1/auth/me", &token, None).await;
+    let (_, auth_me) = app.call(Method::GET, "/api/v1/auth/me", &token, None).await;
     assert_eq!(auth_me["patient_id"], mine["patient_id"]);
 
-    let (status, me) = call(&app, Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "Bold@Mail.MN"}))).await;
+    let (status, me) = app.call(Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "Bold@Mail.MN"}))).await;
     assert_eq!(status, 200, "{me}");
     assert_eq!(me["email"], "Bold@mail.mn");
-    let (status, problem) = call(&app, Method::PATCH, "/api/v1/me/patient", &token,
+    let (status, problem) = app.call(Method::PATCH, "/api/v1/me/patient", &token,
         Some(json!({"email": "x@y.mn", "first_name": "Other", "register_number": "АР92112748"}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["first_name", "register_number"]);
-    let (status, problem) = call(&app, Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "nope"}))).await;
+    assert_eq!(validation_fields(&problem), ["first_name", "register_number"]);
+    let (status, problem) = app.call(Method::PATCH, "/api/v1/me/patient", &token, Some(json!({"email": "nope"}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["email"]);
-    let (_, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    assert_eq!(validation_fields(&problem), ["email"]);
+    let (_, me) = app.call(Method::GET, "/api/v1/me/patient", &token, None).await;
     assert_eq!(me["email"], "Bold@mail.mn", "refused changes changed nothing");
     assert_eq!(me["first_name"], "Болд");
 
-    let (status, list) = call(&app, Method::GET, "/api/v1/me/patient/phones", &token, None).await;
+    let (status, list) = app.call(Method::GET, "/api/v1/me/patient/phones", &token, None).await;
     assert_eq!(status, 200);
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["next_cursor"], Value::Null);
-    let (status, added) = call(&app, Method::POST, "/api/v1/me/patient/phones", &token, Some(json!({"number": "9500 1122", "label": "Ажил"}))).await;
+    let (status, added) = app.call(Method::POST, "/api/v1/me/patient/phones", &token, Some(json!({"number": "9500 1122", "label": "Ажил"}))).await;
     assert_eq!(status, 201, "{added}");
     let added_id = added["phone_number_id"].as_i64().unwrap();
-    let (status, moved) = call(&app, Method::PATCH, &format!("/api/v1/me/patient/phones/{added_id}"), &token, Some(json!({"is_primary": true}))).await;
+    let (status, moved) = app.call(Method::PATCH, &format!("/api/v1/me/patient/phones/{added_id}"), &token, Some(json!({"is_primary": true}))).await;
     assert_eq!(status, 200, "{moved}");
     let first = mine["phones"][0]["phone_number_id"].as_i64().unwrap();
-    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{first}"), &token, None).await;
+    let (status, _) = app.call(Method::DELETE, &format!("/api/v1/me/patient/phones/{first}"), &token, None).await;
     assert_eq!(status, 204);
-    let (status, problem) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{added_id}"), &token, None).await;
+    let (status, problem) = app.call(Method::DELETE, &format!("/api/v1/me/patient/phones/{added_id}"), &token, None).await;
     assert_eq!(status, 422, "{problem}");
 
     // Someone else's phone: 404, untouched.
     let foreign = theirs["phones"][0]["phone_number_id"].as_i64().unwrap();
-    let (status, _) = call(&app, Method::PATCH, &format!("/api/v1/me/patient/phones/{foreign}"), &token, Some(json!({"label": "mine now"}))).await;
+    let (status, _) = app.call(Method::PATCH, &format!("/api/v1/me/patient/phones/{foreign}"), &token, Some(json!({"label": "mine now"}))).await;
     assert_eq!(status, 404);
-    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/me/patient/phones/{foreign}"), &token, None).await;
+    let (status, _) = app.call(Method::DELETE, &format!("/api/v1/me/patient/phones/{foreign}"), &token, None).await;
     assert_eq!(status, 404);
-    let (_, other) = call(&app, Method::GET, &format!("/api/v1/patients/{}", theirs["patient_id"]), &desk, None).await;
+    let (_, other) = app.call(Method::GET, &format!("/api/v1/patients/{}", theirs["patient_id"]), &desk, None).await;
     assert_eq!(other["phones"], theirs["phones"]);
 
     // Staff routes: 403 whatever the body.
@@ -718,23 +651,23 @@ backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_recor
         (Method::POST, "/api/v1/patients".to_owned()),
         (Method::POST, format!("/api/v1/patients/{}/phones", mine["patient_id"])),
     ] {
-        let (status, _) = call(&app, method.clone(), &path, &token, Some(json!({"email": "x@y.mn"}))).await;
+        let (status, _) = app.call(method.clone(), &path, &token, Some(json!({"email": "x@y.mn"}))).await;
         assert_eq!(status, 403, "{method} {path}");
     }
     // Staff have no /me/patient; a patient account without a record: 404.
-    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &desk, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/me/patient", &desk, None).await;
     assert_eq!(status, 403);
     app.create_user("nobody", Role::Patient).await;
     let lonely = app.token("nobody").await;
-    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &lonely, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/me/patient", &lonely, None).await;
     assert_eq!(status, 404);
-    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient/phones", &lonely, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/me/patient/phones", &lonely, None).await;
     assert_eq!(status, 404);
 });
 
 backend_test!(spawn_app -> TestApp, async fn portal_accounts_link_and_unlink(app) {
-    let desk = login(&app, "desk", Role::Receptionist, None).await;
-    let admin = login(&app, "root", Role::Admin, None).await;
+    let desk = app.login("desk", Role::Receptionist).await;
+    let admin = app.login("root", Role::Admin).await;
     let a = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let b = registered(&app, &desk, new_patient(&rn(40), "Дорж", "Ган", "99112244", "88112244")).await;
     let path_a = format!("/api/v1/patients/{}", a["patient_id"]);
@@ -745,65 +678,65 @@ backend_test!(spawn_app -> TestApp, async fn portal_accounts_link_and_unlink(app
     // Linking an account is the users permission's: a receptionist gets 403 before anything
     // is validated, and nothing changes.
     for user_id in [json!(portal), json!(999999), json!(null)] {
-        let (status, problem) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": user_id, "first_name": ""}))).await;
+        let (status, problem) = app.call(Method::PATCH, &path_a, &desk, Some(json!({"user_id": user_id, "first_name": ""}))).await;
         if user_id.is_null() {
             assert_eq!(status, 422, "unlinking what is not linked changes no account: {problem}");
         } else {
             assert_eq!(status, 403, "{user_id}: {problem}");
         }
     }
-    let (_, unchanged) = call(&app, Method::GET, &path_a, &desk, None).await;
+    let (_, unchanged) = app.call(Method::GET, &path_a, &desk, None).await;
     assert_eq!(unchanged["user_id"], Value::Null);
 
-    let (status, problem) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": doctor}))).await;
+    let (status, problem) = app.call(Method::PATCH, &path_a, &admin, Some(json!({"user_id": doctor}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["user_id"]);
-    let (status, problem) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": 999999}))).await;
+    assert_eq!(validation_fields(&problem), ["user_id"]);
+    let (status, problem) = app.call(Method::PATCH, &path_a, &admin, Some(json!({"user_id": 999999}))).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["user_id"]);
+    assert_eq!(validation_fields(&problem), ["user_id"]);
 
-    let (status, linked) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
+    let (status, linked) = app.call(Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200);
     assert_eq!(linked["user_id"], portal);
-    let (status, _) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
+    let (status, _) = app.call(Method::PATCH, &path_a, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200, "linking again is a no-op");
-    let (status, _) = call(&app, Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal, "first_name": "Болдоо"}))).await;
+    let (status, _) = app.call(Method::PATCH, &path_a, &desk, Some(json!({"user_id": portal, "first_name": "Болдоо"}))).await;
     assert_eq!(status, 200, "the same link sent back by a receptionist changes no account");
-    let (status, problem) = call(&app, Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
+    let (status, problem) = app.call(Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 409, "{problem}");
     // The portal session opened while linked to A ends when the account moves to B.
     let before_move = app.token("bold").await;
-    let (status, unlinked) = call(&app, Method::PATCH, &path_a, &admin, Some(json!({"user_id": null}))).await;
+    let (status, unlinked) = app.call(Method::PATCH, &path_a, &admin, Some(json!({"user_id": null}))).await;
     assert_eq!(status, 200);
     assert_eq!(unlinked["user_id"], Value::Null);
-    let (status, _) = call(&app, Method::GET, "/api/v1/me/patient", &before_move, None).await;
+    let (status, _) = app.call(Method::GET, "/api/v1/me/patient", &before_move, None).await;
     assert_eq!(status, 401, "unlinking ends the account's sessions");
-    let (status, linked) = call(&app, Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
+    let (status, linked) = app.call(Method::PATCH, &path_b, &admin, Some(json!({"user_id": portal}))).await;
     assert_eq!(status, 200);
     assert_eq!(linked["user_id"], portal);
     let token = app.token("bold").await;
-    let (_, me) = call(&app, Method::GET, "/api/v1/me/patient", &token, None).await;
+    let (_, me) = app.call(Method::GET, "/api/v1/me/patient", &token, None).await;
     assert_eq!(me["patient_id"], b["patient_id"]);
 });
 
 backend_test!(spawn_app -> TestApp, async fn writes_and_reads_are_audited(app) {
-    let admin = login(&app, "root", Role::Admin, None).await;
+    let admin = app.login("root", Role::Admin).await;
     let desk_user = app.create_user("desk", Role::Receptionist).await;
     let desk = app.token("desk").await;
     let p = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
     let id = p["patient_id"].as_i64().unwrap();
-    call(&app, Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"first_name": "Өлзий"}))).await;
-    let (_, added) = call(&app, Method::POST, &format!("/api/v1/patients/{id}/phones"), &desk, Some(json!({"number": "95001122"}))).await;
+    app.call(Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"first_name": "Өлзий"}))).await;
+    let (_, added) = app.call(Method::POST, &format!("/api/v1/patients/{id}/phones"), &desk, Some(json!({"number": "95001122"}))).await;
     let added_id = added["phone_number_id"].as_i64().unwrap();
-    let (status, _) = call(&app, Method::DELETE, &format!("/api/v1/patients/{id}/phones/{added_id}"), &desk, None).await;
+    let (status, _) = app.call(Method::DELETE, &format!("/api/v1/patients/{id}/phones/{added_id}"), &desk, None).await;
     assert_eq!(status, 204);
     // A refused change leaves no trace.
-    call(&app, Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"email": "bad"}))).await;
-    let (status, _) = call(&app, Method::GET, &format!("/api/v1/patients/{id}"), &desk, None).await;
+    app.call(Method::PATCH, &format!("/api/v1/patients/{id}"), &desk, Some(json!({"email": "bad"}))).await;
+    let (status, _) = app.call(Method::GET, &format!("/api/v1/patients/{id}"), &desk, None).await;
     assert_eq!(status, 200);
     app.audit.flush().await;
 
-    let (_, rows) = call(&app, Method::GET, &format!("/api/v1/audit?table=patient&row_id={id}"), &admin, None).await;
+    let (_, rows) = app.call(Method::GET, &format!("/api/v1/audit?table=patient&row_id={id}"), &admin, None).await;
     let rows = rows["items"].as_array().unwrap().clone();
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["read", "update", "create"], "{rows:?}");
@@ -811,7 +744,7 @@ backend_test!(spawn_app -> TestApp, async fn writes_and_reads_are_audited(app) {
     assert_eq!(rows[1]["changes"], json!({"first_name": ["Болд", "Өлзий"]}));
     assert_eq!(rows[2]["changes"]["register_number"], json!([null, "УБ85031512"]));
 
-    let (_, rows) = call(&app, Method::GET, "/api/v1/audit?table=patient_phone", &admin, None).await;
+    let (_, rows) = app.call(Method::GET, "/api/v1/audit?table=patient_phone", &admin, None).await;
     let rows = rows["items"].as_array().unwrap().clone();
     let actions: Vec<(&str, i64)> = rows.iter().map(|r| (r["action"].as_str().unwrap(), r["row_id"].as_i64().unwrap())).collect();
     let first = p["phones"][0]["phone_number_id"].as_i64().unwrap();
@@ -826,7 +759,7 @@ backend_test!(spawn_app -> TestApp, async fn writes_and_reads_are_audited(app) {
 backend_test!(spawn_app -> TestApp, async fn stored_statuses_are_refreshed_from_the_last_visit(app) {
     use dcms_server::services::patients::refresh_statuses;
     use dcms_store::time::to_db;
-    let token = login(&app, "desk", Role::Receptionist, None).await;
+    let token = app.login("desk", Role::Receptionist).await;
     let today = jiff::civil::date(2026, 6, 15);
     let zone = jiff::tz::TimeZone::get("Asia/Ulaanbaatar").unwrap();
     let at = |y: i16, m: i8, d: i8, h: i8| to_db(jiff::civil::date(y, m, d).at(h, 0, 0, 0).to_zoned(zone.clone()).unwrap().timestamp());
@@ -870,7 +803,7 @@ backend_test!(spawn_app -> TestApp, async fn stored_statuses_are_refreshed_from_
     // On the real today the stored column agrees with what the API computes.
     refresh_statuses(&app.store, today_in_ulaanbaatar()).await.unwrap();
     for id in &ids {
-        let (_, p) = call(&app, Method::GET, &format!("/api/v1/patients/{id}"), &token, None).await;
+        let (_, p) = app.call(Method::GET, &format!("/api/v1/patients/{id}"), &token, None).await;
         let row = patient::Entity::find_by_id(*id).one(app.store.connection()).await.unwrap().unwrap();
         assert_eq!(p["status"], dcms_domain::PatientStatus::from_code(row.status).unwrap().as_str(), "patient {id}");
     }

@@ -5,7 +5,7 @@
 //! audited, an export imports back into a fresh database as it was, and 5 000 rows import in
 //! seconds.
 use crate::backend_test;
-use crate::helpers::{PASSWORD, TestApp, spawn_app};
+use crate::helpers::{TestApp, spawn_app};
 use dcms_domain::Role;
 use dcms_store::entity::{audit_log, patient, patient_phone};
 use dcms_store::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -38,16 +38,6 @@ const MIXED_PROBLEMS: [(u64, &str); 6] = [
     (6, "register_number"),
     (7, "birthday"),
 ];
-
-async fn login(app: &TestApp, username: &str, role: Role, session_type: Option<&str>) -> String {
-    app.create_user(username, role).await;
-    let r = app
-        .login_as(json!({"username": username, "password": PASSWORD, "session_type": session_type}))
-        .await;
-    assert_eq!(r.status(), 201, "login of {username}");
-    let body: Value = r.json().await.unwrap();
-    body["token"].as_str().unwrap().to_owned()
-}
 
 async fn import(app: &TestApp, token: &str, query: &str, csv: &str) -> (u16, Value) {
     let r = app
@@ -135,7 +125,7 @@ async fn found(app: &TestApp, token: &str, q: &str) -> Value {
 }
 
 backend_test!(spawn_app -> TestApp, async fn patients_import_nothing_when_a_line_is_bad_unless_skip_bad(app) {
-    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let token = app.login("sarnai", Role::Receptionist).await;
 
     let (status, problem) = import(&app, &token, "", &mixed_file()).await;
     assert_eq!(status, 422, "{problem}");
@@ -184,7 +174,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_import_nothing_when_a_line
 });
 
 backend_test!(spawn_app -> TestApp, async fn patients_import_refuses_register_numbers_twice_or_taken(app) {
-    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let token = app.login("sarnai", Role::Receptionist).await;
     let r = app.with_token(Method::POST, "/api/v1/patients", &token)
         .json(&json!({"register_number": "УБ85031512", "first_name": "Бат", "last_name": "Дорж",
             "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}]}))
@@ -215,7 +205,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_import_refuses_register_nu
 });
 
 backend_test!(spawn_app -> TestApp, async fn patients_import_reads_semicolons_a_bom_and_crlf(app) {
-    let token = login(&app, "sarnai", Role::Doctor, None).await;
+    let token = app.login("sarnai", Role::Doctor).await;
     let file = "\u{feff}register_number;first_name;last_name;phone1;phone1_label;phone2;phone2_label;phone3\r\n\
                 УБ85031512;Бат;Дорж;+976 9911-2233;гар;8811 2233;\"ажил; гэр\";\r\n\
                 \r\n\
@@ -274,7 +264,7 @@ async fn snapshot(app: &TestApp, token: &str) -> Vec<Value> {
 }
 
 backend_test!(spawn_app -> TestApp, async fn patients_export_imports_back_into_a_fresh_database(app) {
-    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let token = app.login("sarnai", Role::Receptionist).await;
     let (status, _) = import(&app, &token, "?skip_bad=true", &mixed_file()).await;
     assert_eq!(status, 200);
     // One with three phones, the primary moved to the last one, gender other, quotes and a
@@ -311,13 +301,13 @@ backend_test!(spawn_app -> TestApp, async fn patients_export_imports_back_into_a
     assert!(entry.user_id.is_some());
 
     // HQ reads, so it exports; it never writes, so it does not import.
-    let hq = login(&app, "hq", Role::Manager, Some("hq")).await;
+    let hq = app.login_with("hq", Role::Manager, "hq").await;
     assert_eq!(export(&app, &hq).await, csv);
     let r = app.with_token(Method::POST, "/api/v1/patients/import", &hq).body(csv.clone()).send().await.unwrap();
     assert_eq!(r.status(), 403);
 
     let fresh = spawn_app(app.db.backend).await.unwrap();
-    let fresh_token = login(&fresh, "sarnai", Role::Receptionist, None).await;
+    let fresh_token = fresh.login("sarnai", Role::Receptionist).await;
     let (status, report) = import(&fresh, &fresh_token, "", &csv).await;
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["imported"], 3);
@@ -328,7 +318,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_export_imports_back_into_a
 });
 
 /// A valid register number for `i` < 33 600, born in 1985.
-fn rn(i: u32) -> String {
+fn rn_wide(i: u32) -> String {
     format!(
         "УБ85{:02}{:02}{:02}",
         1 + i % 12,
@@ -339,10 +329,10 @@ fn rn(i: u32) -> String {
 
 backend_test!(spawn_app -> TestApp, async fn patients_import_five_thousand_rows_in_seconds(app) {
     const ROWS: u32 = 5_000;
-    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let token = app.login("sarnai", Role::Receptionist).await;
     let mut file = String::from(HEADER);
     for i in 0..ROWS {
-        file.push_str(&format!("{},Нэр{i},Овог{i},p{i}@example.mn,,,99{i:06},Self,88{i:06},Ээж\n", rn(i)));
+        file.push_str(&format!("{},Нэр{i},Овог{i},p{i}@example.mn,,,99{i:06},Self,88{i:06},Ээж\n", rn_wide(i)));
     }
     assert!(file.len() < 1024 * 1024, "fits the default body limit");
     let started = std::time::Instant::now();
@@ -354,7 +344,7 @@ backend_test!(spawn_app -> TestApp, async fn patients_import_five_thousand_rows_
     assert!(took < std::time::Duration::from_secs(60), "{took:?}");
     assert_eq!(counts(&app).await, (u64::from(ROWS), 2 * u64::from(ROWS)));
     assert_eq!(audited(&app, "create", "patient_phone").await, 2 * u64::from(ROWS));
-    let one = found(&app, &token, &rn(4321)).await;
+    let one = found(&app, &token, &rn_wide(4321)).await;
     assert_eq!(one["first_name"], "Нэр4321");
     assert_eq!(one["phones"][0]["number"], "99004321");
     assert_eq!(one["phones"][0]["is_primary"], true);
@@ -369,10 +359,10 @@ async fn patients_import_larger_than_the_body_limit_is_413() {
     })
     .await
     .unwrap();
-    let token = login(&app, "sarnai", Role::Receptionist, None).await;
+    let token = app.login("sarnai", Role::Receptionist).await;
     let mut file = String::from(HEADER);
     for i in 0..100 {
-        file.push_str(&format!("{},Нэр,Овог,,,,99{i:06},,88{i:06},\n", rn(i)));
+        file.push_str(&format!("{},Нэр,Овог,,,,99{i:06},,88{i:06},\n", rn_wide(i)));
     }
     assert!(file.len() > 4096);
     let (status, problem) = import(&app, &token, "", &file).await;

@@ -3,7 +3,7 @@
 //! charges by joining the teeth rather than counting them in a subquery). Appointments are
 //! booked through the API in the future and then moved into the past in the database, since
 //! the API (rightly) refuses to book in the past; their statuses are set through the API.
-use crate::appointments::{booked, clinic, get, post, set_status};
+use crate::appointments::{booked, clinic, set_status};
 use crate::backend_test;
 use crate::helpers::TestApp;
 use crate::treatments::{Setup, recorded, service, tid};
@@ -114,13 +114,13 @@ pub(crate) fn start(date: Date, zone: &jiff::tz::TimeZone) -> Timestamp {
 }
 
 async fn pay(app: &TestApp, token: &str, treatment: i64, amount: i64, method: &str) {
-    let (status, p) = post(
-        app,
-        &format!("/api/v1/treatments/{treatment}/payments"),
-        token,
-        json!({"amount": amount, "method": method}),
-    )
-    .await;
+    let (status, p) = app
+        .post_json(
+            &format!("/api/v1/treatments/{treatment}/payments"),
+            token,
+            json!({"amount": amount, "method": method}),
+        )
+        .await;
     assert_eq!(status, 201, "{p}");
 }
 
@@ -145,14 +145,14 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
         {"service_id": filling, "scope": "multi_tooth", "teeth": ["36", "37", "46"]},
         {"service_id": scaling, "scope": "upper_arch"},
     ])).await;
-    let (status, t2) = post(&app, "/api/v1/treatments", &s.doctor, json!({
+    let (status, t2) = app.post_json("/api/v1/treatments", &s.doctor, json!({
         "patient_id": s.c.patients[1], "doctor_id": d1, "items": [
             {"service_id": scaling, "scope": "none"},
             {"service_id": filling, "scope": "multi_tooth", "teeth": ["11", "21"]},
         ]})).await;
     assert_eq!(status, 201, "{t2}");
     let two_days_ago = (Timestamp::now() - 48.hours()).to_string();
-    let (status, t3) = post(&app, "/api/v1/treatments", &s.doctor, json!({
+    let (status, t3) = app.post_json("/api/v1/treatments", &s.doctor, json!({
         "patient_id": s.c.patients[2], "doctor_id": d0, "treatment_date": two_days_ago,
         "items": [{"service_id": filling, "scope": "single_tooth", "teeth": ["26"]}]})).await;
     assert_eq!(status, 201, "{t3}");
@@ -186,7 +186,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
 
     let manager = &s.c.manager;
     // --- the day ---
-    let (status, day) = get(&app, &format!("/api/v1/reports/day?date={today}"), manager).await;
+    let (status, day) = app.get_json(&format!("/api/v1/reports/day?date={today}"), manager).await;
     assert_eq!(status, 200, "{day}");
     let (from, to) = (start(today, &zone), start(today.tomorrow().unwrap(), &zone));
     assert_eq!(day["date"], today.to_string());
@@ -203,7 +203,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
         .count(app.store.connection()).await.unwrap();
     assert_eq!(day["treatments"], treatments_sql);
 
-    let (status, day) = get(&app, &format!("/api/v1/reports/day?date={yesterday}"), manager).await;
+    let (status, day) = app.get_json(&format!("/api/v1/reports/day?date={yesterday}"), manager).await;
     assert_eq!(status, 200, "{day}");
     let doctors = day["doctors"].as_array().unwrap();
     assert_eq!(doctors.len(), 2, "{day}");
@@ -228,7 +228,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
     // --- revenue ---
     let range = format!("from={before}&to={today}");
     let (from_r, to_r) = (start(before, &zone), to);
-    let (status, by_doctor) = get(&app, &format!("/api/v1/reports/revenue?{range}&group_by=doctor"), manager).await;
+    let (status, by_doctor) = app.get_json(&format!("/api/v1/reports/revenue?{range}&group_by=doctor"), manager).await;
     assert_eq!(status, 200, "{by_doctor}");
     assert_eq!(by_doctor["total_charges"], 610_000);
     assert_eq!(by_doctor["total_paid"], 240_000);
@@ -239,14 +239,14 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
     assert_eq!((row(rows, json!(d0))["charges"].clone(), row(rows, json!(d0))["paid"].clone()), (json!(350_000), json!(180_000)));
     assert_eq!((row(rows, json!(d1))["charges"].clone(), row(rows, json!(d1))["paid"].clone()), (json!(260_000), json!(60_000)));
 
-    let (status, by_service) = get(&app, &format!("/api/v1/reports/revenue?{range}&group_by=service"), manager).await;
+    let (status, by_service) = app.get_json(&format!("/api/v1/reports/revenue?{range}&group_by=service"), manager).await;
     assert_eq!(status, 200, "{by_service}");
     let rows = by_service["rows"].as_array().unwrap();
     assert_eq!(row(rows, json!(filling))["charges"], 210_000);
     assert_eq!(row(rows, json!(scaling))["charges"], 400_000);
     assert_eq!(row(rows, json!(scaling))["label"], "Scaling");
 
-    let (status, by_day) = get(&app, &format!("/api/v1/reports/revenue?{range}&group_by=day"), manager).await;
+    let (status, by_day) = app.get_json(&format!("/api/v1/reports/revenue?{range}&group_by=day"), manager).await;
     assert_eq!(status, 200, "{by_day}");
     let rows = by_day["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 3);
@@ -260,7 +260,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
         (json!(30_000), json!(580_000), json!(240_000)));
 
     // --- patients ---
-    let (status, patients) = get(&app, "/api/v1/reports/patients", manager).await;
+    let (status, patients) = app.get_json("/api/v1/reports/patients", manager).await;
     assert_eq!(status, 200, "{patients}");
     let all = dcms_store::entity::patient::Entity::find().count(app.store.connection()).await.unwrap();
     assert_eq!(patients["by_status"], json!({"active": all, "within_1y": 0, "within_5y": 0, "older": 0}));
@@ -269,7 +269,7 @@ backend_test!(spawn_app -> TestApp, async fn reports_agree_with_sql_and_by_hand(
     assert_eq!(months[11], json!({"month": today.strftime("%Y-%m").to_string(), "count": all}));
 
     // --- no-shows: d0 1 of 3 due, d1 1 of 1 (the canceled one was never due) ---
-    let (status, ns) = get(&app, &format!("/api/v1/reports/no-shows?from={before}&to={today}"), manager).await;
+    let (status, ns) = app.get_json(&format!("/api/v1/reports/no-shows?from={before}&to={today}"), manager).await;
     assert_eq!(status, 200, "{ns}");
     assert_eq!((ns["due"].clone(), ns["no_shows"].clone()), (json!(4), json!(2)), "{ns}");
     let rows = ns["rows"].as_array().unwrap();
@@ -291,17 +291,14 @@ backend_test!(spawn_app -> TestApp, async fn reports_are_for_managers_admins_and
     for (name, role) in [("adm", Role::Admin), ("mgr", Role::Manager), ("doc", Role::Doctor), ("desk", Role::Receptionist)] {
         app.create_user(name, role).await;
     }
-    let hq = {
-        let r = app.login_as(json!({"username": "mgr", "password": crate::helpers::PASSWORD, "session_type": "hq"})).await;
-        r.json::<Value>().await.unwrap()["token"].as_str().unwrap().to_owned()
-    };
+    let hq = app.token_from(json!({"username": "mgr", "password": PASSWORD, "session_type": "hq"})).await;
     let paths = ["/api/v1/reports/day?date=2026-01-05", "/api/v1/reports/revenue?from=2026-01-01&to=2026-01-31&group_by=day",
         "/api/v1/reports/patients", "/api/v1/reports/no-shows?from=2026-01-01&to=2026-03-31"];
     let tokens = [(app.token("adm").await, 200), (app.token("mgr").await, 200), (hq, 200),
         (app.token("doc").await, 403), (app.token("desk").await, 403)];
     for path in paths {
         for (token, expected) in &tokens {
-            let (status, body) = get(&app, path, token).await;
+            let (status, body) = app.get_json(path, token).await;
             assert_eq!(status, *expected, "{path}: {body}");
         }
     }
@@ -317,12 +314,12 @@ backend_test!(spawn_app -> TestApp, async fn reports_are_for_managers_admins_and
         ("/api/v1/reports/no-shows?from=2026-01-01", "to"),
         ("/api/v1/reports/no-shows?from=2020-01-01&to=2026-01-01", "to"),
     ] {
-        let (status, body) = get(&app, path, admin).await;
+        let (status, body) = app.get_json(path, admin).await;
         assert_eq!(status, 422, "{path}: {body}");
         assert!(body["errors"].as_array().unwrap().iter().any(|e| e["field"] == field), "{path}: {body}");
     }
     // A full leap year is allowed (366 days).
-    let (status, body) = get(&app, "/api/v1/reports/revenue?from=2024-01-01&to=2024-12-31&group_by=day", admin).await;
+    let (status, body) = app.get_json("/api/v1/reports/revenue?from=2024-01-01&to=2024-12-31&group_by=day", admin).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["rows"].as_array().unwrap().len(), 366);
 });

@@ -66,10 +66,7 @@ backend_test!(spawn_app -> TestApp, async fn a_manager_cannot_reach_an_admins_ac
 backend_test!(spawn_app -> TestApp, async fn a_role_change_ends_the_users_sessions(app) {
     let admin = app.login("root", Role::Admin).await;
     let boss_id = app.create_user("boss", Role::Manager).await;
-    let r = app.login_as(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
-    assert_eq!(r.status(), 201);
-    let hq: Value = r.json().await.unwrap();
-    let hq = hq["token"].as_str().unwrap().to_owned();
+    let hq = app.token_from(json!({"username": "boss", "password": PASSWORD, "session_type": "hq"})).await;
     let portal = app.token("boss").await;
     // A display name changes nothing of what the user may do: the sessions stay.
     let (status, _) = app.call(Method::PATCH, &format!("/api/v1/users/{boss_id}"), &admin, Some(json!({"display_name": "Boss"}))).await;
@@ -82,9 +79,7 @@ backend_test!(spawn_app -> TestApp, async fn a_role_change_ends_the_users_sessio
     }
     // An HQ session of a user whose role was changed behind the application's back (the
     // database edited) is not honoured either: as a doctor it would have been writable.
-    let r = app.login_as(json!({"username": "root", "password": PASSWORD, "session_type": "hq"})).await;
-    let root_hq: Value = r.json().await.unwrap();
-    let root_hq = root_hq["token"].as_str().unwrap().to_owned();
+    let root_hq = app.token_from(json!({"username": "root", "password": PASSWORD, "session_type": "hq"})).await;
     let update = Query::update()
         .table("user")
         .value("roles", Role::Doctor.code())
@@ -190,70 +185,52 @@ async fn login_from(app: &TestApp, forwarded_for: Option<&str>, username: &str) 
     request.send().await.unwrap().status().as_u16()
 }
 
-mod behind_a_proxy {
-    use super::*;
-    use crate::helpers::TestBackend;
-
-    async fn run(backend: TestBackend) {
-        // Trusted: each client behind the proxy is counted by its own address.
-        let Some(app) = spawn_app_with(backend, |c| {
-            address_limit(c);
-            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
-        })
-        .await
-        else {
-            return;
-        };
-        for i in 0..3 {
-            assert_eq!(
-                login_from(&app, Some("203.0.113.7"), &format!("a{i}")).await,
-                401
-            );
-        }
-        assert_eq!(login_from(&app, Some("203.0.113.7"), "a9").await, 429);
+backend_test!(no_setup -> TestBackend, async fn behind_a_proxy(backend) {
+    // Trusted: each client behind the proxy is counted by its own address.
+    let Some(app) = spawn_app_with(backend, |c| {
+        address_limit(c);
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await
+    else {
+        return;
+    };
+    for i in 0..3 {
         assert_eq!(
-            login_from(&app, Some("198.51.100.2"), "b").await,
-            401,
-            "another client is not blocked"
+            login_from(&app, Some("203.0.113.7"), &format!("a{i}")).await,
+            401
         );
-        // A forged first hop does not move the count: the proxy appended the real address.
+    }
+    assert_eq!(login_from(&app, Some("203.0.113.7"), "a9").await, 429);
+    assert_eq!(
+        login_from(&app, Some("198.51.100.2"), "b").await,
+        401,
+        "another client is not blocked"
+    );
+    // A forged first hop does not move the count: the proxy appended the real address.
+    assert_eq!(
+        login_from(&app, Some("1.1.1.1, 203.0.113.7"), "c").await,
+        429
+    );
+    // Oversized names are answered at once and not counted against the address.
+    let long = "x".repeat(300);
+    for _ in 0..5 {
+        assert_eq!(login_from(&app, Some("192.0.2.50"), &long).await, 401);
+    }
+    assert_eq!(login_from(&app, Some("192.0.2.50"), "d").await, 401);
+
+    // Not trusted: the header is ignored; every client is the peer.
+    let Some(app) = spawn_app_with(backend, address_limit).await else {
+        return;
+    };
+    for i in 0..3 {
         assert_eq!(
-            login_from(&app, Some("1.1.1.1, 203.0.113.7"), "c").await,
-            429
+            login_from(&app, Some(&format!("203.0.113.{i}")), &format!("a{i}")).await,
+            401
         );
-        // Oversized names are answered at once and not counted against the address.
-        let long = "x".repeat(300);
-        for _ in 0..5 {
-            assert_eq!(login_from(&app, Some("192.0.2.50"), &long).await, 401);
-        }
-        assert_eq!(login_from(&app, Some("192.0.2.50"), "d").await, 401);
-
-        // Not trusted: the header is ignored; every client is the peer.
-        let Some(app) = spawn_app_with(backend, address_limit).await else {
-            return;
-        };
-        for i in 0..3 {
-            assert_eq!(
-                login_from(&app, Some(&format!("203.0.113.{i}")), &format!("a{i}")).await,
-                401
-            );
-        }
-        assert_eq!(login_from(&app, Some("198.51.100.2"), "b").await, 429);
     }
-
-    #[tokio::test]
-    async fn sqlite() {
-        run(TestBackend::Sqlite).await
-    }
-    #[tokio::test]
-    async fn postgres() {
-        run(TestBackend::Postgres).await
-    }
-    #[tokio::test]
-    async fn mysql() {
-        run(TestBackend::MySql).await
-    }
-}
+    assert_eq!(login_from(&app, Some("198.51.100.2"), "b").await, 429);
+});
 
 // --- data protection -------------------------------------------------------------------------
 

@@ -2,61 +2,12 @@
 //! of every field (all errors at once, nothing changed), the audit entry, and a round trip
 //! of opening hours with a closed day.
 use crate::backend_test;
-use crate::helpers::{PASSWORD, TestApp};
+use crate::helpers::TestApp;
 use dcms_domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-async fn json_of(r: reqwest::Response) -> Value {
-    r.json().await.unwrap()
-}
-
 const DEFAULT_HOURS: &str = r#"{"mon":[["09:00","18:00"]],"tue":[["09:00","18:00"]],"wed":[["09:00","18:00"]],"thu":[["09:00","18:00"]],"fri":[["09:00","18:00"]],"sat":[["10:00","15:00"]],"sun":[]}"#;
-
-/// Creates a user of `role` and logs them in (`session_type` e.g. `hq`).
-async fn login(app: &TestApp, username: &str, role: Role, session_type: Option<&str>) -> String {
-    app.create_user(username, role).await;
-    let r = app
-        .login_as(json!({"username": username, "password": PASSWORD, "session_type": session_type}))
-        .await;
-    assert_eq!(r.status(), 201, "login of {username}");
-    json_of(r).await["token"].as_str().unwrap().to_owned()
-}
-
-async fn get_settings(app: &TestApp, token: &str) -> (u16, Value) {
-    let r = app
-        .with_token(Method::GET, "/api/v1/settings", token)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, json_of(r).await)
-}
-
-async fn patch(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .with_token(Method::PATCH, "/api/v1/settings", token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, json_of(r).await)
-}
-
-/// The field names of a 422 problem.
-fn error_fields(problem: &Value) -> Vec<String> {
-    assert_eq!(problem["status"], 422, "{problem}");
-    assert_eq!(problem["type"], "urn:dcms:problem:validation", "{problem}");
-    let mut fields: Vec<String> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_owned())
-        .collect();
-    fields.sort();
-    fields
-}
 
 fn week(overrides: Value) -> Value {
     let mut week: Value = serde_json::from_str(DEFAULT_HOURS).unwrap();
@@ -67,8 +18,8 @@ fn week(overrides: Value) -> Value {
 }
 
 backend_test!(spawn_app -> TestApp, async fn defaults_read_back(app) {
-    let token = login(&app, "root", Role::Admin, None).await;
-    let (status, body) = get_settings(&app, &token).await;
+    let token = app.login("root", Role::Admin).await;
+    let (status, body) = app.get_json("/api/v1/settings", &token).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["clinic_name"], "DCMS");
     assert_eq!(body["clinic_code"], "");
@@ -85,34 +36,34 @@ backend_test!(spawn_app -> TestApp, async fn defaults_read_back(app) {
 });
 
 backend_test!(spawn_app -> TestApp, async fn who_may_read_and_change(app) {
-    let admin = login(&app, "root", Role::Admin, None).await;
-    let manager = login(&app, "boss", Role::Manager, None).await;
-    let doctor = login(&app, "doc", Role::Doctor, None).await;
-    let receptionist = login(&app, "desk", Role::Receptionist, None).await;
-    let hq = login(&app, "head", Role::Manager, Some("hq")).await;
-    let patient = login(&app, "pat", Role::Patient, None).await;
+    let admin = app.login("root", Role::Admin).await;
+    let manager = app.login("boss", Role::Manager).await;
+    let doctor = app.login("doc", Role::Doctor).await;
+    let receptionist = app.login("desk", Role::Receptionist).await;
+    let hq = app.login_with("head", Role::Manager, "hq").await;
+    let patient = app.login("pat", Role::Patient).await;
 
     for token in [&admin, &manager, &doctor, &receptionist, &hq] {
-        let (status, body) = get_settings(&app, token).await;
+        let (status, body) = app.get_json("/api/v1/settings", token).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["time_zone"], "Asia/Ulaanbaatar");
     }
-    let (status, body) = get_settings(&app, &patient).await;
+    let (status, body) = app.get_json("/api/v1/settings", &patient).await;
     assert_eq!(status, 403, "{body}");
     assert_eq!(app.get("/api/v1/settings").await.status(), 401);
 
-    let (status, body) = patch(&app, &admin, json!({"clinic_name": "Гэгээн шүд"})).await;
+    let (status, body) = app.patch_json("/api/v1/settings", &admin, json!({"clinic_name": "Гэгээн шүд"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["clinic_name"], "Гэгээн шүд");
-    let (status, body) = patch(&app, &manager, json!({"language": "en"})).await;
+    let (status, body) = app.patch_json("/api/v1/settings", &manager, json!({"language": "en"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["language"], "en");
     assert_eq!(body["clinic_name"], "Гэгээн шүд", "fields not sent are kept");
 
     for (who, token) in [("doctor", &doctor), ("receptionist", &receptionist), ("hq", &hq), ("patient", &patient)] {
-        let (status, _) = patch(&app, token, json!({"language": "mn"})).await;
+        let (status, _) = app.patch_json("/api/v1/settings", token, json!({"language": "mn"})).await;
         assert_eq!(status, 403, "{who} with a valid body");
-        let (status, _) = patch(&app, token, json!({"time_zone": "Mars/Olympus", "opening_hours": []})).await;
+        let (status, _) = app.patch_json("/api/v1/settings", token, json!({"time_zone": "Mars/Olympus", "opening_hours": []})).await;
         assert_eq!(status, 403, "{who} with an invalid body");
         let r = app.with_token(Method::PATCH, "/api/v1/settings", token)
             .header("content-type", "application/json").body("{not json").send().await.unwrap();
@@ -121,17 +72,17 @@ backend_test!(spawn_app -> TestApp, async fn who_may_read_and_change(app) {
     let r = app.client.patch(app.url("/api/v1/settings")).json(&json!({"language": "mn"})).send().await.unwrap();
     assert_eq!(r.status(), 401);
 
-    let (_, body) = get_settings(&app, &admin).await;
+    let (_, body) = app.get_json("/api/v1/settings", &admin).await;
     assert_eq!(body["language"], "en", "no forbidden change went through");
     assert_eq!(body["clinic_name"], "Гэгээн шүд");
 });
 
 backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_nothing(app) {
-    let admin = login(&app, "root", Role::Admin, None).await;
-    let (_, before) = get_settings(&app, &admin).await;
+    let admin = app.login("root", Role::Admin).await;
+    let (_, before) = app.get_json("/api/v1/settings", &admin).await;
 
     // Every field wrong at once: every field named, nothing changed.
-    let (status, problem) = patch(&app, &admin, json!({
+    let (status, problem) = app.patch_json("/api/v1/settings", &admin, json!({
         "clinic_name": "   ",
         "clinic_code": "УБ 01",
         "time_zone": "Mars/Olympus",
@@ -141,7 +92,7 @@ backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_n
     })).await;
     assert_eq!(status, 422, "{problem}");
     assert_eq!(
-        error_fields(&problem),
+        validation_fields(&problem),
         ["clinic_code", "clinic_name", "language", "opening_hours.mon", "time_zone", "tooth_notation"]
     );
     let messages = problem["errors"].to_string();
@@ -149,9 +100,9 @@ backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_n
     assert!(messages.contains("Mars/Olympus"), "{messages}");
 
     // One bad field spoils the good ones.
-    let (status, problem) = patch(&app, &admin, json!({"clinic_name": "New name", "time_zone": "Asia/Nowhere"})).await;
+    let (status, problem) = app.patch_json("/api/v1/settings", &admin, json!({"clinic_name": "New name", "time_zone": "Asia/Nowhere"})).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["time_zone"]);
+    assert_eq!(validation_fields(&problem), ["time_zone"]);
 
     let cases = [
         (week(json!({"tue": [["12:00", "18:00"], ["09:00", "12:30"]]})), "opening_hours.tue"),
@@ -167,9 +118,9 @@ backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_n
         (json!([["09:00", "18:00"]]), "opening_hours"),
     ];
     for (hours, field) in cases {
-        let (status, problem) = patch(&app, &admin, json!({"opening_hours": hours})).await;
+        let (status, problem) = app.patch_json("/api/v1/settings", &admin, json!({"opening_hours": hours})).await;
         assert_eq!(status, 422, "{hours}: {problem}");
-        assert_eq!(error_fields(&problem), [field], "{hours}");
+        assert_eq!(validation_fields(&problem), [field], "{hours}");
     }
     for (body, field) in [
         (json!({"clinic_name": "ш".repeat(256)}), "clinic_name"),
@@ -178,19 +129,19 @@ backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_n
         (json!({"tooth_notation": "FDI"}), "tooth_notation"),
         (json!({"language": "MN"}), "language"),
     ] {
-        let (status, problem) = patch(&app, &admin, body.clone()).await;
+        let (status, problem) = app.patch_json("/api/v1/settings", &admin, body.clone()).await;
         assert_eq!(status, 422, "{body}: {problem}");
-        assert_eq!(error_fields(&problem), [field], "{body}");
+        assert_eq!(validation_fields(&problem), [field], "{body}");
     }
     // Well-formed JSON of the wrong type: 422; malformed JSON: 400.
-    let (status, problem) = patch(&app, &admin, json!({"tooth_notation": 1})).await;
+    let (status, problem) = app.patch_json("/api/v1/settings", &admin, json!({"tooth_notation": 1})).await;
     assert_eq!(status, 422, "{problem}");
     let r = app.with_token(Method::PATCH, "/api/v1/settings", &admin)
         .header("content-type", "application/json").body(r#"{"language": "en""#).send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 
-    let (_, after) = get_settings(&app, &admin).await;
+    let (_, after) = app.get_json("/api/v1/settings", &admin).await;
     assert_eq!(after, before, "nothing changed, not even updated_at");
     let audit = json_of(app.with_token(Method::GET, "/api/v1/audit?table=settings", &admin).send().await.unwrap()).await;
     assert_eq!(audit["items"], json!([]), "a refused change is not audited");
@@ -199,7 +150,7 @@ backend_test!(spawn_app -> TestApp, async fn invalid_values_are_422_and_change_n
 backend_test!(spawn_app -> TestApp, async fn a_change_round_trips_and_is_audited(app) {
     let root = app.create_user("root", Role::Admin).await;
     let admin = app.token("root").await;
-    let (_, before) = get_settings(&app, &admin).await;
+    let (_, before) = app.get_json("/api/v1/settings", &admin).await;
 
     let hours = json!({
         "mon": [["14:00", "19:00"], ["09:00", "13:00"]],
@@ -210,7 +161,7 @@ backend_test!(spawn_app -> TestApp, async fn a_change_round_trips_and_is_audited
         "sat": [["10:00", "14:00"]],
         "sun": [],
     });
-    let (status, body) = patch(&app, &admin, json!({
+    let (status, body) = app.patch_json("/api/v1/settings", &admin, json!({
         "clinic_name": "  Гэгээн шүд  ",
         "clinic_code": "HOV-01",
         "time_zone": "Asia/Hovd",
@@ -238,10 +189,10 @@ backend_test!(spawn_app -> TestApp, async fn a_change_round_trips_and_is_audited
     let was: jiff::Timestamp = before["updated_at"].as_str().unwrap().parse().unwrap();
     assert!(updated > was, "updated_at moves: {was} -> {updated}");
 
-    let (_, read_back) = get_settings(&app, &admin).await;
+    let (_, read_back) = app.get_json("/api/v1/settings", &admin).await;
     assert_eq!(read_back, body, "GET shows what PATCH answered");
     // Sending back what was read changes nothing.
-    let (status, again) = patch(&app, &admin, json!({"opening_hours": read_back["opening_hours"]})).await;
+    let (status, again) = app.patch_json("/api/v1/settings", &admin, json!({"opening_hours": read_back["opening_hours"]})).await;
     assert_eq!(status, 200);
     assert_eq!(again, read_back);
 
@@ -269,7 +220,7 @@ backend_test!(spawn_app -> TestApp, async fn a_change_round_trips_and_is_audited
     assert!(changes.get("updated_at").is_none());
 
     // A change of one field audits that field only.
-    let (status, _) = patch(&app, &admin, json!({"tooth_notation": "palmer", "language": "en"})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &admin, json!({"tooth_notation": "palmer", "language": "en"})).await;
     assert_eq!(status, 200);
     let audit = json_of(app.with_token(Method::GET, "/api/v1/audit?table=settings&row_id=1", &admin).send().await.unwrap()).await;
     assert_eq!(audit["items"].as_array().unwrap().len(), 2);
@@ -280,27 +231,27 @@ backend_test!(spawn_app -> TestApp, async fn a_change_round_trips_and_is_audited
 });
 
 backend_test!(spawn_app -> TestApp, async fn time_zones_and_clearing_the_code(app) {
-    let manager = login(&app, "boss", Role::Manager, None).await;
+    let manager = app.login("boss", Role::Manager).await;
     for tz in ["UTC", "Asia/Hovd", "Asia/Ulaanbaatar"] {
-        let (status, body) = patch(&app, &manager, json!({"time_zone": tz})).await;
+        let (status, body) = app.patch_json("/api/v1/settings", &manager, json!({"time_zone": tz})).await;
         assert_eq!(status, 200, "{tz}: {body}");
         assert_eq!(body["time_zone"], tz);
     }
-    let (status, body) = patch(&app, &manager, json!({"time_zone": "asia/hovd"})).await;
+    let (status, body) = app.patch_json("/api/v1/settings", &manager, json!({"time_zone": "asia/hovd"})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["time_zone"], "Asia/Hovd", "stored in the database's spelling");
-    let (status, problem) = patch(&app, &manager, json!({"time_zone": "Europe/Atlantis"})).await;
+    let (status, problem) = app.patch_json("/api/v1/settings", &manager, json!({"time_zone": "Europe/Atlantis"})).await;
     assert_eq!(status, 422);
-    assert_eq!(error_fields(&problem), ["time_zone"]);
+    assert_eq!(validation_fields(&problem), ["time_zone"]);
 
-    let (_, body) = patch(&app, &manager, json!({"clinic_code": "UB_1"})).await;
+    let (_, body) = app.patch_json("/api/v1/settings", &manager, json!({"clinic_code": "UB_1"})).await;
     assert_eq!(body["clinic_code"], "UB_1");
-    let (status, body) = patch(&app, &manager, json!({"clinic_code": "", "clinic_name": null})).await;
+    let (status, body) = app.patch_json("/api/v1/settings", &manager, json!({"clinic_code": "", "clinic_name": null})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["clinic_code"], "");
     assert_eq!(body["clinic_name"], "DCMS", "null leaves a field as it is");
     // An empty change is fine and changes nothing.
-    let (status, same) = patch(&app, &manager, json!({})).await;
+    let (status, same) = app.patch_json("/api/v1/settings", &manager, json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(same, body);
 });

@@ -3,8 +3,9 @@
 //! it (200, 400, 500, slowly). The crash test runs the real `dcms serve` and kills it with
 //! SIGKILL while a message is with the provider.
 
-use crate::appointments::{booked, clinic, get, patch, set_status};
-use crate::helpers::{TestApp, TestBackend, spawn_app_with};
+use crate::appointments::{booked, clinic, set_status};
+use crate::backend_test;
+use crate::helpers::{TestApp, TestBackend, serve_dcms, spawn_app_with};
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use dcms_domain::{ContactType, Direction, SmsState};
@@ -123,29 +124,6 @@ fn fast(config: &mut Config) {
     };
 }
 
-/// One test per backend; the body gets the backend and starts its own app.
-macro_rules! each_backend {
-    (async fn $name:ident($backend:ident) $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-            async fn body($backend: TestBackend) $body
-            #[tokio::test]
-            async fn sqlite() {
-                body(TestBackend::Sqlite).await
-            }
-            #[tokio::test]
-            async fn postgres() {
-                body(TestBackend::Postgres).await
-            }
-            #[tokio::test]
-            async fn mysql() {
-                body(TestBackend::MySql).await
-            }
-        }
-    };
-}
-
 async fn queue(store: &Store, to: &str, text: &str, key: &str) -> i64 {
     insert_outbox(
         store.connection(),
@@ -199,7 +177,7 @@ async fn outbox_rows(store: &Store) -> Vec<sms_outbox::Model> {
 
 // --- delivery ------------------------------------------------------------------------------
 
-each_backend!(async fn delivered_messages_become_sms_rows_with_their_contact(backend) {
+backend_test!(no_setup -> TestBackend, async fn delivered_messages_become_sms_rows_with_their_contact(backend) {
     let provider = Provider::start().await;
     let Some(app) = spawn_app_with(backend, |c| {
         c.sms_gateway = Some(gateway(&provider));
@@ -237,14 +215,14 @@ each_backend!(async fn delivered_messages_become_sms_rows_with_their_contact(bac
     assert_eq!(sms.contacter_id, Some(people.patients[0]));
 
     // Audited: queued -> sending -> sent, by nobody.
-    let (status, page) = get(&app, &format!("/api/v1/audit?table=sms_outbox&row_id={id}"), &people.manager).await;
+    let (status, page) = app.get_json(&format!("/api/v1/audit?table=sms_outbox&row_id={id}"), &people.manager).await;
     assert_eq!(status, 200, "{page}");
     let states: Vec<Value> = page["items"].as_array().unwrap().iter().map(|i| i["changes"]["state"].clone()).collect();
     assert_eq!(states, [json!(["sending", "sent"]), json!(["queued", "sending"])], "{page}");
     assert!(page["items"][0]["user_id"].is_null());
 });
 
-each_backend!(async fn definite_failures_back_off_then_fail(backend) {
+backend_test!(no_setup -> TestBackend, async fn definite_failures_back_off_then_fail(backend) {
     let provider = Provider::start().await;
     provider.answer(400, r#"{"error": "invalid number"}"#, Duration::ZERO);
     let Some(app) = spawn_app_with(backend, |c| {
@@ -273,7 +251,7 @@ each_backend!(async fn definite_failures_back_off_then_fail(backend) {
     assert!(failed.last_error.as_deref().unwrap().contains("FAILED"), "{failed:?}");
 });
 
-each_backend!(async fn the_gateway_url_and_headers_never_reach_what_people_read(backend) {
+backend_test!(no_setup -> TestBackend, async fn the_gateway_url_and_headers_never_reach_what_people_read(backend) {
     // The provider's key travels in the URL's query and in a header; a provider that echoes
     // the request, and one that cannot be reached at all.
     let provider = Provider::start().await;
@@ -324,7 +302,7 @@ each_backend!(async fn the_gateway_url_and_headers_never_reach_what_people_read(
     }
 });
 
-each_backend!(async fn indefinite_failures_are_unknown_and_never_retried(backend) {
+backend_test!(no_setup -> TestBackend, async fn indefinite_failures_are_unknown_and_never_retried(backend) {
     let provider = Provider::start().await;
     provider.answer(503, "upstream broke", Duration::ZERO);
     let Some(app) = spawn_app_with(backend, |c| {
@@ -344,7 +322,7 @@ each_backend!(async fn indefinite_failures_are_unknown_and_never_retried(backend
     assert_eq!(row(&app.store, id).await.state, SmsState::Unknown.code());
 });
 
-each_backend!(async fn get_gateway_percent_encodes_the_url(backend) {
+backend_test!(no_setup -> TestBackend, async fn get_gateway_percent_encodes_the_url(backend) {
     let provider = Provider::start().await;
     let Some(app) = spawn_app_with(backend, |c| {
         c.sms_gateway = Some(
@@ -397,12 +375,12 @@ async fn reminder_rows(store: &Store, appointment: i64) -> Vec<sms_outbox::Model
         .unwrap()
 }
 
-each_backend!(async fn reminders_once_per_start_time(backend) {
+backend_test!(no_setup -> TestBackend, async fn reminders_once_per_start_time(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
     let people = clinic(&app, 1, 4).await;
-    let (status, s) = patch(&app, "/api/v1/settings", &people.manager, json!({
+    let (status, s) = app.patch_json("/api/v1/settings", &people.manager, json!({
         "clinic_name": "Гэгээн шүд",
         "reminder_enabled": true,
         "reminder_hour": 18,
@@ -419,7 +397,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     let id = |a: &Value| a["appointment_id"].as_i64().unwrap();
     assert_eq!(set_status(&app, &people.desk, id(&a1), "confirmed").await.0, 200);
     assert_eq!(set_status(&app, &people.desk, id(&a3), "canceled").await.0, 200);
-    let (status, p) = patch(&app, &format!("/api/v1/patients/{}", people.patients[2]), &people.desk,
+    let (status, p) = app.patch_json(&format!("/api/v1/patients/{}", people.patients[2]), &people.desk,
         json!({"sms_reminder_opt_out": true})).await;
     assert_eq!(status, 200, "{p}");
 
@@ -444,7 +422,7 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     assert!(reminder_rows(&app.store, id(&later)).await.is_empty(), "not tomorrow");
 
     // Moved: reminded again, once, for the new time.
-    let (status, m) = patch(&app, &format!("/api/v1/appointments/{}", id(&a0)), &people.desk,
+    let (status, m) = app.patch_json(&format!("/api/v1/appointments/{}", id(&a0)), &people.desk,
         json!({"start_at": "2030-01-08T15:00:00+08:00", "end_at": "2030-01-08T15:30:00+08:00"})).await;
     assert_eq!(status, 200, "{m}");
     assert_eq!(run_reminders(&app, ub(7, "20:00")).await, 1);
@@ -468,35 +446,35 @@ each_backend!(async fn reminders_once_per_start_time(backend) {
     assert_eq!(state, SmsState::Sent);
 
     // Turned off: nothing more.
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"reminder_enabled": false})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"reminder_enabled": false})).await;
     assert_eq!(status, 200);
     assert_eq!(run_reminders(&app, ub(8, "18:00")).await, 0);
 });
 
-each_backend!(async fn reminder_settings_are_validated(backend) {
+backend_test!(no_setup -> TestBackend, async fn reminder_settings_are_validated(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
     app.create_user("boss", dcms_domain::Role::Manager).await;
     let token = app.token("boss").await;
-    let (status, s) = get(&app, "/api/v1/settings", &token).await;
+    let (status, s) = app.get_json("/api/v1/settings", &token).await;
     assert_eq!(status, 200);
     assert_eq!(s["reminder_enabled"], false);
     assert_eq!(s["reminder_hour"], 18);
     assert_eq!(s["sms_confirm_replies"], false);
     assert!(s["reminder_template"].as_str().unwrap().starts_with("Сайн байна уу, {patient}!"));
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({
         "reminder_hour": 24, "reminder_template": "{patient} {phone}",
     })).await;
     assert_eq!(status, 422, "{p}");
     let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["reminder_hour", "reminder_template"]);
     assert!(p["errors"][1]["message"].as_str().unwrap().contains("{phone}"));
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({"reminder_template": "я".repeat(481)})).await;
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({"reminder_template": "я".repeat(481)})).await;
     assert_eq!(status, 422, "{p}");
-    let (status, p) = patch(&app, "/api/v1/settings", &token, json!({"reminder_hour": -1})).await;
+    let (status, p) = app.patch_json("/api/v1/settings", &token, json!({"reminder_hour": -1})).await;
     assert_eq!(status, 422, "{p}");
-    let (status, s) = patch(&app, "/api/v1/settings", &token, json!({
+    let (status, s) = app.patch_json("/api/v1/settings", &token, json!({
         "reminder_enabled": true, "reminder_hour": 0, "sms_confirm_replies": true,
         "reminder_template": " {clinic}: {date} {time} ",
     })).await;
@@ -545,7 +523,7 @@ async fn reminded(app: &TestApp, people: &crate::appointments::Clinic, audit: &A
     a["appointment_id"].as_i64().unwrap()
 }
 
-each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backend) {
+backend_test!(no_setup -> TestBackend, async fn inbound_replies_are_logged_and_confirm_when_enabled(backend) {
     let Some(app) = spawn_app_with(backend, |c| {
         no_worker(c);
         c.sms_inbound_secret = Some(Secret("s3cret-value".into()));
@@ -555,7 +533,7 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
         return;
     };
     let people = clinic(&app, 1, 1).await;
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"reminder_enabled": true, "reminder_hour": 0})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"reminder_enabled": true, "reminder_hour": 0})).await;
     assert_eq!(status, 200);
     let appointment = reminded(&app, &people, &app.audit).await;
 
@@ -575,11 +553,11 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(logged.phone_number, "99000000");
     assert_eq!((logged.contact_type, logged.contacter_id), (ContactType::Patient.code(), Some(people.patients[0])));
     assert_eq!(logged.sms_text, " тийм ");
-    let (_, a) = get(&app, &format!("/api/v1/appointments/{appointment}"), &people.desk).await;
+    let (_, a) = app.get_json(&format!("/api/v1/appointments/{appointment}"), &people.desk).await;
     assert_eq!(a["status"], "reserved");
 
     // On: "ТИЙМ" (form-encoded) confirms the reminded appointment, through the status move.
-    let (status, _) = patch(&app, "/api/v1/settings", &people.manager, json!({"sms_confirm_replies": true})).await;
+    let (status, _) = app.patch_json("/api/v1/settings", &people.manager, json!({"sms_confirm_replies": true})).await;
     assert_eq!(status, 200);
     let r = app.client.post(app.url("/api/v1/sms/inbound"))
         .header("X-DCMS-SMS-Secret", "s3cret-value")
@@ -589,9 +567,9 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(r.status(), 200);
     let r: Value = r.json().await.unwrap();
     assert_eq!(r["confirmed_appointment_id"], appointment, "{r}");
-    let (_, a) = get(&app, &format!("/api/v1/appointments/{appointment}"), &people.desk).await;
+    let (_, a) = app.get_json(&format!("/api/v1/appointments/{appointment}"), &people.desk).await;
     assert_eq!(a["status"], "confirmed");
-    let (_, audit) = get(&app, &format!("/api/v1/audit?table=appointment&row_id={appointment}"), &people.manager).await;
+    let (_, audit) = app.get_json(&format!("/api/v1/audit?table=appointment&row_id={appointment}"), &people.manager).await;
     assert_eq!(audit["items"][0]["changes"]["status"], json!(["reserved", "confirmed"]), "{audit}");
     // Again: already confirmed, nothing to do; another number: a new contact.
     let (_, r, _) = inbound(&app, Some("s3cret-value"), json!({"from": "99000000", "text": "1"})).await;
@@ -616,7 +594,7 @@ each_backend!(async fn inbound_replies_are_logged_and_confirm_when_enabled(backe
     assert_eq!(r.status(), 400);
 });
 
-each_backend!(async fn inbound_without_a_configured_secret_is_refused(backend) {
+backend_test!(no_setup -> TestBackend, async fn inbound_without_a_configured_secret_is_refused(backend) {
     let Some(app) = spawn_app_with(backend, no_worker).await else {
         return;
     };
@@ -627,47 +605,20 @@ each_backend!(async fn inbound_without_a_configured_secret_is_refused(backend) {
 
 // --- a crash while sending -----------------------------------------------------------------
 
-/// Starts `dcms serve` against `url` and returns it with its address.
+/// Starts `dcms serve` against `url`, sending through `provider`, and returns it with its
+/// address.
 fn serve(url: &str, key: &std::path::Path, provider: &str) -> (std::process::Child, String) {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dcms"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--database", url])
-        .args([
+    serve_dcms(
+        url,
+        key,
+        &[
             "--sms-gateway-url",
             &format!("{provider}/send"),
             "--outbox-poll-ms",
             "50",
-        ])
-        .env("DCMS_AUDIT_KEY_FILE", key)
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut tx = Some(tx);
-        // Keep reading, so the server never meets a full pipe.
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            if let Some(rest) = line.split("serving on http://").nth(1)
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(
-                    rest.split_whitespace()
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned(),
-                );
-            }
-        }
-    });
-    let address = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server logs its address");
-    (child, address)
+        ],
+        |_| {},
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
