@@ -284,3 +284,26 @@ where
     }
     chosen
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_strict() {
+        assert_eq!(
+            parse_date(" 2024-06-01 "),
+            Ok(jiff::civil::date(2024, 6, 1))
+        );
+        for bad in [
+            "2024-6-1",
+            "20240601",
+            "2024-06-01T10:00",
+            "2024-02-30",
+            "",
+            "1899-12-31",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+}
