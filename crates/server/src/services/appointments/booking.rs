@@ -1,0 +1,261 @@
+//! Booking an appointment and changing its time, doctor or note: never two overlapping for
+//! one doctor or one patient, also under concurrent requests (the parties' rows are locked,
+//! a deadlock is retried).
+
+use super::{
+    Appointment, AppointmentChanges, BookingError, DEFAULT_MINUTES, NewAppointment, check_free,
+    check_range, field_errors, invalid_unless_empty, lock_parties, record, retrying,
+};
+use crate::services::audit::{AuditTrail, changes};
+use crate::services::{Actor, FieldError, ServiceError, catalog, fields, staff};
+use dcms_domain::AppointmentStatus;
+use dcms_store::Store;
+use dcms_store::schedule as repo;
+use dcms_store::time::{now, to_db};
+use jiff::{Timestamp, ToSpan};
+
+// --- booking -------------------------------------------------------------------------------
+
+/// A booking whose fields parsed.
+struct ValidBooking {
+    patient_id: i64,
+    doctor_id: i64,
+    start: Timestamp,
+    end: Option<Timestamp>,
+    planned_service_id: Option<i64>,
+    note: Option<String>,
+}
+
+/// Books an appointment (status reserved). Invalid fields are 422 (all together); an
+/// overlap for the doctor or the patient is [`BookingError::Overlap`].
+pub async fn create(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    input: NewAppointment,
+) -> Result<Appointment, BookingError> {
+    let mut errors = Vec::new();
+    let e = &mut errors;
+    let patient_id = fields::present(e, "patient_id", input.patient_id);
+    let doctor_id = fields::present(e, "doctor_id", input.doctor_id);
+    let start = fields::present(e, "start_at", input.start_at.as_deref())
+        .and_then(|s| fields::instant(e, "start_at", s));
+    let end = match input.end_at.as_deref() {
+        None => Some(None),
+        Some(s) => fields::instant(e, "end_at", s).map(Some),
+    };
+    let note = fields::note(e, "note", input.note.as_deref());
+    if let (Some(start), Some(Some(end))) = (start, end)
+        && let Err(range) = check_range(start, end)
+    {
+        errors.push(range);
+    }
+    let (Some(patient_id), Some(doctor_id), Some(start), Some(end), Some(note), true) =
+        (patient_id, doctor_id, start, end, note, errors.is_empty())
+    else {
+        return Err(ServiceError::Invalid(errors).into());
+    };
+    let valid = ValidBooking {
+        patient_id,
+        doctor_id,
+        start,
+        end,
+        planned_service_id: input.planned_service_id,
+        note,
+    };
+    retrying(|| book(store, audit, actor, &valid, actor.employee_id)).await
+}
+
+/// One run of the booking transaction.
+async fn book(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    valid: &ValidBooking,
+    receptionist_id: Option<i64>,
+) -> Result<Appointment, BookingError> {
+    let txn = store.begin_write().await?;
+    let (_, patient_exists) = lock_parties(&txn, valid.doctor_id, valid.patient_id).await?;
+    let mut errors = Vec::new();
+    if !patient_exists {
+        errors.push(FieldError::coded(
+            "patient_id",
+            "patient-unknown",
+            format!("there is no patient {}", valid.patient_id),
+        ));
+    }
+    field_errors(
+        staff::check_doctor(&txn, valid.doctor_id, "doctor_id").await,
+        &mut errors,
+    )?;
+    let mut minutes = DEFAULT_MINUTES;
+    if let Some(service_id) = valid.planned_service_id {
+        match catalog::bookable_in(&txn, service_id, "planned_service_id").await {
+            Ok(service) => minutes = i64::from(service.default_duration_time),
+            Err(ServiceError::Invalid(more)) => errors.extend(more),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    invalid_unless_empty(errors)?;
+    let end = match valid.end {
+        Some(end) => end,
+        None => {
+            let end = valid
+                .start
+                .checked_add(minutes.minutes())
+                .map_err(|e| ServiceError::invalid("start_at", e))?;
+            check_range(valid.start, end).map_err(ServiceError::invalid_coded)?;
+            end
+        }
+    };
+    check_free(
+        &txn,
+        valid.doctor_id,
+        valid.patient_id,
+        (valid.start, end),
+        None,
+    )
+    .await?;
+    let is_new_patient = !repo::has_visit(&txn, valid.patient_id).await?;
+    let row = repo::insert(
+        &txn,
+        repo::NewAppointment {
+            patient_id: valid.patient_id,
+            doctor_id: valid.doctor_id,
+            receptionist_id,
+            start_at: to_db(valid.start),
+            end_at: to_db(end),
+            status: AppointmentStatus::Reserved,
+            is_new_patient,
+            planned_service: valid.planned_service_id,
+            note: valid.note.clone(),
+            now: now(),
+        },
+    )
+    .await?;
+    let appointment = Appointment::from_row(row)?;
+    record(
+        audit,
+        &txn,
+        actor,
+        "create",
+        appointment.appointment_id,
+        changes(None, Some(&appointment.audited()), &[]),
+    )
+    .await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(appointment)
+}
+
+// --- changing ------------------------------------------------------------------------------
+
+/// A change whose fields parsed.
+struct ValidChanges {
+    start: Option<Timestamp>,
+    end: Option<Timestamp>,
+    doctor_id: Option<i64>,
+    note: Option<Option<String>>,
+}
+
+/// Changes an appointment's time, doctor or note, while it is not final (409 otherwise).
+/// A new time or doctor is checked like a booking (doctor allowed, no overlap); a new
+/// `start_at` without `end_at` keeps the duration.
+pub async fn update(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    appointment_id: i64,
+    asked: AppointmentChanges,
+) -> Result<Appointment, BookingError> {
+    let mut errors = Vec::new();
+    let e = &mut errors;
+    let start = asked
+        .start_at
+        .as_deref()
+        .map(|s| fields::instant(e, "start_at", s));
+    let end = asked
+        .end_at
+        .as_deref()
+        .map(|s| fields::instant(e, "end_at", s));
+    let note = match &asked.note {
+        None => Some(None),
+        Some(value) => fields::note(e, "note", value.as_deref()).map(Some),
+    };
+    let (Some(note), true) = (note, errors.is_empty()) else {
+        return Err(ServiceError::Invalid(errors).into());
+    };
+    let valid = ValidChanges {
+        start: start.flatten(),
+        end: end.flatten(),
+        doctor_id: asked.doctor_id,
+        note,
+    };
+    retrying(|| change(store, audit, actor, appointment_id, &valid)).await
+}
+
+/// One run of the change transaction.
+async fn change(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    appointment_id: i64,
+    valid: &ValidChanges,
+) -> Result<Appointment, BookingError> {
+    let txn = store.begin_write().await?;
+    let before = repo::lock(&txn, appointment_id)
+        .await?
+        .ok_or(ServiceError::NotFound("appointment"))?;
+    let current = Appointment::from_row(before.clone())?;
+    if current.status.is_final() {
+        return Err(ServiceError::Conflict(format!(
+            "appointment {appointment_id} is {}: it can no longer be changed",
+            current.status
+        ))
+        .into());
+    }
+    let start = valid.start.unwrap_or(current.start_at);
+    let end = match (valid.start, valid.end) {
+        (_, Some(end)) => end,
+        (Some(start), None) => start
+            .checked_add(current.end_at.duration_since(current.start_at))
+            .map_err(|e| ServiceError::invalid("start_at", e))?,
+        (None, None) => current.end_at,
+    };
+    check_range(start, end).map_err(ServiceError::invalid_coded)?;
+    let doctor_id = valid.doctor_id.unwrap_or(current.doctor_id);
+    let moved =
+        start != current.start_at || end != current.end_at || doctor_id != current.doctor_id;
+    if moved {
+        lock_parties(&txn, doctor_id, current.patient_id).await?;
+        if doctor_id != current.doctor_id {
+            staff::check_doctor(&txn, doctor_id, "doctor_id").await?;
+        }
+        if current.status.blocks_slot() {
+            check_free(
+                &txn,
+                doctor_id,
+                current.patient_id,
+                (start, end),
+                Some(appointment_id),
+            )
+            .await?;
+        }
+    }
+    let mut row = before;
+    row.start_at = to_db(start);
+    row.end_at = to_db(end);
+    row.doctor_id = doctor_id;
+    if let Some(note) = &valid.note {
+        row.note = note.clone();
+    }
+    let changed_row = Appointment::from_row(row.clone())?;
+    let Some(diff) = changes(Some(&current.audited()), Some(&changed_row.audited()), &[]) else {
+        txn.commit().await.map_err(ServiceError::from)?;
+        return Ok(current);
+    };
+    row.updated_at = now();
+    let saved = Appointment::from_row(repo::save(&txn, row).await?)?;
+    record(audit, &txn, actor, "update", appointment_id, Some(diff)).await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    Ok(saved)
+}
