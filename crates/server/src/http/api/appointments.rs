@@ -256,13 +256,11 @@ fn page(page: AppointmentPage) -> Page<AppointmentView> {
 }
 
 /// Appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/appointments", operation_id = "appointments_list", tag = "appointments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
         (status = 400, description = "Bad parameters (from, to, status, cursor)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -275,13 +273,10 @@ pub async fn list(
 }
 
 /// Book an appointment (status reserved).
-#[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/appointments", operation_id = "appointments_create", tag = "appointments", security(("bearer" = [])),
     request_body = CreateAppointmentBody,
     responses(
         (status = 201, description = "Booked", body = AppointmentView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The doctor or the patient has an overlapping appointment (reserved, confirmed or came); the top-level member `conflicting_appointment_id` names it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `end_at` not after `start_at` (or more than 24 h after), `doctor_id` not a doctor, `patient_id` unknown, `planned_service_id` unknown or deactivated, ...", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -308,13 +303,10 @@ pub async fn create(
 }
 
 /// One appointment.
-#[utoipa::path(get, path = "/api/v1/appointments/{appointment_id}", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/appointments/{appointment_id}", operation_id = "appointments_get", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The appointment", body = AppointmentView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -330,17 +322,13 @@ pub async fn get(
 
 /// Move an appointment (time, doctor) or change its note, while it is not canceled, a
 /// no-show or finished.
-#[utoipa::path(patch, path = "/api/v1/appointments/{appointment_id}", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/appointments/{appointment_id}", operation_id = "appointments_update", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     request_body = PatchAppointmentBody,
     responses(
         (status = 200, description = "The appointment as it now is", body = AppointmentView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An overlap (with `conflicting_appointment_id`), or the appointment is final", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -365,14 +353,11 @@ pub async fn update(
 }
 
 /// Move an appointment to another status.
-#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/status", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/status", operation_id = "appointments_status_set", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     request_body = StatusBody,
     responses(
         (status = 200, description = "The appointment as it now is (came and finished record the patient's visit)", body = AppointmentView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Finishing with an unpaid treatment, without a manager's or admin's reason", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown status, or a move the state machine forbids (the message names both statuses)", body = Problem, content_type = "application/problem+json"),
@@ -398,13 +383,11 @@ pub async fn set_status(
 }
 
 /// A doctor's free start times on a day.
-#[utoipa::path(get, path = "/api/v1/doctors/{doctor_id}/free-slots", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/doctors/{doctor_id}/free-slots", operation_id = "doctors_free_slots", tag = "appointments", security(("bearer" = [])),
     params(("doctor_id" = i64, Path, description = "The doctor (employee id)"), FreeSlotParams),
     responses(
         (status = 200, description = "Start times every 15 minutes of the clinic's local time at which the duration fits inside one opening interval of that weekday, overlaps none of the doctor's reserved, confirmed or came appointments, and is not in the past", body = FreeSlots),
         (status = 400, description = "Missing or malformed date", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The employee may not be a doctor (`doctor_id`), or `duration_minutes` is not from 1 to 1440", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -432,13 +415,10 @@ pub async fn free_slots(
 }
 
 /// A patient's appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/appointments", operation_id = "patients_appointments_list", tag = "appointments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), OwnListParams),
     responses(
         (status = 200, description = "A page of the patient's appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn of_patient(
@@ -453,13 +433,10 @@ pub async fn of_patient(
 }
 
 /// My appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/me/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/appointments", operation_id = "me_appointments_list", tag = "appointments", security(("bearer" = [])),
     params(OwnListParams),
     responses(
         (status = 200, description = "A page of my appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn mine(

@@ -121,13 +121,10 @@ fn decode_cursor(cursor: &str) -> Result<(String, i32), ApiError> {
 }
 
 /// Services, ordered by type then `display_number`.
-#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/services", operation_id = "services_list", tag = "catalog", security(("bearer" = [])),
     params(ServiceListParams),
     responses(
         (status = 200, description = "A page of services", body = Page<Service>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -153,13 +150,10 @@ pub async fn list(
 }
 
 /// Add a service to the catalog.
-#[utoipa::path(post, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/services", operation_id = "services_create", tag = "catalog", security(("bearer" = [])),
     request_body = CreateServiceBody,
     responses(
         (status = 201, description = "Created", body = Service),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (negative price or duration, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -188,13 +182,10 @@ pub async fn create(
 }
 
 /// One service.
-#[utoipa::path(get, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/services/{service_id}", operation_id = "services_get", tag = "catalog", security(("bearer" = [])),
     params(("service_id" = i64, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = Service),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -206,17 +197,13 @@ pub async fn get(
 
 /// Change a service; `is_active` deactivates or activates it. Services are never deleted:
 /// DELETE answers 405.
-#[utoipa::path(patch, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/services/{service_id}", operation_id = "services_update", tag = "catalog", security(("bearer" = [])),
     params(("service_id" = i64, Path, description = "Service id")),
     request_body = PatchServiceBody,
     responses(
         (status = 200, description = "The service as it now is", body = Service),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -248,13 +235,10 @@ pub async fn update(
 /// `service_ids` must be exactly the services of that type (otherwise 422 naming the ids
 /// missing, extra or repeated, and nothing changes). Answers the type's services in their
 /// new order (one page).
-#[utoipa::path(post, path = "/api/v1/services/reorder", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/services/reorder", operation_id = "services_reorder", tag = "catalog", security(("bearer" = [])),
     request_body = ReorderBody,
     responses(
         (status = 200, description = "The services of the type, renumbered", body = Page<Service>),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not exactly the services of the type", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reorder(
@@ -278,13 +262,11 @@ pub async fn reorder(
 
 /// The tooth dictionary: every matching tooth in one page (156 without filters: 32
 /// permanent and 20 primary teeth in each of three notations), by id.
-#[utoipa::path(get, path = "/api/v1/teeth", tag = "teeth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/teeth", operation_id = "teeth_list", tag = "teeth", security(("bearer" = [])),
     params(TeethParams),
     responses(
         (status = 200, description = "Every matching tooth; `next_cursor` is always null", body = Page<ToothView>),
         (status = 400, description = "Unknown system or dentition", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn teeth(
     State(state): State<AppState>,

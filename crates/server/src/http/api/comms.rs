@@ -369,13 +369,11 @@ fn page<T, V: ToSchema + From<T>>(page: CommsPage<T>) -> Page<V> {
 // --- calls -----------------------------------------------------------------------------------
 
 /// The call log, newest first.
-#[utoipa::path(get, path = "/api/v1/calls", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/calls", operation_id = "calls_list", tag = "comms", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of calls ordered by (begin_call, call_id) descending", body = Page<CallView>),
         (status = 400, description = "Bad parameters (contact_type, direction, from, to, cursor; contacter_id without contact_type)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is not a phone number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_calls(
@@ -389,13 +387,10 @@ pub async fn list_calls(
 }
 
 /// Record a call; its contact is resolved from the number.
-#[utoipa::path(post, path = "/api/v1/calls", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/calls", operation_id = "calls_create", tag = "comms", security(("bearer" = [])),
     request_body = CreateCallBody,
     responses(
         (status = 201, description = "Recorded, with the contact (a primary holder of the number first, patients before employees; new and null when nobody holds it) and the other holders", body = RecordedCallView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only (doctors and HQ read)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `phone_number` not a phone number, `direction` not in/out, `begin_call`/`end_call` not RFC 3339, `end_call` before `begin_call`, `note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_call(
@@ -420,13 +415,10 @@ pub async fn create_call(
 }
 
 /// One call.
-#[utoipa::path(get, path = "/api/v1/calls/{call_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/calls/{call_id}", operation_id = "calls_get", tag = "comms", security(("bearer" = [])),
     params(("call_id" = i64, Path, description = "Call id")),
     responses(
         (status = 200, description = "The call", body = CallView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such call", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_call(
@@ -437,14 +429,11 @@ pub async fn get_call(
 }
 
 /// Set a call's end or note.
-#[utoipa::path(patch, path = "/api/v1/calls/{call_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/calls/{call_id}", operation_id = "calls_update", tag = "comms", security(("bearer" = [])),
     params(("call_id" = i64, Path, description = "Call id")),
     request_body = PatchCallBody,
     responses(
         (status = 200, description = "The call as it now is", body = CallView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such call", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`end_call` not RFC 3339 or before `begin_call`; `note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -471,13 +460,10 @@ pub async fn update_call(
 // --- SMS -------------------------------------------------------------------------------------
 
 /// SMS sent and received, newest first.
-#[utoipa::path(get, path = "/api/v1/sms", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms", operation_id = "sms_list", tag = "comms", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of SMS ordered by (time, sms_id) descending; messages still in the outbox are not here (see /api/v1/sms-outbox)", body = Page<SmsView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is not a phone number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_sms(
@@ -491,13 +477,10 @@ pub async fn list_sms(
 }
 
 /// Log an SMS received, or queue one to send.
-#[utoipa::path(post, path = "/api/v1/sms", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/sms", operation_id = "sms_create", tag = "comms", security(("bearer" = [])),
     request_body = CreateSmsBody,
     responses(
         (status = 201, description = "Direction in: the `sms` row, with the resolved contact and the other holders of the number. Direction out: the outbox row (state queued, `sms_outbox_id`, no `sms_id`) with who the number belongs to now; not sent yet: the outbox worker sends it and only then records the `sms` row", body = PostedSmsView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only (doctors and HQ read)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `phone_number`, `direction`, `time`, `subject` (at most 255, one line), `sms_text` (1 to 1000), `note` (at most 2000; not on an outgoing message)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_sms(
@@ -542,13 +525,10 @@ pub async fn create_sms(
 }
 
 /// One SMS.
-#[utoipa::path(get, path = "/api/v1/sms/{sms_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms/{sms_id}", operation_id = "sms_get", tag = "comms", security(("bearer" = [])),
     params(("sms_id" = i64, Path, description = "SMS id")),
     responses(
         (status = 200, description = "The SMS", body = SmsView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such SMS", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_sms(
@@ -559,14 +539,11 @@ pub async fn get_sms(
 }
 
 /// Set or clear an SMS's note.
-#[utoipa::path(patch, path = "/api/v1/sms/{sms_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/sms/{sms_id}", operation_id = "sms_update", tag = "comms", security(("bearer" = [])),
     params(("sms_id" = i64, Path, description = "SMS id")),
     request_body = PatchSmsBody,
     responses(
         (status = 200, description = "The SMS as it now is", body = SmsView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such SMS", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -588,13 +565,11 @@ pub async fn update_sms(
 }
 
 /// The SMS outbox, newest first.
-#[utoipa::path(get, path = "/api/v1/sms-outbox", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms-outbox", operation_id = "sms_outbox_list", tag = "comms", security(("bearer" = [])),
     params(OutboxParams),
     responses(
         (status = 200, description = "A page of queued, sending, sent, failed and unknown messages, newest first (by sms_outbox_id)", body = Page<OutboxView>),
         (status = 400, description = "Bad parameters (state, cursor)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_outbox(
     State(state): State<AppState>,
@@ -626,12 +601,10 @@ pub async fn list_outbox(
 // --- who is calling --------------------------------------------------------------------------
 
 /// Who a number (or its first digits) belongs to.
-#[utoipa::path(get, path = "/api/v1/contacts/lookup", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/lookup", operation_id = "contacts_lookup", tag = "comms", security(("bearer" = [])),
     params(LookupParams),
     responses(
         (status = 200, description = "The best match (a primary holder first, patients before employees, then by id) with their name (`last_name first_name`) and the number that matched, and at most 19 others", body = Lookup),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nobody holds a matching number", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is neither a phone number nor its first 4 to 7 digits", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -97,8 +97,9 @@ impl utoipa::Modify for BearerAuth {
 
 /// Documents, on every operation, the errors that the shared machinery answers whatever the
 /// handler: the extractors' rejections (`error.rs`), the session check and the permission
-/// table, the body limit. A handler documents its own errors (404, 409, 422 from its rules)
-/// and may word these more precisely; an entry it has is never replaced.
+/// table (the 403 names who may, from `http::permissions`), the body limit. A handler
+/// documents only its own errors (404, 409, 422 from its rules) and the shared ones it can
+/// word more precisely; an entry it has is never replaced.
 struct CommonErrors;
 
 impl CommonErrors {
@@ -116,7 +117,27 @@ impl CommonErrors {
             .into()
     }
 
-    fn add(operation: &mut utoipa::openapi::path::Operation) {
+    /// The 403 of an operation: who may call it, from the permission table.
+    fn forbidden(method: &str, path: &str) -> String {
+        use crate::http::permissions::{Rule, rule_for};
+        match rule_for(method, path) {
+            Some(Rule::SessionWrite) => "An HQ session may not write".to_owned(),
+            Some(rule @ Rule::Needs(..)) => {
+                let allowed: Vec<&str> = dcms_domain::Principal::ALL
+                    .iter()
+                    .filter(|principal| rule.allows(**principal))
+                    .map(|principal| principal.as_str())
+                    .collect();
+                format!(
+                    "The session's role may not do this (allowed: {})",
+                    allowed.join(", ")
+                )
+            }
+            _ => "The role may not do this".to_owned(),
+        }
+    }
+
+    fn add(operation: &mut utoipa::openapi::path::Operation, forbidden: &str) {
         let secured = operation
             .security
             .as_ref()
@@ -137,7 +158,7 @@ impl CommonErrors {
         }
         if secured {
             errors.push(("401", "No valid session"));
-            errors.push(("403", "The role may not do this"));
+            errors.push(("403", forbidden));
         }
         if !body_types.is_empty() {
             errors.push(("413", "The body is larger than the server accepts"));
@@ -164,18 +185,17 @@ impl CommonErrors {
 
 impl utoipa::Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                CommonErrors::add(operation);
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ] {
+                if let Some(operation) = operation {
+                    CommonErrors::add(operation, &CommonErrors::forbidden(method, path));
+                }
             }
         }
     }
@@ -228,7 +248,7 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI 3.1 document of this API.
 #[utoipa::path(
     get,
-    path = "/api/openapi.json",
+    path = "/api/openapi.json", operation_id = "operations_openapi",
     tag = "operations",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
 )]

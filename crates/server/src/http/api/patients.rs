@@ -239,13 +239,10 @@ fn phone_list(phones: Vec<PatientPhone>) -> PhoneList {
 }
 
 /// Patients: a search, or all of them newest first.
-#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients", operation_id = "patients_list", tag = "patients", security(("bearer" = [])),
     params(SearchParams),
     responses(
         (status = 200, description = "A page of patients, ordered by (rank, last name, first name, id) for a search (rank 0: last name matches; 1: first name only), newest first without `q`", body = Page<PatientView>),
-        (status = 400, description = "Bad parameters or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A cursor of another query", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
@@ -270,13 +267,10 @@ pub async fn list(
 }
 
 /// Register a patient with their phones.
-#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients", operation_id = "patients_create", tag = "patients", security(("bearer" = [])),
     request_body = CreatePatientBody,
     responses(
         (status = 201, description = "Registered", body = PatientView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The register number belongs to another patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (`register_number`, `birthday` or `gender` contradicting the register number, `phones` fewer than 2 or not exactly one primary, `phones[1].number`, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -309,13 +303,10 @@ pub async fn create(
 }
 
 /// One patient (the read is audited).
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}", operation_id = "patients_get", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     responses(
         (status = 200, description = "The patient", body = PatientView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -328,14 +319,11 @@ pub async fn get(
 }
 
 /// Change a patient's fields (not the phones: see `/phones`).
-#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}", operation_id = "patients_update", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     request_body = PatchPatientBody,
     responses(
         (status = 200, description = "The patient as they now are", body = PatientView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The register number belongs to another patient, or the account is linked to another patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (`user_id` not a patient's account, ...)", body = Problem, content_type = "application/problem+json"),
@@ -367,14 +355,11 @@ pub async fn update(
 }
 
 /// Add a phone to a patient.
-#[utoipa::path(post, path = "/api/v1/patients/{patient_id}/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients/{patient_id}/phones", operation_id = "patients_phones_add", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number the patient has already", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -396,14 +381,11 @@ pub async fn add_phone(
 }
 
 /// Change one phone of a patient (`is_primary: true` moves the primary here).
-#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", operation_id = "patients_phones_update", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the patient would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -426,13 +408,10 @@ pub async fn update_phone(
 }
 
 /// Delete one phone of a patient (not below two, not the primary).
-#[utoipa::path(delete, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", operation_id = "patients_phones_delete", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The patient would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -462,6 +441,26 @@ pub struct ImportParams {
     /// imports nothing (422).
     pub skip_bad: Option<bool>,
 }
+
+/// The CSV file of an import, sent as the request body: bytes, as client generators read a
+/// file upload (`type: string, format: binary`).
+pub struct CsvFile;
+
+impl utoipa::PartialSchema for CsvFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some(
+                "UTF-8 CSV with a header row (comma or semicolon separated)",
+            ))
+            .build()
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CsvFile {}
 
 /// Something wrong with one line of an imported file.
 #[derive(Debug, Serialize, ToSchema)]
@@ -501,14 +500,14 @@ pub struct ImportView {
 /// phone2_label, ...` (the first phone is the primary), comma or semicolon, UTF-8 with a
 /// header row. Every row is checked as a registration, and a register number twice in the
 /// file or already registered is refused; all that is imported is one transaction.
-#[utoipa::path(post, path = "/api/v1/patients/import", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients/import", operation_id = "patients_import", tag = "patients", security(("bearer" = [])),
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file (any Content-Type is accepted)"),
+    request_body(
+        description = "The CSV file, as `text/csv` or `application/octet-stream` (the Content-Type is not looked at)",
+        content((inline(CsvFile) = "text/csv"), (inline(CsvFile) = "application/octet-stream")),
+    ),
     responses(
         (status = 200, description = "Imported (with `skip_bad`, the lines left out are listed)", body = ImportView),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A register number of the file was registered while it was being imported; nothing was imported", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than the body limit: import it with `dcms patients import`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows (or a bad header) and nothing was imported: `errors` are `{field: \"line N: <column>\", message}`, and the top-level `problems` member lists the same as `{line, field, message}`", body = Problem, content_type = "application/problem+json"),
@@ -565,11 +564,9 @@ pub async fn import(
 
 /// Every patient as a CSV file that the import reads back (the primary phone first); the
 /// export is audited (`export` on `patient`).
-#[utoipa::path(get, path = "/api/v1/patients/export", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/export", operation_id = "patients_export", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "`patients.csv` (an attachment): the columns of the import, comma-separated, UTF-8", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(
     State(state): State<AppState>,
@@ -598,11 +595,9 @@ async fn own_id(state: &AppState, caller: &Caller) -> Result<i64, ApiError> {
 }
 
 /// My patient record (the read is audited).
-#[utoipa::path(get, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/patient", operation_id = "me_patient_get", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "My record", body = PatientView),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(
@@ -615,13 +610,10 @@ pub async fn me(
 }
 
 /// Change my e-mail address (the only field a patient may change on their record).
-#[utoipa::path(patch, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me/patient", operation_id = "me_patient_update", tag = "patients", security(("bearer" = [])),
     request_body = PatchOwnPatientBody,
     responses(
         (status = 200, description = "My record as it now is", body = PatientView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid address, or fields other than `email` (each named)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -672,11 +664,9 @@ pub async fn update_me(
 }
 
 /// My phones, in creation order.
-#[utoipa::path(get, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/patient/phones", operation_id = "me_phones_list", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "My phones", body = PhoneList),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_phones(
@@ -690,13 +680,10 @@ pub async fn my_phones(
 }
 
 /// Add a phone of mine.
-#[utoipa::path(post, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/me/patient/phones", operation_id = "me_phones_add", tag = "patients", security(("bearer" = [])),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = PhoneView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number I have already", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -718,14 +705,11 @@ pub async fn add_my_phone(
 }
 
 /// Change one of my phones (`is_primary: true` moves the primary here).
-#[utoipa::path(patch, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me/patient/phones/{phone_id}", operation_id = "me_phones_update", tag = "patients", security(("bearer" = [])),
     params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or I would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -749,13 +733,10 @@ pub async fn update_my_phone(
 }
 
 /// Delete one of my phones (not below two, not the primary).
-#[utoipa::path(delete, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/me/patient/phones/{phone_id}", operation_id = "me_phones_delete", tag = "patients", security(("bearer" = [])),
     params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "I would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -60,13 +60,10 @@ pub struct PositionListParams {
 }
 
 /// Positions, by id.
-#[utoipa::path(get, path = "/api/v1/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/positions", operation_id = "positions_list", tag = "staff", security(("bearer" = [])),
     params(PositionListParams),
     responses(
         (status = 200, description = "A page of positions", body = Page<Position>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -79,15 +76,11 @@ pub async fn list(
 }
 
 /// Create a position.
-#[utoipa::path(post, path = "/api/v1/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/positions", operation_id = "positions_create", tag = "staff", security(("bearer" = [])),
     request_body = CreatePositionBody,
     responses(
         (status = 201, description = "Created", body = Position),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_type` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -111,13 +104,10 @@ pub async fn create(
 }
 
 /// One position.
-#[utoipa::path(get, path = "/api/v1/positions/{position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/positions/{position_id}", operation_id = "positions_get", tag = "staff", security(("bearer" = [])),
     params(("position_id" = i64, Path, description = "Position id")),
     responses(
         (status = 200, description = "The position", body = Position),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such position", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -129,17 +119,13 @@ pub async fn get(
 
 /// Change a position; `is_active: false` deactivates it. Positions are never deleted: DELETE
 /// answers 405.
-#[utoipa::path(patch, path = "/api/v1/positions/{position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/positions/{position_id}", operation_id = "positions_update", tag = "staff", security(("bearer" = [])),
     params(("position_id" = i64, Path, description = "Position id")),
     request_body = PatchPositionBody,
     responses(
         (status = 200, description = "The position as it now is", body = Position),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such position", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_type` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,

@@ -44,13 +44,10 @@ pub struct RangeParams {
 }
 
 /// One day: appointments by doctor and status, treatments, their charges, payments by method.
-#[utoipa::path(get, path = "/api/v1/reports/day", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/day", operation_id = "reports_day", tag = "reports", security(("bearer" = [])),
     params(DayParams),
     responses(
         (status = 200, description = "The day's figures", body = DayReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing or malformed date", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn day(
@@ -64,13 +61,10 @@ pub async fn day(
 
 /// Revenue from `from` to `to` (inclusive): items' charges by treatment date and payments by
 /// payment date, grouped by doctor, service or day.
-#[utoipa::path(get, path = "/api/v1/reports/revenue", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/revenue", operation_id = "reports_revenue", tag = "reports", security(("bearer" = [])),
     params(RevenueParams),
     responses(
         (status = 200, description = "Revenue rows and totals", body = RevenueReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad date, from after to, a range over 366 days or an unknown group_by", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revenue(
@@ -90,11 +84,9 @@ pub async fn revenue(
 
 /// Patients by status (from each one's last visit, today) and new patients per month over
 /// the last 12 months.
-#[utoipa::path(get, path = "/api/v1/reports/patients", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/patients", operation_id = "reports_patients", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "Patients by status and new patients per month", body = PatientsReport),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn patients(State(state): State<AppState>) -> Result<Json<PatientsReport>, ApiError> {
     Ok(Json(reports::patients(&state.store).await?))
@@ -102,13 +94,10 @@ pub async fn patients(State(state): State<AppState>) -> Result<Json<PatientsRepo
 
 /// The no-show rate by doctor and month: no-shows ÷ appointments that were due (starting
 /// before now, in the range, with status reserved, confirmed, came, finished or no_show).
-#[utoipa::path(get, path = "/api/v1/reports/no-shows", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/no-shows", operation_id = "reports_no_shows", tag = "reports", security(("bearer" = [])),
     params(RangeParams),
     responses(
         (status = 200, description = "No-show rates by doctor and month", body = NoShowReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad date, from after to or a range over 366 days", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn no_shows(

@@ -131,24 +131,19 @@ pub struct PatchSettingsBody {
 }
 
 /// The clinic's settings.
-#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings_get", tag = "settings", security(("bearer" = [])),
     responses(
         (status = 200, description = "The settings", body = SettingsView),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<SettingsView>, ApiError> {
     Ok(Json(settings::get(&state.store).await?.into()))
 }
 
 /// Change the clinic's settings.
-#[utoipa::path(patch, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/settings", operation_id = "settings_update", tag = "settings", security(("bearer" = [])),
     request_body = PatchSettingsBody,
     responses(
         (status = 200, description = "The settings as they now are", body = SettingsView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (unknown time zone, overlapping opening hours, reminder hour out of 0-23, unknown template placeholder, ...), each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(

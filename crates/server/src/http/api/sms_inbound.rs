@@ -85,7 +85,7 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InboundBody, ApiError>
 }
 
 /// Receive an SMS from the provider.
-#[utoipa::path(post, path = "/api/v1/sms/inbound", tag = "comms",
+#[utoipa::path(post, path = "/api/v1/sms/inbound", operation_id = "sms_inbound", tag = "comms",
     params(("X-DCMS-SMS-Secret" = String, Header, description = "The shared secret configured with --sms-inbound-secret")),
     request_body(content(
         (InboundBody = "application/json"),
@@ -93,7 +93,6 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InboundBody, ApiError>
     )),
     responses(
         (status = 200, description = "Logged (and perhaps an appointment confirmed)", body = InboundView),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong or missing secret, or none configured", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (from not a phone number, text too long, received_at not RFC 3339)", body = Problem, content_type = "application/problem+json"),
     ))]

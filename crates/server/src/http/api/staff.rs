@@ -195,13 +195,10 @@ pub(super) fn page_params(limit: Option<u64>, cursor: Option<String>) -> PagePar
 // --- employees -----------------------------------------------------------------------------
 
 /// Employees, by id.
-#[utoipa::path(get, path = "/api/v1/employees", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/employees", operation_id = "employees_list", tag = "staff", security(("bearer" = [])),
     params(EmployeeListParams),
     responses(
         (status = 200, description = "A page of employees", body = Page<Employee>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -214,13 +211,10 @@ pub async fn list(
 }
 
 /// Create an employee with their phones and positions (one transaction).
-#[utoipa::path(post, path = "/api/v1/employees", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees", operation_id = "employees_create", tag = "staff", security(("bearer" = [])),
     request_body = CreateEmployeeBody,
     responses(
         (status = 201, description = "Created", body = Employee),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user account is linked to another employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: fewer than 2 phones or not exactly one primary (`phones`), more than one primary position (`positions`), an unknown or inactive position, a patient's user account, ...", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -256,13 +250,10 @@ pub async fn create(
 }
 
 /// One employee.
-#[utoipa::path(get, path = "/api/v1/employees/{employee_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/employees/{employee_id}", operation_id = "employees_get", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     responses(
         (status = 200, description = "The employee", body = Employee),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -273,17 +264,13 @@ pub async fn get(
 }
 
 /// Change an employee's fields.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}", operation_id = "employees_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = PatchEmployeeBody,
     responses(
         (status = 200, description = "The employee as they now are", body = Employee),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user account is linked to another employee", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -314,14 +301,11 @@ pub async fn update(
 
 /// Fire an employee: status `not_working`, `fired_at` set, open positions ended that day, the
 /// linked user account disabled and its sessions revoked.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/fire", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/fire", operation_id = "employees_fire", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = FireBody,
     responses(
         (status = 200, description = "The employee as they now are", body = Employee),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already fired, or the linked account is the last active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`fired_at` invalid, before `hired_at` or before the start of an open position", body = Problem, content_type = "application/problem+json"),
@@ -346,14 +330,11 @@ pub async fn fire(
 // --- phones --------------------------------------------------------------------------------
 
 /// Add a phone number to an employee.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/phones", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/phones", operation_id = "employees_phones_add", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = EmployeePhone),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number the employee already has", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -375,14 +356,11 @@ pub async fn add_phone(
 }
 
 /// Change a phone number, its label, or make it the primary.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", operation_id = "employees_phones_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("phone_id" = i64, Path, description = "One of that employee's phones")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = EmployeePhone),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such phone of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or no primary would be left (`phones`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -409,13 +387,10 @@ pub async fn update_phone(
 }
 
 /// Delete a phone number.
-#[utoipa::path(delete, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", operation_id = "employees_phones_delete", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("phone_id" = i64, Path, description = "One of that employee's phones")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such phone of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fewer than two phones would be left, or it is the primary (`phones`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -438,14 +413,11 @@ pub async fn delete_phone(
 // --- employee positions --------------------------------------------------------------------
 
 /// Assign a position to an employee.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/positions", operation_id = "employees_positions_add", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = AssignmentBody,
     responses(
         (status = 201, description = "Assigned", body = EmployeePosition),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The employee has been fired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown or inactive position (`position_id`), bad date, or the employee already has an open primary position (`is_primary`)", body = Problem, content_type = "application/problem+json"),
@@ -468,14 +440,11 @@ pub async fn add_position(
 }
 
 /// End, reopen, or (un)mark as primary an assignment.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/positions/{employee_position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/positions/{employee_position_id}", operation_id = "employees_positions_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("employee_position_id" = i64, Path, description = "One of that employee's assignments")),
     request_body = PatchAssignmentBody,
     responses(
         (status = 200, description = "The assignment as it now is", body = EmployeePosition),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assignment of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Reopening an assignment of a fired employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`ended_at` before `started_at`, or a second open primary (`is_primary` / `ended_at`)", body = Problem, content_type = "application/problem+json"),
@@ -505,13 +474,10 @@ pub async fn update_position(
 
 /// Employees who may be the doctor of an appointment: not `not_working`, with an open
 /// assignment to a `clinical` position. By id.
-#[utoipa::path(get, path = "/api/v1/doctors", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/doctors", operation_id = "doctors_list", tag = "staff", security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of doctors", body = Page<Employee>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn doctors(
     State(state): State<AppState>,

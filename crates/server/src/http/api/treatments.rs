@@ -254,14 +254,11 @@ fn limit(params: &ListParams) -> u64 {
 }
 
 /// Records a treatment with its items.
-#[utoipa::path(post, path = "/api/v1/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments", operation_id = "treatments_create", tag = "treatments", security(("bearer" = [])),
     params(SystemParams),
     request_body = CreateTreatmentBody,
     responses(
         (status = 201, description = "Recorded; items in the order given, teeth in the requested or the clinic's notation", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Doctors, managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, all together; an item's are named `items[i].field`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -298,12 +295,10 @@ pub async fn create(
 }
 
 /// A treatment.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}", operation_id = "treatments_get", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     responses(
         (status = 200, description = "The treatment, its items in order, its total, paid and balance", body = Treatment),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -327,16 +322,12 @@ pub async fn get(
 }
 
 /// Changes a treatment's note, assistant or follow-up appointment.
-#[utoipa::path(patch, path = "/api/v1/treatments/{treatment_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/treatments/{treatment_id}", operation_id = "treatments_update", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     request_body = PatchTreatmentBody,
     responses(
         (status = 200, description = "Changed", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Doctors, managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -365,16 +356,13 @@ pub async fn update(
 }
 
 /// Adds an item to a treatment.
-#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/items", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/items", operation_id = "treatments_items_add", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     request_body = ItemBody,
     responses(
         (status = 201, description = "Added (the price copied now); the whole treatment", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_item(
     State(state): State<AppState>,
@@ -398,11 +386,10 @@ pub async fn add_item(
 }
 
 /// Removes an item from a treatment.
-#[utoipa::path(delete, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}", operation_id = "treatments_items_delete", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), ("treatment_item_id" = i64, Path, description = "Item id")),
     responses(
         (status = 204, description = "Removed with its teeth"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment or item", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -424,13 +411,11 @@ pub async fn delete_item(
 }
 
 /// Sets the teeth of an item (chosen after the treatment).
-#[utoipa::path(put, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}/teeth", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}/teeth", operation_id = "treatments_items_teeth_set", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), ("treatment_item_id" = i64, Path, description = "Item id"), SystemParams),
     request_body = TeethBody,
     responses(
         (status = 200, description = "The teeth replaced; the whole treatment", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment or item", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown teeth, or teeth that do not fit the item's scope", body = Problem, content_type = "application/problem+json"),
@@ -460,12 +445,10 @@ pub async fn set_teeth(
 }
 
 /// A treatment's invoice.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/invoice", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/invoice", operation_id = "treatments_invoice_get", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     responses(
         (status = 200, description = "Lines at the prices recorded with the items, payments, total, paid and balance", body = Invoice),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -489,13 +472,11 @@ pub async fn invoice(
 }
 
 /// Takes a payment (or gives a refund) for a treatment.
-#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/payments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/payments", operation_id = "treatments_payments_create", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id")),
     request_body = PaymentBody,
     responses(
         (status = 201, description = "Taken; `received_by` is the user who took it", body = Payment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Staff only; a refund (negative amount): managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "0, more than the balance, a refund of more than was paid, an unknown method, or a time in the future", body = Problem, content_type = "application/problem+json"),
@@ -524,12 +505,10 @@ pub async fn pay(
 }
 
 /// A treatment's payments, oldest first.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/payments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/payments", operation_id = "treatments_payments_list", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id")),
     responses(
         (status = 200, description = "Payments and refunds by `paid_at`", body = Vec<Payment>),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn payments(
@@ -542,13 +521,10 @@ pub async fn payments(
 }
 
 /// A patient's treatments, newest first.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/treatments", operation_id = "patients_treatments_list", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ListParams),
     responses(
         (status = 200, description = "A page of the patient's treatments, newest first", body = Page<Treatment>),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -576,12 +552,10 @@ pub async fn of_patient(
 }
 
 /// A patient's chart: each tooth with what was done to it.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/chart", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/chart", operation_id = "patients_chart_get", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), SystemParams),
     responses(
         (status = 200, description = "Every tooth that has items, each with its items newest first", body = Chart),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -632,13 +606,10 @@ async fn invoice_list(
 }
 
 /// A patient's invoices, newest first, with what they owe in all.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/invoices", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/invoices", operation_id = "patients_invoices_list", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ListParams),
     responses(
         (status = 200, description = "A page of invoices and the patient's account", body = InvoiceList),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -654,13 +625,10 @@ pub async fn invoices_of_patient(
 }
 
 /// My treatments, newest first (services by the names patients see).
-#[utoipa::path(get, path = "/api/v1/me/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/treatments", operation_id = "me_treatments_list", tag = "treatments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of my treatments", body = Page<MyTreatment>),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -688,13 +656,10 @@ pub async fn my_treatments(
 }
 
 /// My invoices, newest first, with what I owe in all.
-#[utoipa::path(get, path = "/api/v1/me/invoices", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/invoices", operation_id = "me_invoices_list", tag = "treatments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of my invoices and my account", body = InvoiceList),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -44,13 +44,10 @@ pub struct UserSessions {
 }
 
 /// Users, by id.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "users_list", tag = "users", security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -62,13 +59,10 @@ pub async fn list(
 }
 
 /// Create a user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "users_create", tag = "users", security(("bearer" = [])),
     request_body = CreateUserBody,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken in some letter case", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (password under 10 characters, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -94,13 +88,10 @@ pub async fn create(
 }
 
 /// One user.
-#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", operation_id = "users_get", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = UserView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -111,17 +102,13 @@ pub async fn get(
 }
 
 /// Change a user's display name, role, or disabled state.
-#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", operation_id = "users_update", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     request_body = PatchUserBody,
     responses(
         (status = 200, description = "The user as it now is", body = UserView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "That would leave no active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -145,14 +132,11 @@ pub async fn update(
 }
 
 /// Set a user's password; all of their sessions are revoked.
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", operation_id = "users_password_set", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     request_body = SetPasswordBody,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Password under 10 characters", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -175,13 +159,10 @@ pub async fn set_password(
 }
 
 /// A user's sessions, newest first (at most 500).
-#[utoipa::path(get, path = "/api/v1/users/{user_id}/sessions", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users/{user_id}/sessions", operation_id = "users_sessions_list", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The sessions", body = UserSessions),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sessions(
@@ -199,13 +180,10 @@ pub async fn sessions(
 }
 
 /// Revoke one session of a user.
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sessions/{session_token_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sessions/{session_token_id}", operation_id = "users_sessions_revoke", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id"), ("session_token_id" = i64, Path, description = "One of that user's sessions")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session of that user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_session(
