@@ -107,9 +107,15 @@ async fn schemas_are_what_client_generators_read() {
 
     // The CSV import: a file body (a binary string), as generators read an upload.
     let content = &doc["paths"]["/api/v1/patients/import"]["post"]["requestBody"]["content"];
-    for media_type in ["text/csv", "application/octet-stream"] {
-        let schema = &content[media_type]["schema"];
-        assert_eq!(schema["type"], "string", "{media_type}: {content}");
-        assert_eq!(schema["format"], "binary", "{media_type}: {content}");
+    let schema = &content["application/octet-stream"]["schema"];
+    assert_eq!(schema["type"], "string", "{content}");
+    assert_eq!(schema["format"], "binary", "{content}");
+
+    // One body type per operation: openapi-python-client 0.29 makes a body of several
+    // optional and sends it as the last type whatever it is.
+    for (method, path, operation) in operations(&doc) {
+        if let Some(content) = operation["requestBody"]["content"].as_object() {
+            assert_eq!(content.len(), 1, "{method} {path}: {content:?}");
+        }
     }
 }

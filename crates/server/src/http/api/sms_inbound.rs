@@ -87,10 +87,10 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InboundBody, ApiError>
 /// Receive an SMS from the provider.
 #[utoipa::path(post, path = "/api/v1/sms/inbound", operation_id = "sms_inbound", tag = "comms",
     params(("X-DCMS-SMS-Secret" = String, Header, description = "The shared secret configured with --sms-inbound-secret")),
-    request_body(content(
-        (InboundBody = "application/json"),
-        (InboundBody = "application/x-www-form-urlencoded"),
-    )),
+    request_body(
+        description = "Form-encoded, or JSON with the same names (`Content-Type: application/json`). The document names one, as client generators read one body type per operation",
+        content((InboundBody = "application/x-www-form-urlencoded")),
+    ),
     responses(
         (status = 200, description = "Logged (and perhaps an appointment confirmed)", body = InboundView),
         (status = 401, description = "Wrong or missing secret, or none configured", body = Problem, content_type = "application/problem+json"),
