@@ -119,3 +119,155 @@ async fn schemas_are_what_client_generators_read() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_reference_resolves() {
+    let doc = document().await;
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut refs = 0;
+    walk("", &doc, &mut |key, object| {
+        if let Some(reference) = object.get("$ref").and_then(Value::as_str) {
+            let name = reference
+                .strip_prefix("#/components/schemas/")
+                .unwrap_or_else(|| panic!("{reference} under {key}"));
+            assert!(
+                schemas.contains_key(name),
+                "{reference} under {key} names nothing"
+            );
+            refs += 1;
+        }
+    });
+    assert!(refs > 100, "{refs}");
+}
+
+/// The schema of a component's property.
+fn property<'a>(doc: &'a Value, schema: &str, name: &str) -> &'a Value {
+    &doc["components"]["schemas"][schema]["properties"][name]
+}
+
+/// The schema of an operation's parameter.
+fn parameter<'a>(doc: &'a Value, method: &str, path: &str, name: &str) -> &'a Value {
+    doc["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| &p["schema"])
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+}
+
+#[tokio::test]
+async fn requests_state_the_rules_the_services_enforce() {
+    let doc = document().await;
+    // Lengths, counts and ranges.
+    let first_name = property(&doc, "CreatePatientBody", "first_name");
+    assert_eq!(
+        (&first_name["minLength"], &first_name["maxLength"]),
+        (&1.into(), &30.into())
+    );
+    assert_eq!(
+        first_name["type"], "string",
+        "required, so not null: {first_name}"
+    );
+    let phones = property(&doc, "CreatePatientBody", "phones");
+    assert_eq!(
+        (&phones["minItems"], &phones["maxItems"]),
+        (&2.into(), &20.into())
+    );
+    let price = property(&doc, "CreateServiceBody", "price");
+    assert_eq!(
+        (&price["minimum"], &price["maximum"]),
+        (&0.into(), &1_000_000_000_000_i64.into())
+    );
+    let duration = parameter(
+        &doc,
+        "get",
+        "/api/v1/doctors/{doctor_id}/free-slots",
+        "duration_minutes",
+    );
+    assert_eq!(
+        (&duration["minimum"], &duration["maximum"]),
+        (&1.into(), &1440.into())
+    );
+    let password = property(&doc, "CreateUserBody", "password");
+    assert_eq!(
+        (&password["minLength"], &password["maxLength"]),
+        (&10.into(), &1024.into())
+    );
+    // Every list's page size and cursor.
+    for (method, path, operation) in operations(&doc) {
+        for param in operation["parameters"].as_array().into_iter().flatten() {
+            match param["name"].as_str() {
+                Some("limit") => {
+                    let schema = &param["schema"];
+                    assert_eq!(
+                        (&schema["minimum"], &schema["maximum"]),
+                        (&1.into(), &500.into()),
+                        "{method} {path}"
+                    );
+                }
+                Some("cursor") => {
+                    assert_eq!(
+                        param["schema"]["pattern"], "^[A-Za-z0-9_-]+$",
+                        "{method} {path}"
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    // Shared shapes.
+    assert_eq!(
+        property(&doc, "CreatePatientBody", "register_number")["$ref"],
+        "#/components/schemas/RegisterNumberText"
+    );
+    assert_eq!(
+        property(&doc, "PatientPhoneBody", "number")["$ref"],
+        "#/components/schemas/PhoneNumberText"
+    );
+    for name in [
+        "RegisterNumberText",
+        "PhoneNumberText",
+        "PhonePrefixText",
+        "EmailText",
+    ] {
+        assert!(
+            doc["components"]["schemas"][name]["pattern"].is_string(),
+            "{name}"
+        );
+    }
+    let day = parameter(&doc, "get", "/api/v1/reports/day", "date");
+    assert_eq!(day["$ref"], "#/components/schemas/DateText");
+    assert_eq!(doc["components"]["schemas"]["DateText"]["format"], "date");
+    // The control characters `http::input` refuses, on every request string without a
+    // pattern of its own, and on the names of a body's members.
+    let label = property(&doc, "EmployeePhoneBody", "label");
+    assert!(
+        label["pattern"]
+            .as_str()
+            .unwrap()
+            .contains(r"\u0000-\u0008"),
+        "{label}"
+    );
+    let names = &doc["components"]["schemas"]["CreatePatientBody"]["propertyNames"];
+    assert!(names["pattern"].is_string(), "{names}");
+    assert_eq!(
+        doc["components"]["schemas"]["PatchOwnPatientBody"]["additionalProperties"],
+        false
+    );
+    // A patient's phone and an employee's are two schemas (they differ: an employee's label
+    // is required).
+    assert_eq!(
+        doc["paths"]["/api/v1/patients/{patient_id}/phones"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/PatientPhoneBody"
+    );
+    assert_eq!(
+        doc["paths"]["/api/v1/employees/{employee_id}/phones"]["post"]["requestBody"]["content"]["application/json"]
+            ["schema"]["$ref"],
+        "#/components/schemas/EmployeePhoneBody"
+    );
+    // Answers are left alone.
+    let view = property(&doc, "PatientView", "first_name");
+    assert!(view.get("pattern").is_none(), "{view}");
+}

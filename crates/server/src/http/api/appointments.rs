@@ -12,6 +12,7 @@
 //! Lists are ordered by `(start_at, appointment_id)` and paginated with `limit` (default 50,
 //! at most 500) and `cursor`.
 
+use super::inputs::DateOrInstant;
 use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -86,35 +87,40 @@ impl From<BookingError> for ApiError {
 /// A booking. Every invalid field is reported at once (422).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAppointmentBody {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub patient_id: Option<i64>,
     /// An employee who may be a doctor now (working, with an open clinical position).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub doctor_id: Option<i64>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = String, format = DateTime, example = "2026-03-02T10:00:00+08:00")]
     pub start_at: Option<String>,
     /// RFC 3339 with an offset, after `start_at`, at most 24 hours later. Default: the
     /// planned service's duration after `start_at`, or 30 minutes.
-    #[schema(example = "2026-03-02T10:30:00+08:00")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:30:00+08:00")]
     pub end_at: Option<String>,
     /// An active service of the catalog.
+    #[schema(minimum = 1)]
     pub planned_service_id: Option<i64>,
-    /// At most 2000 characters.
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// A change of an appointment (absent fields are left as they are).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchAppointmentBody {
-    /// A new start without `end_at` keeps the duration.
-    #[schema(example = "2026-03-02T11:00:00+08:00")]
+    /// RFC 3339 with an offset; a new start without `end_at` keeps the duration.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T11:00:00+08:00")]
     pub start_at: Option<String>,
+    /// RFC 3339 with an offset, after the start, at most 24 hours later.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub end_at: Option<String>,
+    #[schema(minimum = 1)]
     pub doctor_id: Option<i64>,
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -127,6 +133,7 @@ pub struct StatusBody {
     pub status: Option<String>,
     /// Why (kept in the audit trail); with a manager's or admin's session it lets an
     /// appointment with an unpaid treatment be finished. At most 1000 characters.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -136,17 +143,24 @@ pub struct StatusBody {
 pub struct ListParams {
     /// Appointments starting at or after this: an RFC 3339 instant, or a date (from the
     /// start of that day in the clinic's time zone).
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// Appointments starting before this: an RFC 3339 instant, or a date (that whole day
     /// included).
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
     pub doctor_id: Option<i64>,
     pub patient_id: Option<i64>,
     /// One status, or several separated by commas (`reserved,confirmed`).
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(,[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)*$"
+    )]
     pub status: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same filters).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -155,14 +169,21 @@ pub struct ListParams {
 #[into_params(parameter_in = Query)]
 pub struct OwnListParams {
     /// As for `/api/v1/appointments`.
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// As for `/api/v1/appointments`.
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
     /// One status, or several separated by commas.
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(,[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)*$"
+    )]
     pub status: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -185,10 +206,10 @@ impl From<OwnListParams> for ListParams {
 #[into_params(parameter_in = Query)]
 pub struct FreeSlotParams {
     /// `YYYY-MM-DD`, a day of the clinic's calendar.
-    #[param(required = true, example = "2026-03-02")]
+    #[param(required = true, value_type = String, format = Date, example = "2026-03-02")]
     pub date: Option<String>,
     /// 1 to 1440; default 30.
-    #[param(example = 30)]
+    #[param(example = 30, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<i64>,
 }
 

@@ -22,9 +22,11 @@ pub struct AuditParams {
     pub from: Option<jiff::Timestamp>,
     /// Rows before this instant (RFC 3339).
     pub to: Option<jiff::Timestamp>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

@@ -15,8 +15,11 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
-    /// Username or e-mail, in any letter case.
+    /// Username or e-mail, in any letter case; at most 255 characters.
+    #[schema(max_length = 255)]
     pub username: String,
+    /// At most 1024 characters.
+    #[schema(max_length = 1024)]
     pub password: String,
     pub device_name: Option<String>,
     /// Default `user_portal`; patient accounts always get `patient_web`.
@@ -162,8 +165,11 @@ pub async fn revoke_my_session(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
+    /// At most 1024 characters.
+    #[schema(max_length = 1024)]
     pub current_password: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }
 

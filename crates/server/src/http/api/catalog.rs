@@ -18,32 +18,34 @@ use crate::services::catalog::{
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use dcms_domain::{Dentition, Money, ToothSystem};
+use dcms_domain::{Dentition, ToothSystem};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 /// A new service.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateServiceBody {
-    /// The category (`CHILD`, `ORTHO`, ...): 1 to 100 characters, kept as written (trimmed).
-    #[schema(required = true, example = "ORTHO")]
+    /// The category (`CHILD`, `ORTHO`, ...): 1 to 100 characters, one line, kept as written
+    /// (trimmed).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, example = "ORTHO")]
     pub service_type: Option<String>,
     /// 1 to 10000, unique within the type (409 when taken).
-    #[schema(required = true, example = 1)]
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 10000, example = 1)]
     pub display_number: Option<i64>,
-    /// 1 to 255 characters.
-    #[schema(required = true, example = "Шүдний сувгийн эмчилгээ")]
+    /// 1 to 255 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, example = "Шүдний сувгийн эмчилгээ")]
     pub doctor_display_name: Option<String>,
-    /// 1 to 255 characters.
-    #[schema(required = true, example = "Сувгийн эмчилгээ")]
+    /// 1 to 255 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, example = "Сувгийн эмчилгээ")]
     pub patient_display_name: Option<String>,
-    /// At most 4000 characters; empty is none.
+    /// At most 4000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 4000)]
     pub disclaimer: Option<String>,
-    /// Whole tugrik, 0 to 10^12 (negative: 422).
-    #[schema(value_type = Money, required = true)]
+    /// Whole tugrik (MNT), 0 to 10^12.
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_i64, example = 20000)]
     pub price: Option<i64>,
-    /// Minutes, 1 to 1440; default 30 (0 or negative: 422).
-    #[schema(example = 30)]
+    /// Minutes, 1 to 1440; default 30.
+    #[schema(minimum = 1, maximum = 1440, example = 30)]
     pub default_duration_time: Option<i64>,
     /// Default true.
     pub is_active: Option<bool>,
@@ -52,17 +54,28 @@ pub struct CreateServiceBody {
 /// A change of a service; `is_active: false` deactivates it, `true` activates it again.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchServiceBody {
+    /// 1 to 100 characters, one line.
+    #[schema(min_length = 1, max_length = 100)]
     pub service_type: Option<String>,
-    /// Unique within the type (409 when taken); to swap numbers, use the reorder action.
+    /// 1 to 10000, unique within the type (409 when taken); to swap numbers, use the reorder
+    /// action.
+    #[schema(minimum = 1, maximum = 10000)]
     pub display_number: Option<i64>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub doctor_display_name: Option<String>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub patient_display_name: Option<String>,
-    /// `null` or `""` clears it.
+    /// At most 4000 characters (line breaks allowed); `null` or blank clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub disclaimer: Option<Option<String>>,
-    #[schema(value_type = Option<Money>)]
+    /// Whole tugrik (MNT), 0 to 10^12.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub price: Option<i64>,
+    /// Minutes, 1 to 1440.
+    #[schema(minimum = 1, maximum = 1440)]
     pub default_duration_time: Option<i64>,
     pub is_active: Option<bool>,
 }
@@ -70,11 +83,12 @@ pub struct PatchServiceBody {
 /// Renumbering the services of one type.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReorderBody {
-    #[schema(required = true, example = "ORTHO")]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, example = "ORTHO")]
     pub service_type: Option<String>,
-    /// Every service of the type, each once, in the new order: they become 1..n.
+    /// Every service of the type, each once, in the new order: they become 1..n (at most
+    /// 10000).
     #[serde(default)]
-    #[schema(required = true, example = json!([12, 10, 11]))]
+    #[schema(required = true, max_items = 10000, example = json!([12, 10, 11]))]
     pub service_ids: Vec<i64>,
 }
 
@@ -88,9 +102,11 @@ pub struct ServiceListParams {
     pub service_type: Option<String>,
     /// true: active services only; false: inactive only.
     pub active: Option<bool>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

@@ -13,6 +13,7 @@
 //! Lists are newest first (`begin_call` or `time`, then id) and paginated with `limit`
 //! (default 50, at most 500) and `cursor`.
 
+use super::inputs::{DateOrInstant, PhoneNumberText, PhonePrefixText};
 use super::views::{Page, PageParams, decode_id_cursor, encode_id_cursor};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -192,17 +193,18 @@ pub struct QueuedSmsView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCallBody {
     /// Any usual writing: `9911 2233`, `+976 9911-2233`, `011 45 2222`, `+7 912 345 67 89`.
-    #[schema(required = true, example = "9911 2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "9911 2233")]
     pub phone_number: Option<String>,
     #[schema(required = true, value_type = Direction)]
     pub direction: Option<String>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = String, format = DateTime, example = "2026-03-02T10:00:00+08:00")]
     pub begin_call: Option<String>,
     /// RFC 3339 with an offset, at or after `begin_call`.
-    #[schema(example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
-    /// At most 2000 characters.
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -210,11 +212,11 @@ pub struct CreateCallBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchCallBody {
     /// RFC 3339 with an offset, at or after `begin_call`; null leaves it as it is.
-    #[schema(example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -222,30 +224,33 @@ pub struct PatchCallBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSmsBody {
     /// Any usual writing of the number.
-    #[schema(required = true, example = "9911 2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "9911 2233")]
     pub phone_number: Option<String>,
     /// `in`: received, recorded now. `out`: queued for sending (the outbox row is answered).
     #[schema(required = true, value_type = Direction)]
     pub direction: Option<String>,
     /// RFC 3339. In: when it was received (default now). Out: not sent before this
     /// (default now).
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub time: Option<String>,
     /// At most 255 characters, one line.
+    #[schema(max_length = 255)]
     pub subject: Option<String>,
     /// 1 to 1000 characters; line breaks allowed.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 1000)]
     pub sms_text: Option<String>,
     /// In only (at most 2000 characters); an outgoing message gets its note on its `sms`
     /// row once sent (422 `note` otherwise).
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// A change of an SMS's note.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchSmsBody {
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -253,7 +258,11 @@ pub struct PatchSmsBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Exactly this number, in any usual writing (422 `phone` when it is not one).
+    /// Exactly this number, in any usual writing (422 `phone` when it is not one); blank is
+    /// no filter.
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*(\+?([\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*[0-9]){8,17}[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*)?$"
+    )]
     pub phone: Option<String>,
     /// `new`, `patient` or `employee`.
     #[param(value_type = Option<ContactType>)]
@@ -265,12 +274,16 @@ pub struct ListParams {
     pub direction: Option<String>,
     /// At or after this: an RFC 3339 instant, or a date (from the start of that day in the
     /// clinic's time zone).
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// Before this: an RFC 3339 instant, or a date (that whole day included).
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same filters).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -281,9 +294,11 @@ pub struct OutboxParams {
     /// `queued`, `sending`, `sent`, `failed` or `unknown`.
     #[param(value_type = Option<SmsState>)]
     pub state: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -292,7 +307,7 @@ pub struct OutboxParams {
 #[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// A whole number in any usual writing, or its first 4 to 7 digits.
-    #[param(required = true, example = "9911")]
+    #[param(required = true, value_type = PhonePrefixText, example = "9911")]
     pub phone: Option<String>,
 }
 

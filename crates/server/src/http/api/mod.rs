@@ -6,6 +6,7 @@ mod auth;
 pub mod catalog;
 pub mod comms;
 mod health;
+pub mod inputs;
 pub mod patients;
 pub mod positions;
 pub mod reports;
@@ -19,6 +20,7 @@ pub mod views;
 use super::state::AppState;
 use axum::Router;
 use axum::routing::{delete, get, post};
+use inputs::InputText;
 use utoipa::OpenApi;
 
 /// The OpenAPI document, generated from the handlers and their types.
@@ -61,8 +63,12 @@ use utoipa::OpenApi;
         sms_inbound::inbound,
         reports::day, reports::revenue, reports::patients, reports::no_shows,
     ),
-    components(schemas(super::error::Problem, crate::services::FieldError)),
-    modifiers(&BearerAuth, &CommonErrors),
+    components(schemas(
+        super::error::Problem, crate::services::FieldError,
+        // Referenced from parameters, which utoipa does not collect schemas from.
+        inputs::DateOrInstant, inputs::DateText, inputs::PhonePrefixText,
+    )),
+    modifiers(&BearerAuth, &CommonErrors, &Timestamps, &InputText),
     tags(
         (name = "operations", description = "Health and API description"),
         (name = "auth", description = "Logging in and out, one's own sessions and password"),
@@ -92,6 +98,26 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Names the format of the instants: utoipa describes `jiff::Timestamp` as the component
+/// `String`, a bare string; every one is RFC 3339 (`2026-03-02T02:00:00Z`).
+struct Timestamps;
+
+impl utoipa::Modify for Timestamps {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        if let Some(components) = &mut openapi.components
+            && let Some(schema) = components.schemas.get_mut("String")
+        {
+            *schema = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("An instant, RFC 3339 (`2026-03-02T02:00:00Z`)"))
+                .build()
+                .into();
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! `/api/v1/patients`: registration, search, the record and its phones (staff; HQ reads), and
 //! `/api/v1/me/patient`: a patient's own record (e-mail and phones only).
 
+use super::inputs::{EmailText, PhoneNumberText, RegisterNumberText};
 use super::views::Page;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -99,13 +100,14 @@ impl From<Patient> for PatientView {
 
 /// A phone as given on registration or added later.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PatientPhoneBody)]
 pub struct PhoneBody {
     /// Any usual writing: `9911 2233`, `+976 9911-2233`, `011 45 2222`, `+7 912 345 67 89`;
     /// stored normalised.
-    #[schema(required = true, example = "+976 9911-2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "+976 9911-2233")]
     pub number: Option<String>,
-    /// Whose number it is (free text, at most 255 characters); default "".
-    #[schema(example = "Self")]
+    /// Whose number it is (free text, one line, at most 255 characters); default "".
+    #[schema(example = "Self", max_length = 255)]
     pub label: Option<String>,
     /// Default false. Exactly one of a patient's phones is primary; `true` on a new phone
     /// moves the primary to it.
@@ -127,24 +129,25 @@ impl From<PhoneBody> for PhoneInput {
 pub struct CreatePatientBody {
     /// Two Mongolian Cyrillic letters and eight digits (spaces, lower case, Є and Ї are
     /// normalised). It gives the birthday and the sex.
-    #[schema(required = true, example = "УБ85031512")]
+    #[schema(required = true, value_type = RegisterNumberText, example = "УБ85031512")]
     pub register_number: Option<String>,
-    /// At most 30 characters.
-    #[schema(required = true, example = "Болд")]
+    /// 1 to 30 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 30, example = "Болд")]
     pub first_name: Option<String>,
-    /// At most 30 characters.
-    #[schema(required = true, example = "Бат-Эрдэнэ")]
+    /// 1 to 30 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 30, example = "Бат-Эрдэнэ")]
     pub last_name: Option<String>,
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
     /// `YYYY-MM-DD`; derived from the register number when absent; one that differs is 422.
-    #[schema(example = "1985-03-15")]
+    #[schema(value_type = Option<String>, format = Date, example = "1985-03-15")]
     pub birthday: Option<String>,
     /// Derived from the register number when absent; `male`/`female` differing from it is
     /// 422 (`other` is accepted).
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     /// At least 2, exactly one primary, no number twice (at most 20).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = Vec<PhoneBody>, min_items = 2, max_items = 20)]
     pub phones: Option<Vec<PhoneBody>>,
 }
 
@@ -162,14 +165,20 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchPatientBody {
     /// A new number re-derives the birthday and the sex (a gender of `other` is kept).
+    #[schema(value_type = Option<RegisterNumberText>)]
     pub register_number: Option<String>,
+    /// 1 to 30 characters, one line.
+    #[schema(min_length = 1, max_length = 30)]
     pub first_name: Option<String>,
+    /// 1 to 30 characters, one line.
+    #[schema(min_length = 1, max_length = 30)]
     pub last_name: Option<String>,
-    /// null clears it.
+    /// null (or blank) clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<Option<String>>,
-    /// Must agree with the register number.
+    /// `YYYY-MM-DD`; must agree with the register number.
+    #[schema(value_type = Option<String>, format = Date)]
     pub birthday: Option<String>,
     /// `male`/`female` must agree with the register number.
     #[schema(value_type = Option<Gender>)]
@@ -177,23 +186,31 @@ pub struct PatchPatientBody {
     /// Links the portal account of role patient with this id (422 for another role, 409 when
     /// it is linked to another patient); null unlinks.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub user_id: Option<Option<i64>>,
     pub sms_reminder_opt_out: Option<bool>,
 }
 
 /// What a patient may change on their own record: their e-mail address only (any other
 /// field present is 422, named).
+// The handler reads the body as a JSON object to name the other fields; this type describes
+// it, and `deny_unknown_fields` puts `additionalProperties: false` in the document.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PatchOwnPatientBody {
     /// null or "" clears it.
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
 }
 
 /// A change of one phone.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PatchPatientPhoneBody)]
 pub struct PatchPhoneBody {
+    #[schema(value_type = Option<PhoneNumberText>)]
     pub number: Option<String>,
+    /// One line, at most 255 characters.
+    #[schema(max_length = 255)]
     pub label: Option<String>,
     /// `true` moves the primary here; `false` on the primary is 422 (make another primary).
     pub is_primary: Option<bool>,
@@ -217,9 +234,11 @@ pub struct SearchParams {
     /// number), or the start of a first or last name (case-insensitive; `%`, `_` and `\`
     /// are plain characters). Absent: every patient, newest first.
     pub q: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same `q`).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

@@ -18,32 +18,44 @@ use utoipa::{IntoParams, ToSchema};
 /// A new position.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePositionBody {
-    /// Unique (409 when taken); 1 to 50 characters.
+    /// Unique (409 when taken); 1 to 50 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "DENTIST")]
+    #[schema(required = true, example = "DENTIST", min_length = 1, max_length = 50)]
     pub position_type: String,
-    /// 1 to 255 characters.
+    /// 1 to 255 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "Шүдний эмч")]
+    #[schema(
+        required = true,
+        example = "Шүдний эмч",
+        min_length = 1,
+        max_length = 255
+    )]
     pub display_name: String,
     #[serde(default)]
     #[schema(value_type = PositionCategory, required = true)]
     pub category: String,
     /// Default true.
     pub is_active: Option<bool>,
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
 /// A change of a position; `is_active: false` deactivates it (positions are never deleted).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchPositionBody {
+    /// 1 to 50 characters, one line.
+    #[schema(min_length = 1, max_length = 50)]
     pub position_type: Option<String>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
     #[schema(value_type = Option<PositionCategory>)]
     pub category: Option<String>,
     pub is_active: Option<bool>,
+    /// At most 2000 characters (line breaks allowed); null or blank clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
 }
 
@@ -51,9 +63,11 @@ pub struct PatchPositionBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PositionListParams {
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// true: active positions only; false: inactive only.
     pub active: Option<bool>,

@@ -4,6 +4,7 @@
 //! `from` after `to`, or a range over 366 days is 422 naming the parameter. Definitions:
 //! `docs/reports.md`.
 
+use super::inputs::DateText;
 use crate::http::error::{ApiError, Json, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::reports::{self, DayReport, NoShowReport, PatientsReport, RevenueReport};
@@ -15,7 +16,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct DayParams {
     /// The clinic's local date, `YYYY-MM-DD`.
-    #[param(required = true, example = "2026-11-30")]
+    #[param(required = true, value_type = DateText, example = "2026-11-30")]
     pub date: Option<String>,
 }
 
@@ -23,12 +24,13 @@ pub struct DayParams {
 #[into_params(parameter_in = Query)]
 pub struct RevenueParams {
     /// The first local date, `YYYY-MM-DD`.
-    #[param(required = true)]
+    #[param(required = true, value_type = DateText)]
     pub from: Option<String>,
-    /// The last local date (inclusive), at most 365 days after `from`.
-    #[param(required = true)]
+    /// The last local date (inclusive), not before `from`, at most 365 days after it.
+    #[param(required = true, value_type = DateText)]
     pub to: Option<String>,
     /// `doctor` (default), `service` or `day`.
+    #[param(pattern = r"^(doctor|service|day)$")]
     pub group_by: Option<String>,
 }
 
@@ -36,10 +38,10 @@ pub struct RevenueParams {
 #[into_params(parameter_in = Query)]
 pub struct RangeParams {
     /// The first local date, `YYYY-MM-DD`.
-    #[param(required = true)]
+    #[param(required = true, value_type = DateText)]
     pub from: Option<String>,
-    /// The last local date (inclusive), at most 365 days after `from`.
-    #[param(required = true)]
+    /// The last local date (inclusive), not before `from`, at most 365 days after it.
+    #[param(required = true, value_type = DateText)]
     pub to: Option<String>,
 }
 

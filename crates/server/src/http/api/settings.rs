@@ -88,9 +88,12 @@ impl From<ClinicSettings> for SettingsView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchSettingsBody {
     /// 1 to 255 characters (trimmed).
-    #[schema(example = "Гэгээн шүд")]
+    #[schema(example = "Гэгээн шүд", min_length = 1, max_length = 255)]
     pub clinic_name: Option<String>,
     /// 0 to 32 Latin letters, digits, `-` and `_`; "" clears it.
+    #[schema(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9_-]{0,32}[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub clinic_code: Option<String>,
     /// An IANA time zone name, e.g. `Asia/Ulaanbaatar` or `Asia/Hovd`.
     #[schema(example = "Asia/Ulaanbaatar")]
@@ -110,6 +113,7 @@ pub struct PatchSettingsBody {
     pub reminder_hour: Option<i64>,
     /// 1 to 480 characters; only the placeholders `{patient}`, `{date}`, `{time}`, `{doctor}`,
     /// `{clinic}` (an unknown one is 422 on `reminder_template`).
+    #[schema(min_length = 1, max_length = 480)]
     pub reminder_template: Option<String>,
     /// Turns on confirming appointments by a reply "1" or "тийм".
     pub sms_confirm_replies: Option<bool>,

@@ -4,6 +4,7 @@
 //! No secret configured means no provider may post (401), so a server set up without one is
 //! not an open door into the SMS log.
 
+use super::inputs::PhoneNumberText;
 use crate::http::error::{ApiError, Json, Problem};
 use crate::http::state::AppState;
 use crate::services::reminders::{self, InboundSms};
@@ -22,12 +23,13 @@ pub const SECRET_HEADER: &str = "x-dcms-sms-secret";
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InboundBody {
     /// The sender's number (`+97699112233`, `99112233`, ...); normalised like the phone tables.
-    #[schema(example = "+97699112233")]
+    #[schema(value_type = PhoneNumberText, example = "+97699112233")]
     pub from: String,
-    /// The message.
-    #[schema(example = "тийм")]
+    /// The message, at most 2000 characters.
+    #[schema(example = "тийм", max_length = 2000)]
     pub text: String,
     /// When the provider received it (RFC 3339); now when absent.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub received_at: Option<String>,
 }
 

@@ -37,6 +37,8 @@ pub enum ToothBody {
     WithNote {
         #[schema(example = "16")]
         code: String,
+        /// At most 2000 characters, one line; blank is none.
+        #[schema(max_length = 2000)]
         note: Option<String>,
     },
 }
@@ -58,13 +60,14 @@ fn teeth_input(teeth: Option<Vec<ToothBody>>) -> Option<Vec<ToothInput>> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ItemBody {
     /// An active service of the catalog (its price is copied into the item).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub service_id: Option<i64>,
     #[schema(required = true, value_type = TreatmentScope)]
     pub scope: Option<String>,
     /// single_tooth: exactly one; multi_tooth: two or more, no repeats; arches and the full
     /// mouth: none (every tooth of the patient's dentition on the treatment date, or of
-    /// `dentition`) or the teeth done, which must lie in that arch.
+    /// `dentition`) or the teeth done, which must lie in that arch. At most 52.
+    #[schema(max_items = 52)]
     pub teeth: Option<Vec<ToothBody>>,
     /// The notation of `teeth`: universal, fdi or palmer; default the clinic's.
     #[schema(value_type = Option<ToothSystem>)]
@@ -72,6 +75,8 @@ pub struct ItemBody {
     /// permanent or primary: the dentition an arch or the mouth is chosen from.
     #[schema(value_type = Option<dcms_domain::Dentition>)]
     pub dentition: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -91,41 +96,52 @@ impl From<ItemBody> for ItemInput {
 /// A treatment with its items, recorded in one transaction.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTreatmentBody {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub patient_id: Option<i64>,
     /// An employee who may be a doctor now.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub doctor_id: Option<i64>,
+    #[schema(minimum = 1)]
     pub assistant_id: Option<i64>,
     /// The patient's appointment this visit was: reserved or confirmed, it becomes came.
+    #[schema(minimum = 1)]
     pub appointment_id: Option<i64>,
     /// The patient's follow-up appointment.
+    #[schema(minimum = 1)]
     pub next_appointment_id: Option<i64>,
     /// RFC 3339; default now; not in the future.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub treatment_date: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// At most 100.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub items: Vec<ItemBody>,
 }
 
 /// A change of a treatment's own fields (absent: kept; null: cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchTreatmentBody {
+    /// At most 2000 characters, one line; null or blank clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub assistant_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub next_appointment_id: Option<Option<i64>>,
 }
 
 /// The teeth of an item, chosen after the treatment (they replace any it had).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TeethBody {
+    /// At most 52.
     #[serde(default)]
+    #[schema(max_items = 52)]
     pub teeth: Vec<ToothBody>,
     /// The notation of `teeth`; default the clinic's.
     #[schema(value_type = Option<ToothSystem>)]
@@ -135,13 +151,17 @@ pub struct TeethBody {
 /// A payment; negative is a refund (managers and admins).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PaymentBody {
-    /// Whole tugrik, not 0, at most the balance (a refund at most what was paid).
-    #[schema(required = true, example = 50000)]
+    /// Whole tugrik, not 0, at most the balance (a refund at most what was paid); at most
+    /// 10^12 either way.
+    #[schema(required = true, value_type = i64, minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64, example = 50000)]
     pub amount: Option<i64>,
     #[schema(required = true, value_type = dcms_domain::PaymentMethod)]
     pub method: Option<String>,
     /// RFC 3339; default now; not in the future.
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub paid_at: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -150,6 +170,7 @@ pub struct PaymentBody {
 #[into_params(parameter_in = Query)]
 pub struct SystemParams {
     /// universal, fdi or palmer; default the clinic's notation.
+    #[param(value_type = Option<ToothSystem>)]
     pub system: Option<String>,
 }
 
@@ -158,10 +179,13 @@ pub struct SystemParams {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// universal, fdi or palmer; default the clinic's notation.
+    #[param(value_type = Option<ToothSystem>)]
     pub system: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 

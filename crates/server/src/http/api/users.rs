@@ -14,17 +14,23 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserBody {
-    /// Username or e-mail; unique in any letter case.
+    /// Username or e-mail, 1 to 255 characters (trimmed), one line; unique in any letter
+    /// case.
+    #[schema(min_length = 1, max_length = 255)]
     pub username: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     pub role: Role,
-    /// Defaults to the username.
+    /// 1 to 255 characters (trimmed); defaults to the username.
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchUserBody {
+    /// 1 to 255 characters (trimmed).
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// true disables the account and revokes its sessions; false enables it again.
@@ -33,7 +39,8 @@ pub struct PatchUserBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPasswordBody {
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }
 
