@@ -12,7 +12,7 @@
 //! Lists are ordered by `(start_at, appointment_id)` and paginated with `limit` (default 50,
 //! at most 500) and `cursor`.
 
-use super::inputs::DateOrInstant;
+use super::inputs::{DateOrInstant, InstantText};
 use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -93,11 +93,11 @@ pub struct CreateAppointmentBody {
     #[schema(required = true, value_type = i64, minimum = 1)]
     pub doctor_id: Option<i64>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, value_type = String, format = DateTime, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = InstantText, example = "2026-03-02T10:00:00+08:00")]
     pub start_at: Option<String>,
     /// RFC 3339 with an offset, after `start_at`, at most 24 hours later. Default: the
     /// planned service's duration after `start_at`, or 30 minutes.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:30:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:30:00+08:00")]
     pub end_at: Option<String>,
     /// An active service of the catalog.
     #[schema(minimum = 1)]
@@ -111,10 +111,10 @@ pub struct CreateAppointmentBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchAppointmentBody {
     /// RFC 3339 with an offset; a new start without `end_at` keeps the duration.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T11:00:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T11:00:00+08:00")]
     pub start_at: Option<String>,
     /// RFC 3339 with an offset, after the start, at most 24 hours later.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<InstantText>)]
     pub end_at: Option<String>,
     #[schema(minimum = 1)]
     pub doctor_id: Option<i64>,

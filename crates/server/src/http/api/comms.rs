@@ -13,7 +13,7 @@
 //! Lists are newest first (`begin_call` or `time`, then id) and paginated with `limit`
 //! (default 50, at most 500) and `cursor`.
 
-use super::inputs::{DateOrInstant, PhoneNumberText, PhonePrefixText};
+use super::inputs::{DateOrInstant, InstantText, PhoneNumberText, PhonePrefixText};
 use super::views::{Page, PageParams, decode_id_cursor, encode_id_cursor};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -198,10 +198,10 @@ pub struct CreateCallBody {
     #[schema(required = true, value_type = Direction)]
     pub direction: Option<String>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, value_type = String, format = DateTime, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = InstantText, example = "2026-03-02T10:00:00+08:00")]
     pub begin_call: Option<String>,
     /// RFC 3339 with an offset, at or after `begin_call`.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
     /// At most 2000 characters (line breaks allowed); blank is none.
     #[schema(max_length = 2000)]
@@ -212,7 +212,7 @@ pub struct CreateCallBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchCallBody {
     /// RFC 3339 with an offset, at or after `begin_call`; null leaves it as it is.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
     /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
@@ -231,7 +231,7 @@ pub struct CreateSmsBody {
     pub direction: Option<String>,
     /// RFC 3339. In: when it was received (default now). Out: not sent before this
     /// (default now).
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<InstantText>)]
     pub time: Option<String>,
     /// At most 255 characters, one line.
     #[schema(max_length = 255)]

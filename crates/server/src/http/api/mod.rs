@@ -123,9 +123,9 @@ impl utoipa::Modify for Timestamps {
 
 /// Documents, on every operation, the errors that the shared machinery answers whatever the
 /// handler: the extractors' rejections (`error.rs`), the session check and the permission
-/// table (the 403 names who may, from `http::permissions`), the body limit. A handler
-/// documents only its own errors (404, 409, 422 from its rules) and the shared ones it can
-/// word more precisely; an entry it has is never replaced.
+/// table (the 403 names who may, from `http::permissions`), the body limit, a busy database.
+/// A handler documents only its own errors (404, 409, 422 from its rules) and the shared
+/// ones it can word more precisely; an entry it has is never replaced.
 struct CommonErrors;
 
 impl CommonErrors {
@@ -163,7 +163,7 @@ impl CommonErrors {
         }
     }
 
-    fn add(operation: &mut utoipa::openapi::path::Operation, forbidden: &str) {
+    fn add(operation: &mut utoipa::openapi::path::Operation, path: &str, forbidden: &str) {
         let secured = operation
             .security
             .as_ref()
@@ -199,6 +199,14 @@ impl CommonErrors {
                 "Well-formed JSON of the wrong shape, or invalid fields",
             ));
         }
+        if path.starts_with("/api/v1/") {
+            // `ServiceError::Busy`: the database gave up a lock wait or found a deadlock
+            // (more often on MariaDB); the request may be sent again.
+            errors.push((
+                "503",
+                "The database is busy (a lock wait or a deadlock gave up); try again shortly",
+            ));
+        }
         for (status, description) in errors {
             operation
                 .responses
@@ -220,7 +228,7 @@ impl utoipa::Modify for CommonErrors {
                 ("PATCH", &mut item.patch),
             ] {
                 if let Some(operation) = operation {
-                    CommonErrors::add(operation, &CommonErrors::forbidden(method, path));
+                    CommonErrors::add(operation, path, &CommonErrors::forbidden(method, path));
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! No secret configured means no provider may post (401), so a server set up without one is
 //! not an open door into the SMS log.
 
-use super::inputs::PhoneNumberText;
+use super::inputs::{InstantText, PhoneNumberText};
 use crate::http::error::{ApiError, Json, Problem};
 use crate::http::state::AppState;
 use crate::services::reminders::{self, InboundSms};
@@ -29,7 +29,7 @@ pub struct InboundBody {
     #[schema(example = "тийм", max_length = 2000)]
     pub text: String,
     /// When the provider received it (RFC 3339); now when absent.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<InstantText>)]
     pub received_at: Option<String>,
 }
 

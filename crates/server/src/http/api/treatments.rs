@@ -11,6 +11,7 @@
 //! 403. `?system=universal|fdi|palmer` chooses the notation of the answer's tooth codes
 //! (default: the clinic's).
 
+use super::inputs::InstantText;
 use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -110,7 +111,7 @@ pub struct CreateTreatmentBody {
     #[schema(minimum = 1)]
     pub next_appointment_id: Option<i64>,
     /// RFC 3339; default now; not in the future.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<InstantText>)]
     pub treatment_date: Option<String>,
     /// At most 2000 characters, one line; blank is none.
     #[schema(max_length = 2000)]
@@ -158,7 +159,7 @@ pub struct PaymentBody {
     #[schema(required = true, value_type = dcms_domain::PaymentMethod)]
     pub method: Option<String>,
     /// RFC 3339; default now; not in the future.
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<InstantText>)]
     pub paid_at: Option<String>,
     /// At most 2000 characters, one line; blank is none.
     #[schema(max_length = 2000)]
