@@ -28,8 +28,8 @@ pub struct InboundBody {
     /// The message, at most 2000 characters.
     #[schema(example = "тийм", max_length = 2000)]
     pub text: String,
-    /// When the provider received it (RFC 3339); now when absent.
-    #[schema(value_type = Option<InstantText>)]
+    /// When the provider received it (RFC 3339); now when absent (a form has no null).
+    #[schema(value_type = InstantText, required = false)]
     pub received_at: Option<String>,
 }
 
