@@ -347,9 +347,7 @@ impl<'de> serde::Deserialize<'de> for OpeningHours {
 
 impl utoipa::PartialSchema for OpeningHours {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{
-            AdditionalProperties, ArrayBuilder, ArrayItems, ObjectBuilder, Type,
-        };
+        use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
         let time = || {
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -357,11 +355,14 @@ impl utoipa::PartialSchema for OpeningHours {
                 .description(Some("A local time of day, HH:MM"))
                 .build()
         };
+        // A pair as an array of exactly two times rather than a tuple (`prefixItems` with
+        // `items: false`), which common client generators do not read.
         let interval = || {
             ArrayBuilder::new()
-                .description(Some("[start, end): open from start until end"))
-                .prefix_items([time(), time()])
-                .items(ArrayItems::False)
+                .description(Some(
+                    "[start, end): open from start until end (start before end)",
+                ))
+                .items(time())
                 .min_items(Some(2))
                 .max_items(Some(2))
         };
@@ -682,10 +683,13 @@ mod tests {
         assert_eq!(schema["required"], json!(WEEKDAY_KEYS));
         assert_eq!(schema["additionalProperties"], false);
         assert_eq!(schema["properties"]["mon"]["type"], "array");
+        let interval = &schema["properties"]["sun"]["items"];
+        assert_eq!(interval["items"]["type"], "string");
         assert_eq!(
-            schema["properties"]["sun"]["items"]["prefixItems"][1]["type"],
-            "string"
+            (&interval["minItems"], &interval["maxItems"]),
+            (&json!(2), &json!(2))
         );
+        assert!(interval.get("prefixItems").is_none(), "{interval}");
         assert_eq!(schema["examples"][0]["sun"], json!([]));
         // The example is itself valid.
         OpeningHours::from_value(&schema["examples"][0]).unwrap();

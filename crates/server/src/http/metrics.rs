@@ -126,7 +126,7 @@ fn resident_bytes() -> Option<u64> {
 }
 
 /// Prometheus text.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, path = "/metrics", operation_id = "operations_metrics", tag = "operations",
     responses(
         (status = 200, description = "Prometheus text exposition (version 0.0.4)", body = String, content_type = "text/plain"),
     ))]

@@ -18,6 +18,7 @@ mod crash;
 mod demo;
 mod errors;
 mod limits;
+mod openapi;
 mod operations;
 mod page_session;
 mod pages;

@@ -12,6 +12,7 @@
 //! Lists are ordered by `(start_at, appointment_id)` and paginated with `limit` (default 50,
 //! at most 500) and `cursor`.
 
+use super::inputs::{DateOrInstant, InstantText};
 use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -86,35 +87,40 @@ impl From<BookingError> for ApiError {
 /// A booking. Every invalid field is reported at once (422).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAppointmentBody {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub patient_id: Option<i64>,
     /// An employee who may be a doctor now (working, with an open clinical position).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub doctor_id: Option<i64>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = InstantText, example = "2026-03-02T10:00:00+08:00")]
     pub start_at: Option<String>,
     /// RFC 3339 with an offset, after `start_at`, at most 24 hours later. Default: the
     /// planned service's duration after `start_at`, or 30 minutes.
-    #[schema(example = "2026-03-02T10:30:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:30:00+08:00")]
     pub end_at: Option<String>,
     /// An active service of the catalog.
+    #[schema(minimum = 1)]
     pub planned_service_id: Option<i64>,
-    /// At most 2000 characters.
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// A change of an appointment (absent fields are left as they are).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchAppointmentBody {
-    /// A new start without `end_at` keeps the duration.
-    #[schema(example = "2026-03-02T11:00:00+08:00")]
+    /// RFC 3339 with an offset; a new start without `end_at` keeps the duration.
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T11:00:00+08:00")]
     pub start_at: Option<String>,
+    /// RFC 3339 with an offset, after the start, at most 24 hours later.
+    #[schema(value_type = Option<InstantText>)]
     pub end_at: Option<String>,
+    #[schema(minimum = 1)]
     pub doctor_id: Option<i64>,
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -127,6 +133,7 @@ pub struct StatusBody {
     pub status: Option<String>,
     /// Why (kept in the audit trail); with a manager's or admin's session it lets an
     /// appointment with an unpaid treatment be finished. At most 1000 characters.
+    #[schema(max_length = 1000)]
     pub reason: Option<String>,
 }
 
@@ -136,17 +143,24 @@ pub struct StatusBody {
 pub struct ListParams {
     /// Appointments starting at or after this: an RFC 3339 instant, or a date (from the
     /// start of that day in the clinic's time zone).
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// Appointments starting before this: an RFC 3339 instant, or a date (that whole day
     /// included).
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
     pub doctor_id: Option<i64>,
     pub patient_id: Option<i64>,
     /// One status, or several separated by commas (`reserved,confirmed`).
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(,[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)*$"
+    )]
     pub status: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same filters).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -155,14 +169,21 @@ pub struct ListParams {
 #[into_params(parameter_in = Query)]
 pub struct OwnListParams {
     /// As for `/api/v1/appointments`.
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// As for `/api/v1/appointments`.
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
     /// One status, or several separated by commas.
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(,[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(reserved|confirmed|canceled|no_show|came|finished)?[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)*$"
+    )]
     pub status: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -185,10 +206,10 @@ impl From<OwnListParams> for ListParams {
 #[into_params(parameter_in = Query)]
 pub struct FreeSlotParams {
     /// `YYYY-MM-DD`, a day of the clinic's calendar.
-    #[param(required = true, example = "2026-03-02")]
+    #[param(required = true, value_type = String, format = Date, example = "2026-03-02")]
     pub date: Option<String>,
     /// 1 to 1440; default 30.
-    #[param(example = 30)]
+    #[param(example = 30, minimum = 1, maximum = 1440)]
     pub duration_minutes: Option<i64>,
 }
 
@@ -256,13 +277,11 @@ fn page(page: AppointmentPage) -> Page<AppointmentView> {
 }
 
 /// Appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/appointments", operation_id = "appointments_list", tag = "appointments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
         (status = 400, description = "Bad parameters (from, to, status, cursor)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -275,13 +294,10 @@ pub async fn list(
 }
 
 /// Book an appointment (status reserved).
-#[utoipa::path(post, path = "/api/v1/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/appointments", operation_id = "appointments_create", tag = "appointments", security(("bearer" = [])),
     request_body = CreateAppointmentBody,
     responses(
         (status = 201, description = "Booked", body = AppointmentView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The doctor or the patient has an overlapping appointment (reserved, confirmed or came); the top-level member `conflicting_appointment_id` names it", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `end_at` not after `start_at` (or more than 24 h after), `doctor_id` not a doctor, `patient_id` unknown, `planned_service_id` unknown or deactivated, ...", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -308,13 +324,10 @@ pub async fn create(
 }
 
 /// One appointment.
-#[utoipa::path(get, path = "/api/v1/appointments/{appointment_id}", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/appointments/{appointment_id}", operation_id = "appointments_get", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The appointment", body = AppointmentView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -330,17 +343,13 @@ pub async fn get(
 
 /// Move an appointment (time, doctor) or change its note, while it is not canceled, a
 /// no-show or finished.
-#[utoipa::path(patch, path = "/api/v1/appointments/{appointment_id}", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/appointments/{appointment_id}", operation_id = "appointments_update", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     request_body = PatchAppointmentBody,
     responses(
         (status = 200, description = "The appointment as it now is", body = AppointmentView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An overlap (with `conflicting_appointment_id`), or the appointment is final", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -365,14 +374,11 @@ pub async fn update(
 }
 
 /// Move an appointment to another status.
-#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/status", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/appointments/{appointment_id}/status", operation_id = "appointments_status_set", tag = "appointments", security(("bearer" = [])),
     params(("appointment_id" = i64, Path, description = "Appointment id")),
     request_body = StatusBody,
     responses(
         (status = 200, description = "The appointment as it now is (came and finished record the patient's visit)", body = AppointmentView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Finishing with an unpaid treatment, without a manager's or admin's reason", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An unknown status, or a move the state machine forbids (the message names both statuses)", body = Problem, content_type = "application/problem+json"),
@@ -398,13 +404,11 @@ pub async fn set_status(
 }
 
 /// A doctor's free start times on a day.
-#[utoipa::path(get, path = "/api/v1/doctors/{doctor_id}/free-slots", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/doctors/{doctor_id}/free-slots", operation_id = "doctors_free_slots", tag = "appointments", security(("bearer" = [])),
     params(("doctor_id" = i64, Path, description = "The doctor (employee id)"), FreeSlotParams),
     responses(
         (status = 200, description = "Start times every 15 minutes of the clinic's local time at which the duration fits inside one opening interval of that weekday, overlaps none of the doctor's reserved, confirmed or came appointments, and is not in the past", body = FreeSlots),
         (status = 400, description = "Missing or malformed date", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The employee may not be a doctor (`doctor_id`), or `duration_minutes` is not from 1 to 1440", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -432,13 +436,10 @@ pub async fn free_slots(
 }
 
 /// A patient's appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/appointments", operation_id = "patients_appointments_list", tag = "appointments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), OwnListParams),
     responses(
         (status = 200, description = "A page of the patient's appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn of_patient(
@@ -453,13 +454,10 @@ pub async fn of_patient(
 }
 
 /// My appointments, ordered by start.
-#[utoipa::path(get, path = "/api/v1/me/appointments", tag = "appointments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/appointments", operation_id = "me_appointments_list", tag = "appointments", security(("bearer" = [])),
     params(OwnListParams),
     responses(
         (status = 200, description = "A page of my appointments ordered by (start_at, appointment_id)", body = Page<AppointmentView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn mine(

@@ -1,7 +1,7 @@
 //! `GET /api/v1/audit`: the audit trail, newest first (admin, manager, HQ).
 
 use super::views::{Page, encode_id_cursor};
-use crate::http::error::{ApiError, Json, Problem, Query};
+use crate::http::error::{ApiError, Json, Query};
 use crate::http::state::AppState;
 use axum::extract::State;
 use dcms_store::audit::AuditFilter;
@@ -22,9 +22,11 @@ pub struct AuditParams {
     pub from: Option<jiff::Timestamp>,
     /// Rows before this instant (RFC 3339).
     pub to: Option<jiff::Timestamp>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -46,13 +48,10 @@ pub struct AuditRow {
 }
 
 /// The audit trail, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/audit", operation_id = "audit_list", tag = "audit", security(("bearer" = [])),
     params(AuditParams),
     responses(
         (status = 200, description = "A page of audit rows", body = Page<AuditRow>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,

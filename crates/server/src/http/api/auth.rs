@@ -15,8 +15,11 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct LoginBody {
-    /// Username or e-mail, in any letter case.
+    /// Username or e-mail, in any letter case; at most 255 characters.
+    #[schema(max_length = 255)]
     pub username: String,
+    /// At most 1024 characters.
+    #[schema(max_length = 1024)]
     pub password: String,
     pub device_name: Option<String>,
     /// Default `user_portal`; patient accounts always get `patient_web`.
@@ -34,13 +37,11 @@ pub struct LoginResponse {
 }
 
 /// Log in with a username and password.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody,
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "auth_login", tag = "auth", request_body = LoginBody,
     responses(
         (status = 201, description = "Signed in", body = LoginResponse),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown user, wrong password or disabled user", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Session type not allowed for this account", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts (Retry-After)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Too many logins at once", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -74,10 +75,9 @@ pub async fn login(
 }
 
 /// End this session; its token stops working at once.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/auth/logout", operation_id = "auth_logout", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 204, description = "Signed out"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn logout(
     State(state): State<AppState>,
@@ -100,10 +100,9 @@ pub struct MeResponse {
 }
 
 /// Who is signed in, with this session.
-#[utoipa::path(get, path = "/api/v1/auth/me", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/auth/me", operation_id = "auth_me", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "The signed-in user", body = MeResponse),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(Extension(caller): Extension<Caller>) -> Json<MeResponse> {
     let current = Some(caller.session_token_id());
@@ -122,10 +121,9 @@ pub struct SessionList {
 }
 
 /// My sessions, newest first (at most 500).
-#[utoipa::path(get, path = "/api/v1/auth/sessions", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/auth/sessions", operation_id = "auth_sessions_list", tag = "auth", security(("bearer" = [])),
     responses(
         (status = 200, description = "My sessions", body = SessionList),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_sessions(
     State(state): State<AppState>,
@@ -143,12 +141,10 @@ pub async fn my_sessions(
 }
 
 /// End one of my sessions.
-#[utoipa::path(delete, path = "/api/v1/auth/sessions/{session_token_id}", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/auth/sessions/{session_token_id}", operation_id = "auth_sessions_revoke", tag = "auth", security(("bearer" = [])),
     params(("session_token_id" = i64, Path, description = "One of my sessions")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one of my sessions", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_my_session(
@@ -169,18 +165,19 @@ pub async fn revoke_my_session(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ChangePasswordBody {
+    /// At most 1024 characters.
+    #[schema(max_length = 1024)]
     pub current_password: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }
 
 /// Change my password; my other sessions are revoked.
-#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/auth/password", operation_id = "auth_password_change", tag = "auth", security(("bearer" = [])),
     request_body = ChangePasswordBody,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "An HQ session may not write", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Wrong current password or too short a new one", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many wrong current passwords (Retry-After)", body = Problem, content_type = "application/problem+json"),

@@ -18,32 +18,34 @@ use crate::services::catalog::{
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use dcms_domain::{Dentition, Money, ToothSystem};
+use dcms_domain::{Dentition, ToothSystem};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 /// A new service.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateServiceBody {
-    /// The category (`CHILD`, `ORTHO`, ...): 1 to 100 characters, kept as written (trimmed).
-    #[schema(required = true, example = "ORTHO")]
+    /// The category (`CHILD`, `ORTHO`, ...): 1 to 100 characters, one line, kept as written
+    /// (trimmed).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, example = "ORTHO")]
     pub service_type: Option<String>,
     /// 1 to 10000, unique within the type (409 when taken).
-    #[schema(required = true, example = 1)]
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 10000, example = 1)]
     pub display_number: Option<i64>,
-    /// 1 to 255 characters.
-    #[schema(required = true, example = "Шүдний сувгийн эмчилгээ")]
+    /// 1 to 255 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, example = "Шүдний сувгийн эмчилгээ")]
     pub doctor_display_name: Option<String>,
-    /// 1 to 255 characters.
-    #[schema(required = true, example = "Сувгийн эмчилгээ")]
+    /// 1 to 255 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, example = "Сувгийн эмчилгээ")]
     pub patient_display_name: Option<String>,
-    /// At most 4000 characters; empty is none.
+    /// At most 4000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 4000)]
     pub disclaimer: Option<String>,
-    /// Whole tugrik, 0 to 10^12 (negative: 422).
-    #[schema(value_type = Money, required = true)]
+    /// Whole tugrik (MNT), 0 to 10^12.
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_i64, example = 20000)]
     pub price: Option<i64>,
-    /// Minutes, 1 to 1440; default 30 (0 or negative: 422).
-    #[schema(example = 30)]
+    /// Minutes, 1 to 1440; default 30.
+    #[schema(minimum = 1, maximum = 1440, example = 30)]
     pub default_duration_time: Option<i64>,
     /// Default true.
     pub is_active: Option<bool>,
@@ -52,17 +54,28 @@ pub struct CreateServiceBody {
 /// A change of a service; `is_active: false` deactivates it, `true` activates it again.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchServiceBody {
+    /// 1 to 100 characters, one line.
+    #[schema(min_length = 1, max_length = 100)]
     pub service_type: Option<String>,
-    /// Unique within the type (409 when taken); to swap numbers, use the reorder action.
+    /// 1 to 10000, unique within the type (409 when taken); to swap numbers, use the reorder
+    /// action.
+    #[schema(minimum = 1, maximum = 10000)]
     pub display_number: Option<i64>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub doctor_display_name: Option<String>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub patient_display_name: Option<String>,
-    /// `null` or `""` clears it.
+    /// At most 4000 characters (line breaks allowed); `null` or blank clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub disclaimer: Option<Option<String>>,
-    #[schema(value_type = Option<Money>)]
+    /// Whole tugrik (MNT), 0 to 10^12.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub price: Option<i64>,
+    /// Minutes, 1 to 1440.
+    #[schema(minimum = 1, maximum = 1440)]
     pub default_duration_time: Option<i64>,
     pub is_active: Option<bool>,
 }
@@ -70,11 +83,12 @@ pub struct PatchServiceBody {
 /// Renumbering the services of one type.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReorderBody {
-    #[schema(required = true, example = "ORTHO")]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100, example = "ORTHO")]
     pub service_type: Option<String>,
-    /// Every service of the type, each once, in the new order: they become 1..n.
+    /// Every service of the type, each once, in the new order: they become 1..n (at most
+    /// 10000).
     #[serde(default)]
-    #[schema(required = true, example = json!([12, 10, 11]))]
+    #[schema(required = true, max_items = 10000, example = json!([12, 10, 11]))]
     pub service_ids: Vec<i64>,
 }
 
@@ -88,9 +102,11 @@ pub struct ServiceListParams {
     pub service_type: Option<String>,
     /// true: active services only; false: inactive only.
     pub active: Option<bool>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -121,13 +137,10 @@ fn decode_cursor(cursor: &str) -> Result<(String, i32), ApiError> {
 }
 
 /// Services, ordered by type then `display_number`.
-#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/services", operation_id = "services_list", tag = "catalog", security(("bearer" = [])),
     params(ServiceListParams),
     responses(
         (status = 200, description = "A page of services", body = Page<Service>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -153,13 +166,10 @@ pub async fn list(
 }
 
 /// Add a service to the catalog.
-#[utoipa::path(post, path = "/api/v1/services", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/services", operation_id = "services_create", tag = "catalog", security(("bearer" = [])),
     request_body = CreateServiceBody,
     responses(
         (status = 201, description = "Created", body = Service),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (negative price or duration, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -188,13 +198,10 @@ pub async fn create(
 }
 
 /// One service.
-#[utoipa::path(get, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/services/{service_id}", operation_id = "services_get", tag = "catalog", security(("bearer" = [])),
     params(("service_id" = i64, Path, description = "Service id")),
     responses(
         (status = 200, description = "The service", body = Service),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -206,17 +213,13 @@ pub async fn get(
 
 /// Change a service; `is_active` deactivates or activates it. Services are never deleted:
 /// DELETE answers 405.
-#[utoipa::path(patch, path = "/api/v1/services/{service_id}", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/services/{service_id}", operation_id = "services_update", tag = "catalog", security(("bearer" = [])),
     params(("service_id" = i64, Path, description = "Service id")),
     request_body = PatchServiceBody,
     responses(
         (status = 200, description = "The service as it now is", body = Service),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such service", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`(service_type, display_number)` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -248,13 +251,10 @@ pub async fn update(
 /// `service_ids` must be exactly the services of that type (otherwise 422 naming the ids
 /// missing, extra or repeated, and nothing changes). Answers the type's services in their
 /// new order (one page).
-#[utoipa::path(post, path = "/api/v1/services/reorder", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/services/reorder", operation_id = "services_reorder", tag = "catalog", security(("bearer" = [])),
     request_body = ReorderBody,
     responses(
         (status = 200, description = "The services of the type, renumbered", body = Page<Service>),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not exactly the services of the type", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn reorder(
@@ -278,13 +278,11 @@ pub async fn reorder(
 
 /// The tooth dictionary: every matching tooth in one page (156 without filters: 32
 /// permanent and 20 primary teeth in each of three notations), by id.
-#[utoipa::path(get, path = "/api/v1/teeth", tag = "teeth", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/teeth", operation_id = "teeth_list", tag = "teeth", security(("bearer" = [])),
     params(TeethParams),
     responses(
         (status = 200, description = "Every matching tooth; `next_cursor` is always null", body = Page<ToothView>),
         (status = 400, description = "Unknown system or dentition", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn teeth(
     State(state): State<AppState>,

@@ -13,6 +13,7 @@
 //! Lists are newest first (`begin_call` or `time`, then id) and paginated with `limit`
 //! (default 50, at most 500) and `cursor`.
 
+use super::inputs::{DateOrInstant, InstantText, PhoneNumberText, PhonePrefixText};
 use super::views::{Page, PageParams, decode_id_cursor, encode_id_cursor};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -192,17 +193,18 @@ pub struct QueuedSmsView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateCallBody {
     /// Any usual writing: `9911 2233`, `+976 9911-2233`, `011 45 2222`, `+7 912 345 67 89`.
-    #[schema(required = true, example = "9911 2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "9911 2233")]
     pub phone_number: Option<String>,
     #[schema(required = true, value_type = Direction)]
     pub direction: Option<String>,
     /// RFC 3339 with an offset.
-    #[schema(required = true, example = "2026-03-02T10:00:00+08:00")]
+    #[schema(required = true, value_type = InstantText, example = "2026-03-02T10:00:00+08:00")]
     pub begin_call: Option<String>,
     /// RFC 3339 with an offset, at or after `begin_call`.
-    #[schema(example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
-    /// At most 2000 characters.
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -210,11 +212,11 @@ pub struct CreateCallBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchCallBody {
     /// RFC 3339 with an offset, at or after `begin_call`; null leaves it as it is.
-    #[schema(example = "2026-03-02T10:04:00+08:00")]
+    #[schema(value_type = Option<InstantText>, example = "2026-03-02T10:04:00+08:00")]
     pub end_call: Option<String>,
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -222,30 +224,33 @@ pub struct PatchCallBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateSmsBody {
     /// Any usual writing of the number.
-    #[schema(required = true, example = "9911 2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "9911 2233")]
     pub phone_number: Option<String>,
     /// `in`: received, recorded now. `out`: queued for sending (the outbox row is answered).
     #[schema(required = true, value_type = Direction)]
     pub direction: Option<String>,
     /// RFC 3339. In: when it was received (default now). Out: not sent before this
     /// (default now).
+    #[schema(value_type = Option<InstantText>)]
     pub time: Option<String>,
     /// At most 255 characters, one line.
+    #[schema(max_length = 255)]
     pub subject: Option<String>,
     /// 1 to 1000 characters; line breaks allowed.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 1000)]
     pub sms_text: Option<String>,
     /// In only (at most 2000 characters); an outgoing message gets its note on its `sms`
     /// row once sent (422 `note` otherwise).
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
 /// A change of an SMS's note.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchSmsBody {
-    /// null or "" clears it.
+    /// At most 2000 characters (line breaks allowed); null or "" clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
 }
 
@@ -253,7 +258,11 @@ pub struct PatchSmsBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Exactly this number, in any usual writing (422 `phone` when it is not one).
+    /// Exactly this number, in any usual writing (422 `phone` when it is not one); blank is
+    /// no filter.
+    #[param(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*(\+?([\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*[0-9]){8,17}[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000().\-]*)?$"
+    )]
     pub phone: Option<String>,
     /// `new`, `patient` or `employee`.
     #[param(value_type = Option<ContactType>)]
@@ -265,12 +274,16 @@ pub struct ListParams {
     pub direction: Option<String>,
     /// At or after this: an RFC 3339 instant, or a date (from the start of that day in the
     /// clinic's time zone).
+    #[param(value_type = Option<DateOrInstant>)]
     pub from: Option<String>,
     /// Before this: an RFC 3339 instant, or a date (that whole day included).
+    #[param(value_type = Option<DateOrInstant>)]
     pub to: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same filters).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -281,9 +294,11 @@ pub struct OutboxParams {
     /// `queued`, `sending`, `sent`, `failed` or `unknown`.
     #[param(value_type = Option<SmsState>)]
     pub state: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -292,7 +307,7 @@ pub struct OutboxParams {
 #[into_params(parameter_in = Query)]
 pub struct LookupParams {
     /// A whole number in any usual writing, or its first 4 to 7 digits.
-    #[param(required = true, example = "9911")]
+    #[param(required = true, value_type = PhonePrefixText, example = "9911")]
     pub phone: Option<String>,
 }
 
@@ -369,13 +384,11 @@ fn page<T, V: ToSchema + From<T>>(page: CommsPage<T>) -> Page<V> {
 // --- calls -----------------------------------------------------------------------------------
 
 /// The call log, newest first.
-#[utoipa::path(get, path = "/api/v1/calls", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/calls", operation_id = "calls_list", tag = "comms", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of calls ordered by (begin_call, call_id) descending", body = Page<CallView>),
         (status = 400, description = "Bad parameters (contact_type, direction, from, to, cursor; contacter_id without contact_type)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is not a phone number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_calls(
@@ -389,13 +402,10 @@ pub async fn list_calls(
 }
 
 /// Record a call; its contact is resolved from the number.
-#[utoipa::path(post, path = "/api/v1/calls", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/calls", operation_id = "calls_create", tag = "comms", security(("bearer" = [])),
     request_body = CreateCallBody,
     responses(
         (status = 201, description = "Recorded, with the contact (a primary holder of the number first, patients before employees; new and null when nobody holds it) and the other holders", body = RecordedCallView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only (doctors and HQ read)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `phone_number` not a phone number, `direction` not in/out, `begin_call`/`end_call` not RFC 3339, `end_call` before `begin_call`, `note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_call(
@@ -420,13 +430,10 @@ pub async fn create_call(
 }
 
 /// One call.
-#[utoipa::path(get, path = "/api/v1/calls/{call_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/calls/{call_id}", operation_id = "calls_get", tag = "comms", security(("bearer" = [])),
     params(("call_id" = i64, Path, description = "Call id")),
     responses(
         (status = 200, description = "The call", body = CallView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such call", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_call(
@@ -437,14 +444,11 @@ pub async fn get_call(
 }
 
 /// Set a call's end or note.
-#[utoipa::path(patch, path = "/api/v1/calls/{call_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/calls/{call_id}", operation_id = "calls_update", tag = "comms", security(("bearer" = [])),
     params(("call_id" = i64, Path, description = "Call id")),
     request_body = PatchCallBody,
     responses(
         (status = 200, description = "The call as it now is", body = CallView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such call", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`end_call` not RFC 3339 or before `begin_call`; `note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -471,13 +475,10 @@ pub async fn update_call(
 // --- SMS -------------------------------------------------------------------------------------
 
 /// SMS sent and received, newest first.
-#[utoipa::path(get, path = "/api/v1/sms", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms", operation_id = "sms_list", tag = "comms", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of SMS ordered by (time, sms_id) descending; messages still in the outbox are not here (see /api/v1/sms-outbox)", body = Page<SmsView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is not a phone number", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_sms(
@@ -491,13 +492,10 @@ pub async fn list_sms(
 }
 
 /// Log an SMS received, or queue one to send.
-#[utoipa::path(post, path = "/api/v1/sms", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/sms", operation_id = "sms_create", tag = "comms", security(("bearer" = [])),
     request_body = CreateSmsBody,
     responses(
         (status = 201, description = "Direction in: the `sms` row, with the resolved contact and the other holders of the number. Direction out: the outbox row (state queued, `sms_outbox_id`, no `sms_id`) with who the number belongs to now; not sent yet: the outbox worker sends it and only then records the `sms` row", body = PostedSmsView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only (doctors and HQ read)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `phone_number`, `direction`, `time`, `subject` (at most 255, one line), `sms_text` (1 to 1000), `note` (at most 2000; not on an outgoing message)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create_sms(
@@ -542,13 +540,10 @@ pub async fn create_sms(
 }
 
 /// One SMS.
-#[utoipa::path(get, path = "/api/v1/sms/{sms_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms/{sms_id}", operation_id = "sms_get", tag = "comms", security(("bearer" = [])),
     params(("sms_id" = i64, Path, description = "SMS id")),
     responses(
         (status = 200, description = "The SMS", body = SmsView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such SMS", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get_sms(
@@ -559,14 +554,11 @@ pub async fn get_sms(
 }
 
 /// Set or clear an SMS's note.
-#[utoipa::path(patch, path = "/api/v1/sms/{sms_id}", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/sms/{sms_id}", operation_id = "sms_update", tag = "comms", security(("bearer" = [])),
     params(("sms_id" = i64, Path, description = "SMS id")),
     request_body = PatchSmsBody,
     responses(
         (status = 200, description = "The SMS as it now is", body = SmsView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and receptionists only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such SMS", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`note` too long", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -588,13 +580,11 @@ pub async fn update_sms(
 }
 
 /// The SMS outbox, newest first.
-#[utoipa::path(get, path = "/api/v1/sms-outbox", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/sms-outbox", operation_id = "sms_outbox_list", tag = "comms", security(("bearer" = [])),
     params(OutboxParams),
     responses(
         (status = 200, description = "A page of queued, sending, sent, failed and unknown messages, newest first (by sms_outbox_id)", body = Page<OutboxView>),
         (status = 400, description = "Bad parameters (state, cursor)", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list_outbox(
     State(state): State<AppState>,
@@ -626,12 +616,10 @@ pub async fn list_outbox(
 // --- who is calling --------------------------------------------------------------------------
 
 /// Who a number (or its first digits) belongs to.
-#[utoipa::path(get, path = "/api/v1/contacts/lookup", tag = "comms", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/contacts/lookup", operation_id = "contacts_lookup", tag = "comms", security(("bearer" = [])),
     params(LookupParams),
     responses(
         (status = 200, description = "The best match (a primary holder first, patients before employees, then by id) with their name (`last_name first_name`) and the number that matched, and at most 19 others", body = Lookup),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Nobody holds a matching number", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`phone` is neither a phone number nor its first 4 to 7 digits", body = Problem, content_type = "application/problem+json"),
     ))]

@@ -16,7 +16,7 @@ pub struct Health {
 /// 200 when the database answers, 503 otherwise.
 #[utoipa::path(
     get,
-    path = "/healthz",
+    path = "/healthz", operation_id = "operations_health",
     tag = "operations",
     responses(
         (status = 200, description = "The server and its database answer", body = Health),

@@ -6,6 +6,7 @@ mod auth;
 pub mod catalog;
 pub mod comms;
 mod health;
+pub mod inputs;
 pub mod patients;
 pub mod positions;
 pub mod reports;
@@ -19,6 +20,7 @@ pub mod views;
 use super::state::AppState;
 use axum::Router;
 use axum::routing::{delete, get, post};
+use inputs::InputText;
 use utoipa::OpenApi;
 
 /// The OpenAPI document, generated from the handlers and their types.
@@ -61,8 +63,12 @@ use utoipa::OpenApi;
         sms_inbound::inbound,
         reports::day, reports::revenue, reports::patients, reports::no_shows,
     ),
-    components(schemas(super::error::Problem, crate::services::FieldError)),
-    modifiers(&BearerAuth, &CommonErrors),
+    components(schemas(
+        super::error::Problem, crate::services::FieldError,
+        // Referenced from parameters, which utoipa does not collect schemas from.
+        inputs::DateOrInstant, inputs::DateText, inputs::PhonePrefixText,
+    )),
+    modifiers(&BearerAuth, &CommonErrors, &Timestamps, &InputText),
     tags(
         (name = "operations", description = "Health and API description"),
         (name = "auth", description = "Logging in and out, one's own sessions and password"),
@@ -95,10 +101,31 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// Names the format of the instants: utoipa describes `jiff::Timestamp` as the component
+/// `String`, a bare string; every one is RFC 3339 (`2026-03-02T02:00:00Z`).
+struct Timestamps;
+
+impl utoipa::Modify for Timestamps {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        if let Some(components) = &mut openapi.components
+            && let Some(schema) = components.schemas.get_mut("String")
+        {
+            *schema = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+                .description(Some("An instant, RFC 3339 (`2026-03-02T02:00:00Z`)"))
+                .build()
+                .into();
+        }
+    }
+}
+
 /// Documents, on every operation, the errors that the shared machinery answers whatever the
 /// handler: the extractors' rejections (`error.rs`), the session check and the permission
-/// table, the body limit. A handler documents its own errors (404, 409, 422 from its rules)
-/// and may word these more precisely; an entry it has is never replaced.
+/// table (the 403 names who may, from `http::permissions`), the body limit, a busy database.
+/// A handler documents only its own errors (404, 409, 422 from its rules) and the shared
+/// ones it can word more precisely; an entry it has is never replaced.
 struct CommonErrors;
 
 impl CommonErrors {
@@ -116,7 +143,27 @@ impl CommonErrors {
             .into()
     }
 
-    fn add(operation: &mut utoipa::openapi::path::Operation) {
+    /// The 403 of an operation: who may call it, from the permission table.
+    fn forbidden(method: &str, path: &str) -> String {
+        use crate::http::permissions::{Rule, rule_for};
+        match rule_for(method, path) {
+            Some(Rule::SessionWrite) => "An HQ session may not write".to_owned(),
+            Some(rule @ Rule::Needs(..)) => {
+                let allowed: Vec<&str> = dcms_domain::Principal::ALL
+                    .iter()
+                    .filter(|principal| rule.allows(**principal))
+                    .map(|principal| principal.as_str())
+                    .collect();
+                format!(
+                    "The session's role may not do this (allowed: {})",
+                    allowed.join(", ")
+                )
+            }
+            _ => "The role may not do this".to_owned(),
+        }
+    }
+
+    fn add(operation: &mut utoipa::openapi::path::Operation, path: &str, forbidden: &str) {
         let secured = operation
             .security
             .as_ref()
@@ -137,7 +184,7 @@ impl CommonErrors {
         }
         if secured {
             errors.push(("401", "No valid session"));
-            errors.push(("403", "The role may not do this"));
+            errors.push(("403", forbidden));
         }
         if !body_types.is_empty() {
             errors.push(("413", "The body is larger than the server accepts"));
@@ -152,6 +199,14 @@ impl CommonErrors {
                 "Well-formed JSON of the wrong shape, or invalid fields",
             ));
         }
+        if path.starts_with("/api/v1/") {
+            // `ServiceError::Busy`: the database gave up a lock wait or found a deadlock
+            // (more often on MariaDB); the request may be sent again.
+            errors.push((
+                "503",
+                "The database is busy (a lock wait or a deadlock gave up); try again shortly",
+            ));
+        }
         for (status, description) in errors {
             operation
                 .responses
@@ -164,18 +219,17 @@ impl CommonErrors {
 
 impl utoipa::Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                CommonErrors::add(operation);
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, operation) in [
+                ("GET", &mut item.get),
+                ("PUT", &mut item.put),
+                ("POST", &mut item.post),
+                ("DELETE", &mut item.delete),
+                ("PATCH", &mut item.patch),
+            ] {
+                if let Some(operation) = operation {
+                    CommonErrors::add(operation, path, &CommonErrors::forbidden(method, path));
+                }
             }
         }
     }
@@ -228,7 +282,7 @@ pub fn routes() -> Router<AppState> {
 /// The OpenAPI 3.1 document of this API.
 #[utoipa::path(
     get,
-    path = "/api/openapi.json",
+    path = "/api/openapi.json", operation_id = "operations_openapi",
     tag = "operations",
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json", body = Object))
 )]

@@ -1,6 +1,7 @@
 //! `/api/v1/patients`: registration, search, the record and its phones (staff; HQ reads), and
 //! `/api/v1/me/patient`: a patient's own record (e-mail and phones only).
 
+use super::inputs::{EmailText, PhoneNumberText, RegisterNumberText};
 use super::views::Page;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -99,13 +100,14 @@ impl From<Patient> for PatientView {
 
 /// A phone as given on registration or added later.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PatientPhoneBody)]
 pub struct PhoneBody {
     /// Any usual writing: `9911 2233`, `+976 9911-2233`, `011 45 2222`, `+7 912 345 67 89`;
     /// stored normalised.
-    #[schema(required = true, example = "+976 9911-2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "+976 9911-2233")]
     pub number: Option<String>,
-    /// Whose number it is (free text, at most 255 characters); default "".
-    #[schema(example = "Self")]
+    /// Whose number it is (free text, one line, at most 255 characters); default "".
+    #[schema(example = "Self", max_length = 255)]
     pub label: Option<String>,
     /// Default false. Exactly one of a patient's phones is primary; `true` on a new phone
     /// moves the primary to it.
@@ -127,24 +129,25 @@ impl From<PhoneBody> for PhoneInput {
 pub struct CreatePatientBody {
     /// Two Mongolian Cyrillic letters and eight digits (spaces, lower case, Є and Ї are
     /// normalised). It gives the birthday and the sex.
-    #[schema(required = true, example = "УБ85031512")]
+    #[schema(required = true, value_type = RegisterNumberText, example = "УБ85031512")]
     pub register_number: Option<String>,
-    /// At most 30 characters.
-    #[schema(required = true, example = "Болд")]
+    /// 1 to 30 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 30, example = "Болд")]
     pub first_name: Option<String>,
-    /// At most 30 characters.
-    #[schema(required = true, example = "Бат-Эрдэнэ")]
+    /// 1 to 30 characters, one line.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 30, example = "Бат-Эрдэнэ")]
     pub last_name: Option<String>,
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
     /// `YYYY-MM-DD`; derived from the register number when absent; one that differs is 422.
-    #[schema(example = "1985-03-15")]
+    #[schema(value_type = Option<String>, format = Date, example = "1985-03-15")]
     pub birthday: Option<String>,
     /// Derived from the register number when absent; `male`/`female` differing from it is
     /// 422 (`other` is accepted).
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
     /// At least 2, exactly one primary, no number twice (at most 20).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = Vec<PhoneBody>, min_items = 2, max_items = 20)]
     pub phones: Option<Vec<PhoneBody>>,
 }
 
@@ -162,14 +165,20 @@ fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchPatientBody {
     /// A new number re-derives the birthday and the sex (a gender of `other` is kept).
+    #[schema(value_type = Option<RegisterNumberText>)]
     pub register_number: Option<String>,
+    /// 1 to 30 characters, one line.
+    #[schema(min_length = 1, max_length = 30)]
     pub first_name: Option<String>,
+    /// 1 to 30 characters, one line.
+    #[schema(min_length = 1, max_length = 30)]
     pub last_name: Option<String>,
-    /// null clears it.
+    /// null (or blank) clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<Option<String>>,
-    /// Must agree with the register number.
+    /// `YYYY-MM-DD`; must agree with the register number.
+    #[schema(value_type = Option<String>, format = Date)]
     pub birthday: Option<String>,
     /// `male`/`female` must agree with the register number.
     #[schema(value_type = Option<Gender>)]
@@ -177,23 +186,31 @@ pub struct PatchPatientBody {
     /// Links the portal account of role patient with this id (422 for another role, 409 when
     /// it is linked to another patient); null unlinks.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub user_id: Option<Option<i64>>,
     pub sms_reminder_opt_out: Option<bool>,
 }
 
 /// What a patient may change on their own record: their e-mail address only (any other
 /// field present is 422, named).
+// The handler reads the body as a JSON object to name the other fields; this type describes
+// it, and `deny_unknown_fields` puts `additionalProperties: false` in the document.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PatchOwnPatientBody {
     /// null or "" clears it.
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
 }
 
 /// A change of one phone.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PatchPatientPhoneBody)]
 pub struct PatchPhoneBody {
+    #[schema(value_type = Option<PhoneNumberText>)]
     pub number: Option<String>,
+    /// One line, at most 255 characters.
+    #[schema(max_length = 255)]
     pub label: Option<String>,
     /// `true` moves the primary here; `false` on the primary is 422 (make another primary).
     pub is_primary: Option<bool>,
@@ -217,9 +234,11 @@ pub struct SearchParams {
     /// number), or the start of a first or last name (case-insensitive; `%`, `_` and `\`
     /// are plain characters). Absent: every patient, newest first.
     pub q: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page (of the same `q`).
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -239,13 +258,10 @@ fn phone_list(phones: Vec<PatientPhone>) -> PhoneList {
 }
 
 /// Patients: a search, or all of them newest first.
-#[utoipa::path(get, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients", operation_id = "patients_list", tag = "patients", security(("bearer" = [])),
     params(SearchParams),
     responses(
         (status = 200, description = "A page of patients, ordered by (rank, last name, first name, id) for a search (rank 0: last name matches; 1: first name only), newest first without `q`", body = Page<PatientView>),
-        (status = 400, description = "Bad parameters or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A cursor of another query", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
@@ -270,13 +286,10 @@ pub async fn list(
 }
 
 /// Register a patient with their phones.
-#[utoipa::path(post, path = "/api/v1/patients", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients", operation_id = "patients_create", tag = "patients", security(("bearer" = [])),
     request_body = CreatePatientBody,
     responses(
         (status = 201, description = "Registered", body = PatientView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The register number belongs to another patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (`register_number`, `birthday` or `gender` contradicting the register number, `phones` fewer than 2 or not exactly one primary, `phones[1].number`, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -309,13 +322,10 @@ pub async fn create(
 }
 
 /// One patient (the read is audited).
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}", operation_id = "patients_get", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     responses(
         (status = 200, description = "The patient", body = PatientView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -328,14 +338,11 @@ pub async fn get(
 }
 
 /// Change a patient's fields (not the phones: see `/phones`).
-#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}", operation_id = "patients_update", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     request_body = PatchPatientBody,
     responses(
         (status = 200, description = "The patient as they now are", body = PatientView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The register number belongs to another patient, or the account is linked to another patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named (`user_id` not a patient's account, ...)", body = Problem, content_type = "application/problem+json"),
@@ -367,14 +374,11 @@ pub async fn update(
 }
 
 /// Add a phone to a patient.
-#[utoipa::path(post, path = "/api/v1/patients/{patient_id}/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients/{patient_id}/phones", operation_id = "patients_phones_add", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id")),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number the patient has already", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -396,14 +400,11 @@ pub async fn add_phone(
 }
 
 /// Change one phone of a patient (`is_primary: true` moves the primary here).
-#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", operation_id = "patients_phones_update", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or the patient would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -426,13 +427,10 @@ pub async fn update_phone(
 }
 
 /// Delete one phone of a patient (not below two, not the primary).
-#[utoipa::path(delete, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/patients/{patient_id}/phones/{phone_id}", operation_id = "patients_phones_delete", tag = "patients", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ("phone_id" = i64, Path, description = "One of the patient's phones (`phone_number_id`)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient, or no such phone of theirs", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The patient would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -462,6 +460,26 @@ pub struct ImportParams {
     /// imports nothing (422).
     pub skip_bad: Option<bool>,
 }
+
+/// The CSV file of an import, sent as the request body: bytes, as client generators read a
+/// file upload (`type: string, format: binary`).
+pub struct CsvFile;
+
+impl utoipa::PartialSchema for CsvFile {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .description(Some(
+                "UTF-8 CSV with a header row (comma or semicolon separated)",
+            ))
+            .build()
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CsvFile {}
 
 /// Something wrong with one line of an imported file.
 #[derive(Debug, Serialize, ToSchema)]
@@ -501,14 +519,14 @@ pub struct ImportView {
 /// phone2_label, ...` (the first phone is the primary), comma or semicolon, UTF-8 with a
 /// header row. Every row is checked as a registration, and a register number twice in the
 /// file or already registered is refused; all that is imported is one transaction.
-#[utoipa::path(post, path = "/api/v1/patients/import", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/patients/import", operation_id = "patients_import", tag = "patients", security(("bearer" = [])),
     params(ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file (any Content-Type is accepted)"),
+    request_body(
+        description = "The CSV file, its bytes as they are. Any Content-Type is accepted (`text/csv` as well); the document names one, as client generators read one body type per operation",
+        content((inline(CsvFile) = "application/octet-stream")),
+    ),
     responses(
         (status = 200, description = "Imported (with `skip_bad`, the lines left out are listed)", body = ImportView),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff only (HQ reads)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A register number of the file was registered while it was being imported; nothing was imported", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than the body limit: import it with `dcms patients import`", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows (or a bad header) and nothing was imported: `errors` are `{field: \"line N: <column>\", message}`, and the top-level `problems` member lists the same as `{line, field, message}`", body = Problem, content_type = "application/problem+json"),
@@ -565,11 +583,9 @@ pub async fn import(
 
 /// Every patient as a CSV file that the import reads back (the primary phone first); the
 /// export is audited (`export` on `patient`).
-#[utoipa::path(get, path = "/api/v1/patients/export", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/export", operation_id = "patients_export", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "`patients.csv` (an attachment): the columns of the import, comma-separated, UTF-8", content_type = "text/csv", body = String),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn export(
     State(state): State<AppState>,
@@ -598,11 +614,9 @@ async fn own_id(state: &AppState, caller: &Caller) -> Result<i64, ApiError> {
 }
 
 /// My patient record (the read is audited).
-#[utoipa::path(get, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/patient", operation_id = "me_patient_get", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "My record", body = PatientView),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn me(
@@ -615,13 +629,10 @@ pub async fn me(
 }
 
 /// Change my e-mail address (the only field a patient may change on their record).
-#[utoipa::path(patch, path = "/api/v1/me/patient", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me/patient", operation_id = "me_patient_update", tag = "patients", security(("bearer" = [])),
     request_body = PatchOwnPatientBody,
     responses(
         (status = 200, description = "My record as it now is", body = PatientView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An invalid address, or fields other than `email` (each named)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -672,11 +683,9 @@ pub async fn update_me(
 }
 
 /// My phones, in creation order.
-#[utoipa::path(get, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/patient/phones", operation_id = "me_phones_list", tag = "patients", security(("bearer" = [])),
     responses(
         (status = 200, description = "My phones", body = PhoneList),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_phones(
@@ -690,13 +699,10 @@ pub async fn my_phones(
 }
 
 /// Add a phone of mine.
-#[utoipa::path(post, path = "/api/v1/me/patient/phones", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/me/patient/phones", operation_id = "me_phones_add", tag = "patients", security(("bearer" = [])),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = PhoneView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number I have already", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -718,14 +724,11 @@ pub async fn add_my_phone(
 }
 
 /// Change one of my phones (`is_primary: true` moves the primary here).
-#[utoipa::path(patch, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/me/patient/phones/{phone_id}", operation_id = "me_phones_update", tag = "patients", security(("bearer" = [])),
     params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = PhoneView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or I would not have exactly one primary", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -749,13 +752,10 @@ pub async fn update_my_phone(
 }
 
 /// Delete one of my phones (not below two, not the primary).
-#[utoipa::path(delete, path = "/api/v1/me/patient/phones/{phone_id}", tag = "patients", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/me/patient/phones/{phone_id}", operation_id = "me_phones_delete", tag = "patients", security(("bearer" = [])),
     params(("phone_id" = i64, Path, description = "One of my phones (`phone_number_id`)")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one of my phones", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "I would have fewer than 2 phones or no primary", body = Problem, content_type = "application/problem+json"),
     ))]

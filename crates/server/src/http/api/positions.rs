@@ -18,32 +18,44 @@ use utoipa::{IntoParams, ToSchema};
 /// A new position.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreatePositionBody {
-    /// Unique (409 when taken); 1 to 50 characters.
+    /// Unique (409 when taken); 1 to 50 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "DENTIST")]
+    #[schema(required = true, example = "DENTIST", min_length = 1, max_length = 50)]
     pub position_type: String,
-    /// 1 to 255 characters.
+    /// 1 to 255 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "Шүдний эмч")]
+    #[schema(
+        required = true,
+        example = "Шүдний эмч",
+        min_length = 1,
+        max_length = 255
+    )]
     pub display_name: String,
     #[serde(default)]
     #[schema(value_type = PositionCategory, required = true)]
     pub category: String,
     /// Default true.
     pub is_active: Option<bool>,
+    /// At most 2000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
 }
 
 /// A change of a position; `is_active: false` deactivates it (positions are never deleted).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchPositionBody {
+    /// 1 to 50 characters, one line.
+    #[schema(min_length = 1, max_length = 50)]
     pub position_type: Option<String>,
+    /// 1 to 255 characters, one line.
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
     #[schema(value_type = Option<PositionCategory>)]
     pub category: Option<String>,
     pub is_active: Option<bool>,
+    /// At most 2000 characters (line breaks allowed); null or blank clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub description: Option<Option<String>>,
 }
 
@@ -51,22 +63,21 @@ pub struct PatchPositionBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PositionListParams {
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// true: active positions only; false: inactive only.
     pub active: Option<bool>,
 }
 
 /// Positions, by id.
-#[utoipa::path(get, path = "/api/v1/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/positions", operation_id = "positions_list", tag = "staff", security(("bearer" = [])),
     params(PositionListParams),
     responses(
         (status = 200, description = "A page of positions", body = Page<Position>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -79,15 +90,11 @@ pub async fn list(
 }
 
 /// Create a position.
-#[utoipa::path(post, path = "/api/v1/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/positions", operation_id = "positions_create", tag = "staff", security(("bearer" = [])),
     request_body = CreatePositionBody,
     responses(
         (status = 201, description = "Created", body = Position),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_type` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -111,13 +118,10 @@ pub async fn create(
 }
 
 /// One position.
-#[utoipa::path(get, path = "/api/v1/positions/{position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/positions/{position_id}", operation_id = "positions_get", tag = "staff", security(("bearer" = [])),
     params(("position_id" = i64, Path, description = "Position id")),
     responses(
         (status = 200, description = "The position", body = Position),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such position", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -129,17 +133,13 @@ pub async fn get(
 
 /// Change a position; `is_active: false` deactivates it. Positions are never deleted: DELETE
 /// answers 405.
-#[utoipa::path(patch, path = "/api/v1/positions/{position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/positions/{position_id}", operation_id = "positions_update", tag = "staff", security(("bearer" = [])),
     params(("position_id" = i64, Path, description = "Position id")),
     request_body = PatchPositionBody,
     responses(
         (status = 200, description = "The position as it now is", body = Position),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such position", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`position_type` taken", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,

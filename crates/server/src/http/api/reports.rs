@@ -4,6 +4,7 @@
 //! `from` after `to`, or a range over 366 days is 422 naming the parameter. Definitions:
 //! `docs/reports.md`.
 
+use super::inputs::DateText;
 use crate::http::error::{ApiError, Json, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::reports::{self, DayReport, NoShowReport, PatientsReport, RevenueReport};
@@ -15,7 +16,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct DayParams {
     /// The clinic's local date, `YYYY-MM-DD`.
-    #[param(required = true, example = "2026-11-30")]
+    #[param(required = true, value_type = DateText, example = "2026-11-30")]
     pub date: Option<String>,
 }
 
@@ -23,12 +24,13 @@ pub struct DayParams {
 #[into_params(parameter_in = Query)]
 pub struct RevenueParams {
     /// The first local date, `YYYY-MM-DD`.
-    #[param(required = true)]
+    #[param(required = true, value_type = DateText)]
     pub from: Option<String>,
-    /// The last local date (inclusive), at most 365 days after `from`.
-    #[param(required = true)]
+    /// The last local date (inclusive), not before `from`, at most 365 days after it.
+    #[param(required = true, value_type = DateText)]
     pub to: Option<String>,
     /// `doctor` (default), `service` or `day`.
+    #[param(pattern = r"^(doctor|service|day)$")]
     pub group_by: Option<String>,
 }
 
@@ -36,21 +38,18 @@ pub struct RevenueParams {
 #[into_params(parameter_in = Query)]
 pub struct RangeParams {
     /// The first local date, `YYYY-MM-DD`.
-    #[param(required = true)]
+    #[param(required = true, value_type = DateText)]
     pub from: Option<String>,
-    /// The last local date (inclusive), at most 365 days after `from`.
-    #[param(required = true)]
+    /// The last local date (inclusive), not before `from`, at most 365 days after it.
+    #[param(required = true, value_type = DateText)]
     pub to: Option<String>,
 }
 
 /// One day: appointments by doctor and status, treatments, their charges, payments by method.
-#[utoipa::path(get, path = "/api/v1/reports/day", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/day", operation_id = "reports_day", tag = "reports", security(("bearer" = [])),
     params(DayParams),
     responses(
         (status = 200, description = "The day's figures", body = DayReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A missing or malformed date", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn day(
@@ -64,13 +63,10 @@ pub async fn day(
 
 /// Revenue from `from` to `to` (inclusive): items' charges by treatment date and payments by
 /// payment date, grouped by doctor, service or day.
-#[utoipa::path(get, path = "/api/v1/reports/revenue", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/revenue", operation_id = "reports_revenue", tag = "reports", security(("bearer" = [])),
     params(RevenueParams),
     responses(
         (status = 200, description = "Revenue rows and totals", body = RevenueReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad date, from after to, a range over 366 days or an unknown group_by", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revenue(
@@ -90,11 +86,9 @@ pub async fn revenue(
 
 /// Patients by status (from each one's last visit, today) and new patients per month over
 /// the last 12 months.
-#[utoipa::path(get, path = "/api/v1/reports/patients", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/patients", operation_id = "reports_patients", tag = "reports", security(("bearer" = [])),
     responses(
         (status = 200, description = "Patients by status and new patients per month", body = PatientsReport),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn patients(State(state): State<AppState>) -> Result<Json<PatientsReport>, ApiError> {
     Ok(Json(reports::patients(&state.store).await?))
@@ -102,13 +96,10 @@ pub async fn patients(State(state): State<AppState>) -> Result<Json<PatientsRepo
 
 /// The no-show rate by doctor and month: no-shows ÷ appointments that were due (starting
 /// before now, in the range, with status reserved, confirmed, came, finished or no_show).
-#[utoipa::path(get, path = "/api/v1/reports/no-shows", tag = "reports", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/reports/no-shows", operation_id = "reports_no_shows", tag = "reports", security(("bearer" = [])),
     params(RangeParams),
     responses(
         (status = 200, description = "No-show rates by doctor and month", body = NoShowReport),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins, managers and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad date, from after to or a range over 366 days", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn no_shows(

@@ -88,9 +88,12 @@ impl From<ClinicSettings> for SettingsView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchSettingsBody {
     /// 1 to 255 characters (trimmed).
-    #[schema(example = "Гэгээн шүд")]
+    #[schema(example = "Гэгээн шүд", min_length = 1, max_length = 255)]
     pub clinic_name: Option<String>,
     /// 0 to 32 Latin letters, digits, `-` and `_`; "" clears it.
+    #[schema(
+        pattern = r"^[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9_-]{0,32}[\t\n\r \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub clinic_code: Option<String>,
     /// An IANA time zone name, e.g. `Asia/Ulaanbaatar` or `Asia/Hovd`.
     #[schema(example = "Asia/Ulaanbaatar")]
@@ -110,6 +113,7 @@ pub struct PatchSettingsBody {
     pub reminder_hour: Option<i64>,
     /// 1 to 480 characters; only the placeholders `{patient}`, `{date}`, `{time}`, `{doctor}`,
     /// `{clinic}` (an unknown one is 422 on `reminder_template`).
+    #[schema(min_length = 1, max_length = 480)]
     pub reminder_template: Option<String>,
     /// Turns on confirming appointments by a reply "1" or "тийм".
     pub sms_confirm_replies: Option<bool>,
@@ -131,24 +135,19 @@ pub struct PatchSettingsBody {
 }
 
 /// The clinic's settings.
-#[utoipa::path(get, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/settings", operation_id = "settings_get", tag = "settings", security(("bearer" = [])),
     responses(
         (status = 200, description = "The settings", body = SettingsView),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<SettingsView>, ApiError> {
     Ok(Json(settings::get(&state.store).await?.into()))
 }
 
 /// Change the clinic's settings.
-#[utoipa::path(patch, path = "/api/v1/settings", tag = "settings", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/settings", operation_id = "settings_update", tag = "settings", security(("bearer" = [])),
     request_body = PatchSettingsBody,
     responses(
         (status = 200, description = "The settings as they now are", body = SettingsView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (unknown time zone, overlapping opening hours, reminder hour out of 0-23, unknown template placeholder, ...), each named", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(

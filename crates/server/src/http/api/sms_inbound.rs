@@ -4,6 +4,7 @@
 //! No secret configured means no provider may post (401), so a server set up without one is
 //! not an open door into the SMS log.
 
+use super::inputs::{InstantText, PhoneNumberText};
 use crate::http::error::{ApiError, Json, Problem};
 use crate::http::state::AppState;
 use crate::services::reminders::{self, InboundSms};
@@ -22,12 +23,13 @@ pub const SECRET_HEADER: &str = "x-dcms-sms-secret";
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct InboundBody {
     /// The sender's number (`+97699112233`, `99112233`, ...); normalised like the phone tables.
-    #[schema(example = "+97699112233")]
+    #[schema(value_type = PhoneNumberText, example = "+97699112233")]
     pub from: String,
-    /// The message.
-    #[schema(example = "тийм")]
+    /// The message, at most 2000 characters.
+    #[schema(example = "тийм", max_length = 2000)]
     pub text: String,
-    /// When the provider received it (RFC 3339); now when absent.
+    /// When the provider received it (RFC 3339); now when absent (a form has no null).
+    #[schema(value_type = InstantText, required = false)]
     pub received_at: Option<String>,
 }
 
@@ -85,15 +87,14 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<InboundBody, ApiError>
 }
 
 /// Receive an SMS from the provider.
-#[utoipa::path(post, path = "/api/v1/sms/inbound", tag = "comms",
+#[utoipa::path(post, path = "/api/v1/sms/inbound", operation_id = "sms_inbound", tag = "comms",
     params(("X-DCMS-SMS-Secret" = String, Header, description = "The shared secret configured with --sms-inbound-secret")),
-    request_body(content(
-        (InboundBody = "application/json"),
-        (InboundBody = "application/x-www-form-urlencoded"),
-    )),
+    request_body(
+        description = "Form-encoded, or JSON with the same names (`Content-Type: application/json`). The document names one, as client generators read one body type per operation",
+        content((InboundBody = "application/x-www-form-urlencoded")),
+    ),
     responses(
         (status = 200, description = "Logged (and perhaps an appointment confirmed)", body = InboundView),
-        (status = 400, description = "Malformed body", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong or missing secret, or none configured", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (from not a phone number, text too long, received_at not RFC 3339)", body = Problem, content_type = "application/problem+json"),
     ))]

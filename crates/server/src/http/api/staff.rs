@@ -8,6 +8,7 @@
 //! employee, or giving a fired employee an open position, is 409; a user account linked to
 //! another employee is 409.
 
+use super::inputs::{DateText, EmailText, PhoneNumberText};
 use super::views::{Page, PageParams, id_page};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -32,14 +33,15 @@ pub(super) fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
 
 /// A phone number of an employee (as a patient's).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = EmployeePhoneBody)]
 pub struct PhoneBody {
     /// Spaces, `-`, `.`, `(`, `)` and a leading `+976` are removed; foreign numbers keep `+`.
     #[serde(default)]
-    #[schema(required = true, example = "9911 2233")]
+    #[schema(required = true, value_type = PhoneNumberText, example = "9911 2233")]
     pub number: String,
-    /// Free text: Self, Work, Home, ...
+    /// Free text, one line, at most 255 characters: Self, Work, Home, ...
     #[serde(default)]
-    #[schema(required = true, example = "Self")]
+    #[schema(required = true, example = "Self", max_length = 255)]
     pub label: String,
     /// Exactly one phone is primary. On `POST .../phones`, true moves the primary here.
     #[serde(default)]
@@ -60,12 +62,13 @@ impl From<PhoneBody> for PhoneInput {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignmentBody {
     /// An active position.
+    #[schema(minimum = 1)]
     pub position_id: i64,
     /// At most one open assignment is primary (422 otherwise).
     #[serde(default)]
     pub is_primary: bool,
     /// `YYYY-MM-DD`; default today in the clinic's time zone.
-    #[schema(value_type = Option<String>, format = Date, example = "2024-09-01")]
+    #[schema(value_type = Option<DateText>, example = "2024-09-01")]
     pub started_at: Option<String>,
 }
 
@@ -82,13 +85,18 @@ impl From<AssignmentBody> for AssignmentInput {
 /// A new employee. Invalid fields are all reported together (422), and nothing is stored.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateEmployeeBody {
-    /// 1 to 100 characters.
+    /// 1 to 100 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "Болормаа")]
+    #[schema(
+        required = true,
+        example = "Болормаа",
+        min_length = 1,
+        max_length = 100
+    )]
     pub first_name: String,
-    /// 1 to 100 characters.
+    /// 1 to 100 characters, one line.
     #[serde(default)]
-    #[schema(required = true, example = "Бат")]
+    #[schema(required = true, example = "Бат", min_length = 1, max_length = 100)]
     pub last_name: String,
     #[serde(default)]
     #[schema(value_type = Gender, required = true)]
@@ -97,23 +105,26 @@ pub struct CreateEmployeeBody {
     #[schema(value_type = Option<EmployeeStatus>)]
     pub status: Option<String>,
     /// `YYYY-MM-DD`, not in the future.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<DateText>)]
     pub birthday: Option<String>,
-    #[schema(example = "bolormaa@example.mn")]
+    #[schema(value_type = Option<EmailText>, example = "bolormaa@example.mn")]
     pub email: Option<String>,
-    /// At most 255 characters.
+    /// At most 255 characters, one line.
+    #[schema(max_length = 255)]
     pub home_address: Option<String>,
     /// `YYYY-MM-DD`.
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<DateText>)]
     pub hired_at: Option<String>,
     /// A staff user account (not a patient's) not linked to another employee (409).
+    #[schema(minimum = 1)]
     pub user_id: Option<i64>,
-    /// At least two, exactly one primary (422 on `phones` otherwise).
+    /// At least two, at most 20, exactly one primary (422 on `phones` otherwise).
     #[serde(default)]
-    #[schema(required = true)]
+    #[schema(required = true, min_items = 2, max_items = 20)]
     pub phones: Vec<PhoneBody>,
-    /// Active positions; at most one primary.
+    /// Active positions, at most 20; at most one primary.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub positions: Vec<AssignmentBody>,
 }
 
@@ -121,7 +132,11 @@ pub struct CreateEmployeeBody {
 /// and positions change through their own endpoints.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchEmployeeBody {
+    /// 1 to 100 characters, one line.
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: Option<String>,
+    /// 1 to 100 characters, one line.
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: Option<String>,
     #[schema(value_type = Option<Gender>)]
     pub gender: Option<String>,
@@ -130,20 +145,21 @@ pub struct PatchEmployeeBody {
     #[schema(value_type = Option<EmployeeStatus>)]
     pub status: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<DateText>)]
     pub birthday: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<Option<String>>,
+    /// At most 255 characters, one line.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 255)]
     pub home_address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<DateText>)]
     pub hired_at: Option<Option<String>>,
     /// Links a staff user account; null unlinks.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub user_id: Option<Option<i64>>,
 }
 
@@ -152,14 +168,18 @@ pub struct PatchEmployeeBody {
 pub struct FireBody {
     /// `YYYY-MM-DD`; default today in the clinic's time zone. Not before `hired_at` nor the
     /// start of an open position.
-    #[schema(value_type = Option<String>, format = Date, example = "2025-03-31")]
+    #[schema(value_type = Option<DateText>, example = "2025-03-31")]
     pub fired_at: Option<String>,
 }
 
 /// A change of a phone.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = PatchEmployeePhoneBody)]
 pub struct PatchPhoneBody {
+    #[schema(value_type = Option<PhoneNumberText>)]
     pub number: Option<String>,
+    /// One line, at most 255 characters.
+    #[schema(max_length = 255)]
     pub label: Option<String>,
     /// true moves the primary here; false on the primary is 422 (one phone must be primary).
     pub is_primary: Option<bool>,
@@ -170,7 +190,7 @@ pub struct PatchPhoneBody {
 pub struct PatchAssignmentBody {
     /// `YYYY-MM-DD`, not before `started_at`; null reopens the assignment.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, format = Date)]
+    #[schema(value_type = Option<DateText>)]
     pub ended_at: Option<Option<String>>,
     /// At most one open assignment is primary (422 otherwise).
     pub is_primary: Option<bool>,
@@ -180,9 +200,11 @@ pub struct PatchAssignmentBody {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EmployeeListParams {
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
     /// Only employees in this status.
     pub status: Option<EmployeeStatus>,
@@ -195,13 +217,10 @@ pub(super) fn page_params(limit: Option<u64>, cursor: Option<String>) -> PagePar
 // --- employees -----------------------------------------------------------------------------
 
 /// Employees, by id.
-#[utoipa::path(get, path = "/api/v1/employees", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/employees", operation_id = "employees_list", tag = "staff", security(("bearer" = [])),
     params(EmployeeListParams),
     responses(
         (status = 200, description = "A page of employees", body = Page<Employee>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -214,13 +233,10 @@ pub async fn list(
 }
 
 /// Create an employee with their phones and positions (one transaction).
-#[utoipa::path(post, path = "/api/v1/employees", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees", operation_id = "employees_create", tag = "staff", security(("bearer" = [])),
     request_body = CreateEmployeeBody,
     responses(
         (status = 201, description = "Created", body = Employee),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user account is linked to another employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields: fewer than 2 phones or not exactly one primary (`phones`), more than one primary position (`positions`), an unknown or inactive position, a patient's user account, ...", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -256,13 +272,10 @@ pub async fn create(
 }
 
 /// One employee.
-#[utoipa::path(get, path = "/api/v1/employees/{employee_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/employees/{employee_id}", operation_id = "employees_get", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     responses(
         (status = 200, description = "The employee", body = Employee),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -273,17 +286,13 @@ pub async fn get(
 }
 
 /// Change an employee's fields.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}", operation_id = "employees_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = PatchEmployeeBody,
     responses(
         (status = 200, description = "The employee as they now are", body = Employee),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The user account is linked to another employee", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -314,14 +323,11 @@ pub async fn update(
 
 /// Fire an employee: status `not_working`, `fired_at` set, open positions ended that day, the
 /// linked user account disabled and its sessions revoked.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/fire", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/fire", operation_id = "employees_fire", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = FireBody,
     responses(
         (status = 200, description = "The employee as they now are", body = Employee),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already fired, or the linked account is the last active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`fired_at` invalid, before `hired_at` or before the start of an open position", body = Problem, content_type = "application/problem+json"),
@@ -346,14 +352,11 @@ pub async fn fire(
 // --- phones --------------------------------------------------------------------------------
 
 /// Add a phone number to an employee.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/phones", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/phones", operation_id = "employees_phones_add", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = PhoneBody,
     responses(
         (status = 201, description = "Added", body = EmployeePhone),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid number or label, or a number the employee already has", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -375,14 +378,11 @@ pub async fn add_phone(
 }
 
 /// Change a phone number, its label, or make it the primary.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", operation_id = "employees_phones_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("phone_id" = i64, Path, description = "One of that employee's phones")),
     request_body = PatchPhoneBody,
     responses(
         (status = 200, description = "The phone as it now is", body = EmployeePhone),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such phone of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or no primary would be left (`phones`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -409,13 +409,10 @@ pub async fn update_phone(
 }
 
 /// Delete a phone number.
-#[utoipa::path(delete, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/employees/{employee_id}/phones/{phone_id}", operation_id = "employees_phones_delete", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("phone_id" = i64, Path, description = "One of that employee's phones")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such phone of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Fewer than two phones would be left, or it is the primary (`phones`)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -438,14 +435,11 @@ pub async fn delete_phone(
 // --- employee positions --------------------------------------------------------------------
 
 /// Assign a position to an employee.
-#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/positions", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/employees/{employee_id}/positions", operation_id = "employees_positions_add", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id")),
     request_body = AssignmentBody,
     responses(
         (status = 201, description = "Assigned", body = EmployeePosition),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The employee has been fired", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown or inactive position (`position_id`), bad date, or the employee already has an open primary position (`is_primary`)", body = Problem, content_type = "application/problem+json"),
@@ -468,14 +462,11 @@ pub async fn add_position(
 }
 
 /// End, reopen, or (un)mark as primary an assignment.
-#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/positions/{employee_position_id}", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/employees/{employee_id}/positions/{employee_position_id}", operation_id = "employees_positions_update", tag = "staff", security(("bearer" = [])),
     params(("employee_id" = i64, Path, description = "Employee id"), ("employee_position_id" = i64, Path, description = "One of that employee's assignments")),
     request_body = PatchAssignmentBody,
     responses(
         (status = 200, description = "The assignment as it now is", body = EmployeePosition),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins and managers only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such assignment of that employee", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Reopening an assignment of a fired employee", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`ended_at` before `started_at`, or a second open primary (`is_primary` / `ended_at`)", body = Problem, content_type = "application/problem+json"),
@@ -505,13 +496,10 @@ pub async fn update_position(
 
 /// Employees who may be the doctor of an appointment: not `not_working`, with an open
 /// assignment to a `clinical` position. By id.
-#[utoipa::path(get, path = "/api/v1/doctors", tag = "staff", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/doctors", operation_id = "doctors_list", tag = "staff", security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of doctors", body = Page<Employee>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn doctors(
     State(state): State<AppState>,

@@ -11,6 +11,7 @@
 //! 403. `?system=universal|fdi|palmer` chooses the notation of the answer's tooth codes
 //! (default: the clinic's).
 
+use super::inputs::InstantText;
 use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -37,6 +38,8 @@ pub enum ToothBody {
     WithNote {
         #[schema(example = "16")]
         code: String,
+        /// At most 2000 characters, one line; blank is none.
+        #[schema(max_length = 2000)]
         note: Option<String>,
     },
 }
@@ -58,13 +61,14 @@ fn teeth_input(teeth: Option<Vec<ToothBody>>) -> Option<Vec<ToothInput>> {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ItemBody {
     /// An active service of the catalog (its price is copied into the item).
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub service_id: Option<i64>,
     #[schema(required = true, value_type = TreatmentScope)]
     pub scope: Option<String>,
     /// single_tooth: exactly one; multi_tooth: two or more, no repeats; arches and the full
     /// mouth: none (every tooth of the patient's dentition on the treatment date, or of
-    /// `dentition`) or the teeth done, which must lie in that arch.
+    /// `dentition`) or the teeth done, which must lie in that arch. At most 52.
+    #[schema(max_items = 52)]
     pub teeth: Option<Vec<ToothBody>>,
     /// The notation of `teeth`: universal, fdi or palmer; default the clinic's.
     #[schema(value_type = Option<ToothSystem>)]
@@ -72,6 +76,8 @@ pub struct ItemBody {
     /// permanent or primary: the dentition an arch or the mouth is chosen from.
     #[schema(value_type = Option<dcms_domain::Dentition>)]
     pub dentition: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -91,41 +97,52 @@ impl From<ItemBody> for ItemInput {
 /// A treatment with its items, recorded in one transaction.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateTreatmentBody {
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub patient_id: Option<i64>,
     /// An employee who may be a doctor now.
-    #[schema(required = true)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub doctor_id: Option<i64>,
+    #[schema(minimum = 1)]
     pub assistant_id: Option<i64>,
     /// The patient's appointment this visit was: reserved or confirmed, it becomes came.
+    #[schema(minimum = 1)]
     pub appointment_id: Option<i64>,
     /// The patient's follow-up appointment.
+    #[schema(minimum = 1)]
     pub next_appointment_id: Option<i64>,
     /// RFC 3339; default now; not in the future.
+    #[schema(value_type = Option<InstantText>)]
     pub treatment_date: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// At most 100.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub items: Vec<ItemBody>,
 }
 
 /// A change of a treatment's own fields (absent: kept; null: cleared).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchTreatmentBody {
+    /// At most 2000 characters, one line; null or blank clears it.
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub assistant_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "super::staff::nullable")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1)]
     pub next_appointment_id: Option<Option<i64>>,
 }
 
 /// The teeth of an item, chosen after the treatment (they replace any it had).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct TeethBody {
+    /// At most 52.
     #[serde(default)]
+    #[schema(max_items = 52)]
     pub teeth: Vec<ToothBody>,
     /// The notation of `teeth`; default the clinic's.
     #[schema(value_type = Option<ToothSystem>)]
@@ -135,13 +152,17 @@ pub struct TeethBody {
 /// A payment; negative is a refund (managers and admins).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PaymentBody {
-    /// Whole tugrik, not 0, at most the balance (a refund at most what was paid).
-    #[schema(required = true, example = 50000)]
+    /// Whole tugrik, not 0, at most the balance (a refund at most what was paid); at most
+    /// 10^12 either way.
+    #[schema(required = true, value_type = i64, minimum = -1_000_000_000_000_i64, maximum = 1_000_000_000_000_i64, example = 50000)]
     pub amount: Option<i64>,
     #[schema(required = true, value_type = dcms_domain::PaymentMethod)]
     pub method: Option<String>,
     /// RFC 3339; default now; not in the future.
+    #[schema(value_type = Option<InstantText>)]
     pub paid_at: Option<String>,
+    /// At most 2000 characters, one line; blank is none.
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -150,6 +171,7 @@ pub struct PaymentBody {
 #[into_params(parameter_in = Query)]
 pub struct SystemParams {
     /// universal, fdi or palmer; default the clinic's notation.
+    #[param(value_type = Option<ToothSystem>)]
     pub system: Option<String>,
 }
 
@@ -158,10 +180,13 @@ pub struct SystemParams {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// universal, fdi or palmer; default the clinic's notation.
+    #[param(value_type = Option<ToothSystem>)]
     pub system: Option<String>,
-    /// Items per page: default 50, at most 500.
+    /// Items per page, 1 to 500 (default 50; more is taken as 500).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u64>,
     /// The `next_cursor` of the previous page.
+    #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
 }
 
@@ -254,14 +279,11 @@ fn limit(params: &ListParams) -> u64 {
 }
 
 /// Records a treatment with its items.
-#[utoipa::path(post, path = "/api/v1/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments", operation_id = "treatments_create", tag = "treatments", security(("bearer" = [])),
     params(SystemParams),
     request_body = CreateTreatmentBody,
     responses(
         (status = 201, description = "Recorded; items in the order given, teeth in the requested or the clinic's notation", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Doctors, managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, all together; an item's are named `items[i].field`", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -298,12 +320,10 @@ pub async fn create(
 }
 
 /// A treatment.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}", operation_id = "treatments_get", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     responses(
         (status = 200, description = "The treatment, its items in order, its total, paid and balance", body = Treatment),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -327,16 +347,12 @@ pub async fn get(
 }
 
 /// Changes a treatment's note, assistant or follow-up appointment.
-#[utoipa::path(patch, path = "/api/v1/treatments/{treatment_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/treatments/{treatment_id}", operation_id = "treatments_update", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     request_body = PatchTreatmentBody,
     responses(
         (status = 200, description = "Changed", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Doctors, managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -365,16 +381,13 @@ pub async fn update(
 }
 
 /// Adds an item to a treatment.
-#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/items", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/items", operation_id = "treatments_items_add", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     request_body = ItemBody,
     responses(
         (status = 201, description = "Added (the price copied now); the whole treatment", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn add_item(
     State(state): State<AppState>,
@@ -398,11 +411,10 @@ pub async fn add_item(
 }
 
 /// Removes an item from a treatment.
-#[utoipa::path(delete, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}", operation_id = "treatments_items_delete", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), ("treatment_item_id" = i64, Path, description = "Item id")),
     responses(
         (status = 204, description = "Removed with its teeth"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment or item", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -424,13 +436,11 @@ pub async fn delete_item(
 }
 
 /// Sets the teeth of an item (chosen after the treatment).
-#[utoipa::path(put, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}/teeth", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(put, path = "/api/v1/treatments/{treatment_id}/items/{treatment_item_id}/teeth", operation_id = "treatments_items_teeth_set", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), ("treatment_item_id" = i64, Path, description = "Item id"), SystemParams),
     request_body = TeethBody,
     responses(
         (status = 200, description = "The teeth replaced; the whole treatment", body = Treatment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Doctors, managers and admins only; a fully paid treatment: managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment or item", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown teeth, or teeth that do not fit the item's scope", body = Problem, content_type = "application/problem+json"),
@@ -460,12 +470,10 @@ pub async fn set_teeth(
 }
 
 /// A treatment's invoice.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/invoice", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/invoice", operation_id = "treatments_invoice_get", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id"), SystemParams),
     responses(
         (status = 200, description = "Lines at the prices recorded with the items, payments, total, paid and balance", body = Invoice),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -489,13 +497,11 @@ pub async fn invoice(
 }
 
 /// Takes a payment (or gives a refund) for a treatment.
-#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/payments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/treatments/{treatment_id}/payments", operation_id = "treatments_payments_create", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id")),
     request_body = PaymentBody,
     responses(
         (status = 201, description = "Taken; `received_by` is the user who took it", body = Payment),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Staff only; a refund (negative amount): managers and admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "0, more than the balance, a refund of more than was paid, an unknown method, or a time in the future", body = Problem, content_type = "application/problem+json"),
@@ -524,12 +530,10 @@ pub async fn pay(
 }
 
 /// A treatment's payments, oldest first.
-#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/payments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/treatments/{treatment_id}/payments", operation_id = "treatments_payments_list", tag = "treatments", security(("bearer" = [])),
     params(("treatment_id" = i64, Path, description = "Treatment id")),
     responses(
         (status = 200, description = "Payments and refunds by `paid_at`", body = Vec<Payment>),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such treatment", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn payments(
@@ -542,13 +546,10 @@ pub async fn payments(
 }
 
 /// A patient's treatments, newest first.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/treatments", operation_id = "patients_treatments_list", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ListParams),
     responses(
         (status = 200, description = "A page of the patient's treatments, newest first", body = Page<Treatment>),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -576,12 +577,10 @@ pub async fn of_patient(
 }
 
 /// A patient's chart: each tooth with what was done to it.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/chart", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/chart", operation_id = "patients_chart_get", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), SystemParams),
     responses(
         (status = 200, description = "Every tooth that has items, each with its items newest first", body = Chart),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -632,13 +631,10 @@ async fn invoice_list(
 }
 
 /// A patient's invoices, newest first, with what they owe in all.
-#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/invoices", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/patients/{patient_id}/invoices", operation_id = "patients_invoices_list", tag = "treatments", security(("bearer" = [])),
     params(("patient_id" = i64, Path, description = "Patient id"), ListParams),
     responses(
         (status = 200, description = "A page of invoices and the patient's account", body = InvoiceList),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Staff and HQ only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -654,13 +650,10 @@ pub async fn invoices_of_patient(
 }
 
 /// My treatments, newest first (services by the names patients see).
-#[utoipa::path(get, path = "/api/v1/me/treatments", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/treatments", operation_id = "me_treatments_list", tag = "treatments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of my treatments", body = Page<MyTreatment>),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -688,13 +681,10 @@ pub async fn my_treatments(
 }
 
 /// My invoices, newest first, with what I owe in all.
-#[utoipa::path(get, path = "/api/v1/me/invoices", tag = "treatments", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/me/invoices", operation_id = "me_invoices_list", tag = "treatments", security(("bearer" = [])),
     params(ListParams),
     responses(
         (status = 200, description = "A page of my invoices and my account", body = InvoiceList),
-        (status = 400, description = "Bad cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Patients only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]

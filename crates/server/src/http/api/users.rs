@@ -14,17 +14,23 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUserBody {
-    /// Username or e-mail; unique in any letter case.
+    /// Username or e-mail, 1 to 255 characters (trimmed), one line; unique in any letter
+    /// case.
+    #[schema(min_length = 1, max_length = 255)]
     pub username: String,
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: String,
     pub role: Role,
-    /// Defaults to the username.
+    /// 1 to 255 characters (trimmed); defaults to the username.
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchUserBody {
+    /// 1 to 255 characters (trimmed).
+    #[schema(min_length = 1, max_length = 255)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// true disables the account and revokes its sessions; false enables it again.
@@ -33,7 +39,8 @@ pub struct PatchUserBody {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SetPasswordBody {
-    /// At least 10 characters.
+    /// 10 to 1024 characters.
+    #[schema(min_length = 10, max_length = 1024)]
     pub new_password: String,
 }
 
@@ -44,13 +51,10 @@ pub struct UserSessions {
 }
 
 /// Users, by id.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users", operation_id = "users_list", tag = "users", security(("bearer" = [])),
     params(PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<UserView>),
-        (status = 400, description = "Bad parameters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -62,13 +66,10 @@ pub async fn list(
 }
 
 /// Create a user.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "users_create", tag = "users", security(("bearer" = [])),
     request_body = CreateUserBody,
     responses(
         (status = 201, description = "Created", body = UserView),
-        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Username taken in some letter case", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (password under 10 characters, ...)", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -94,13 +95,10 @@ pub async fn create(
 }
 
 /// One user.
-#[utoipa::path(get, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users/{user_id}", operation_id = "users_get", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The user", body = UserView),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -111,17 +109,13 @@ pub async fn get(
 }
 
 /// Change a user's display name, role, or disabled state.
-#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", operation_id = "users_update", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     request_body = PatchUserBody,
     responses(
         (status = 200, description = "The user as it now is", body = UserView),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "That would leave no active admin", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -145,14 +139,11 @@ pub async fn update(
 }
 
 /// Set a user's password; all of their sessions are revoked.
-#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", tag = "users", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/users/{user_id}/password", operation_id = "users_password_set", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     request_body = SetPasswordBody,
     responses(
         (status = 204, description = "Changed"),
-        (status = 400, description = "Malformed JSON or id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Password under 10 characters", body = Problem, content_type = "application/problem+json"),
     ))]
@@ -175,13 +166,10 @@ pub async fn set_password(
 }
 
 /// A user's sessions, newest first (at most 500).
-#[utoipa::path(get, path = "/api/v1/users/{user_id}/sessions", tag = "users", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/users/{user_id}/sessions", operation_id = "users_sessions_list", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id")),
     responses(
         (status = 200, description = "The sessions", body = UserSessions),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sessions(
@@ -199,13 +187,10 @@ pub async fn sessions(
 }
 
 /// Revoke one session of a user.
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sessions/{session_token_id}", tag = "users", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sessions/{session_token_id}", operation_id = "users_sessions_revoke", tag = "users", security(("bearer" = [])),
     params(("user_id" = i64, Path, description = "User id"), ("session_token_id" = i64, Path, description = "One of that user's sessions")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid session", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Admins only", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session of that user", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn revoke_session(
