@@ -226,36 +226,40 @@ impl Auth {
         let expires = now_ts
             .checked_add(lifetime)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let txn = self.store.begin_write().await?;
-        let session = sessions::create(
-            &txn,
-            sessions::NewSession {
-                user_id: user.user_id,
-                session_type: session_type.code(),
-                token_hash,
-                device_name,
-                now: to_db(now_ts),
-                expires_at: to_db(expires),
-            },
-        )
-        .await?;
-        let actor = super::Actor {
-            user_id: Some(user.user_id),
-            session_token_id: Some(session.session_token_id),
-            employee_id: None,
-            principal: None,
-        };
-        self.audit
-            .record(
+        let session = super::retrying_busy(|| async {
+            let txn = self.store.begin_write().await?;
+            let session = sessions::create(
                 &txn,
-                actor.stamp(AuditEntry::new(
-                    "login",
-                    "session_token",
-                    Some(session.session_token_id),
-                )),
+                sessions::NewSession {
+                    user_id: user.user_id,
+                    session_type: session_type.code(),
+                    token_hash: token_hash.clone(),
+                    device_name: device_name.clone(),
+                    now: to_db(now_ts),
+                    expires_at: to_db(expires),
+                },
             )
             .await?;
-        txn.commit().await.map_err(dcms_store::StoreError::from)?;
+            let actor = super::Actor {
+                user_id: Some(user.user_id),
+                session_token_id: Some(session.session_token_id),
+                employee_id: None,
+                principal: Some(Principal::of(role, session_type)),
+            };
+            self.audit
+                .record(
+                    &txn,
+                    actor.stamp(AuditEntry::new(
+                        "login",
+                        "session_token",
+                        Some(session.session_token_id),
+                    )),
+                )
+                .await?;
+            txn.commit().await.map_err(dcms_store::StoreError::from)?;
+            Ok(session)
+        })
+        .await?;
         let token = format!("{}.{secret}", session.session_token_id);
         self.remember(&token, session.session_token_id);
         Ok(NewSession {
@@ -399,9 +403,15 @@ impl Auth {
             return Err(NotSignedIn::Ended(end));
         }
         if now_ts.duration_since(last_seen) >= TOUCH_EVERY {
-            sessions::touch(self.store.connection(), id, now())
-                .await
-                .map_err(|e| NotSignedIn::Error(e.into()))?;
+            // Noting the use is not the request's purpose: a busy database (a lock wait, a
+            // deadlock with a revocation) leaves it for the next request instead of failing
+            // this one.
+            if let Err(e) = sessions::touch(self.store.connection(), id, now()).await {
+                match ServiceError::from(e) {
+                    ServiceError::Busy => {}
+                    other => return Err(NotSignedIn::Error(other)),
+                }
+            }
         }
         Ok(Caller {
             principal: Principal::of(role, session_type),
@@ -421,20 +431,23 @@ impl Auth {
 
     /// Ends the caller's session.
     pub async fn logout(&self, caller: &Caller) -> Result<(), ServiceError> {
-        let txn = self.store.begin_write().await?;
-        sessions::revoke(&txn, caller.session_token_id(), now()).await?;
-        self.audit
-            .record(
-                &txn,
-                caller.actor().stamp(AuditEntry::new(
-                    "logout",
-                    "session_token",
-                    Some(caller.session_token_id()),
-                )),
-            )
-            .await?;
-        txn.commit().await.map_err(dcms_store::StoreError::from)?;
-        Ok(())
+        super::retrying_busy(|| async {
+            let txn = self.store.begin_write().await?;
+            sessions::revoke(&txn, caller.session_token_id(), now()).await?;
+            self.audit
+                .record(
+                    &txn,
+                    caller.actor().stamp(AuditEntry::new(
+                        "logout",
+                        "session_token",
+                        Some(caller.session_token_id()),
+                    )),
+                )
+                .await?;
+            txn.commit().await.map_err(dcms_store::StoreError::from)?;
+            Ok(())
+        })
+        .await
     }
 
     /// Changes the caller's password after checking the current one; revokes their other
@@ -481,23 +494,27 @@ impl Auth {
         }
         attempt.succeeded();
         let hash = passwords::hash(new_password, self.password_cost).await?;
-        let txn = self.store.begin_write().await?;
-        let mut user = users::find(&txn, caller.user_id())
-            .await?
-            .ok_or(ServiceError::NotFound("user"))?;
-        user.password_hash = hash;
-        users::save(&txn, user).await?;
-        sessions::revoke_others(&txn, caller.user_id(), caller.session_token_id(), now()).await?;
-        self.audit
-            .record(
-                &txn,
-                caller
-                    .actor()
-                    .stamp(AuditEntry::new("password", "user", Some(caller.user_id()))),
-            )
-            .await?;
-        txn.commit().await.map_err(dcms_store::StoreError::from)?;
-        Ok(())
+        super::retrying_busy(|| async {
+            let txn = self.store.begin_write().await?;
+            let mut user = users::find(&txn, caller.user_id())
+                .await?
+                .ok_or(ServiceError::NotFound("user"))?;
+            user.password_hash = hash.clone();
+            users::save(&txn, user).await?;
+            sessions::revoke_others(&txn, caller.user_id(), caller.session_token_id(), now())
+                .await?;
+            self.audit
+                .record(
+                    &txn,
+                    caller
+                        .actor()
+                        .stamp(AuditEntry::new("password", "user", Some(caller.user_id()))),
+                )
+                .await?;
+            txn.commit().await.map_err(dcms_store::StoreError::from)?;
+            Ok(())
+        })
+        .await
     }
 }
 

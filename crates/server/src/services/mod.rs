@@ -27,6 +27,30 @@ pub mod users;
 
 pub use error::{FieldError, ServiceError};
 
+/// Runs a write transaction again when the database refused it as busy (a deadlock victim,
+/// a serialization failure, a lock wait that timed out: `ServiceError::Busy`), at most four
+/// times with a short growing pause. Two transactions that lock rows in different orders
+/// (a role change revoking sessions while a login inserts one, on MariaDB's gap locks) are
+/// never the client's fault; InnoDB and PostgreSQL expect the loser to try again.
+pub async fn retrying_busy<T, F, Fut>(mut run: F) -> Result<T, ServiceError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ServiceError>>,
+{
+    const ATTEMPTS: u64 = 4;
+    let mut attempt = 1;
+    loop {
+        match run().await {
+            Err(ServiceError::Busy) if attempt < ATTEMPTS => {
+                let jitter = rand::random::<u64>() % 20;
+                tokio::time::sleep(std::time::Duration::from_millis(10 * attempt + jitter)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Who does something, for the audit trail: a signed-in user and session, or nobody (the
 /// command line, start-up).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -148,45 +148,48 @@ pub async fn update(
             return Err(ServiceError::Invalid(errors));
         }
     }
-    let txn = store.begin_write().await?;
-    let active_admins = users::lock_active_admins(&txn).await?;
-    let before = users::find(&txn, user_id)
-        .await?
-        .ok_or(ServiceError::NotFound("user"))?;
-    let mut user = before.clone();
-    if let Some(name) = display_name {
-        user.display_name = name;
-    }
-    if let Some(role) = changes_asked.role {
-        user.roles = role.code();
-    }
-    let now = dcms_store::time::now();
-    let newly_disabled = changes_asked.disabled == Some(true) && user.disabled_at.is_none();
-    match changes_asked.disabled {
-        Some(true) if user.disabled_at.is_none() => user.disabled_at = Some(now),
-        Some(false) => user.disabled_at = None,
-        _ => {}
-    }
-    let was_active_admin = active_admins.contains(&user.user_id);
-    let still_active_admin = user.roles == Role::Admin.code() && user.disabled_at.is_none();
-    if was_active_admin && !still_active_admin && active_admins.len() <= 1 {
-        return Err(ServiceError::Conflict(
-            "this is the last active admin: make another user admin first".into(),
-        ));
-    }
-    let role_changed = user.roles != before.roles;
-    let saved = users::save(&txn, user).await?;
-    if newly_disabled || role_changed {
-        // What the account may do changed: its sessions, opened under the old rights (an HQ
-        // session of a manager turned doctor), end now.
-        users::revoke_sessions(&txn, user_id, now).await?;
-    }
-    if let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&saved)), &[]) {
-        let entry = AuditEntry::new("update", "user", Some(user_id)).with_changes(Some(diff));
-        audit.record(&txn, actor.stamp(entry)).await?;
-    }
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(saved)
+    super::retrying_busy(|| async {
+        let txn = store.begin_write().await?;
+        let active_admins = users::lock_active_admins(&txn).await?;
+        let before = users::find(&txn, user_id)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        let mut user = before.clone();
+        if let Some(name) = &display_name {
+            user.display_name = name.clone();
+        }
+        if let Some(role) = changes_asked.role {
+            user.roles = role.code();
+        }
+        let now = dcms_store::time::now();
+        let newly_disabled = changes_asked.disabled == Some(true) && user.disabled_at.is_none();
+        match changes_asked.disabled {
+            Some(true) if user.disabled_at.is_none() => user.disabled_at = Some(now),
+            Some(false) => user.disabled_at = None,
+            _ => {}
+        }
+        let was_active_admin = active_admins.contains(&user.user_id);
+        let still_active_admin = user.roles == Role::Admin.code() && user.disabled_at.is_none();
+        if was_active_admin && !still_active_admin && active_admins.len() <= 1 {
+            return Err(ServiceError::Conflict(
+                "this is the last active admin: make another user admin first".into(),
+            ));
+        }
+        let role_changed = user.roles != before.roles;
+        let saved = users::save(&txn, user).await?;
+        if newly_disabled || role_changed {
+            // What the account may do changed: its sessions, opened under the old rights (an
+            // HQ session of a manager turned doctor), end now.
+            users::revoke_sessions(&txn, user_id, now).await?;
+        }
+        if let Some(diff) = changes(Some(&audited(&before)), Some(&audited(&saved)), &[]) {
+            let entry = AuditEntry::new("update", "user", Some(user_id)).with_changes(Some(diff));
+            audit.record(&txn, actor.stamp(entry)).await?;
+        }
+        txn.commit().await.map_err(ServiceError::from)?;
+        Ok(saved)
+    })
+    .await
 }
 
 /// Sets a user's password (an admin's reset, or `dcms users reset-password`); every session
@@ -202,21 +205,24 @@ pub async fn set_password(
     passwords::validate_new_password(&new_password, "new_password")?;
     get(store, user_id).await?;
     let hash = passwords::hash(new_password, cost).await?;
-    let txn = store.begin_write().await?;
-    let mut user = users::find(&txn, user_id)
-        .await?
-        .ok_or(ServiceError::NotFound("user"))?;
-    user.password_hash = hash;
-    users::save(&txn, user).await?;
-    users::revoke_sessions(&txn, user_id, dcms_store::time::now()).await?;
-    audit
-        .record(
-            &txn,
-            actor.stamp(AuditEntry::new("password", "user", Some(user_id))),
-        )
-        .await?;
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(())
+    super::retrying_busy(|| async {
+        let txn = store.begin_write().await?;
+        let mut user = users::find(&txn, user_id)
+            .await?
+            .ok_or(ServiceError::NotFound("user"))?;
+        user.password_hash = hash.clone();
+        users::save(&txn, user).await?;
+        users::revoke_sessions(&txn, user_id, dcms_store::time::now()).await?;
+        audit
+            .record(
+                &txn,
+                actor.stamp(AuditEntry::new("password", "user", Some(user_id))),
+            )
+            .await?;
+        txn.commit().await.map_err(ServiceError::from)?;
+        Ok(())
+    })
+    .await
 }
 
 /// A user's sessions, newest first.
@@ -236,17 +242,20 @@ pub async fn revoke_session(
     user_id: i64,
     session_token_id: i64,
 ) -> Result<(), ServiceError> {
-    let txn = store.begin_write().await?;
-    let session = sessions::find(&txn, session_token_id)
-        .await?
-        .filter(|s| s.user_id == user_id)
-        .ok_or(ServiceError::NotFound("session"))?;
-    if sessions::revoke(&txn, session.session_token_id, dcms_store::time::now()).await? {
-        let entry = AuditEntry::new("revoke", "session_token", Some(session_token_id));
-        audit.record(&txn, actor.stamp(entry)).await?;
-    }
-    txn.commit().await.map_err(ServiceError::from)?;
-    Ok(())
+    super::retrying_busy(|| async {
+        let txn = store.begin_write().await?;
+        let session = sessions::find(&txn, session_token_id)
+            .await?
+            .filter(|s| s.user_id == user_id)
+            .ok_or(ServiceError::NotFound("session"))?;
+        if sessions::revoke(&txn, session.session_token_id, dcms_store::time::now()).await? {
+            let entry = AuditEntry::new("revoke", "session_token", Some(session_token_id));
+            audit.record(&txn, actor.stamp(entry)).await?;
+        }
+        txn.commit().await.map_err(ServiceError::from)?;
+        Ok(())
+    })
+    .await
 }
 
 /// When no active admin exists, creates `admin` with a random password and returns the
