@@ -1,7 +1,7 @@
 //! `/users` (admin): user accounts, their roles, passwords and sessions.
 
+use super::common::accounts::{SessionView, UserView};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other, see_other_with_flash};
-use crate::http::api::views::{SessionView, UserView};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::users::{self, CreateUser, UserChanges};
@@ -188,7 +188,6 @@ async fn user_page(
         role: user.role.as_str().into(),
         disabled: user.disabled.then(|| "on".into()),
     });
-    let now = jiff::Timestamp::now();
     Ok(layout.render_status(
         status,
         &UserPage {
@@ -197,11 +196,7 @@ async fn user_page(
             user,
             form,
             roles: ROLES,
-            sessions: sessions
-                .into_iter()
-                .map(|s| SessionView::new(s, None))
-                .filter(|s| s.revoked_at.is_none() && s.expires_at > now)
-                .collect(),
+            sessions: SessionView::open(sessions, None),
             errors,
         },
     ))
