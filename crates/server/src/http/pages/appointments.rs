@@ -20,7 +20,7 @@
 //! time zone here, before the service sees them.
 
 use super::patients::{ResultRow, SearchParams, find_patients};
-use super::staff::{Choice, may};
+use super::staff::Choice;
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, safe_next, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::appointments::{
@@ -391,7 +391,6 @@ struct BookPage<'a> {
     grid: Grid,
     /// Where a status button comes back to.
     back: String,
-    can_book: bool,
 }
 
 /// The date asked for, else today in the clinic's zone; a malformed one is 400.
@@ -450,7 +449,6 @@ fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
 /// `GET /appointments?date=`: the day, one column per doctor.
 pub async fn day(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<BookParams>,
     uri: Uri,
     layout: Layout,
@@ -489,7 +487,7 @@ pub async fn day(
             link: format!("/appointments/week?doctor_id={doctor_id}&date={date}"),
         })
         .collect();
-    let can_write = may(&caller, "POST", "/appointments");
+    let can_write = layout.can.appointments_write;
     let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
     let day_link = |d: Option<Date>| {
         d.map(|d| format!("/appointments?date={d}"))
@@ -508,7 +506,6 @@ pub async fn day(
         title,
         grid,
         back: path_and_query(&uri),
-        can_book: can_write,
     }))
 }
 
@@ -516,7 +513,6 @@ pub async fn day(
 /// the week that holds `date` (default today). Without a doctor, the first one.
 pub async fn week(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<BookParams>,
     uri: Uri,
     layout: Layout,
@@ -561,7 +557,7 @@ pub async fn week(
             link: format!("/appointments?date={d}"),
         })
         .collect();
-    let can_write = may(&caller, "POST", "/appointments");
+    let can_write = layout.can.appointments_write;
     let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
     let week_link = |d: Option<Date>| match d {
         Some(d) => format!("/appointments/week?doctor_id={doctor_id}&date={d}"),
@@ -587,7 +583,6 @@ pub async fn week(
         title,
         grid,
         back: path_and_query(&uri),
-        can_book: can_write,
     }))
 }
 
@@ -977,7 +972,6 @@ impl Shown {
 
 async fn appointment_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     appointment_id: i64,
     form: Option<MoveForm>,
@@ -993,7 +987,7 @@ async fn appointment_page(
     let Some(entry) = entries.first() else {
         return Err(layout.error(ServiceError::NotFound("appointment")));
     };
-    let can_write = may(caller, "POST", "/appointments/{appointment_id}");
+    let can_write = layout.can.appointments_write;
     let block = Block::of(layout, entry, can_write);
     let form = form.unwrap_or_else(|| MoveForm {
         date: Some(block.date.clone()),
@@ -1042,13 +1036,11 @@ async fn appointment_page(
 /// `GET /appointments/{appointment_id}`.
 pub async fn show(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Path(appointment_id): Path<i64>,
     layout: Layout,
 ) -> PageResult {
     appointment_page(
         &state,
-        &caller,
         &layout,
         appointment_id,
         None,
@@ -1123,7 +1115,6 @@ pub async fn update(
             let problem = Some(layout.t("error-appointment-final"));
             appointment_page(
                 &state,
-                &caller,
                 &layout,
                 appointment_id,
                 Some(form),
@@ -1144,7 +1135,6 @@ pub async fn update(
                 .or_else(|| (!errors.is_empty()).then(|| layout.t("error-invalid")));
             appointment_page(
                 &state,
-                &caller,
                 &layout,
                 appointment_id,
                 Some(form),
@@ -1214,7 +1204,6 @@ pub async fn set_status(
     };
     appointment_page(
         &state,
-        &caller,
         &layout,
         appointment_id,
         None,

@@ -9,7 +9,7 @@
 //! received by hand.
 
 use super::patients::shown_number;
-use super::staff::{Choice, may};
+use super::staff::Choice;
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -301,14 +301,12 @@ struct CallsPage<'a> {
     form: CallForm,
     directions: Vec<Choice>,
     errors: FieldMessages,
-    can_log: bool,
     /// Who the typed number is, when the form comes back.
     caller: Option<Lookup>,
 }
 
 async fn calls_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     params: LogParams,
     form: CallForm,
@@ -338,7 +336,6 @@ async fn calls_page(
             form,
             directions: direction_choices(layout),
             errors,
-            can_log: may(caller, "POST", "/calls"),
             caller: who,
         },
     ))
@@ -347,7 +344,6 @@ async fn calls_page(
 /// `GET /calls?phone=&direction=&date=`: the call log, and the form to log a call.
 pub async fn calls(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<LogParams>,
     layout: Layout,
 ) -> PageResult {
@@ -357,7 +353,6 @@ pub async fn calls(
     };
     calls_page(
         &state,
-        &caller,
         &layout,
         params,
         form,
@@ -408,7 +403,6 @@ pub async fn log_call(
             let errors = layout.field_errors(&errors);
             calls_page(
                 &state,
-                &caller,
                 &layout,
                 LogParams::default(),
                 form,
@@ -507,12 +501,10 @@ struct SmsPage<'a> {
     form: SmsForm,
     directions: Vec<Choice>,
     errors: FieldMessages,
-    can_send: bool,
 }
 
 async fn sms_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     params: LogParams,
     form: SmsForm,
@@ -538,7 +530,6 @@ async fn sms_page(
             form,
             directions: direction_choices(layout),
             errors,
-            can_send: may(caller, "POST", "/sms"),
         },
     ))
 }
@@ -546,7 +537,6 @@ async fn sms_page(
 /// `GET /sms?phone=&direction=&date=`: the SMS log, the outbox, the form.
 pub async fn sms(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<LogParams>,
     layout: Layout,
 ) -> PageResult {
@@ -556,7 +546,6 @@ pub async fn sms(
     };
     sms_page(
         &state,
-        &caller,
         &layout,
         params,
         form,
@@ -596,7 +585,6 @@ pub async fn post_sms(
             let errors = layout.field_errors(&errors);
             sms_page(
                 &state,
-                &caller,
                 &layout,
                 LogParams::default(),
                 form,

@@ -3,6 +3,7 @@
 //! session) and the helpers its templates call; the translated messages of a form's invalid
 //! fields; and how a page answers.
 
+use super::can::Can;
 use super::{assets, i18n, msg};
 use crate::http::cookies;
 use crate::http::csrf::CsrfToken;
@@ -27,20 +28,26 @@ pub struct NavItem {
     pub current: bool,
 }
 
-/// The navigation, in order: (path, message id). An entry shows when the permission table
-/// lets the signed-in principal `GET` its path.
-const NAVIGATION: &[(&str, &str)] = &[
-    ("/", msg("nav-home")),
-    ("/appointments", msg("nav-appointments")),
-    ("/patients", msg("nav-patients")),
-    ("/calls", msg("nav-calls")),
-    ("/sms", msg("nav-sms")),
-    ("/reports", msg("nav-reports")),
-    ("/staff", msg("nav-staff")),
-    ("/services", msg("nav-services")),
-    ("/users", msg("nav-users")),
-    ("/settings", msg("nav-settings")),
-    ("/account", msg("nav-account")),
+/// Whether a navigation entry shows, by what the caller may do.
+type Shown = fn(&Can) -> bool;
+
+/// The navigation, in order: (path, message id, whether it shows). An entry shows when the
+/// caller may read what it leads to (a test checks this against the route's rule); home
+/// and one's own account, to everyone signed in.
+const NAVIGATION: &[(&str, &str, Shown)] = &[
+    ("/", msg("nav-home"), |_| true),
+    ("/appointments", msg("nav-appointments"), |c| {
+        c.appointments_read
+    }),
+    ("/patients", msg("nav-patients"), |c| c.patients_read),
+    ("/calls", msg("nav-calls"), |c| c.communications_read),
+    ("/sms", msg("nav-sms"), |c| c.communications_read),
+    ("/reports", msg("nav-reports"), |c| c.reports),
+    ("/staff", msg("nav-staff"), |c| c.staff_read),
+    ("/services", msg("nav-services"), |c| c.catalog_read),
+    ("/users", msg("nav-users"), |c| c.users_read),
+    ("/settings", msg("nav-settings"), |c| c.settings_read),
+    ("/account", msg("nav-account"), |_| true),
 ];
 
 /// What every page's layout shows, and the helpers its templates call.
@@ -49,6 +56,8 @@ pub struct Layout {
     pub clinic_name: String,
     pub time_zone: TimeZone,
     pub caller: Option<Caller>,
+    /// What the caller may do (nothing without a session).
+    pub can: Can,
     /// The CSRF token for this page's forms.
     pub csrf: String,
     pub flash: Option<String>,
@@ -87,13 +96,11 @@ impl Layout {
         }
         if let Some(caller) = &caller {
             let path = uri.path();
+            layout.can = Can::of(caller.principal);
             layout.nav = NAVIGATION
                 .iter()
-                .filter(|(href, _)| {
-                    crate::http::permissions::rule_for("GET", href)
-                        .is_some_and(|rule| rule.allows(caller.principal))
-                })
-                .map(|(href, id)| NavItem {
+                .filter(|(_, _, shown)| shown(&layout.can))
+                .map(|(href, id, _)| NavItem {
                     href,
                     label: i18n::t(layout.lang, id),
                     current: if *href == "/" {
@@ -131,6 +138,7 @@ impl Layout {
             clinic_name: "DCMS".into(),
             time_zone: TimeZone::get("Asia/Ulaanbaatar").unwrap_or(TimeZone::UTC),
             caller: None,
+            can: Can::default(),
             csrf,
             flash,
             nav: Vec::new(),
@@ -341,3 +349,21 @@ impl<T> OrPage<T> for Result<T, ServiceError> {
 
 /// What a page handler answers: the page, or an error page or redirect.
 pub type PageResult = Result<Response, Response>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::permissions::rule_for;
+    use dcms_domain::Principal;
+
+    #[test]
+    fn the_navigation_shows_what_the_permission_table_lets_one_read() {
+        for principal in Principal::ALL {
+            let can = Can::of(*principal);
+            for (href, _, shown) in NAVIGATION {
+                let rule = rule_for("GET", href).unwrap_or_else(|| panic!("GET {href}"));
+                assert_eq!(shown(&can), rule.allows(*principal), "{principal:?} {href}");
+            }
+        }
+    }
+}

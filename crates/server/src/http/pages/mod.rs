@@ -12,6 +12,7 @@ pub mod assets;
 pub mod i18n;
 pub mod odontogram;
 
+mod can;
 mod common;
 mod error_pages;
 mod layout;
@@ -38,6 +39,7 @@ mod users;
 
 /// Kept for the layers outside `http` that ask it by this path; the rule is `http`'s.
 pub use crate::http::is_page_path;
+pub use can::Can;
 pub use error_pages::{bare_error_page, page_for_bare_errors, refused};
 pub use layout::{FieldMessages, Layout, NavItem, OrPage, PageResult};
 pub use respond::{

@@ -12,7 +12,6 @@
 use super::appointments::{self, Block};
 use super::clinical::{self, AccountView, Audience, TreatmentRow};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
-use crate::http::permissions::rule_for;
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::patients::{
@@ -82,7 +81,6 @@ struct PatientsPage<'a> {
     q: String,
     results: Vec<ResultRow>,
     next_url: Option<String>,
-    can_register: bool,
 }
 
 #[derive(Template)]
@@ -125,14 +123,9 @@ pub(super) async fn find_patients(
     Ok((page.items.iter().map(ResultRow::of).collect(), next_url))
 }
 
-fn may(caller: &Caller, method: &str, path: &str) -> bool {
-    rule_for(method, path).is_some_and(|rule| rule.allows(caller.principal))
-}
-
 /// `GET /patients?q=`: the search page (it works without a script too).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<SearchParams>,
     layout: Layout,
 ) -> PageResult {
@@ -142,7 +135,6 @@ pub async fn list(
         q: params.q.trim().to_owned(),
         results,
         next_url,
-        can_register: may(&caller, "POST", "/patients"),
     }))
 }
 
@@ -405,19 +397,13 @@ struct PatientPage<'a> {
     phones: Vec<PhoneView>,
     edit: EditForm,
     add_phone: AddPhoneForm,
-    can_edit: bool,
     errors: FieldMessages,
     /// The patient's coming and latest past appointments, for those who see the book.
     appointments: Option<PatientAppointments>,
-    can_book: bool,
     /// The patient's latest calls and SMS, for those who read the logs.
     contacts: Option<super::comms::ContactHistory>,
     /// The latest treatments and the account, for those who read them.
     clinical: Option<ClinicalSections>,
-    /// A link to the dental chart.
-    can_chart: bool,
-    /// A button to record a treatment.
-    can_record_treatment: bool,
 }
 
 /// The patient page's treatments and invoices sections.
@@ -441,8 +427,8 @@ async fn clinical_sections(
     layout: &Layout,
     patient_id: i64,
 ) -> Result<Option<ClinicalSections>, Response> {
-    let show_treatments = may(caller, "GET", "/api/v1/patients/{patient_id}/treatments");
-    let show_invoices = may(caller, "GET", "/api/v1/patients/{patient_id}/invoices");
+    let show_treatments = layout.can.treatments_read;
+    let show_invoices = layout.can.payments_read;
     if !show_treatments && !show_invoices {
         return Ok(None);
     }
@@ -528,7 +514,7 @@ async fn patient_page(
         status_id: format!("patient-status-{}", p.status.as_str()),
         created_at: p.created_at,
     };
-    let appointments = if may(caller, "GET", "/appointments") {
+    let appointments = if layout.can.appointments_read {
         let (coming, past) = appointments::of_patient(state, layout, patient_id).await?;
         Some(PatientAppointments {
             groups: [
@@ -548,7 +534,7 @@ async fn patient_page(
         None
     };
     let clinical = clinical_sections(state, caller, layout, patient_id).await?;
-    let contacts = if may(caller, "GET", "/calls") {
+    let contacts = if layout.can.communications_read {
         Some(super::comms::of_contact(state, layout, ContactType::Patient, patient_id).await?)
     } else {
         None
@@ -561,13 +547,9 @@ async fn patient_page(
             phones,
             edit,
             add_phone: comeback.add_phone.unwrap_or_default(),
-            can_edit: may(caller, "POST", "/patients/{patient_id}"),
             errors: comeback.errors,
             appointments,
-            can_book: may(caller, "POST", "/appointments"),
             clinical,
-            can_chart: may(caller, "GET", "/patients/{patient_id}/chart"),
-            can_record_treatment: may(caller, "POST", "/patients/{patient_id}/treatments"),
             contacts,
         },
     ))

@@ -2,7 +2,7 @@
 //! admins and managers add positions and change them, and take one out of use by clearing
 //! "in use" (positions are never deleted: past assignments keep naming them).
 
-use super::staff::{Choice, category_id, may};
+use super::staff::{Choice, category_id};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -83,7 +83,6 @@ struct PositionsPage<'a> {
     editing: Option<i64>,
     /// Where the form posts.
     action: String,
-    can_edit: bool,
     errors: FieldMessages,
 }
 
@@ -98,7 +97,6 @@ pub struct ListParams {
 /// position to edit is 404.
 async fn positions_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     editing: Option<i64>,
     form: Option<PositionForm>,
@@ -139,7 +137,6 @@ async fn positions_page(
             action: editing
                 .map_or_else(|| "/positions".to_owned(), |id| format!("/positions/{id}")),
             editing,
-            can_edit: may(caller, "POST", "/positions"),
             errors,
         },
     ))
@@ -148,16 +145,12 @@ async fn positions_page(
 /// `GET /positions` (`?edit=ID` shows that position's form).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<ListParams>,
     layout: Layout,
 ) -> PageResult {
-    let editing = params
-        .edit
-        .filter(|_| may(&caller, "POST", "/positions/{position_id}"));
+    let editing = params.edit.filter(|_| layout.can.staff_write);
     positions_page(
         &state,
-        &caller,
         &layout,
         editing,
         None,
@@ -215,7 +208,7 @@ pub async fn create(
     };
     let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
     // The new-position form comes back with what was typed.
-    positions_page(&state, &caller, &layout, None, Some(form), errors, status).await
+    positions_page(&state, &layout, None, Some(form), errors, status).await
 }
 
 /// `POST /positions/{position_id}`: changes a position; an unticked "in use" takes it out of
@@ -255,7 +248,6 @@ pub async fn update(
     let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
     positions_page(
         &state,
-        &caller,
         &layout,
         Some(position_id),
         Some(form),

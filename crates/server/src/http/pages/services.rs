@@ -8,7 +8,6 @@
 //! number that is not one is shown beside its field before anything is asked of the service,
 //! which then checks the rest (ranges, lengths, a taken number).
 
-use super::staff::may;
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -252,7 +251,6 @@ struct ServicesPage<'a> {
     editing: Option<i64>,
     /// Where the form posts.
     action: String,
-    can_edit: bool,
     /// Move buttons: for those who may reorder, on the unfiltered list (a move is within
     /// the whole type).
     can_move: bool,
@@ -272,7 +270,6 @@ pub struct ListParams {
 /// service to edit is 404.
 async fn services_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     view: ListParams,
     form: Option<ServiceForm>,
@@ -337,8 +334,7 @@ async fn services_page(
             form,
             action: editing.map_or_else(|| "/services".to_owned(), |id| format!("/services/{id}")),
             editing,
-            can_edit: may(caller, "POST", "/services"),
-            can_move: active.is_none() && may(caller, "POST", "/services/{service_id}/move"),
+            can_move: active.is_none() && layout.can.catalog_write,
             errors,
         },
     ))
@@ -347,19 +343,15 @@ async fn services_page(
 /// `GET /services` (`?active=true|false` filters; `?edit=ID` shows that service's form).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<ListParams>,
     layout: Layout,
 ) -> PageResult {
     let view = ListParams {
         active: params.active,
-        edit: params
-            .edit
-            .filter(|_| may(&caller, "POST", "/services/{service_id}")),
+        edit: params.edit.filter(|_| layout.can.catalog_write),
     };
     services_page(
         &state,
-        &caller,
         &layout,
         view,
         None,
@@ -428,7 +420,6 @@ pub async fn create(
     // The new-service form comes back with what was typed.
     services_page(
         &state,
-        &caller,
         &layout,
         ListParams::default(),
         Some(form),
@@ -500,7 +491,6 @@ pub async fn update(
     let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
     services_page(
         &state,
-        &caller,
         &layout,
         ListParams {
             active: None,

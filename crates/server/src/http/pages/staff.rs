@@ -3,7 +3,6 @@
 //! `/positions` (`positions.rs`). Everything goes through `services::staff`, as the API does.
 
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
-use crate::http::permissions::rule_for;
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::staff::{
@@ -24,11 +23,6 @@ const PAGE_SIZE: u64 = 100;
 const PHONE_ROWS: usize = 4;
 /// The most positions a select offers (a clinic has a handful).
 const POSITIONS_MAX: u64 = 500;
-
-/// Whether the caller may `method` the page route `path` (as the permission table says).
-pub(super) fn may(caller: &Caller, method: &str, path: &str) -> bool {
-    rule_for(method, path).is_some_and(|rule| rule.allows(caller.principal))
-}
 
 /// A stored number as people write it (`9911 2233`).
 fn shown_number(number: &str) -> String {
@@ -124,7 +118,6 @@ struct StaffPage<'a> {
     layout: &'a Layout,
     rows: Vec<StaffRow>,
     next_after: Option<i64>,
-    can_create: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -135,7 +128,6 @@ pub struct ListParams {
 /// `GET /staff`: every employee by display order (fired ones too, marked).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<ListParams>,
     layout: Layout,
 ) -> PageResult {
@@ -168,7 +160,6 @@ pub async fn list(
         layout: &layout,
         rows,
         next_after,
-        can_create: may(&caller, "POST", "/staff"),
     }))
 }
 
@@ -501,7 +492,6 @@ struct EmployeePage<'a> {
     statuses: Vec<Choice>,
     positions: Vec<Choice>,
     today: String,
-    can_edit: bool,
     /// Whether the caller may fire this employee: firing disables a linked account, which
     /// only those who may change user accounts may do.
     can_fire: bool,
@@ -522,7 +512,6 @@ struct Comeback {
 
 async fn employee_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     employee_id: i64,
     comeback: Comeback,
@@ -542,7 +531,7 @@ async fn employee_page(
                     format!("#{user_id}")
                 }
             },
-            linkable: may(caller, "GET", "/users/{user_id}"),
+            linkable: layout.can.users_read,
         }),
         None => None,
     };
@@ -568,8 +557,7 @@ async fn employee_page(
         .filter(|p| p.is_open())
         .map(|p| p.position_id)
         .collect();
-    let can_edit = may(caller, "POST", "/staff/{employee_id}");
-    let positions = if can_edit && !fired {
+    let positions = if layout.can.staff_write && !fired {
         position_choices(state, layout, &held).await?
     } else {
         Vec::new()
@@ -613,9 +601,7 @@ async fn employee_page(
         })
         .collect();
     let fire_open = comeback.fire.is_some();
-    let can_fire = can_edit
-        && (e.user_id.is_none()
-            || caller.may(dcms_domain::Capability::Users, dcms_domain::Access::Write));
+    let can_fire = layout.can.staff_write && (e.user_id.is_none() || layout.can.users_write);
     Ok(layout.render_status(
         status,
         &EmployeePage {
@@ -638,7 +624,6 @@ async fn employee_page(
             statuses: status_choices(layout),
             positions,
             today,
-            can_edit,
             can_fire,
             fire_open,
             errors: comeback.errors,
@@ -649,13 +634,11 @@ async fn employee_page(
 /// `GET /staff/{employee_id}`.
 pub async fn show(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Path(employee_id): Path<i64>,
     layout: Layout,
 ) -> PageResult {
     employee_page(
         &state,
-        &caller,
         &layout,
         employee_id,
         Comeback::default(),
@@ -724,7 +707,6 @@ pub async fn update(
             };
             employee_page(
                 &state,
-                &caller,
                 &layout,
                 employee_id,
                 comeback,
@@ -767,7 +749,6 @@ pub async fn add_phone(
             };
             employee_page(
                 &state,
-                &caller,
                 &layout,
                 employee_id,
                 comeback,
@@ -782,7 +763,6 @@ pub async fn add_phone(
 /// A refused change shown on the employee's page above a section (`phones`, `positions`).
 async fn refused_change(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     employee_id: i64,
     section: &'static str,
@@ -794,7 +774,6 @@ async fn refused_change(
     };
     employee_page(
         state,
-        caller,
         layout,
         employee_id,
         comeback,
@@ -826,7 +805,7 @@ pub async fn make_phone_primary(
     {
         Ok(_) => back_to(&layout, employee_id, msg("flash-primary-moved")),
         Err(ServiceError::Invalid(errors)) => {
-            refused_change(&state, &caller, &layout, employee_id, "phones", errors).await
+            refused_change(&state, &layout, employee_id, "phones", errors).await
         }
         Err(other) => Err(layout.error(other)),
     }
@@ -851,7 +830,7 @@ pub async fn delete_phone(
     {
         Ok(()) => back_to(&layout, employee_id, msg("flash-phone-deleted")),
         Err(ServiceError::Invalid(errors)) => {
-            refused_change(&state, &caller, &layout, employee_id, "phones", errors).await
+            refused_change(&state, &layout, employee_id, "phones", errors).await
         }
         Err(other) => Err(layout.error(other)),
     }
@@ -901,7 +880,6 @@ pub async fn add_position(
             };
             employee_page(
                 &state,
-                &caller,
                 &layout,
                 employee_id,
                 comeback,
@@ -942,7 +920,7 @@ pub async fn end_position(
     {
         Ok(_) => back_to(&layout, employee_id, msg("flash-position-ended")),
         Err(ServiceError::Invalid(errors)) => {
-            refused_change(&state, &caller, &layout, employee_id, "positions", errors).await
+            refused_change(&state, &layout, employee_id, "positions", errors).await
         }
         Err(other) => Err(layout.error(other)),
     }
@@ -992,7 +970,7 @@ pub async fn make_position_primary(
     {
         Ok(_) => back_to(&layout, employee_id, msg("flash-position-primary")),
         Err(ServiceError::Invalid(errors)) => {
-            refused_change(&state, &caller, &layout, employee_id, "positions", errors).await
+            refused_change(&state, &layout, employee_id, "positions", errors).await
         }
         Err(other) => Err(layout.error(other)),
     }
@@ -1039,5 +1017,5 @@ pub async fn fire(
         errors,
         ..Comeback::default()
     };
-    employee_page(&state, &caller, &layout, employee_id, comeback, status).await
+    employee_page(&state, &layout, employee_id, comeback, status).await
 }

@@ -10,7 +10,7 @@
 //! Times are typed in the clinic's local time.
 
 use super::odontogram::{Odontogram, dentitions_value, parse_dentitions};
-use super::staff::{Choice, may};
+use super::staff::Choice;
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -483,9 +483,6 @@ struct TreatmentPage<'a> {
     problem: Option<String>,
     payment: PaymentForm,
     methods: Vec<Choice>,
-    can_write: bool,
-    can_pay: bool,
-    can_refund: bool,
     known_fields: &'static [&'static str],
 }
 
@@ -598,9 +595,6 @@ async fn treatment_page(
             problem: comeback.problem,
             payment,
             methods,
-            can_write: may(caller, "POST", "/treatments/{treatment_id}/items"),
-            can_pay: may(caller, "POST", "/treatments/{treatment_id}/payments"),
-            can_refund: caller.may(Capability::Refunds, Access::Write),
             known_fields: TREATMENT_FIELDS,
         },
     ))
