@@ -19,8 +19,9 @@
 //! Times on these pages are the clinic's local time; they become instants in the clinic's
 //! time zone here, before the service sees them.
 
-use super::patients::{ResultRow, SearchParams, find_patients};
-use super::staff::Choice;
+use super::common::appointment_block::Block;
+use super::common::patient_search::{ResultRow, SearchParams, find_patients};
+use super::common::{Choice, local_instant};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, safe_next, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::appointments::{
@@ -51,104 +52,8 @@ const BOOK_MAX: u64 = 3000;
 const DOCTORS_MAX: u64 = 500;
 /// Patients offered by the booking form's search.
 const PATIENT_OPTIONS: u64 = 10;
-/// Upcoming and past appointments the patient page lists.
-const PATIENT_LIST_MAX: usize = 20;
-/// How far back the patient page looks for past appointments.
-const PATIENT_PAST_DAYS: i64 = 730;
 
 // --- what the templates show ---------------------------------------------------------------
-
-/// A status move offered as a button.
-pub struct StatusButton {
-    status: &'static str,
-    label: String,
-    /// A question asked before a final move (cancel, no-show), by `app.js`.
-    confirm: Option<String>,
-}
-
-/// An appointment as the book and the lists show it.
-pub struct Block {
-    pub appointment_id: i64,
-    pub patient_id: i64,
-    pub patient_name: String,
-    pub patient_phone: String,
-    pub doctor_id: i64,
-    pub doctor_name: String,
-    pub service_name: Option<String>,
-    pub note: Option<String>,
-    /// The local date and times, `2026-11-29`, `10:00`, `10:30`.
-    pub date: String,
-    pub start: String,
-    pub end: String,
-    pub status: &'static str,
-    pub status_label: String,
-    pub is_new_patient: bool,
-    /// Not final, and the caller may change appointments: it can be dragged and edited.
-    pub movable: bool,
-    pub buttons: Vec<StatusButton>,
-    /// Rows of the grid it spans.
-    pub rowspan: usize,
-}
-
-impl Block {
-    fn of(layout: &Layout, entry: &BookEntry, can_write: bool) -> Block {
-        let a = &entry.appointment;
-        let start = a.start_at.to_zoned(layout.time_zone.clone());
-        let end = a.end_at.to_zoned(layout.time_zone.clone());
-        let end_text = if end.date() == start.date() {
-            end.strftime("%H:%M").to_string()
-        } else {
-            end.strftime("%Y-%m-%d %H:%M").to_string()
-        };
-        Block {
-            appointment_id: a.appointment_id,
-            patient_id: a.patient_id,
-            patient_name: entry.patient_name.clone(),
-            patient_phone: entry
-                .patient_phone
-                .as_deref()
-                .map(super::patients::shown_number)
-                .unwrap_or_default(),
-            doctor_id: a.doctor_id,
-            doctor_name: entry.doctor_name.clone(),
-            service_name: entry.service_name.clone(),
-            note: a.note.clone(),
-            date: start.date().to_string(),
-            start: start.strftime("%H:%M").to_string(),
-            end: end_text,
-            status: a.status.as_str(),
-            status_label: status_label(layout, a.status),
-            is_new_patient: a.is_new_patient,
-            movable: can_write && !a.status.is_final(),
-            buttons: if can_write {
-                status_buttons(layout, a.status)
-            } else {
-                Vec::new()
-            },
-            rowspan: 1,
-        }
-    }
-}
-
-fn status_label(layout: &Layout, status: AppointmentStatus) -> String {
-    layout.t(&format!("appointment-status-{}", status.as_str()))
-}
-
-fn status_buttons(layout: &Layout, status: AppointmentStatus) -> Vec<StatusButton> {
-    status
-        .allowed_moves()
-        .iter()
-        .map(|next| StatusButton {
-            status: next.as_str(),
-            label: layout.t(&format!("appointment-action-{}", next.as_str())),
-            confirm: matches!(
-                next,
-                AppointmentStatus::Canceled | AppointmentStatus::NoShow
-            )
-            .then(|| layout.t(&format!("appointment-confirm-{}", next.as_str()))),
-        })
-        .collect()
-}
 
 /// An empty cell: a link to book that doctor at that time.
 pub struct Slot {
@@ -212,15 +117,6 @@ fn minutes(t: Time) -> i32 {
 
 fn time_of(minutes: i32) -> String {
     format!("{:02}:{:02}", minutes / 60, minutes % 60)
-}
-
-/// The instant of a local date and time in the clinic's zone (the earlier of two in a
-/// repeated hour, the later in a skipped one: jiff's "compatible" rule).
-fn local_instant(tz: &TimeZone, date: Date, time: Time) -> Option<Timestamp> {
-    date.to_datetime(time)
-        .to_zoned(tz.clone())
-        .ok()
-        .map(|z| z.timestamp())
 }
 
 /// Lays out the appointments on the columns' days in 15-minute rows of local time: from
@@ -1215,55 +1111,6 @@ pub async fn set_status(
         },
     )
     .await
-}
-
-// --- the patient page's appointments -------------------------------------------------------
-
-/// A patient's coming appointments (from the start of today) and the latest past ones,
-/// newest first, for the patient page.
-pub async fn of_patient(
-    state: &AppState,
-    layout: &Layout,
-    patient_id: i64,
-) -> Result<(Vec<Block>, Vec<Block>), Response> {
-    let clinic = settings::get(&state.store).await.or_page(layout)?;
-    let tz = clinic.time_zone();
-    let today = clinic.now_local().date();
-    let today_start = local_instant(&tz, today, Time::midnight());
-    let past_from = today
-        .checked_sub(PATIENT_PAST_DAYS.days())
-        .ok()
-        .and_then(|d| local_instant(&tz, d, Time::midnight()));
-    let list = |from, to, limit| {
-        let query = ListQuery {
-            from,
-            to,
-            ..ListQuery::default()
-        };
-        appointments::of_patient(&state.store, patient_id, query, None, limit)
-    };
-    let coming = list(today_start, None, PATIENT_LIST_MAX as u64)
-        .await
-        .or_page(layout)?
-        .items;
-    let mut past = list(past_from, today_start, BOOK_MAX)
-        .await
-        .or_page(layout)?
-        .items;
-    past.reverse();
-    past.truncate(PATIENT_LIST_MAX);
-    let shown = |items| async {
-        appointments::with_names(&state.store, items)
-            .await
-            .or_page(layout)
-            .map(|entries| {
-                entries
-                    .iter()
-                    .map(|e| Block::of(layout, e, false))
-                    .collect::<Vec<_>>()
-            })
-    };
-    Ok((shown(coming).await?, shown(past).await?))
 }
 
 #[cfg(test)]

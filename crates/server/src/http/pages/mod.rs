@@ -9,8 +9,8 @@
 #![allow(clippy::result_large_err)]
 
 pub mod assets;
+pub mod drawing;
 pub mod i18n;
-pub mod odontogram;
 
 mod can;
 mod common;
@@ -20,18 +20,15 @@ mod respond;
 
 mod account;
 mod appointments;
-mod chart;
-mod charts;
-mod clinical;
+mod catalog;
 mod comms;
+mod dental_chart;
 mod home;
 mod login;
 
 mod patients;
 mod positions;
-mod register_number;
 mod reports;
-mod services;
 mod settings;
 mod staff;
 mod treatments;
@@ -74,7 +71,10 @@ pub fn routes() -> Router<AppState> {
             post(users::revoke_session),
         )
         .route("/settings", get(settings::show).post(settings::update))
-        .route("/patients/register-number", get(register_number::decode))
+        .route(
+            "/patients/register-number",
+            get(patients::register_number::decode),
+        )
         .route("/patients", get(patients::list).post(patients::create))
         .route("/patients/search", get(patients::search))
         .route("/patients/new", get(patients::new_form))
@@ -158,10 +158,10 @@ pub fn routes() -> Router<AppState> {
         .route("/sms", get(comms::sms).post(comms::post_sms))
         .route("/positions", get(positions::list).post(positions::create))
         .route("/positions/{position_id}", post(positions::update))
-        .route("/services", get(services::list).post(services::create))
-        .route("/services/{service_id}", post(services::update))
-        .route("/services/{service_id}/move", post(services::move_service))
-        .route("/patients/{patient_id}/chart", get(chart::show))
+        .route("/services", get(catalog::list).post(catalog::create))
+        .route("/services/{service_id}", post(catalog::update))
+        .route("/services/{service_id}/move", post(catalog::move_service))
+        .route("/patients/{patient_id}/chart", get(dental_chart::show))
         .route("/reports", get(reports::day))
         .route("/reports/revenue", get(reports::revenue))
         .route("/reports/patients", get(reports::patients))

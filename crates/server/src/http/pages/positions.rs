@@ -2,7 +2,7 @@
 //! admins and managers add positions and change them, and take one out of use by clearing
 //! "in use" (positions are never deleted: past assignments keep naming them).
 
-use super::staff::{Choice, category_id};
+use super::common::{Choice, category_id};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;

@@ -2,6 +2,7 @@
 //! employee's page: details, phones, positions held, firing. The positions themselves are
 //! `/positions` (`positions.rs`). Everything goes through `services::staff`, as the API does.
 
+use super::common::{Choice, category_id, shown_number};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -15,7 +16,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{EmployeeStatus, Gender, Phone, PositionCategory};
+use dcms_domain::{EmployeeStatus, Gender};
 use serde::Deserialize;
 
 const PAGE_SIZE: u64 = 100;
@@ -23,19 +24,6 @@ const PAGE_SIZE: u64 = 100;
 const PHONE_ROWS: usize = 4;
 /// The most positions a select offers (a clinic has a handful).
 const POSITIONS_MAX: u64 = 500;
-
-/// A stored number as people write it (`9911 2233`).
-fn shown_number(number: &str) -> String {
-    Phone::parse(number)
-        .map(|p| p.display_grouped())
-        .unwrap_or_else(|_| number.to_owned())
-}
-
-/// One option of a select.
-pub struct Choice {
-    pub(super) value: String,
-    pub(super) label: String,
-}
 
 fn gender_choices(layout: &Layout) -> Vec<Choice> {
     Gender::ALL
@@ -61,10 +49,6 @@ fn status_choices(layout: &Layout) -> Vec<Choice> {
 
 fn status_id(status: EmployeeStatus) -> String {
     format!("employee-status-{}", status.as_str())
-}
-
-pub(super) fn category_id(category: PositionCategory) -> String {
-    format!("position-category-{}", category.as_str())
 }
 
 /// The active positions, as options `Name (CODE)`, leaving out those in `held`.

@@ -9,8 +9,8 @@
 //! turned into FDI codes here and the service checks them against the scope, as for the API.
 //! Times are typed in the clinic's local time.
 
-use super::odontogram::{Odontogram, dentitions_value, parse_dentitions};
-use super::staff::Choice;
+use super::common::Choice;
+use super::drawing::odontogram::{Odontogram, dentitions_value, parse_dentitions};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;

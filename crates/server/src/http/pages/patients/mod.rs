@@ -9,70 +9,38 @@
 //! the patient's invoices). Treatments and invoices come from one read of the latest
 //! treatments (an invoice is a treatment's bill: same date, total, paid and balance).
 
-use super::appointments::{self, Block};
-use super::clinical::{self, AccountView, Audience, TreatmentRow};
+pub mod register_number;
+
+use super::common::appointment_block::Block;
+use super::common::clinical::{self, AccountView, Audience, TreatmentRow};
+use super::common::contacts::{self, ContactHistory};
+use super::common::patient_search::{ResultRow, SearchParams, find_patients};
+use super::common::{local_instant, shown_number};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
 use crate::http::state::AppState;
+use crate::services::appointments::{self, ListQuery};
 use crate::services::auth::Caller;
-use crate::services::patients::{
-    self, NewPatientInput, Patient, PatientChanges, PatientCursor, PhoneChanges, PhoneInput,
-};
-use crate::services::{FieldError, ServiceError, treatments};
+use crate::services::patients::{self, NewPatientInput, PatientChanges, PhoneChanges, PhoneInput};
+use crate::services::{FieldError, ServiceError, settings, treatments};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{ContactType, Phone, RegisterNumber};
+use dcms_domain::{ContactType, RegisterNumber};
+use jiff::ToSpan;
+use jiff::civil::Time;
 use serde::Deserialize;
 
 const PAGE_SIZE: u64 = 25;
+/// Upcoming and past appointments the patient page lists.
+const APPOINTMENTS_LISTED: usize = 20;
+/// How far back the patient page looks for past appointments.
+const PAST_DAYS: i64 = 730;
+/// Most past appointments read to find the latest.
+const PAST_READ_MAX: u64 = 3000;
 /// Phone rows on the registration form (blank ones are ignored).
 const PHONE_ROWS: usize = 4;
-
-/// One row of the search results.
-pub struct ResultRow {
-    pub(super) patient_id: i64,
-    pub(super) last_name: String,
-    pub(super) first_name: String,
-    pub(super) register_number: String,
-    pub(super) primary_phone: String,
-    pub(super) age: Option<i16>,
-    pub(super) status_id: String,
-}
-
-impl ResultRow {
-    pub(super) fn of(p: &Patient) -> ResultRow {
-        ResultRow {
-            patient_id: p.patient_id,
-            last_name: p.last_name.clone(),
-            first_name: p.first_name.clone(),
-            register_number: p.register_number.clone(),
-            primary_phone: p
-                .phones
-                .iter()
-                .find(|ph| ph.is_primary)
-                .map(|ph| shown_number(&ph.number))
-                .unwrap_or_default(),
-            age: Some(p.age),
-            status_id: format!("patient-status-{}", p.status.as_str()),
-        }
-    }
-}
-
-/// A stored number as people write it (`9911 2233`).
-pub(super) fn shown_number(number: &str) -> String {
-    Phone::parse(number)
-        .map(|p| p.display_grouped())
-        .unwrap_or_else(|_| number.to_owned())
-}
-
-#[derive(Deserialize, Default)]
-pub struct SearchParams {
-    #[serde(default)]
-    pub(super) q: String,
-    pub(super) cursor: Option<String>,
-}
 
 #[derive(Template)]
 #[template(path = "patients.html")]
@@ -90,37 +58,6 @@ struct ResultsFragment<'a> {
     q: String,
     results: Vec<ResultRow>,
     next_url: Option<String>,
-}
-
-/// One page of patients matching the search (`limit` of them) and the next page's link.
-pub(super) async fn find_patients(
-    state: &AppState,
-    layout: &Layout,
-    params: &SearchParams,
-    limit: u64,
-) -> Result<(Vec<ResultRow>, Option<String>), Response> {
-    let q = params.q.trim();
-    let cursor = params
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .and_then(PatientCursor::decode);
-    let page = patients::search(
-        &state.store,
-        (!q.is_empty()).then_some(q),
-        cursor.as_ref(),
-        limit,
-    )
-    .await
-    .or_page(layout)?;
-    let next_url = page.next_cursor.map(|c| {
-        format!(
-            "/patients?q={}&cursor={}",
-            super::encode_component(q),
-            c.encode()
-        )
-    });
-    Ok((page.items.iter().map(ResultRow::of).collect(), next_url))
 }
 
 /// `GET /patients?q=`: the search page (it works without a script too).
@@ -238,7 +175,7 @@ fn new_patient_page<'a>(
         .collect();
     let decoded = RegisterNumber::parse(form.register_number.trim())
         .ok()
-        .map(|_| super::register_number::describe(layout, form.register_number.trim()).1);
+        .map(|_| register_number::describe(layout, form.register_number.trim()).1);
     NewPatientPage {
         layout,
         form,
@@ -268,7 +205,7 @@ fn translate(layout: &Layout, typed_register_number: &str, e: &FieldError) -> St
     if e.field == "register_number"
         && let Err(reason) = RegisterNumber::parse(typed_register_number.trim())
     {
-        return super::register_number::error_text(layout, &reason);
+        return register_number::error_text(layout, &reason);
     }
     layout
         .field_errors(std::slice::from_ref(e))
@@ -401,7 +338,7 @@ struct PatientPage<'a> {
     /// The patient's coming and latest past appointments, for those who see the book.
     appointments: Option<PatientAppointments>,
     /// The patient's latest calls and SMS, for those who read the logs.
-    contacts: Option<super::comms::ContactHistory>,
+    contacts: Option<ContactHistory>,
     /// The latest treatments and the account, for those who read them.
     clinical: Option<ClinicalSections>,
 }
@@ -515,7 +452,7 @@ async fn patient_page(
         created_at: p.created_at,
     };
     let appointments = if layout.can.appointments_read {
-        let (coming, past) = appointments::of_patient(state, layout, patient_id).await?;
+        let (coming, past) = appointments_of(state, layout, patient_id).await?;
         Some(PatientAppointments {
             groups: [
                 AppointmentGroup {
@@ -535,7 +472,7 @@ async fn patient_page(
     };
     let clinical = clinical_sections(state, caller, layout, patient_id).await?;
     let contacts = if layout.can.communications_read {
-        Some(super::comms::of_contact(state, layout, ContactType::Patient, patient_id).await?)
+        Some(contacts::of_contact(state, layout, ContactType::Patient, patient_id).await?)
     } else {
         None
     };
@@ -765,4 +702,51 @@ pub async fn delete_phone(
         }
         Err(other) => Err(layout.error(other)),
     }
+}
+
+/// A patient's coming appointments (from the start of today) and the latest past ones,
+/// newest first, for the patient page.
+async fn appointments_of(
+    state: &AppState,
+    layout: &Layout,
+    patient_id: i64,
+) -> Result<(Vec<Block>, Vec<Block>), Response> {
+    let clinic = settings::get(&state.store).await.or_page(layout)?;
+    let tz = clinic.time_zone();
+    let today = clinic.now_local().date();
+    let today_start = local_instant(&tz, today, Time::midnight());
+    let past_from = today
+        .checked_sub(PAST_DAYS.days())
+        .ok()
+        .and_then(|d| local_instant(&tz, d, Time::midnight()));
+    let list = |from, to, limit| {
+        let query = ListQuery {
+            from,
+            to,
+            ..ListQuery::default()
+        };
+        appointments::of_patient(&state.store, patient_id, query, None, limit)
+    };
+    let coming = list(today_start, None, APPOINTMENTS_LISTED as u64)
+        .await
+        .or_page(layout)?
+        .items;
+    let mut past = list(past_from, today_start, PAST_READ_MAX)
+        .await
+        .or_page(layout)?
+        .items;
+    past.reverse();
+    past.truncate(APPOINTMENTS_LISTED);
+    let shown = |items| async {
+        appointments::with_names(&state.store, items)
+            .await
+            .or_page(layout)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| Block::of(layout, e, false))
+                    .collect::<Vec<_>>()
+            })
+    };
+    Ok((shown(coming).await?, shown(past).await?))
 }

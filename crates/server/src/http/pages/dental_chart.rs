@@ -18,7 +18,7 @@
 //! The chart is a read of the patient's record (audited by the use case). Queries: the
 //! patient, the settings, the chart's four, and the doctors' names once.
 
-use super::odontogram::{Mark, Odontogram, dentitions_value, parse_dentitions};
+use super::drawing::odontogram::{Mark, Odontogram, dentitions_value, parse_dentitions};
 use super::{Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;

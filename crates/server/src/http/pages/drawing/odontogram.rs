@@ -47,7 +47,7 @@
 //! The form posts `teeth=P-UR-6&teeth=P-UR-7` (the name can be changed with
 //! [`Odontogram::field_name`]); nothing is posted when no tooth is ticked.
 
-use super::msg;
+use crate::http::pages::msg;
 use dcms_domain::{Arch, Dentition, ToothCode, ToothSystem, teeth_of};
 use std::fmt::Write;
 
