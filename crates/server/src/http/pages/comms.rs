@@ -10,7 +10,7 @@
 
 use super::common::contacts::{CallRow, SmsRow, call_rows, direction_label, sms_rows};
 use super::common::{Choice, shown_number};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::ServiceError;
 use crate::services::auth::Caller;
@@ -221,26 +221,25 @@ pub async fn log_call(
         end_call: local_instant(&layout, &form.end_call),
         note: Some(form.note.clone()),
     };
-    match comms::create_call(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(_) => Ok(see_other_with_flash(
-            "/calls",
-            msg("flash-call-logged"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            calls_page(
-                &state,
-                &layout,
-                LogParams::default(),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    let result = comms::create_call(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .answer(
+            |_| Saved::to("/calls", msg("flash-call-logged")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                calls_page(
+                    &state,
+                    &layout,
+                    LogParams::default(),
+                    form,
+                    errors,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 #[derive(Template)]
@@ -398,29 +397,28 @@ pub async fn post_sms(
         sms_text: Some(form.sms_text.clone()),
         note: Some(form.note.clone()),
     };
-    match comms::post_sms(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(comms::SmsPosted::Queued { .. }) => Ok(see_other_with_flash(
-            "/sms#outbox",
-            msg("flash-sms-queued"),
-            layout.secure,
-        )),
-        Ok(comms::SmsPosted::Logged(_)) => Ok(see_other_with_flash(
-            "/sms",
-            msg("flash-sms-logged"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            sms_page(
-                &state,
-                &layout,
-                LogParams::default(),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    let result = comms::post_sms(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .answer(
+            |posted| match posted {
+                comms::SmsPosted::Queued { .. } => {
+                    Saved::to("/sms#outbox", msg("flash-sms-queued"))
+                }
+                comms::SmsPosted::Logged(_) => Saved::to("/sms", msg("flash-sms-logged")),
+            },
+            async |refused| {
+                let errors = refused.messages(&layout);
+                sms_page(
+                    &state,
+                    &layout,
+                    LogParams::default(),
+                    form,
+                    errors,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }

@@ -1,6 +1,6 @@
 //! `GET /patients/{patient_id}/chart?system=&dentition=`: the patient's dental chart.
 //!
-//! * The odontogram in chart mode (`odontogram.rs`): the patient's dentition (`?dentition=`
+//! * The odontogram in chart mode (`drawing/odontogram.rs`): the patient's dentition (`?dentition=`
 //!   `permanent`, `primary` or `both`; by default both for a patient under
 //!   [`MIXED_DENTITION_UNTIL`] years, else permanent) labelled in `?system=` (`fdi`,
 //!   `universal`, `palmer`; by default the clinic's notation), both switchable with the

@@ -3,7 +3,7 @@
 //! "in use" (positions are never deleted: past assignments keep naming them).
 
 use super::common::{Choice, category_id};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::positions::{self, NewPosition, Position, PositionChanges};
@@ -160,26 +160,9 @@ pub async fn list(
     .await
 }
 
-/// The form's errors: a taken code beside the code, the rest beside their fields.
-fn form_errors(
-    layout: &Layout,
-    err: ServiceError,
-) -> Result<(FieldMessages, StatusCode), ServiceError> {
-    match err {
-        ServiceError::Invalid(errors) => Ok((
-            layout.field_errors(&errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        ServiceError::Conflict(text) => Ok((
-            layout.field_errors(&[FieldError::coded(
-                "position_type",
-                "position-type-taken",
-                text,
-            )]),
-            StatusCode::CONFLICT,
-        )),
-        other => Err(other),
-    }
+/// A taken code is shown beside the code.
+fn code_taken(text: String) -> FieldError {
+    FieldError::coded("position_type", "position-type-taken", text)
 }
 
 /// `POST /positions`: adds a position.
@@ -196,19 +179,19 @@ pub async fn create(
         is_active: Some(form.is_active.is_some()),
         description: form.description(),
     };
-    let err = match positions::create(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                "/positions",
-                msg("flash-position-created"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    // The new-position form comes back with what was typed.
-    positions_page(&state, &layout, None, Some(form), errors, status).await
+    let result = positions::create(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, code_taken)
+        .answer(
+            |_| Saved::to("/positions", msg("flash-position-created")),
+            // The new-position form comes back with what was typed.
+            async |refused| {
+                let errors = refused.messages(&layout);
+                positions_page(&state, &layout, None, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /positions/{position_id}`: changes a position; an unticked "in use" takes it out of
@@ -227,32 +210,24 @@ pub async fn update(
         is_active: Some(form.is_active.is_some()),
         description: Some(form.description()),
     };
-    let err = match positions::update(
+    let result = positions::update(
         &state.store,
         &state.audit,
         caller.actor(),
         position_id,
         changes,
     )
-    .await
-    {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                "/positions",
-                msg("flash-saved"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    positions_page(
-        &state,
-        &layout,
-        Some(position_id),
-        Some(form),
-        errors,
-        status,
-    )
-    .await
+    .await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, code_taken)
+        .answer(
+            |_| Saved::to("/positions", msg("flash-saved")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                let editing = Some(position_id);
+                positions_page(&state, &layout, editing, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }

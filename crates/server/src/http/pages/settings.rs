@@ -2,10 +2,10 @@
 //! default language, SMS reminders and how long sessions last. Everyone who may read them sees the form; only those who may write
 //! them (admin, manager) can save it.
 
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
+use crate::services::FieldError;
 use crate::services::settings::{self, ClinicSettings, SettingsChanges};
-use crate::services::{FieldError, ServiceError};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, State};
@@ -300,22 +300,20 @@ pub async fn update(
             patient_session_idle_minutes,
             patient_session_max_hours,
         };
-        match settings::update(&state.store, &state.audit, caller.actor(), changes).await {
-            Ok(_) => {
-                return Ok(see_other_with_flash(
-                    "/settings",
-                    msg("flash-saved"),
-                    layout.secure,
-                ));
-            }
-            Err(ServiceError::Invalid(found)) => {
-                for e in &found {
-                    let (field, message) = translate(&layout, e);
-                    errors.push(&field, message);
-                }
-            }
-            Err(other) => return Err(layout.error(other)),
-        }
+        let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
+        return layout
+            .submitted(result)
+            .answer(
+                |_| Saved::to("/settings", msg("flash-saved")),
+                async |refused| {
+                    for e in &refused.errors {
+                        let (field, message) = translate(&layout, e);
+                        errors.push(&field, message);
+                    }
+                    Ok(layout.render_status(refused.status, &page(&layout, form, errors)))
+                },
+            )
+            .await;
     }
     Ok(layout.render_status(
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,6 +6,7 @@ pub mod appointment_block;
 pub mod clinical;
 pub mod contacts;
 pub mod patient_search;
+pub mod phones;
 
 use dcms_domain::{Phone, PositionCategory};
 use jiff::Timestamp;
