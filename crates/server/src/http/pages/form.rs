@@ -36,6 +36,12 @@ impl Saved {
         }
     }
 
+    /// The same, at the fragment `#id` of the page.
+    pub fn at(mut self, id: &str) -> Saved {
+        self.location = format!("{}#{id}", self.location);
+        self
+    }
+
     /// To `location`, saying nothing.
     pub fn quietly(location: impl Into<String>) -> Saved {
         Saved {
