@@ -4,9 +4,46 @@
 use super::shown_number;
 use crate::http::pages::FieldMessages;
 use crate::services::FieldError;
+use serde::Deserialize;
 
 /// Phone rows on the registration and hiring forms (blank ones are ignored).
 pub const PHONE_ROWS: usize = 4;
+
+/// The phone rows of a registration or hiring form, as posted (blank ones are ignored).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct PhoneFields {
+    phone_number_1: String,
+    phone_label_1: String,
+    phone_number_2: String,
+    phone_label_2: String,
+    phone_number_3: String,
+    phone_label_3: String,
+    phone_number_4: String,
+    phone_label_4: String,
+    /// The primary row's number.
+    primary: String,
+}
+
+impl PhoneFields {
+    /// Rows to fill in, the first primary.
+    pub fn blank() -> PhoneFields {
+        PhoneFields {
+            primary: "1".into(),
+            ..PhoneFields::default()
+        }
+    }
+
+    pub fn typed(&self) -> TypedPhones<'_> {
+        let rows = [
+            (self.phone_number_1.as_str(), self.phone_label_1.as_str()),
+            (&self.phone_number_2, &self.phone_label_2),
+            (&self.phone_number_3, &self.phone_label_3),
+            (&self.phone_number_4, &self.phone_label_4),
+        ];
+        TypedPhones::new(rows, &self.primary)
+    }
+}
 
 /// The phone rows of a form as typed: (number, label) each, and the primary row (from 1).
 pub struct TypedPhones<'a> {

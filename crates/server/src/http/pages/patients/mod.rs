@@ -16,7 +16,7 @@ use super::common::clinical::{self, AccountView, Audience, TreatmentRow};
 use super::common::contacts::{self, ContactHistory};
 use super::common::local_instant;
 use super::common::patient_search::{ResultRow, SearchParams, find_patients};
-use super::common::phones::{PhoneRow, PhoneView, TypedPhones, placed_messages};
+use super::common::phones::{PhoneFields, PhoneRow, PhoneView, placed_messages};
 use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, ListQuery};
@@ -96,27 +96,8 @@ pub struct NewPatientForm {
     last_name: String,
     first_name: String,
     email: String,
-    phone_number_1: String,
-    phone_label_1: String,
-    phone_number_2: String,
-    phone_label_2: String,
-    phone_number_3: String,
-    phone_label_3: String,
-    phone_number_4: String,
-    phone_label_4: String,
-    primary: String,
-}
-
-impl NewPatientForm {
-    fn phones(&self) -> TypedPhones<'_> {
-        let rows = [
-            (self.phone_number_1.as_str(), self.phone_label_1.as_str()),
-            (&self.phone_number_2, &self.phone_label_2),
-            (&self.phone_number_3, &self.phone_label_3),
-            (&self.phone_number_4, &self.phone_label_4),
-        ];
-        TypedPhones::new(rows, &self.primary)
-    }
+    #[serde(flatten)]
+    phones: PhoneFields,
 }
 
 #[derive(Template)]
@@ -144,7 +125,7 @@ fn new_patient_page<'a>(
     errors: FieldMessages,
     row_errors: Vec<(usize, String)>,
 ) -> NewPatientPage<'a> {
-    let phone_rows = form.phones().shown(&row_errors);
+    let phone_rows = form.phones.typed().shown(&row_errors);
     let decoded = RegisterNumber::parse(form.register_number.trim())
         .ok()
         .map(|_| register_number::describe(layout, form.register_number.trim()).1);
@@ -161,7 +142,7 @@ fn new_patient_page<'a>(
 /// `GET /patients/new`.
 pub async fn new_form(layout: Layout) -> PageResult {
     let form = NewPatientForm {
-        primary: "1".into(),
+        phones: PhoneFields::blank(),
         ..NewPatientForm::default()
     };
     Ok(layout.render(&new_patient_page(
@@ -192,7 +173,7 @@ pub async fn create(
     layout: Layout,
     Form(form): Form<NewPatientForm>,
 ) -> PageResult {
-    let phones = form.phones();
+    let phones = form.phones.typed();
     let given = phones.given();
     let input = NewPatientInput {
         register_number: Some(form.register_number.clone()),

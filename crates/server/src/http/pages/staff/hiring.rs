@@ -3,7 +3,7 @@
 
 use super::{field_of, gender_choices, position_choices};
 use crate::http::pages::common::Choice;
-use crate::http::pages::common::phones::{PhoneRow, TypedPhones, placed_messages};
+use crate::http::pages::common::phones::{PhoneFields, PhoneRow, placed_messages};
 use crate::http::pages::{FieldMessages, Layout, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
@@ -25,31 +25,12 @@ pub struct NewEmployeeForm {
     email: String,
     home_address: String,
     hired_at: String,
-    phone_number_1: String,
-    phone_label_1: String,
-    phone_number_2: String,
-    phone_label_2: String,
-    phone_number_3: String,
-    phone_label_3: String,
-    phone_number_4: String,
-    phone_label_4: String,
-    primary: String,
+    #[serde(flatten)]
+    phones: PhoneFields,
     /// The first position's id; empty for none.
     position_id: String,
     /// A checkbox: present when ticked.
     position_primary: Option<String>,
-}
-
-impl NewEmployeeForm {
-    fn phones(&self) -> TypedPhones<'_> {
-        let rows = [
-            (self.phone_number_1.as_str(), self.phone_label_1.as_str()),
-            (&self.phone_number_2, &self.phone_label_2),
-            (&self.phone_number_3, &self.phone_label_3),
-            (&self.phone_number_4, &self.phone_label_4),
-        ];
-        TypedPhones::new(rows, &self.primary)
-    }
 }
 
 #[derive(Template)]
@@ -83,7 +64,7 @@ async fn new_employee_page<'a>(
     errors: FieldMessages,
     row_errors: Vec<(usize, String)>,
 ) -> Result<NewEmployeePage<'a>, Response> {
-    let phone_rows = form.phones().shown(&row_errors);
+    let phone_rows = form.phones.typed().shown(&row_errors);
     Ok(NewEmployeePage {
         layout,
         genders: gender_choices(layout),
@@ -107,7 +88,7 @@ fn form_field(field: &str) -> &str {
 /// `GET /staff/new`.
 pub async fn new_form(State(state): State<AppState>, layout: Layout) -> PageResult {
     let form = NewEmployeeForm {
-        primary: "1".into(),
+        phones: PhoneFields::blank(),
         position_primary: Some("on".into()),
         ..NewEmployeeForm::default()
     };
@@ -123,7 +104,7 @@ pub async fn create(
     layout: Layout,
     Form(form): Form<NewEmployeeForm>,
 ) -> PageResult {
-    let phones = form.phones();
+    let phones = form.phones.typed();
     let given = phones.given();
     let position = form.position_id.trim();
     let result = match position.parse::<i64>() {
