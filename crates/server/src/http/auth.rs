@@ -50,7 +50,7 @@ pub async fn authorize(
         return next.run(request).await;
     };
     let method = request.method().clone();
-    let page = pages::is_page_path(&path);
+    let page = super::is_page_path(&path);
     let Some(rule) = rule_for(method.as_str(), &path) else {
         // A method this path does not route: let the router answer 405.
         if super::permissions::all_routes().any(|(_, p, _)| *p == path) {

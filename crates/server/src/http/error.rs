@@ -281,74 +281,37 @@ pub struct Query<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct Path<T>(pub T);
 
-/// Turns every error response that has no body of its own (the router's 404 and 405, the
-/// timeout's 408, the body limit's 413) into problem details, keeping its headers (`Allow`).
+/// Turns every error response of the API and the operations endpoints that has no body of
+/// its own (the router's 404 and 405, the timeout's 408, the body limit's 413) into problem
+/// details, keeping its headers (`Allow`). A page's is the pages' own layer's to answer.
 pub async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
     let path = request.uri().path().to_owned();
-    let page = super::pages::is_page_path(&path);
-    let (headers, uri) = if page {
-        (request.headers().clone(), request.uri().clone())
-    } else {
-        Default::default()
-    };
+    if super::is_page_path(&path) {
+        return next.run(request).await;
+    }
+    let method = request.method().clone();
     let response = next.run(request).await;
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let has_own_body = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with(PROBLEM_JSON) || ct.starts_with("text/html"));
-    if has_own_body {
-        return response;
-    }
-    let (parts, _) = response.into_parts();
-    if page {
-        let mut html = super::pages::bare_error_page(&headers, &uri, status);
-        keep_headers(&parts.headers, &mut html);
-        return html;
-    }
-    let error = match status {
-        StatusCode::NOT_FOUND => ApiError::not_found(format!("no resource at {path}")),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
-            status,
-            "method-not-allowed",
-            format!("{method} is not allowed on {path}"),
-        ),
-        StatusCode::PAYLOAD_TOO_LARGE => too_large(),
-        StatusCode::REQUEST_TIMEOUT => ApiError::new(
-            status,
-            "timeout",
-            "the request took too long and was abandoned",
-        ),
-        s if s.is_server_error() => ApiError::internal(&format!("bare {s} for {method} {path}")),
-        s => ApiError::new(s, "error", s.canonical_reason().unwrap_or("error")),
-    };
-    let mut problem = error.into_response();
-    keep_headers(&parts.headers, &mut problem);
-    problem
-}
-
-/// Copies the headers of a replaced answer (`Allow`, `Retry-After`) onto its new one, but not
-/// those that described the old body: its type, length and encoding (a gzip `Content-Encoding`
-/// kept over the new, uncompressed body could not be decoded).
-fn keep_headers(old: &axum::http::HeaderMap, new: &mut Response) {
-    for (name, value) in old.iter() {
-        let describes_body = [
-            header::CONTENT_TYPE,
-            header::CONTENT_LENGTH,
-            header::CONTENT_ENCODING,
-            header::TRANSFER_ENCODING,
-            header::VARY,
-        ]
-        .contains(name);
-        if !describes_body {
-            new.headers_mut().insert(name.clone(), value.clone());
-        }
-    }
+    super::replace_bare_error(response, |status| {
+        let error = match status {
+            StatusCode::NOT_FOUND => ApiError::not_found(format!("no resource at {path}")),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+                status,
+                "method-not-allowed",
+                format!("{method} is not allowed on {path}"),
+            ),
+            StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            StatusCode::REQUEST_TIMEOUT => ApiError::new(
+                status,
+                "timeout",
+                "the request took too long and was abandoned",
+            ),
+            s if s.is_server_error() => {
+                ApiError::internal(&format!("bare {s} for {method} {path}"))
+            }
+            s => ApiError::new(s, "error", s.canonical_reason().unwrap_or("error")),
+        };
+        error.into_response()
+    })
 }
 
 /// Every `/api` answer (JSON, CSV, problem details) is marked not to be stored by any cache

@@ -16,7 +16,8 @@ pub mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use state::AppState;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -46,10 +47,62 @@ pub fn router(state: AppState) -> Router {
             config.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(error::panic_to_problem))
-        // Outside the limits and the timeout, so their bare answers become problem details.
+        // Outside the limits and the timeout, so their bare answers become problem details
+        // (the API's) or the error page (a page's).
         .layer(axum::middleware::from_fn(error::problem_for_bare_errors))
+        .layer(axum::middleware::from_fn(pages::page_for_bare_errors))
         .layer(axum::middleware::from_fn(error::api_headers))
         .layer(TraceLayer::new_for_http())
         // Outermost: every request is counted and timed, whatever answered it.
         .layer(axum::middleware::from_fn(metrics::track))
+}
+
+/// Whether a path is a page (HTML) rather than the API or an operations endpoint. The one
+/// rule every layer asks: pages answer HTML, the rest problem details.
+pub fn is_page_path(path: &str) -> bool {
+    !(path.starts_with("/api/") || path == "/api" || path == "/healthz" || path == "/metrics")
+}
+
+/// An error answer that has no body of its own (the router's 404 and 405, the timeout's 408,
+/// the body limit's 413) replaced by `render(status)`, which keeps its headers (`Allow`);
+/// any other answer as it is.
+pub fn replace_bare_error(
+    response: Response,
+    render: impl FnOnce(StatusCode) -> Response,
+) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let has_own_body = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with(error::PROBLEM_JSON) || ct.starts_with("text/html"));
+    if has_own_body {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let mut new = render(status);
+    keep_headers(&parts.headers, &mut new);
+    new
+}
+
+/// Copies the headers of a replaced answer (`Allow`, `Retry-After`) onto its new one, but not
+/// those that described the old body: its type, length and encoding (a gzip `Content-Encoding`
+/// kept over the new, uncompressed body could not be decoded).
+fn keep_headers(old: &HeaderMap, new: &mut Response) {
+    for (name, value) in old.iter() {
+        let describes_body = [
+            header::CONTENT_TYPE,
+            header::CONTENT_LENGTH,
+            header::CONTENT_ENCODING,
+            header::TRANSFER_ENCODING,
+            header::VARY,
+        ]
+        .contains(name);
+        if !describes_body {
+            new.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
 }

@@ -1,8 +1,9 @@
 //! `/account`: one's own sessions (see and end them) and one's password.
 
-use super::{FieldMessages, Layout, OrPage, PageResult, cookies, msg, see_other_with_flash};
-use crate::http::api::views::SessionView;
+use super::common::accounts::SessionView;
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg, see_other_with_flash};
 use crate::http::client::ClientAddress;
+use crate::http::cookies;
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::{FieldError, ServiceError};
@@ -33,11 +34,7 @@ async fn page(
     let current = Some(caller.session_token_id());
     let page = AccountPage {
         layout,
-        sessions: sessions
-            .into_iter()
-            .map(|s| SessionView::new(s, current))
-            .filter(|s| s.revoked_at.is_none() && s.expires_at > jiff::Timestamp::now())
-            .collect(),
+        sessions: SessionView::open(sessions, current),
         errors,
     };
     Ok(layout.render_status(status, &page))
@@ -87,25 +84,16 @@ pub async fn change_password(
             .change_password(&caller, form.current_password, form.new_password, client)
             .await
     };
-    match result {
-        Ok(()) => Ok(see_other_with_flash(
-            "/account",
-            msg("flash-password-changed"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            page(
-                &state,
-                &caller,
-                &layout,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    layout
+        .submitted(result)
+        .answer(
+            |()| Saved::to("/account", msg("flash-password-changed")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                page(&state, &caller, &layout, errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /account/sessions/{id}/revoke`: ends one of one's sessions (this one: logs out).

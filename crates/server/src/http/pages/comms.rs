@@ -8,197 +8,25 @@
 //! state (queued, sending, sent, failed, unknown), and a form to send one or to log one
 //! received by hand.
 
-use super::patients::shown_number;
-use super::staff::{Choice, may};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::common::contacts::{CallRow, SmsRow, call_rows, direction_label, sms_rows};
+use super::common::{Choice, shown_number};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
+use crate::services::ServiceError;
 use crate::services::auth::Caller;
-use crate::services::comms::{
-    self, Call, CommsCursor, CommsQuery, Lookup, NewCall, Outbox, Sms, SmsInput,
-};
-use crate::services::{ServiceError, patients, staff};
+use crate::services::comms::{self, CommsCursor, CommsQuery, Lookup, NewCall, Outbox, SmsInput};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{ContactType, Direction};
+use dcms_domain::Direction;
 use serde::Deserialize;
-use std::collections::HashMap;
-
-/// A patient's or an employee's latest calls and SMS (their page's section).
-pub struct ContactHistory {
-    pub call_list: Vec<CallRow>,
-    pub sms_list: Vec<SmsRow>,
-}
-
-impl ContactHistory {
-    pub fn is_empty(&self) -> bool {
-        self.call_list.is_empty() && self.sms_list.is_empty()
-    }
-}
-
-/// The latest [`LATEST`] calls and SMS of a contact.
-pub async fn of_contact(
-    state: &AppState,
-    layout: &Layout,
-    kind: ContactType,
-    id: i64,
-) -> Result<ContactHistory, Response> {
-    let calls = comms::calls_of(&state.store, kind, id, LATEST)
-        .await
-        .or_page(layout)?;
-    let messages = comms::sms_of(&state.store, kind, id, LATEST)
-        .await
-        .or_page(layout)?;
-    Ok(ContactHistory {
-        call_list: call_rows(state, layout, &calls).await?,
-        sms_list: sms_rows(state, layout, &messages).await?,
-    })
-}
 
 /// Rows per page of the logs.
 const PAGE_SIZE: u64 = 50;
 /// Messages of the outbox the SMS page shows.
 const OUTBOX_SHOWN: u64 = 50;
-/// Calls and SMS the patient's page lists.
-pub const LATEST: u64 = 10;
-
-/// Who a row's number belongs to, named, with a link to their page.
-pub struct ContactView {
-    pub name: String,
-    pub href: Option<String>,
-}
-
-/// The names of the contacts of calls and SMS: one query for the patients and one for the
-/// employees.
-pub async fn contact_names(
-    state: &AppState,
-    contacts: &[(ContactType, Option<i64>)],
-) -> Result<HashMap<(ContactType, i64), String>, ServiceError> {
-    let ids = |kind: ContactType| -> Vec<i64> {
-        contacts
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .filter_map(|(_, id)| *id)
-            .collect()
-    };
-    let mut names = HashMap::new();
-    for (id, name) in patients::names(&state.store, &ids(ContactType::Patient)).await? {
-        names.insert((ContactType::Patient, id), name);
-    }
-    for (id, name) in staff::names(&state.store, &ids(ContactType::Employee)).await? {
-        names.insert((ContactType::Employee, id), name);
-    }
-    Ok(names)
-}
-
-fn contact_view(
-    layout: &Layout,
-    names: &HashMap<(ContactType, i64), String>,
-    kind: ContactType,
-    id: Option<i64>,
-) -> ContactView {
-    match (kind, id) {
-        (ContactType::Patient, Some(id)) => ContactView {
-            name: names.get(&(kind, id)).cloned().unwrap_or_default(),
-            href: Some(format!("/patients/{id}")),
-        },
-        (ContactType::Employee, Some(id)) => ContactView {
-            name: names.get(&(kind, id)).cloned().unwrap_or_default(),
-            href: Some(format!("/staff/{id}")),
-        },
-        _ => ContactView {
-            name: layout.t("contact-new"),
-            href: None,
-        },
-    }
-}
-
-/// A call as the logs show it.
-pub struct CallRow {
-    pub call_id: i64,
-    pub begin: String,
-    /// `12 min`, or empty while it is not ended.
-    pub duration: String,
-    pub incoming: bool,
-    pub direction: String,
-    pub number: String,
-    pub contact: ContactView,
-    pub note: Option<String>,
-}
-
-/// An SMS as the logs show it.
-pub struct SmsRow {
-    pub sms_id: i64,
-    pub time: String,
-    pub incoming: bool,
-    pub direction: String,
-    pub number: String,
-    pub contact: ContactView,
-    pub text: String,
-}
-
-fn direction_label(layout: &Layout, d: Direction) -> String {
-    layout.t(&format!("direction-{}", d.as_str()))
-}
-
-/// Rows of calls with their contacts named.
-pub async fn call_rows(
-    state: &AppState,
-    layout: &Layout,
-    calls: &[Call],
-) -> Result<Vec<CallRow>, Response> {
-    let contacts: Vec<_> = calls
-        .iter()
-        .map(|c| (c.contact_type, c.contacter_id))
-        .collect();
-    let names = contact_names(state, &contacts).await.or_page(layout)?;
-    Ok(calls
-        .iter()
-        .map(|c| CallRow {
-            call_id: c.call_id,
-            begin: layout.datetime(&c.begin_call),
-            duration: c
-                .end_call
-                .map(|end| {
-                    let minutes = (end.as_second() - c.begin_call.as_second()).max(0) / 60;
-                    layout.t1("duration-minutes", "minutes", minutes)
-                })
-                .unwrap_or_default(),
-            incoming: c.direction == Direction::In,
-            direction: direction_label(layout, c.direction),
-            number: shown_number(&c.phone_number),
-            contact: contact_view(layout, &names, c.contact_type, c.contacter_id),
-            note: c.note.clone(),
-        })
-        .collect())
-}
-
-/// Rows of SMS with their contacts named.
-pub async fn sms_rows(
-    state: &AppState,
-    layout: &Layout,
-    messages: &[Sms],
-) -> Result<Vec<SmsRow>, Response> {
-    let contacts: Vec<_> = messages
-        .iter()
-        .map(|s| (s.contact_type, s.contacter_id))
-        .collect();
-    let names = contact_names(state, &contacts).await.or_page(layout)?;
-    Ok(messages
-        .iter()
-        .map(|s| SmsRow {
-            sms_id: s.sms_id,
-            time: layout.datetime(&s.time),
-            incoming: s.direction == Direction::In,
-            direction: direction_label(layout, s.direction),
-            number: shown_number(&s.phone_number),
-            contact: contact_view(layout, &names, s.contact_type, s.contacter_id),
-            text: s.sms_text.clone(),
-        })
-        .collect())
-}
 
 fn direction_choices(layout: &Layout) -> Vec<Choice> {
     Direction::ALL
@@ -301,14 +129,12 @@ struct CallsPage<'a> {
     form: CallForm,
     directions: Vec<Choice>,
     errors: FieldMessages,
-    can_log: bool,
     /// Who the typed number is, when the form comes back.
     caller: Option<Lookup>,
 }
 
 async fn calls_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     params: LogParams,
     form: CallForm,
@@ -338,7 +164,6 @@ async fn calls_page(
             form,
             directions: direction_choices(layout),
             errors,
-            can_log: may(caller, "POST", "/calls"),
             caller: who,
         },
     ))
@@ -347,7 +172,6 @@ async fn calls_page(
 /// `GET /calls?phone=&direction=&date=`: the call log, and the form to log a call.
 pub async fn calls(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<LogParams>,
     layout: Layout,
 ) -> PageResult {
@@ -357,7 +181,6 @@ pub async fn calls(
     };
     calls_page(
         &state,
-        &caller,
         &layout,
         params,
         form,
@@ -398,27 +221,25 @@ pub async fn log_call(
         end_call: local_instant(&layout, &form.end_call),
         note: Some(form.note.clone()),
     };
-    match comms::create_call(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(_) => Ok(see_other_with_flash(
-            "/calls",
-            msg("flash-call-logged"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            calls_page(
-                &state,
-                &caller,
-                &layout,
-                LogParams::default(),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    let result = comms::create_call(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .answer(
+            |_| Saved::to("/calls", msg("flash-call-logged")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                calls_page(
+                    &state,
+                    &layout,
+                    LogParams::default(),
+                    form,
+                    errors,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 #[derive(Template)]
@@ -507,12 +328,10 @@ struct SmsPage<'a> {
     form: SmsForm,
     directions: Vec<Choice>,
     errors: FieldMessages,
-    can_send: bool,
 }
 
 async fn sms_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     params: LogParams,
     form: SmsForm,
@@ -538,7 +357,6 @@ async fn sms_page(
             form,
             directions: direction_choices(layout),
             errors,
-            can_send: may(caller, "POST", "/sms"),
         },
     ))
 }
@@ -546,7 +364,6 @@ async fn sms_page(
 /// `GET /sms?phone=&direction=&date=`: the SMS log, the outbox, the form.
 pub async fn sms(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<LogParams>,
     layout: Layout,
 ) -> PageResult {
@@ -556,7 +373,6 @@ pub async fn sms(
     };
     sms_page(
         &state,
-        &caller,
         &layout,
         params,
         form,
@@ -581,30 +397,28 @@ pub async fn post_sms(
         sms_text: Some(form.sms_text.clone()),
         note: Some(form.note.clone()),
     };
-    match comms::post_sms(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(comms::SmsPosted::Queued { .. }) => Ok(see_other_with_flash(
-            "/sms#outbox",
-            msg("flash-sms-queued"),
-            layout.secure,
-        )),
-        Ok(comms::SmsPosted::Logged(_)) => Ok(see_other_with_flash(
-            "/sms",
-            msg("flash-sms-logged"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            sms_page(
-                &state,
-                &caller,
-                &layout,
-                LogParams::default(),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    let result = comms::post_sms(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .answer(
+            |posted| match posted {
+                comms::SmsPosted::Queued { .. } => {
+                    Saved::to("/sms#outbox", msg("flash-sms-queued"))
+                }
+                comms::SmsPosted::Logged(_) => Saved::to("/sms", msg("flash-sms-logged")),
+            },
+            async |refused| {
+                let errors = refused.messages(&layout);
+                sms_page(
+                    &state,
+                    &layout,
+                    LogParams::default(),
+                    form,
+                    errors,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }

@@ -15,7 +15,7 @@
 //! Everything is on this one page, so the permission table needs no portal page of its own
 //! (`/` is a `Session` rule).
 
-use super::clinical::{self, AccountView, Audience, TreatmentRow};
+use super::common::clinical::{self, AccountView, Audience, TreatmentRow};
 use super::{Layout, OrPage, PageResult};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, ListQuery};

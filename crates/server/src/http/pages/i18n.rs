@@ -114,9 +114,15 @@ mod tests {
     fn used_ids() -> BTreeSet<String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut files = Vec::new();
-        for dir in ["templates", "src/http/pages"] {
-            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-                files.push(entry.unwrap().path());
+        let mut dirs = vec![root.join("templates"), root.join("src/http/pages")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
             }
         }
         let mut ids = BTreeSet::new();

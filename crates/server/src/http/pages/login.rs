@@ -1,7 +1,8 @@
 //! Logging in and out, and the language switch.
 
-use super::{Layout, PageResult, cookies, msg, safe_next, see_other, see_other_with_flash};
+use super::{Layout, PageResult, msg, safe_next, see_other, see_other_with_flash};
 use crate::http::client::ClientAddress;
+use crate::http::cookies;
 use crate::http::state::AppState;
 use crate::services::ServiceError;
 use crate::services::auth::{Caller, LoginRequest};

@@ -2,8 +2,8 @@
 //! admins and managers add positions and change them, and take one out of use by clearing
 //! "in use" (positions are never deleted: past assignments keep naming them).
 
-use super::staff::{Choice, category_id, may};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::common::{Choice, category_id};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::positions::{self, NewPosition, Position, PositionChanges};
@@ -83,7 +83,6 @@ struct PositionsPage<'a> {
     editing: Option<i64>,
     /// Where the form posts.
     action: String,
-    can_edit: bool,
     errors: FieldMessages,
 }
 
@@ -98,7 +97,6 @@ pub struct ListParams {
 /// position to edit is 404.
 async fn positions_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     editing: Option<i64>,
     form: Option<PositionForm>,
@@ -139,7 +137,6 @@ async fn positions_page(
             action: editing
                 .map_or_else(|| "/positions".to_owned(), |id| format!("/positions/{id}")),
             editing,
-            can_edit: may(caller, "POST", "/positions"),
             errors,
         },
     ))
@@ -148,16 +145,12 @@ async fn positions_page(
 /// `GET /positions` (`?edit=ID` shows that position's form).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<ListParams>,
     layout: Layout,
 ) -> PageResult {
-    let editing = params
-        .edit
-        .filter(|_| may(&caller, "POST", "/positions/{position_id}"));
+    let editing = params.edit.filter(|_| layout.can.staff_write);
     positions_page(
         &state,
-        &caller,
         &layout,
         editing,
         None,
@@ -167,26 +160,9 @@ pub async fn list(
     .await
 }
 
-/// The form's errors: a taken code beside the code, the rest beside their fields.
-fn form_errors(
-    layout: &Layout,
-    err: ServiceError,
-) -> Result<(FieldMessages, StatusCode), ServiceError> {
-    match err {
-        ServiceError::Invalid(errors) => Ok((
-            layout.field_errors(&errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        ServiceError::Conflict(text) => Ok((
-            layout.field_errors(&[FieldError::coded(
-                "position_type",
-                "position-type-taken",
-                text,
-            )]),
-            StatusCode::CONFLICT,
-        )),
-        other => Err(other),
-    }
+/// A taken code is shown beside the code.
+fn code_taken(text: String) -> FieldError {
+    FieldError::coded("position_type", "position-type-taken", text)
 }
 
 /// `POST /positions`: adds a position.
@@ -203,19 +179,19 @@ pub async fn create(
         is_active: Some(form.is_active.is_some()),
         description: form.description(),
     };
-    let err = match positions::create(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                "/positions",
-                msg("flash-position-created"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    // The new-position form comes back with what was typed.
-    positions_page(&state, &caller, &layout, None, Some(form), errors, status).await
+    let result = positions::create(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, code_taken)
+        .answer(
+            |_| Saved::to("/positions", msg("flash-position-created")),
+            // The new-position form comes back with what was typed.
+            async |refused| {
+                let errors = refused.messages(&layout);
+                positions_page(&state, &layout, None, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /positions/{position_id}`: changes a position; an unticked "in use" takes it out of
@@ -234,33 +210,24 @@ pub async fn update(
         is_active: Some(form.is_active.is_some()),
         description: Some(form.description()),
     };
-    let err = match positions::update(
+    let result = positions::update(
         &state.store,
         &state.audit,
         caller.actor(),
         position_id,
         changes,
     )
-    .await
-    {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                "/positions",
-                msg("flash-saved"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    positions_page(
-        &state,
-        &caller,
-        &layout,
-        Some(position_id),
-        Some(form),
-        errors,
-        status,
-    )
-    .await
+    .await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, code_taken)
+        .answer(
+            |_| Saved::to("/positions", msg("flash-saved")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                let editing = Some(position_id);
+                positions_page(&state, &layout, editing, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }

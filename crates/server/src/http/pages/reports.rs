@@ -8,8 +8,8 @@
 //! A bad date, `from` after `to`, a range over 366 days or an unknown grouping shows the
 //! form again with the message beside the field (422), never a server error.
 
-use super::charts::{self, Bar, BarChart, Column, ColumnChart, Series};
-use super::staff::Choice;
+use super::common::Choice;
+use super::drawing::charts::{self, Bar, BarChart, Column, ColumnChart, Series};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
 use crate::services::reports::{self as service, ByMethod, ByStatus, MAX_DAYS};

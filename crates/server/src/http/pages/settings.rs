@@ -2,11 +2,10 @@
 //! default language, SMS reminders and how long sessions last. Everyone who may read them sees the form; only those who may write
 //! them (admin, manager) can save it.
 
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
-use crate::http::permissions::rule_for;
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
+use crate::services::FieldError;
 use crate::services::settings::{self, ClinicSettings, SettingsChanges};
-use crate::services::{FieldError, ServiceError};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, State};
@@ -38,7 +37,6 @@ struct SettingsPage<'a> {
     languages: Vec<(&'static str, String)>,
     time_zones: &'static [&'static str],
     sessions: Vec<SessionRow>,
-    can_edit: bool,
     errors: FieldMessages,
 }
 
@@ -166,12 +164,7 @@ fn intervals_from_text(text: &str) -> Option<Value> {
     Some(Value::Array(intervals))
 }
 
-fn page<'a>(
-    layout: &'a Layout,
-    form: SettingsForm,
-    can_edit: bool,
-    errors: FieldMessages,
-) -> SettingsPage<'a> {
+fn page<'a>(layout: &'a Layout, form: SettingsForm, errors: FieldMessages) -> SettingsPage<'a> {
     let days = WEEKDAY_KEYS
         .iter()
         .zip(form.hours())
@@ -212,29 +205,15 @@ fn page<'a>(
             .collect(),
         time_zones: TIME_ZONES,
         form,
-        can_edit,
         errors,
     }
 }
 
-fn can_edit(caller: &Caller) -> bool {
-    rule_for("POST", "/settings").is_some_and(|rule| rule.allows(caller.principal))
-}
-
 /// `GET /settings`.
-pub async fn show(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    layout: Layout,
-) -> PageResult {
+pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
     let current = settings::get(&state.store).await.or_page(&layout)?;
     let form = SettingsForm::from_settings(&current);
-    Ok(layout.render(&page(
-        &layout,
-        form,
-        can_edit(&caller),
-        FieldMessages::default(),
-    )))
+    Ok(layout.render(&page(&layout, form, FieldMessages::default())))
 }
 
 /// The page's wording of a service's complaint about a field, and the form field it is on.
@@ -321,26 +300,24 @@ pub async fn update(
             patient_session_idle_minutes,
             patient_session_max_hours,
         };
-        match settings::update(&state.store, &state.audit, caller.actor(), changes).await {
-            Ok(_) => {
-                return Ok(see_other_with_flash(
-                    "/settings",
-                    msg("flash-saved"),
-                    layout.secure,
-                ));
-            }
-            Err(ServiceError::Invalid(found)) => {
-                for e in &found {
-                    let (field, message) = translate(&layout, e);
-                    errors.push(&field, message);
-                }
-            }
-            Err(other) => return Err(layout.error(other)),
-        }
+        let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
+        return layout
+            .submitted(result)
+            .answer(
+                |_| Saved::to("/settings", msg("flash-saved")),
+                async |refused| {
+                    for e in &refused.errors {
+                        let (field, message) = translate(&layout, e);
+                        errors.push(&field, message);
+                    }
+                    Ok(layout.render_status(refused.status, &page(&layout, form, errors)))
+                },
+            )
+            .await;
     }
     Ok(layout.render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
-        &page(&layout, form, true, errors),
+        &page(&layout, form, errors),
     ))
 }
 

@@ -9,9 +9,9 @@
 //! turned into FDI codes here and the service checks them against the scope, as for the API.
 //! Times are typed in the clinic's local time.
 
-use super::odontogram::{Odontogram, dentitions_value, parse_dentitions};
-use super::staff::{Choice, may};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
+use super::common::Choice;
+use super::drawing::odontogram::{Odontogram, dentitions_value, parse_dentitions};
+use super::{FieldMessages, Layout, OrPage, PageResult, Refusal, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::treatments::{
@@ -174,9 +174,10 @@ async fn item_choices(state: &AppState, layout: &Layout) -> Result<ItemChoices, 
 }
 
 /// The errors of an item named `items[0].teeth` (a new treatment) shown as `teeth`.
-fn item_errors(layout: &Layout, errors: Vec<FieldError>) -> FieldMessages {
+fn item_errors(layout: &Layout, errors: &[FieldError]) -> FieldMessages {
     let errors: Vec<FieldError> = errors
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|mut e| {
             if let Some(rest) = e.field.strip_prefix("items[0].") {
                 e.field = rest.to_owned();
@@ -425,33 +426,28 @@ pub async fn create(
     } else {
         Err(ServiceError::Invalid(errors))
     };
-    match result {
-        Ok(t) => Ok(see_other_with_flash(
-            &format!("/treatments/{}", t.treatment_id),
-            msg("flash-treatment-recorded"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let params = ChartParams {
-                system,
-                dentition: None,
-                appointment_id: None,
-            };
-            let messages = item_errors(&layout, errors);
-            new_page(
-                &state,
-                &caller,
-                &layout,
-                patient_id,
-                form,
-                &params,
-                messages,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    layout
+        .submitted(result)
+        .answer(
+            |t| {
+                let location = format!("/treatments/{}", t.treatment_id);
+                Saved::to(location, msg("flash-treatment-recorded"))
+            },
+            async |refused| {
+                let params = ChartParams {
+                    system,
+                    dentition: None,
+                    appointment_id: None,
+                };
+                let messages = item_errors(&layout, &refused.errors);
+                let status = refused.status;
+                new_page(
+                    &state, &caller, &layout, patient_id, form, &params, messages, status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 // --- the treatment's page ------------------------------------------------------------------
@@ -483,9 +479,6 @@ struct TreatmentPage<'a> {
     problem: Option<String>,
     payment: PaymentForm,
     methods: Vec<Choice>,
-    can_write: bool,
-    can_pay: bool,
-    can_refund: bool,
     known_fields: &'static [&'static str],
 }
 
@@ -598,9 +591,6 @@ async fn treatment_page(
             problem: comeback.problem,
             payment,
             methods,
-            can_write: may(caller, "POST", "/treatments/{treatment_id}/items"),
-            can_pay: may(caller, "POST", "/treatments/{treatment_id}/payments"),
-            can_refund: caller.may(Capability::Refunds, Access::Write),
             known_fields: TREATMENT_FIELDS,
         },
     ))
@@ -626,25 +616,39 @@ pub async fn show(
     .await
 }
 
-/// A refusal of a form on the treatment's page: its errors, or the page's reason in words.
-fn refused(layout: &Layout, err: ServiceError) -> Result<(Comeback, StatusCode), Response> {
+/// A paid treatment that the caller may not change: the treatment's page says so in words.
+fn paid(err: ServiceError) -> Result<FieldError, ServiceError> {
     match err {
-        ServiceError::Invalid(errors) => Ok((
-            Comeback {
-                errors: item_errors(layout, errors),
-                ..Comeback::default()
-            },
-            StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::Forbidden => Ok(FieldError::coded(
+            "treatment",
+            "treatment-paid",
+            "the treatment is paid: only a manager or an admin may change it",
         )),
-        ServiceError::Forbidden => Ok((
-            Comeback {
-                problem: Some(layout.t("error-treatment-paid")),
-                ..Comeback::default()
-            },
-            StatusCode::FORBIDDEN,
-        )),
-        other => Err(layout.error(other)),
+        other => Err(other),
     }
+}
+
+impl Comeback {
+    /// A refusal on the treatment's page: the fields' messages, or a paid treatment's
+    /// refusal (403) in words above the forms.
+    fn of(layout: &Layout, refused: &Refusal) -> Comeback {
+        if refused.status == StatusCode::FORBIDDEN {
+            Comeback {
+                problem: Some(refused.sentence(layout)),
+                ..Comeback::default()
+            }
+        } else {
+            Comeback {
+                errors: item_errors(layout, &refused.errors),
+                ..Comeback::default()
+            }
+        }
+    }
+}
+
+/// Back to the treatment's page, saying `flash` there.
+fn back_to(treatment_id: i64, flash: &'static str) -> Saved {
+    Saved::to(format!("/treatments/{treatment_id}"), flash)
 }
 
 /// `POST /treatments/{treatment_id}/items`: adds a service (the price copied now).
@@ -675,31 +679,34 @@ pub async fn add_item(
         .map(|_| ()),
         _ => Err(ServiceError::Invalid(errors)),
     };
-    match result {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/treatments/{treatment_id}"),
-            msg("flash-treatment-item-added"),
-            layout.secure,
-        )),
-        Err(err) => {
-            let (mut comeback, status) = refused(&layout, err)?;
-            comeback.item = Some(form.item);
-            let params = ChartParams {
-                system,
-                ..ChartParams::default()
-            };
-            treatment_page(
-                &state,
-                &caller,
-                &layout,
-                treatment_id,
-                &params,
-                comeback,
-                status,
-            )
-            .await
-        }
-    }
+    layout
+        .submitted(result)
+        .or_show(StatusCode::FORBIDDEN, paid)
+        .answer(
+            |()| back_to(treatment_id, msg("flash-treatment-item-added")),
+            async |refused| {
+                let comeback = Comeback {
+                    item: Some(form.item),
+                    ..Comeback::of(&layout, &refused)
+                };
+                let params = ChartParams {
+                    system,
+                    ..ChartParams::default()
+                };
+                let status = refused.status;
+                treatment_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    treatment_id,
+                    &params,
+                    comeback,
+                    status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 /// `POST /treatments/{treatment_id}/items/{treatment_item_id}/delete`.
@@ -718,26 +725,27 @@ pub async fn delete_item(
         treatment_item_id,
     )
     .await;
-    match result {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/treatments/{treatment_id}"),
-            msg("flash-treatment-item-removed"),
-            layout.secure,
-        )),
-        Err(err) => {
-            let (comeback, status) = refused(&layout, err)?;
-            treatment_page(
-                &state,
-                &caller,
-                &layout,
-                treatment_id,
-                &ChartParams::default(),
-                comeback,
-                status,
-            )
-            .await
-        }
-    }
+    layout
+        .submitted(result)
+        .or_show(StatusCode::FORBIDDEN, paid)
+        .answer(
+            |()| back_to(treatment_id, msg("flash-treatment-item-removed")),
+            async |refused| {
+                let comeback = Comeback::of(&layout, &refused);
+                let (params, status) = (ChartParams::default(), refused.status);
+                treatment_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    treatment_id,
+                    &params,
+                    comeback,
+                    status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 /// `POST /treatments/{treatment_id}/payments`: takes a payment (negative: a refund, for
@@ -777,28 +785,30 @@ pub async fn pay(
             "write a whole number of tugrik",
         ))),
     };
-    match result {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/treatments/{treatment_id}#payments"),
-            msg("flash-payment-taken"),
-            layout.secure,
-        )),
-        Err(ServiceError::Forbidden) => Err(layout.error(ServiceError::Forbidden)),
-        Err(err) => {
-            let (mut comeback, status) = refused(&layout, err)?;
-            comeback.payment = Some(form);
-            treatment_page(
-                &state,
-                &caller,
-                &layout,
-                treatment_id,
-                &ChartParams::default(),
-                comeback,
-                status,
-            )
-            .await
-        }
-    }
+    // A refund refused (403) is the error page: the payment form is not the item form.
+    layout
+        .submitted(result)
+        .answer(
+            |()| back_to(treatment_id, msg("flash-payment-taken")).at("payments"),
+            async |refused| {
+                let comeback = Comeback {
+                    payment: Some(form),
+                    ..Comeback::of(&layout, &refused)
+                };
+                let (params, status) = (ChartParams::default(), refused.status);
+                treatment_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    treatment_id,
+                    &params,
+                    comeback,
+                    status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 // --- the invoice ---------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 //! `/users` (admin): user accounts, their roles, passwords and sessions.
 
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other, see_other_with_flash};
-use crate::http::api::views::{SessionView, UserView};
+use super::common::accounts::{SessionView, UserView};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg, see_other_with_flash};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::users::{self, CreateUser, UserChanges};
@@ -130,30 +130,29 @@ pub async fn create(
             .await
         }
     };
-    let errors = match result {
-        Ok(user) => {
-            return Ok(see_other_with_flash(
-                &format!("/users/{}", user.user_id),
-                msg("flash-user-created"),
-                layout.secure,
-            ));
-        }
-        Err(ServiceError::Invalid(errors)) => errors,
-        Err(ServiceError::Conflict(text)) => {
-            vec![FieldError::coded("username", "username-taken", text)]
-        }
-        Err(other) => return Err(layout.error(other)),
-    };
-    let errors = layout.field_errors(&errors);
-    Ok(layout.render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &NewUserPage {
-            layout: &layout,
-            form,
-            roles: ROLES,
-            errors,
-        },
-    ))
+    layout
+        .submitted(result)
+        .conflict(StatusCode::UNPROCESSABLE_ENTITY, |text| {
+            FieldError::coded("username", "username-taken", text)
+        })
+        .answer(
+            |user| {
+                Saved::to(
+                    format!("/users/{}", user.user_id),
+                    msg("flash-user-created"),
+                )
+            },
+            async |refused| {
+                let page = NewUserPage {
+                    layout: &layout,
+                    form,
+                    roles: ROLES,
+                    errors: refused.messages(&layout),
+                };
+                Ok(layout.render_status(refused.status, &page))
+            },
+        )
+        .await
 }
 
 #[derive(Template)]
@@ -188,7 +187,6 @@ async fn user_page(
         role: user.role.as_str().into(),
         disabled: user.disabled.then(|| "on".into()),
     });
-    let now = jiff::Timestamp::now();
     Ok(layout.render_status(
         status,
         &UserPage {
@@ -197,11 +195,7 @@ async fn user_page(
             user,
             form,
             roles: ROLES,
-            sessions: sessions
-                .into_iter()
-                .map(|s| SessionView::new(s, None))
-                .filter(|s| s.revoked_at.is_none() && s.expires_at > now)
-                .collect(),
+            sessions: SessionView::open(sessions, None),
             errors,
         },
     ))
@@ -262,26 +256,19 @@ pub async fn update(
             .await
         }
     };
-    let (errors, status) = match result {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                &format!("/users/{user_id}"),
-                msg("flash-saved"),
-                layout.secure,
-            ));
-        }
-        Err(ServiceError::Invalid(errors)) => (
-            layout.field_errors(&errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(ServiceError::Conflict(_)) => {
-            let mut errors = FieldMessages::default();
-            errors.push("role", layout.t("error-last-admin"));
-            (errors, StatusCode::CONFLICT)
-        }
-        Err(other) => return Err(layout.error(other)),
-    };
-    user_page(&state, &layout, user_id, Some(form), errors, status).await
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, |text| {
+            FieldError::coded("role", "last-admin", text)
+        })
+        .answer(
+            |_| Saved::to(format!("/users/{user_id}"), msg("flash-saved")),
+            async |refused| {
+                let errors = refused.messages(&layout);
+                user_page(&state, &layout, user_id, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -298,7 +285,7 @@ pub async fn set_password(
     layout: Layout,
     Form(form): Form<SetPasswordForm>,
 ) -> PageResult {
-    match users::set_password(
+    let result = users::set_password(
         &state.store,
         &state.audit,
         caller.actor(),
@@ -306,28 +293,24 @@ pub async fn set_password(
         user_id,
         form.new_password,
     )
-    .await
-    {
-        Ok(()) if user_id == caller.user_id() => Ok(see_other("/login")),
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/users/{user_id}"),
-            msg("flash-password-set"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let errors = layout.field_errors(&errors);
-            user_page(
-                &state,
-                &layout,
-                user_id,
-                None,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    layout
+        .submitted(result)
+        .answer(
+            // One's own password: every session has ended, this one too.
+            |()| {
+                if user_id == caller.user_id() {
+                    Saved::quietly("/login")
+                } else {
+                    Saved::to(format!("/users/{user_id}"), msg("flash-password-set"))
+                }
+            },
+            async |refused| {
+                let errors = refused.messages(&layout);
+                user_page(&state, &layout, user_id, None, errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /users/{id}/sessions/{session_id}/revoke`.

@@ -7,7 +7,7 @@
 //! ([`Audience::Patient`]) by the names patients see (`patient_service_name`), so a doctor's
 //! internal wording never reaches a patient.
 
-use super::{Layout, OrPage};
+use crate::http::pages::{Layout, OrPage};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::staff;

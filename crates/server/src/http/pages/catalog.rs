@@ -8,8 +8,9 @@
 //! number that is not one is shown beside its field before anything is asked of the service,
 //! which then checks the rest (ranges, lengths, a taken number).
 
-use super::staff::may;
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other, see_other_with_flash};
+use super::{
+    FieldMessages, Layout, OrPage, PageResult, Saved, msg, see_other, see_other_with_flash,
+};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::catalog::{
@@ -252,7 +253,6 @@ struct ServicesPage<'a> {
     editing: Option<i64>,
     /// Where the form posts.
     action: String,
-    can_edit: bool,
     /// Move buttons: for those who may reorder, on the unfiltered list (a move is within
     /// the whole type).
     can_move: bool,
@@ -272,7 +272,6 @@ pub struct ListParams {
 /// service to edit is 404.
 async fn services_page(
     state: &AppState,
-    caller: &Caller,
     layout: &Layout,
     view: ListParams,
     form: Option<ServiceForm>,
@@ -337,8 +336,7 @@ async fn services_page(
             form,
             action: editing.map_or_else(|| "/services".to_owned(), |id| format!("/services/{id}")),
             editing,
-            can_edit: may(caller, "POST", "/services"),
-            can_move: active.is_none() && may(caller, "POST", "/services/{service_id}/move"),
+            can_move: active.is_none() && layout.can.catalog_write,
             errors,
         },
     ))
@@ -347,19 +345,15 @@ async fn services_page(
 /// `GET /services` (`?active=true|false` filters; `?edit=ID` shows that service's form).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<ListParams>,
     layout: Layout,
 ) -> PageResult {
     let view = ListParams {
         active: params.active,
-        edit: params
-            .edit
-            .filter(|_| may(&caller, "POST", "/services/{service_id}")),
+        edit: params.edit.filter(|_| layout.can.catalog_write),
     };
     services_page(
         &state,
-        &caller,
         &layout,
         view,
         None,
@@ -369,26 +363,9 @@ pub async fn list(
     .await
 }
 
-/// The form's errors: a taken number beside the number, the rest beside their fields.
-fn form_errors(
-    layout: &Layout,
-    err: ServiceError,
-) -> Result<(FieldMessages, StatusCode), ServiceError> {
-    match err {
-        ServiceError::Invalid(errors) => Ok((
-            layout.field_errors(&errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )),
-        ServiceError::Conflict(text) => Ok((
-            layout.field_errors(&[FieldError::coded(
-                "display_number",
-                "service-number-taken",
-                text,
-            )]),
-            StatusCode::CONFLICT,
-        )),
-        other => Err(other),
-    }
+/// A taken number is shown beside the number.
+fn number_taken(text: String) -> FieldError {
+    FieldError::coded("display_number", "service-number-taken", text)
 }
 
 /// `POST /services`: adds a service.
@@ -414,28 +391,22 @@ pub async fn create(
         }
         Err(errors) => Err(ServiceError::Invalid(errors)),
     };
-    let err = match result {
-        Ok(service) => {
-            return Ok(see_other_with_flash(
-                &format!("/services#service-{}", service.service_id),
-                msg("flash-service-created"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    // The new-service form comes back with what was typed.
-    services_page(
-        &state,
-        &caller,
-        &layout,
-        ListParams::default(),
-        Some(form),
-        errors,
-        status,
-    )
-    .await
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, number_taken)
+        .answer(
+            |service| {
+                let location = format!("/services#service-{}", service.service_id);
+                Saved::to(location, msg("flash-service-created"))
+            },
+            // The new-service form comes back with what was typed.
+            async |refused| {
+                let errors = refused.messages(&layout);
+                let view = ListParams::default();
+                services_page(&state, &layout, view, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /services/{service_id}`: changes a service; an unticked "active" deactivates it
@@ -487,30 +458,26 @@ pub async fn update(
         }
         Err(errors) => Err(ServiceError::Invalid(errors)),
     };
-    let err = match result {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                &format!("/services#service-{service_id}"),
-                msg("flash-saved"),
-                layout.secure,
-            ));
-        }
-        Err(err) => err,
-    };
-    let (errors, status) = form_errors(&layout, err).map_err(|e| layout.error(e))?;
-    services_page(
-        &state,
-        &caller,
-        &layout,
-        ListParams {
-            active: None,
-            edit: Some(service_id),
-        },
-        Some(form),
-        errors,
-        status,
-    )
-    .await
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, number_taken)
+        .answer(
+            |_| {
+                Saved::to(
+                    format!("/services#service-{service_id}"),
+                    msg("flash-saved"),
+                )
+            },
+            async |refused| {
+                let errors = refused.messages(&layout);
+                let view = ListParams {
+                    active: None,
+                    edit: Some(service_id),
+                };
+                services_page(&state, &layout, view, Some(form), errors, refused.status).await
+            },
+        )
+        .await
 }
 
 /// The move form: `direction=up|down`.

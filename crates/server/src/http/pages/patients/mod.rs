@@ -5,75 +5,41 @@
 //! The patient's page shows each section to those the permission table lets read it: the
 //! appointments (the book's rule), the latest treatments with their doctors, services,
 //! totals and balances (the rule of the patient's treatments), a link to the dental chart
-//! (`chart.rs`), and the account over every treatment with the latest invoices (the rule of
+//! (`dental_chart.rs`), and the account over every treatment with the latest invoices (the rule of
 //! the patient's invoices). Treatments and invoices come from one read of the latest
 //! treatments (an invoice is a treatment's bill: same date, total, paid and balance).
 
-use super::appointments::{self, Block};
-use super::clinical::{self, AccountView, Audience, TreatmentRow};
-use super::{FieldMessages, Layout, OrPage, PageResult, msg, see_other_with_flash};
-use crate::http::permissions::rule_for;
+pub mod register_number;
+
+use super::common::appointment_block::Block;
+use super::common::clinical::{self, AccountView, Audience, TreatmentRow};
+use super::common::contacts::{self, ContactHistory};
+use super::common::local_instant;
+use super::common::patient_search::{ResultRow, SearchParams, find_patients};
+use super::common::phones::{PhoneFields, PhoneRow, PhoneView, placed_messages};
+use super::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
+use crate::services::appointments::{self, ListQuery};
 use crate::services::auth::Caller;
-use crate::services::patients::{
-    self, NewPatientInput, Patient, PatientChanges, PatientCursor, PhoneChanges, PhoneInput,
-};
-use crate::services::{FieldError, ServiceError, treatments};
+use crate::services::patients::{self, NewPatientInput, PatientChanges, PhoneChanges, PhoneInput};
+use crate::services::{FieldError, ServiceError, settings, treatments};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{ContactType, Phone, RegisterNumber};
+use dcms_domain::{ContactType, RegisterNumber};
+use jiff::ToSpan;
+use jiff::civil::Time;
 use serde::Deserialize;
 
 const PAGE_SIZE: u64 = 25;
-/// Phone rows on the registration form (blank ones are ignored).
-const PHONE_ROWS: usize = 4;
-
-/// One row of the search results.
-pub struct ResultRow {
-    pub(super) patient_id: i64,
-    pub(super) last_name: String,
-    pub(super) first_name: String,
-    pub(super) register_number: String,
-    pub(super) primary_phone: String,
-    pub(super) age: Option<i16>,
-    pub(super) status_id: String,
-}
-
-impl ResultRow {
-    pub(super) fn of(p: &Patient) -> ResultRow {
-        ResultRow {
-            patient_id: p.patient_id,
-            last_name: p.last_name.clone(),
-            first_name: p.first_name.clone(),
-            register_number: p.register_number.clone(),
-            primary_phone: p
-                .phones
-                .iter()
-                .find(|ph| ph.is_primary)
-                .map(|ph| shown_number(&ph.number))
-                .unwrap_or_default(),
-            age: Some(p.age),
-            status_id: format!("patient-status-{}", p.status.as_str()),
-        }
-    }
-}
-
-/// A stored number as people write it (`9911 2233`).
-pub(super) fn shown_number(number: &str) -> String {
-    Phone::parse(number)
-        .map(|p| p.display_grouped())
-        .unwrap_or_else(|_| number.to_owned())
-}
-
-#[derive(Deserialize, Default)]
-pub struct SearchParams {
-    #[serde(default)]
-    pub(super) q: String,
-    pub(super) cursor: Option<String>,
-}
+/// Upcoming and past appointments the patient page lists.
+const APPOINTMENTS_LISTED: usize = 20;
+/// How far back the patient page looks for past appointments.
+const PAST_DAYS: i64 = 730;
+/// Most past appointments read to find the latest.
+const PAST_READ_MAX: u64 = 3000;
 
 #[derive(Template)]
 #[template(path = "patients.html")]
@@ -82,7 +48,6 @@ struct PatientsPage<'a> {
     q: String,
     results: Vec<ResultRow>,
     next_url: Option<String>,
-    can_register: bool,
 }
 
 #[derive(Template)]
@@ -94,45 +59,9 @@ struct ResultsFragment<'a> {
     next_url: Option<String>,
 }
 
-/// One page of patients matching the search (`limit` of them) and the next page's link.
-pub(super) async fn find_patients(
-    state: &AppState,
-    layout: &Layout,
-    params: &SearchParams,
-    limit: u64,
-) -> Result<(Vec<ResultRow>, Option<String>), Response> {
-    let q = params.q.trim();
-    let cursor = params
-        .cursor
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .and_then(PatientCursor::decode);
-    let page = patients::search(
-        &state.store,
-        (!q.is_empty()).then_some(q),
-        cursor.as_ref(),
-        limit,
-    )
-    .await
-    .or_page(layout)?;
-    let next_url = page.next_cursor.map(|c| {
-        format!(
-            "/patients?q={}&cursor={}",
-            super::encode_component(q),
-            c.encode()
-        )
-    });
-    Ok((page.items.iter().map(ResultRow::of).collect(), next_url))
-}
-
-fn may(caller: &Caller, method: &str, path: &str) -> bool {
-    rule_for(method, path).is_some_and(|rule| rule.allows(caller.principal))
-}
-
 /// `GET /patients?q=`: the search page (it works without a script too).
 pub async fn list(
     State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
     Query(params): Query<SearchParams>,
     layout: Layout,
 ) -> PageResult {
@@ -142,7 +71,6 @@ pub async fn list(
         q: params.q.trim().to_owned(),
         results,
         next_url,
-        can_register: may(&caller, "POST", "/patients"),
     }))
 }
 
@@ -161,46 +89,15 @@ pub async fn search(
     }))
 }
 
-/// One phone row of the registration form.
-pub struct PhoneRow {
-    index: usize,
-    number: String,
-    label: String,
-    primary: bool,
-    error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 pub struct NewPatientForm {
     register_number: String,
     last_name: String,
     first_name: String,
     email: String,
-    phone_number_1: String,
-    phone_label_1: String,
-    phone_number_2: String,
-    phone_label_2: String,
-    phone_number_3: String,
-    phone_label_3: String,
-    phone_number_4: String,
-    phone_label_4: String,
-    primary: String,
-}
-
-impl NewPatientForm {
-    fn phones(&self) -> [(&str, &str); PHONE_ROWS] {
-        [
-            (&self.phone_number_1, &self.phone_label_1),
-            (&self.phone_number_2, &self.phone_label_2),
-            (&self.phone_number_3, &self.phone_label_3),
-            (&self.phone_number_4, &self.phone_label_4),
-        ]
-    }
-
-    fn primary_row(&self) -> usize {
-        self.primary.parse().unwrap_or(1)
-    }
+    #[serde(flatten)]
+    phones: PhoneFields,
 }
 
 #[derive(Template)]
@@ -228,25 +125,10 @@ fn new_patient_page<'a>(
     errors: FieldMessages,
     row_errors: Vec<(usize, String)>,
 ) -> NewPatientPage<'a> {
-    let primary = form.primary_row();
-    let phone_rows = form
-        .phones()
-        .iter()
-        .enumerate()
-        .map(|(i, (number, label))| PhoneRow {
-            index: i + 1,
-            number: (*number).to_owned(),
-            label: (*label).to_owned(),
-            primary: primary == i + 1,
-            error: row_errors
-                .iter()
-                .find(|(row, _)| *row == i + 1)
-                .map(|(_, m)| m.clone()),
-        })
-        .collect();
+    let phone_rows = form.phones.typed().shown(&row_errors);
     let decoded = RegisterNumber::parse(form.register_number.trim())
         .ok()
-        .map(|_| super::register_number::describe(layout, form.register_number.trim()).1);
+        .map(|_| register_number::describe(layout, form.register_number.trim()).1);
     NewPatientPage {
         layout,
         form,
@@ -260,7 +142,7 @@ fn new_patient_page<'a>(
 /// `GET /patients/new`.
 pub async fn new_form(layout: Layout) -> PageResult {
     let form = NewPatientForm {
-        primary: "1".into(),
+        phones: PhoneFields::blank(),
         ..NewPatientForm::default()
     };
     Ok(layout.render(&new_patient_page(
@@ -273,16 +155,15 @@ pub async fn new_form(layout: Layout) -> PageResult {
 
 /// A service's field error as the page words it, with the register number's own reasons.
 fn translate(layout: &Layout, typed_register_number: &str, e: &FieldError) -> String {
+    if e.code == Some("register-number-taken") {
+        return layout.t("error-register-number-taken");
+    }
     if e.field == "register_number"
         && let Err(reason) = RegisterNumber::parse(typed_register_number.trim())
     {
-        return super::register_number::error_text(layout, &reason);
+        return register_number::error_text(layout, &reason);
     }
-    layout
-        .field_errors(std::slice::from_ref(e))
-        .get(&e.field)
-        .unwrap_or_default()
-        .to_owned()
+    layout.field_error(e)
 }
 
 /// `POST /patients`: registers the patient with their phones, then shows them.
@@ -292,24 +173,8 @@ pub async fn create(
     layout: Layout,
     Form(form): Form<NewPatientForm>,
 ) -> PageResult {
-    // The rows with a number, in order; the service numbers them phones[0], phones[1], ...
-    let primary = form.primary_row();
-    let given: Vec<(usize, PhoneInput)> = form
-        .phones()
-        .iter()
-        .enumerate()
-        .filter(|(_, (number, _))| !number.trim().is_empty())
-        .map(|(i, (number, label))| {
-            (
-                i + 1,
-                PhoneInput {
-                    number: Some((*number).to_owned()),
-                    label: Some((*label).to_owned()),
-                    is_primary: Some(primary == i + 1),
-                },
-            )
-        })
-        .collect();
+    let phones = form.phones.typed();
+    let given = phones.given();
     let input = NewPatientInput {
         register_number: Some(form.register_number.clone()),
         first_name: Some(form.first_name.clone()),
@@ -317,47 +182,38 @@ pub async fn create(
         email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
         birthday: None,
         gender: None,
-        phones: given.iter().map(|(_, p)| p.clone()).collect(),
+        phones: given
+            .iter()
+            .map(|p| PhoneInput {
+                number: Some(p.number.to_owned()),
+                label: Some(p.label.to_owned()),
+                is_primary: Some(p.is_primary),
+            })
+            .collect(),
     };
-    let errors = match patients::register(&state.store, &state.audit, caller.actor(), input).await {
-        Ok(patient) => {
-            return Ok(see_other_with_flash(
-                &format!("/patients/{}", patient.patient_id),
-                msg("flash-patient-registered"),
-                layout.secure,
-            ));
-        }
-        Err(ServiceError::Invalid(errors)) => errors,
-        Err(ServiceError::Conflict(text)) => vec![FieldError::coded(
-            "register_number",
-            "register-number-taken",
-            text,
-        )],
-        Err(other) => return Err(layout.error(other)),
-    };
-    let mut messages = FieldMessages::default();
-    let mut row_errors = Vec::new();
-    for e in &errors {
-        let text = if e.code == Some("register-number-taken") {
-            layout.t("error-register-number-taken")
-        } else {
-            translate(&layout, &form.register_number, e)
-        };
-        // `phones[1].number` is the second row that had a number.
-        if let Some(rest) = e.field.strip_prefix("phones[")
-            && let Some((i, _)) = rest.split_once(']')
-            && let Ok(i) = i.parse::<usize>()
-            && let Some((row, _)) = given.get(i)
-        {
-            row_errors.push((*row, text));
-            continue;
-        }
-        messages.push(&e.field, text);
-    }
-    Ok(layout.render_status(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        &new_patient_page(&layout, form, messages, row_errors),
-    ))
+    let result = patients::register(&state.store, &state.audit, caller.actor(), input).await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::UNPROCESSABLE_ENTITY, register_number_taken)
+        .answer(
+            |patient| {
+                let location = format!("/patients/{}", patient.patient_id);
+                Saved::to(location, msg("flash-patient-registered"))
+            },
+            async |refused| {
+                let text = |e: &FieldError| translate(&layout, &form.register_number, e);
+                let (messages, row_errors) =
+                    placed_messages(&refused.errors, &given, text, |field| field);
+                let page = new_patient_page(&layout, form.clone(), messages, row_errors);
+                Ok(layout.render_status(refused.status, &page))
+            },
+        )
+        .await
+}
+
+/// A taken register number, beside it.
+fn register_number_taken(text: String) -> FieldError {
+    FieldError::coded("register_number", "register-number-taken", text)
 }
 
 /// The patient's details as the page shows them.
@@ -372,13 +228,6 @@ pub struct PatientView {
     gender_id: String,
     status_id: String,
     created_at: jiff::Timestamp,
-}
-
-pub struct PhoneView {
-    phone_number_id: i64,
-    number: String,
-    label: Option<String>,
-    is_primary: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -405,19 +254,13 @@ struct PatientPage<'a> {
     phones: Vec<PhoneView>,
     edit: EditForm,
     add_phone: AddPhoneForm,
-    can_edit: bool,
     errors: FieldMessages,
     /// The patient's coming and latest past appointments, for those who see the book.
     appointments: Option<PatientAppointments>,
-    can_book: bool,
     /// The patient's latest calls and SMS, for those who read the logs.
-    contacts: Option<super::comms::ContactHistory>,
+    contacts: Option<ContactHistory>,
     /// The latest treatments and the account, for those who read them.
     clinical: Option<ClinicalSections>,
-    /// A link to the dental chart.
-    can_chart: bool,
-    /// A button to record a treatment.
-    can_record_treatment: bool,
 }
 
 /// The patient page's treatments and invoices sections.
@@ -441,8 +284,8 @@ async fn clinical_sections(
     layout: &Layout,
     patient_id: i64,
 ) -> Result<Option<ClinicalSections>, Response> {
-    let show_treatments = may(caller, "GET", "/api/v1/patients/{patient_id}/treatments");
-    let show_invoices = may(caller, "GET", "/api/v1/patients/{patient_id}/invoices");
+    let show_treatments = layout.can.treatments_read;
+    let show_invoices = layout.can.payments_read;
     if !show_treatments && !show_invoices {
         return Ok(None);
     }
@@ -509,12 +352,7 @@ async fn patient_page(
     let phones = p
         .phones
         .iter()
-        .map(|ph| PhoneView {
-            phone_number_id: ph.phone_number_id,
-            number: shown_number(&ph.number),
-            label: Some(ph.label.clone()).filter(|l| !l.is_empty()),
-            is_primary: ph.is_primary,
-        })
+        .map(|ph| PhoneView::new(ph.phone_number_id, &ph.number, &ph.label, ph.is_primary))
         .collect();
     let patient = PatientView {
         patient_id: p.patient_id,
@@ -528,8 +366,8 @@ async fn patient_page(
         status_id: format!("patient-status-{}", p.status.as_str()),
         created_at: p.created_at,
     };
-    let appointments = if may(caller, "GET", "/appointments") {
-        let (coming, past) = appointments::of_patient(state, layout, patient_id).await?;
+    let appointments = if layout.can.appointments_read {
+        let (coming, past) = appointments_of(state, layout, patient_id).await?;
         Some(PatientAppointments {
             groups: [
                 AppointmentGroup {
@@ -548,8 +386,8 @@ async fn patient_page(
         None
     };
     let clinical = clinical_sections(state, caller, layout, patient_id).await?;
-    let contacts = if may(caller, "GET", "/calls") {
-        Some(super::comms::of_contact(state, layout, ContactType::Patient, patient_id).await?)
+    let contacts = if layout.can.communications_read {
+        Some(contacts::of_contact(state, layout, ContactType::Patient, patient_id).await?)
     } else {
         None
     };
@@ -561,13 +399,9 @@ async fn patient_page(
             phones,
             edit,
             add_phone: comeback.add_phone.unwrap_or_default(),
-            can_edit: may(caller, "POST", "/patients/{patient_id}"),
             errors: comeback.errors,
             appointments,
-            can_book: may(caller, "POST", "/appointments"),
             clinical,
-            can_chart: may(caller, "GET", "/patients/{patient_id}/chart"),
-            can_record_treatment: may(caller, "POST", "/patients/{patient_id}/treatments"),
             contacts,
         },
     ))
@@ -591,12 +425,9 @@ pub async fn show(
     .await
 }
 
-fn messages(layout: &Layout, typed_register_number: &str, errors: &[FieldError]) -> FieldMessages {
-    let mut messages = FieldMessages::default();
-    for e in errors {
-        messages.push(&e.field, translate(layout, typed_register_number, e));
-    }
-    messages
+/// Back to the patient's page, saying `flash` there.
+fn back_to(patient_id: i64, flash: &'static str) -> Saved {
+    Saved::to(format!("/patients/{patient_id}"), flash)
 }
 
 /// `POST /patients/{id}`: register number, names, e-mail.
@@ -614,39 +445,38 @@ pub async fn update(
         email: Some(Some(form.email.clone()).filter(|e| !e.trim().is_empty())),
         ..PatientChanges::default()
     };
-    let (errors, status) = match patients::update(
+    let result = patients::update(
         &state.store,
         &state.audit,
         caller.actor(),
         patient_id,
         changes,
     )
-    .await
-    {
-        Ok(_) => {
-            return Ok(see_other_with_flash(
-                &format!("/patients/{patient_id}"),
-                msg("flash-saved"),
-                layout.secure,
-            ));
-        }
-        Err(ServiceError::Invalid(errors)) => (
-            messages(&layout, &form.register_number, &errors),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(ServiceError::Conflict(_)) => {
-            let mut m = FieldMessages::default();
-            m.push("register_number", layout.t("error-register-number-taken"));
-            (m, StatusCode::CONFLICT)
-        }
-        Err(other) => return Err(layout.error(other)),
-    };
-    let comeback = Comeback {
-        edit: Some(form),
-        errors,
-        ..Comeback::default()
-    };
-    patient_page(&state, &caller, &layout, patient_id, comeback, status).await
+    .await;
+    layout
+        .submitted(result)
+        .conflict(StatusCode::CONFLICT, register_number_taken)
+        .answer(
+            |_| back_to(patient_id, msg("flash-saved")),
+            async |refused| {
+                let text = |e: &FieldError| translate(&layout, &form.register_number, e);
+                let comeback = Comeback {
+                    errors: refused.worded(text, |field| field),
+                    edit: Some(form),
+                    ..Comeback::default()
+                };
+                patient_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    patient_id,
+                    comeback,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
 /// `POST /patients/{id}/phones`: adds a phone.
@@ -662,66 +492,61 @@ pub async fn add_phone(
         label: Some(form.label.clone()),
         is_primary: Some(false),
     };
-    match patients::add_phone(
+    let result = patients::add_phone(
         &state.store,
         &state.audit,
         caller.actor(),
         patient_id,
         input,
     )
-    .await
-    {
-        Ok(_) => Ok(see_other_with_flash(
-            &format!("/patients/{patient_id}"),
-            msg("flash-phone-added"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            let comeback = Comeback {
-                add_phone: Some(form),
-                errors: messages(&layout, "", &errors),
-                ..Comeback::default()
-            };
-            patient_page(
-                &state,
-                &caller,
-                &layout,
-                patient_id,
-                comeback,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    layout
+        .submitted(result)
+        .answer(
+            |_| back_to(patient_id, msg("flash-phone-added")),
+            async |refused| {
+                let comeback = Comeback {
+                    errors: refused.worded(|e| translate(&layout, "", e), |field| field),
+                    add_phone: Some(form),
+                    ..Comeback::default()
+                };
+                patient_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    patient_id,
+                    comeback,
+                    refused.status,
+                )
+                .await
+            },
+        )
+        .await
 }
 
-/// A refused phone change shown on the patient's page, above the phones.
-async fn phone_refused(
+/// A phone change's answer: back to the patient's page saying `flash`, or the page saying
+/// why not above the phones.
+async fn phone_changed<T>(
     state: &AppState,
     caller: &Caller,
     layout: &Layout,
     patient_id: i64,
-    errors: Vec<FieldError>,
+    result: Result<T, ServiceError>,
+    flash: &'static str,
 ) -> PageResult {
-    let mut messages = FieldMessages::default();
-    for e in &errors {
-        let text = translate(layout, "", e);
-        messages.push("phones", text);
-    }
-    let comeback = Comeback {
-        errors: messages,
-        ..Comeback::default()
-    };
-    patient_page(
-        state,
-        caller,
-        layout,
-        patient_id,
-        comeback,
-        StatusCode::UNPROCESSABLE_ENTITY,
-    )
-    .await
+    layout
+        .submitted(result)
+        .answer(
+            |_| back_to(patient_id, flash),
+            async |refused| {
+                let comeback = Comeback {
+                    errors: refused.worded(|e| translate(layout, "", e), |_| "phones"),
+                    ..Comeback::default()
+                };
+                patient_page(state, caller, layout, patient_id, comeback, refused.status).await
+            },
+        )
+        .await
 }
 
 /// `POST /patients/{id}/phones/{phone_id}/primary`: makes this phone the primary one.
@@ -735,7 +560,7 @@ pub async fn make_primary(
         is_primary: Some(true),
         ..PhoneChanges::default()
     };
-    match patients::update_phone(
+    let result = patients::update_phone(
         &state.store,
         &state.audit,
         caller.actor(),
@@ -743,18 +568,9 @@ pub async fn make_primary(
         phone_id,
         changes,
     )
-    .await
-    {
-        Ok(_) => Ok(see_other_with_flash(
-            &format!("/patients/{patient_id}"),
-            msg("flash-primary-moved"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            phone_refused(&state, &caller, &layout, patient_id, errors).await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    let flash = msg("flash-primary-moved");
+    phone_changed(&state, &caller, &layout, patient_id, result, flash).await
 }
 
 /// `POST /patients/{id}/phones/{phone_id}/delete`: removes a phone (not below two).
@@ -764,23 +580,61 @@ pub async fn delete_phone(
     Path((patient_id, phone_id)): Path<(i64, i64)>,
     layout: Layout,
 ) -> PageResult {
-    match patients::delete_phone(
+    let result = patients::delete_phone(
         &state.store,
         &state.audit,
         caller.actor(),
         patient_id,
         phone_id,
     )
-    .await
-    {
-        Ok(()) => Ok(see_other_with_flash(
-            &format!("/patients/{patient_id}"),
-            msg("flash-phone-deleted"),
-            layout.secure,
-        )),
-        Err(ServiceError::Invalid(errors)) => {
-            phone_refused(&state, &caller, &layout, patient_id, errors).await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    let flash = msg("flash-phone-deleted");
+    phone_changed(&state, &caller, &layout, patient_id, result, flash).await
+}
+
+/// A patient's coming appointments (from the start of today) and the latest past ones,
+/// newest first, for the patient page.
+async fn appointments_of(
+    state: &AppState,
+    layout: &Layout,
+    patient_id: i64,
+) -> Result<(Vec<Block>, Vec<Block>), Response> {
+    let clinic = settings::get(&state.store).await.or_page(layout)?;
+    let tz = clinic.time_zone();
+    let today = clinic.now_local().date();
+    let today_start = local_instant(&tz, today, Time::midnight());
+    let past_from = today
+        .checked_sub(PAST_DAYS.days())
+        .ok()
+        .and_then(|d| local_instant(&tz, d, Time::midnight()));
+    let list = |from, to, limit| {
+        let query = ListQuery {
+            from,
+            to,
+            ..ListQuery::default()
+        };
+        appointments::of_patient(&state.store, patient_id, query, None, limit)
+    };
+    let coming = list(today_start, None, APPOINTMENTS_LISTED as u64)
+        .await
+        .or_page(layout)?
+        .items;
+    let mut past = list(past_from, today_start, PAST_READ_MAX)
+        .await
+        .or_page(layout)?
+        .items;
+    past.reverse();
+    past.truncate(APPOINTMENTS_LISTED);
+    let shown = |items| async {
+        appointments::with_names(&state.store, items)
+            .await
+            .or_page(layout)
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| Block::of(layout, e, false))
+                    .collect::<Vec<_>>()
+            })
+    };
+    Ok((shown(coming).await?, shown(past).await?))
 }

@@ -3,7 +3,7 @@
 //! not a register number, in the page's language. The registration form asks for it as the
 //! receptionist types (htmx); the decoding is the domain's own `RegisterNumber::parse`.
 
-use super::Layout;
+use crate::http::pages::Layout;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Response;
@@ -31,7 +31,7 @@ pub fn describe(layout: &Layout, typed: &str) -> (bool, String) {
     match RegisterNumber::parse(typed) {
         Ok(number) => (
             true,
-            super::i18n::t_args(
+            crate::http::pages::i18n::t_args(
                 layout.lang,
                 super::msg("rn-decoded"),
                 &[
@@ -56,7 +56,9 @@ fn gender_id(gender: Gender) -> &'static str {
 pub fn error_text(layout: &Layout, error: &RegisterNumberError) -> String {
     use RegisterNumberError::*;
     let lang = layout.lang;
-    let t = |id: &str, args: &[(&'static str, String)]| super::i18n::t_args(lang, id, args);
+    let t = |id: &str, args: &[(&'static str, String)]| {
+        crate::http::pages::i18n::t_args(lang, id, args)
+    };
     match error {
         Length { chars } => t(super::msg("rn-length"), &[("chars", chars.to_string())]),
         Shape => t(super::msg("rn-shape"), &[]),

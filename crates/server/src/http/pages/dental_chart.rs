@@ -1,6 +1,6 @@
 //! `GET /patients/{patient_id}/chart?system=&dentition=`: the patient's dental chart.
 //!
-//! * The odontogram in chart mode (`odontogram.rs`): the patient's dentition (`?dentition=`
+//! * The odontogram in chart mode (`drawing/odontogram.rs`): the patient's dentition (`?dentition=`
 //!   `permanent`, `primary` or `both`; by default both for a patient under
 //!   [`MIXED_DENTITION_UNTIL`] years, else permanent) labelled in `?system=` (`fdi`,
 //!   `universal`, `palmer`; by default the clinic's notation), both switchable with the
@@ -18,7 +18,7 @@
 //! The chart is a read of the patient's record (audited by the use case). Queries: the
 //! patient, the settings, the chart's four, and the doctors' names once.
 
-use super::odontogram::{Mark, Odontogram, dentitions_value, parse_dentitions};
+use super::drawing::odontogram::{Mark, Odontogram, dentitions_value, parse_dentitions};
 use super::{Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;

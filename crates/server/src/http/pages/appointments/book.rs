@@ -1,0 +1,230 @@
+//! The book: one day with a column per doctor (`/appointments?date=`), or one doctor's week
+//! (`/appointments/week?doctor_id=&date=`).
+
+use super::grid::{ColumnSpec, Grid, build_grid};
+use super::{DOCTORS_MAX, doctor_choices};
+use crate::http::pages::common::{Choice, local_instant};
+use crate::http::pages::{Layout, OrPage, PageResult, msg};
+use crate::http::state::AppState;
+use crate::services::appointments::{self, BookEntry, ListQuery};
+use crate::services::settings::ClinicSettings;
+use crate::services::{ServiceError, settings, staff};
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use jiff::civil::{Date, Time};
+use jiff::{Timestamp, ToSpan};
+use serde::Deserialize;
+
+/// Most appointments one page of the book shows (a day of a large clinic has a few hundred).
+const BOOK_MAX: u64 = 3000;
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct BookParams {
+    date: Option<String>,
+    doctor_id: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "appointments.html")]
+struct BookPage<'a> {
+    layout: &'a Layout,
+    /// `day` or `week`.
+    view: &'static str,
+    date: String,
+    /// The week's doctor.
+    doctor: Option<Choice>,
+    doctors: Vec<Choice>,
+    previous: String,
+    next: String,
+    today: String,
+    title: String,
+    grid: Grid,
+    /// Where a status button comes back to.
+    back: String,
+}
+
+/// The date asked for, else today in the clinic's zone; a malformed one is 400.
+fn day_of(layout: &Layout, clinic: &ClinicSettings, date: Option<&str>) -> Result<Date, Response> {
+    match date.map(str::trim).filter(|d| !d.is_empty()) {
+        None => Ok(clinic.now_local().date()),
+        Some(d) => d
+            .parse::<Date>()
+            .map_err(|_| layout.error_page(StatusCode::BAD_REQUEST, msg("error-book-date"), None)),
+    }
+}
+
+fn weekday_name(layout: &Layout, date: Date) -> String {
+    let key = dcms_domain::weekday_key(date.weekday());
+    layout.t(&format!("weekday-{key}"))
+}
+
+/// The appointments starting in `[from, to)` (of one doctor), with their names.
+async fn entries_between(
+    state: &AppState,
+    layout: &Layout,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    doctor_id: Option<i64>,
+) -> Result<Vec<BookEntry>, Response> {
+    let query = ListQuery {
+        from,
+        to,
+        doctor_id,
+        ..ListQuery::default()
+    };
+    let page = appointments::list(&state.store, &query, None, BOOK_MAX)
+        .await
+        .or_page(layout)?;
+    appointments::with_names(&state.store, page.items)
+        .await
+        .or_page(layout)
+}
+
+fn path_and_query(uri: &Uri) -> String {
+    uri.path_and_query()
+        .map(|pq| pq.as_str().to_owned())
+        .unwrap_or_else(|| "/appointments".to_owned())
+}
+
+/// `GET /appointments?date=`: the day, one column per doctor.
+pub async fn day(
+    State(state): State<AppState>,
+    Query(params): Query<BookParams>,
+    uri: Uri,
+    layout: Layout,
+) -> PageResult {
+    let clinic = settings::get(&state.store).await.or_page(&layout)?;
+    let date = day_of(&layout, &clinic, params.date.as_deref())?;
+    let tz = clinic.time_zone();
+    let from = local_instant(&tz, date, Time::midnight());
+    let to = date
+        .tomorrow()
+        .ok()
+        .and_then(|d| local_instant(&tz, d, Time::midnight()));
+    let entries = entries_between(&state, &layout, from, to, None).await?;
+    let doctors = staff::doctors(&state.store, None, DOCTORS_MAX)
+        .await
+        .or_page(&layout)?;
+    // Every doctor, then anyone who has an appointment that day but is no longer a doctor.
+    let mut columns: Vec<(i64, String)> = doctors
+        .iter()
+        .map(|d| (d.employee_id, format!("{} {}", d.last_name, d.first_name)))
+        .collect();
+    for entry in &entries {
+        let id = entry.appointment.doctor_id;
+        if !columns.iter().any(|(c, _)| *c == id) {
+            columns.push((id, entry.doctor_name.clone()));
+        }
+    }
+    let specs: Vec<ColumnSpec> = columns
+        .into_iter()
+        .map(|(doctor_id, doctor_name)| ColumnSpec {
+            doctor_id,
+            title: doctor_name.clone(),
+            doctor_name,
+            date,
+            subtitle: String::new(),
+            link: format!("/appointments/week?doctor_id={doctor_id}&date={date}"),
+        })
+        .collect();
+    let can_write = layout.can.appointments_write;
+    let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
+    let day_link = |d: Option<Date>| {
+        d.map(|d| format!("/appointments?date={d}"))
+            .unwrap_or_else(|| "/appointments".to_owned())
+    };
+    let title = format!("{} · {}", date, weekday_name(&layout, date));
+    Ok(layout.render(&BookPage {
+        layout: &layout,
+        view: "day",
+        date: date.to_string(),
+        doctor: None,
+        doctors: doctor_choices(&doctors),
+        previous: day_link(date.yesterday().ok()),
+        next: day_link(date.tomorrow().ok()),
+        today: "/appointments".to_owned(),
+        title,
+        grid,
+        back: path_and_query(&uri),
+    }))
+}
+
+/// `GET /appointments/week?doctor_id=&date=`: one doctor's week, Monday to Sunday, with
+/// the week that holds `date` (default today). Without a doctor, the first one.
+pub async fn week(
+    State(state): State<AppState>,
+    Query(params): Query<BookParams>,
+    uri: Uri,
+    layout: Layout,
+) -> PageResult {
+    let clinic = settings::get(&state.store).await.or_page(&layout)?;
+    let date = day_of(&layout, &clinic, params.date.as_deref())?;
+    let doctors = staff::doctors(&state.store, None, DOCTORS_MAX)
+        .await
+        .or_page(&layout)?;
+    let doctor_id = match params.doctor_id.as_deref().map(str::trim) {
+        None | Some("") => match doctors.first() {
+            Some(d) => d.employee_id,
+            None => return Err(layout.error(ServiceError::NotFound("doctor"))),
+        },
+        Some(text) => text.parse::<i64>().map_err(|_| {
+            layout.error_page(StatusCode::BAD_REQUEST, msg("error-not-found"), None)
+        })?,
+    };
+    let doctor = staff::get(&state.store, doctor_id).await.or_page(&layout)?;
+    let doctor_name = format!("{} {}", doctor.last_name, doctor.first_name);
+    let monday = date
+        .checked_sub(i64::from(date.weekday().to_monday_zero_offset()).days())
+        .unwrap_or(date);
+    let days: Vec<Date> = (0..7)
+        .filter_map(|i: i64| monday.checked_add(i.days()).ok())
+        .collect();
+    let tz = clinic.time_zone();
+    let from = local_instant(&tz, monday, Time::midnight());
+    let to = days
+        .last()
+        .and_then(|d| d.tomorrow().ok())
+        .and_then(|d| local_instant(&tz, d, Time::midnight()));
+    let entries = entries_between(&state, &layout, from, to, Some(doctor_id)).await?;
+    let specs = days
+        .iter()
+        .map(|&d| ColumnSpec {
+            doctor_id,
+            doctor_name: doctor_name.clone(),
+            date: d,
+            title: weekday_name(&layout, d),
+            subtitle: d.to_string(),
+            link: format!("/appointments?date={d}"),
+        })
+        .collect();
+    let can_write = layout.can.appointments_write;
+    let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
+    let week_link = |d: Option<Date>| match d {
+        Some(d) => format!("/appointments/week?doctor_id={doctor_id}&date={d}"),
+        None => format!("/appointments/week?doctor_id={doctor_id}"),
+    };
+    let title = format!(
+        "{doctor_name} · {} – {}",
+        monday,
+        days.last().copied().unwrap_or(monday)
+    );
+    Ok(layout.render(&BookPage {
+        layout: &layout,
+        view: "week",
+        date: date.to_string(),
+        doctor: Some(Choice {
+            value: doctor_id.to_string(),
+            label: doctor_name,
+        }),
+        doctors: doctor_choices(&doctors),
+        previous: week_link(monday.checked_sub(7.days()).ok()),
+        next: week_link(monday.checked_add(7.days()).ok()),
+        today: week_link(None),
+        title,
+        grid,
+        back: path_and_query(&uri),
+    }))
+}

@@ -1,0 +1,155 @@
+//! `/appointments`: the appointment book.
+//!
+//! * The day (`/appointments?date=`): one column per doctor, one row per 15 minutes of the
+//!   clinic's opening hours that day (widened to show every appointment of the day), each
+//!   appointment a block spanning its rows, coloured by status, with its status moves as
+//!   one-click buttons. An empty cell is a link to book that doctor at that time. Canceled
+//!   and no-show appointments free their time, so they are listed under the grid, as are
+//!   appointments that share a row with another (a 10:20 start after a 10:00-10:20 one).
+//! * The week of one doctor (`/appointments/week?doctor_id=&date=`): the same grid with a
+//!   column per day, Monday to Sunday.
+//! * Booking (`/appointments/new`): the patient found by the same search as the patients
+//!   page (as it is typed, with htmx; a plain form without a script), the doctor, the day,
+//!   the time, an optional end and planned service. An overlap shows the appointment in the
+//!   way.
+//! * An appointment's page (`/appointments/{id}`): its details, its status moves (with an
+//!   optional reason, for the audit trail) and the form that moves it. The book's drag and
+//!   drop (`static/book.js`) posts the same form, so there is one path for a move.
+//!
+//! Times on these pages are the clinic's local time; they become instants in the clinic's
+//! time zone here, before the service sees them.
+
+mod appointment;
+mod book;
+mod booking;
+mod grid;
+
+pub use appointment::{set_status, show, update};
+pub use book::{day, week};
+pub use booking::{create, new_form, patient_choices};
+
+use crate::http::pages::common::Choice;
+use crate::http::pages::common::appointment_block::Block;
+use crate::http::pages::common::local_instant;
+use crate::http::pages::{Layout, OrPage};
+use crate::http::state::AppState;
+use crate::services::appointments::{self, BookingError};
+use crate::services::{FieldError, ServiceError, staff};
+use axum::response::Response;
+use dcms_domain::parse_hhmm;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+
+/// Most doctors the book has columns for.
+const DOCTORS_MAX: u64 = 500;
+
+fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
+    doctors
+        .iter()
+        .map(|d| Choice {
+            value: d.employee_id.to_string(),
+            label: format!("{} {}", d.last_name, d.first_name),
+        })
+        .collect()
+}
+
+/// The appointment in the way of a booking or a move.
+pub struct ConflictView {
+    block: Block,
+}
+
+/// The fields the booking and move forms show their errors beside.
+const FORM_FIELDS: &[&str] = &[
+    "patient_id",
+    "doctor_id",
+    "date",
+    "start_at",
+    "end_at",
+    "planned_service_id",
+    "note",
+];
+
+/// An id typed in a form: None for blank, an error for anything but a number.
+fn form_id(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<i64> {
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match value.parse::<i64>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.push(FieldError::coded(
+                field,
+                "choose",
+                "choose one of the options",
+            ));
+            None
+        }
+    }
+}
+
+/// A local date and time of the form as an RFC 3339 instant for the service; the error
+/// names `field` (`start_at` or `end_at`).
+fn form_instant(
+    errors: &mut Vec<FieldError>,
+    tz: &TimeZone,
+    field: &str,
+    date: &str,
+    time: &str,
+) -> Option<String> {
+    let Ok(date) = date.trim().parse::<Date>() else {
+        errors.push(FieldError::coded(
+            "date",
+            "date",
+            "write a date as YYYY-MM-DD",
+        ));
+        return None;
+    };
+    let instant = parse_hhmm(time.trim()).and_then(|t| local_instant(tz, date, t));
+    if instant.is_none() {
+        errors.push(FieldError::coded(field, "time", "write a time as HH:MM"));
+    }
+    instant.map(|t| t.to_string())
+}
+
+/// A field the form gave, trimmed; None when left out or blank.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// A booking's or a move's result: the appointment in the way of an overlap, or what the use
+/// case said otherwise (answered as any form's).
+enum Outcome<T> {
+    Said(Result<T, ServiceError>),
+    /// The appointment in the way (None: it could not be read back).
+    InTheWay(Option<Box<ConflictView>>),
+}
+
+impl<T> Outcome<T> {
+    async fn of(
+        state: &AppState,
+        layout: &Layout,
+        result: Result<T, BookingError>,
+    ) -> Result<Outcome<T>, Response> {
+        match result {
+            Ok(value) => Ok(Outcome::Said(Ok(value))),
+            Err(BookingError::Service(err)) => Ok(Outcome::Said(Err(err))),
+            Err(BookingError::Overlap {
+                conflicting_appointment_id,
+                ..
+            }) => {
+                let other = appointments::get(&state.store, conflicting_appointment_id)
+                    .await
+                    .or_page(layout)?;
+                let entries = appointments::with_names(&state.store, vec![other])
+                    .await
+                    .or_page(layout)?;
+                Ok(Outcome::InTheWay(entries.first().map(|e| {
+                    Box::new(ConflictView {
+                        block: Block::of(layout, e, true),
+                    })
+                })))
+            }
+        }
+    }
+}
