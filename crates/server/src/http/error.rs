@@ -121,39 +121,65 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The HTTP status of a use case's refusal or failure: the one mapping the API and the pages
+/// share (each words the answer its own way).
+pub fn status_of(err: &ServiceError) -> StatusCode {
+    match err {
+        ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+        ServiceError::Conflict(_) => StatusCode::CONFLICT,
+        ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::Forbidden | ServiceError::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
+        ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Logs what an answer to a use case's error says about security (a 403, on the `security`
+/// target) or the server (a 500, with what failed), once for both transports.
+pub fn log_service_error(err: &ServiceError) {
+    match err {
+        ServiceError::Forbidden | ServiceError::ForbiddenBecause { .. } => {
+            tracing::warn!(target: "security", error = %err, "refused (403) by a use case's rule");
+        }
+        ServiceError::Store(_) | ServiceError::Internal(_) => {
+            tracing::error!(error = %err, "internal error");
+        }
+        _ => {}
+    }
+}
+
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
+        log_service_error(&err);
+        let status = status_of(&err);
         match err {
             ServiceError::Invalid(errors) => ApiError::invalid(errors),
             ServiceError::NotFound(what) => ApiError::not_found(format!("{what} not found")),
-            ServiceError::Conflict(detail) => {
-                ApiError::new(StatusCode::CONFLICT, "conflict", detail)
-            }
+            ServiceError::Conflict(detail) => ApiError::new(status, "conflict", detail),
             ServiceError::Unauthenticated => ApiError::unauthenticated(),
             ServiceError::TooManyAttempts { retry_after } => {
                 let mut err = ApiError::new(
-                    StatusCode::TOO_MANY_REQUESTS,
+                    status,
                     "too-many-attempts",
                     format!("too many failed attempts; try again in {retry_after} s"),
                 );
                 err.retry_after = Some(retry_after);
                 err
             }
-            ServiceError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                "the server is busy; try again shortly",
-            ),
-            ServiceError::Forbidden => {
-                tracing::warn!(target: "security", "refused (403) by a use case's rule");
-                ApiError::forbidden()
+            ServiceError::Busy => {
+                ApiError::new(status, "busy", "the server is busy; try again shortly")
             }
+            ServiceError::Forbidden => ApiError::forbidden(),
             ServiceError::ForbiddenBecause { detail, .. } => {
-                tracing::warn!(target: "security", %detail, "refused (403) by a use case's rule");
-                ApiError::new(StatusCode::FORBIDDEN, "forbidden", detail)
+                ApiError::new(status, "forbidden", detail)
             }
-            ServiceError::Store(e) => ApiError::internal(&e.to_string()),
-            ServiceError::Internal(e) => ApiError::internal(&e),
+            ServiceError::Store(_) | ServiceError::Internal(_) => ApiError::new(
+                status,
+                "internal",
+                "the server could not complete the request; it has been logged",
+            ),
         }
     }
 }

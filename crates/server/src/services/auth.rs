@@ -506,9 +506,11 @@ impl Auth {
             self.audit
                 .record(
                     &txn,
-                    caller
-                        .actor()
-                        .stamp(AuditEntry::new("password", "user", Some(caller.user_id()))),
+                    caller.actor().stamp(AuditEntry::new(
+                        "password",
+                        "user",
+                        Some(caller.user_id()),
+                    )),
                 )
                 .await?;
             txn.commit().await.map_err(dcms_store::StoreError::from)?;

@@ -3,6 +3,7 @@
 
 use super::layout::Layout;
 use super::msg;
+use crate::http::error::{log_service_error, status_of};
 use crate::http::state::AppState;
 use crate::services::ServiceError;
 use crate::services::auth::Caller;
@@ -17,33 +18,23 @@ use super::respond::{LoginNotice, to_login};
 impl Layout {
     /// The error page for a service's refusal; no session sends the user to log in.
     pub fn error(&self, err: ServiceError) -> Response {
-        let (status, id) = match &err {
-            ServiceError::Unauthenticated => {
-                return to_login(&self.here, LoginNotice::None, self.secure);
-            }
-            ServiceError::Forbidden | ServiceError::ForbiddenBecause { .. } => {
-                tracing::warn!(target: "security", error = %err, "refused (403) by a use case's rule");
-                match &err {
-                    ServiceError::ForbiddenBecause { code, .. } => (StatusCode::FORBIDDEN, *code),
-                    _ => (StatusCode::FORBIDDEN, msg("error-forbidden")),
-                }
-            }
-            ServiceError::NotFound(_) => (StatusCode::NOT_FOUND, msg("error-not-found")),
-            ServiceError::Conflict(_) => (StatusCode::CONFLICT, msg("error-conflict")),
-            ServiceError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, msg("error-invalid")),
-            ServiceError::TooManyAttempts { .. } => {
-                (StatusCode::TOO_MANY_REQUESTS, msg("error-too-many"))
-            }
-            ServiceError::Busy => (StatusCode::SERVICE_UNAVAILABLE, msg("error-busy")),
-            ServiceError::Store(e) => {
-                tracing::error!(error = %e, "storage error on a page");
-                (StatusCode::INTERNAL_SERVER_ERROR, msg("error-internal"))
-            }
-            ServiceError::Internal(e) => {
-                tracing::error!(error = %e, "internal error on a page");
-                (StatusCode::INTERNAL_SERVER_ERROR, msg("error-internal"))
+        if let ServiceError::Unauthenticated = err {
+            return to_login(&self.here, LoginNotice::None, self.secure);
+        }
+        log_service_error(&err);
+        let id = match &err {
+            ServiceError::ForbiddenBecause { code, .. } => *code,
+            ServiceError::Forbidden => msg("error-forbidden"),
+            ServiceError::NotFound(_) => msg("error-not-found"),
+            ServiceError::Conflict(_) => msg("error-conflict"),
+            ServiceError::Invalid(_) => msg("error-invalid"),
+            ServiceError::TooManyAttempts { .. } => msg("error-too-many"),
+            ServiceError::Busy => msg("error-busy"),
+            ServiceError::Unauthenticated | ServiceError::Store(_) | ServiceError::Internal(_) => {
+                msg("error-internal")
             }
         };
+        let status = status_of(&err);
         let detail = match &err {
             ServiceError::Conflict(text) => Some(text.clone()),
             _ => None,
