@@ -1,4 +1,5 @@
-//! Who may do what: the permission table of `domain.md`, in one place.
+//! Who may do what: the permission table (docs/architecture.md, "Who may do what"), in
+//! one place.
 
 use crate::enums::{Role, SessionType, named_enum};
 
@@ -105,7 +106,7 @@ const RW: Grant = Grant {
 };
 
 /// The permission table: one row per capability (in `Capability::ALL` order), one column per
-/// principal (in `Principal::ALL` order). `domain.md` is the source; a test walks it.
+/// principal (in `Principal::ALL` order). A test walks it.
 #[rustfmt::skip]
 const TABLE: [(Capability, [Grant; 6]); 12] = [
     //                            admin manager doctor receptionist hq  patient

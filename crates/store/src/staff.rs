@@ -153,7 +153,7 @@ pub struct EmployeeFilter {
     pub doctors_only: bool,
 }
 
-/// The employees who may be the doctor of an appointment or a treatment (domain.md):
+/// The employees who may be the doctor of an appointment or a treatment (docs/staff.md):
 /// not in status 0 (not working), with an open assignment (no `ended_at`) to a position of
 /// category clinical.
 fn doctor_condition() -> sea_orm::Condition {

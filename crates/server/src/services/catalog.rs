@@ -34,7 +34,7 @@ pub const NUMBER_MAX: i64 = 10_000;
 pub const PRICE_MAX: i64 = 1_000_000_000_000;
 /// Longest `default_duration_time`, in minutes (a day).
 pub const DURATION_MAX: i64 = 1440;
-/// `default_duration_time` when none is given, in minutes (domain.md).
+/// `default_duration_time` when none is given, in minutes (docs/catalog.md).
 pub const DEFAULT_DURATION: i32 = 30;
 /// Most services one reorder may list.
 pub const REORDER_MAX: usize = 10_000;

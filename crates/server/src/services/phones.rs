@@ -1,4 +1,4 @@
-//! The rules a person's phones keep, the same for a patient and an employee (`domain.md`):
+//! The rules a person's phones keep, the same for a patient and an employee (docs/patients.md, docs/staff.md):
 //! every number parsed and normalised (`dcms_domain::Phone`), a label of free text (Self,
 //! Father, Work, ...), no number twice, at least [`MIN_PHONES`], exactly one primary, and at
 //! most [`MAX_PHONES`] given at once. One place for the rules, their field names and error

@@ -1,5 +1,5 @@
-//! Throttling of password guesses: at logins and at password changes (domain.md,
-//! session_token). An attempt is *counted before its password is checked*: [`Throttle::begin`]
+//! Throttling of password guesses: at logins and at password changes (docs/operations.md,
+//! "Limits that protect the server"). An attempt is *counted before its password is checked*: [`Throttle::begin`]
 //! refuses (429) or reserves the attempt as a failure at once, under one lock, so however many
 //! requests arrive at the same moment, at most the limit are ever evaluated in a window. A
 //! success gives its reservation back ([`Attempt::succeeded`]).

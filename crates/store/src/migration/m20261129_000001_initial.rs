@@ -1,7 +1,7 @@
-//! The whole seed schema (`shared/seed/dcms-tables.txt`) with the decisions of
-//! `shared/design/domain.md`, and the additions audit_log, audit_chain_head, payment,
-//! settings, sms_outbox and employee_display_number_counter. `docs/schema.md` explains
-//! every departure from the seed.
+//! The whole seed schema (the clinic's original table list) with the project's decisions,
+//! and the additions audit_log, audit_chain_head, payment, settings, sms_outbox and
+//! employee_display_number_counter. `docs/schema.md` explains every decision and every
+//! departure from the seed.
 
 use super::schema::{TableBuilder, index};
 use dcms_domain::{ToothSystem, all_teeth};

@@ -1,6 +1,6 @@
 //! Appointments: booking, moving, the status machine, lists, and a doctor's free slots.
 //!
-//! Rules (domain.md):
+//! Rules (docs/appointments.md):
 //! * `end_at` is after `start_at` (422 on `end_at`); left out, it is `start_at` plus the
 //!   planned service's default duration, or [`DEFAULT_MINUTES`] without one. No appointment
 //!   lasts longer than a day (`dcms_store::schedule::LONGEST`, 422 on `end_at`).

@@ -1,7 +1,7 @@
 //! Calls and SMS: who a number belongs to, the call log, SMS received and logged by hand,
 //! SMS queued for sending, and the histories the patient and staff pages show.
 //!
-//! Rules (domain.md "call / sms", docs/comms.md):
+//! Rules (docs/comms.md):
 //! * Every number is normalised like the phone tables (`dcms_domain::Phone`); one that is
 //!   not a phone number is 422 `phone` on `phone_number`.
 //! * The contact is resolved from the number ([`resolve`]): among the patients' and the

@@ -1,7 +1,7 @@
 //! Patients: registration with phones, changes, the phone sub-resource, search, and the
 //! daily refresh of the stored status.
 //!
-//! Rules (`domain.md`): the register number gives the birthday and the sex (a given birthday
+//! Rules (docs/patients.md): the register number gives the birthday and the sex (a given birthday
 //! or gender that contradicts it is refused, field by field; gender `other` contradicts
 //! nothing, since the number only knows male and female); a patient always has at least two
 //! phones and exactly one primary, also under concurrent edits (every phone change locks the

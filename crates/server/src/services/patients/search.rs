@@ -90,7 +90,7 @@ impl PatientCursor {
     }
 }
 
-/// What a search query is, by its shape (`domain.md`, "Patient search").
+/// What a search query is, by its shape (docs/patients.md, "Search and lists").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SearchKind {
     /// No query (or a blank one): every patient, newest first.
@@ -139,7 +139,7 @@ fn wrong_cursor() -> ServiceError {
     ServiceError::invalid("cursor", "this cursor belongs to another query")
 }
 
-/// Patients matching `query` (`domain.md`, "Patient search"), `limit` at a time: a register
+/// Patients matching `query` (docs/patients.md, "Search and lists"), `limit` at a time: a register
 /// number exactly, a phone number exactly, 4 to 7 digits as the start of a phone number,
 /// anything else as the start of a last name (rank 0) or, failing that, of a first name
 /// (rank 1); ordered by (rank, last name key, first name key, id). Without a query, every

@@ -1,7 +1,7 @@
 //! Employees: create (with phones and positions, in one transaction), change, fire; their
 //! phones and position assignments; the doctors.
 //!
-//! Rules (domain.md):
+//! Rules (docs/staff.md):
 //! * display numbers come from the counter row (`dcms_store::staff::next_display_number`):
 //!   increasing, never reused, also under concurrent creation;
 //! * every employee has at least two phones and exactly one primary, after every change,

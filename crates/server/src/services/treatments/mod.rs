@@ -1,7 +1,7 @@
 //! Treatments: what the doctor did in a visit, to which teeth, what it costs and what was
 //! paid.
 //!
-//! Rules (domain.md treatment, treatment_item, treatment_item_tooth, payment):
+//! Rules (docs/treatments.md):
 //! * A treatment and its items are written in one transaction. Each item names an active
 //!   service (422 `items[i].service_id` otherwise), a scope, and teeth as the scope wants
 //!   (`dcms_domain::select_teeth`: exactly one, two or more without repeats, or an arch or
