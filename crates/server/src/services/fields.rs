@@ -9,6 +9,95 @@ use dcms_domain::{Email, Gender, PersonName, TextError};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+/// A typed value a transport read from what a client sent (an instant from the API's RFC 3339
+/// text, or from a page's local date and time; a date): absent, read, or refused with the
+/// reason. Each transport parses its own representation once; the use case takes the value,
+/// or reports the reason together with every other invalid field of the request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum Given<T> {
+    /// Not sent.
+    #[default]
+    Absent,
+    Value(T),
+    /// Sent but not readable as a `T`.
+    Invalid(FieldError),
+}
+
+impl<T> Given<T> {
+    /// The value, if read; a refusal goes to `errors`.
+    pub fn take(self, errors: &mut Vec<FieldError>) -> Option<T> {
+        match self {
+            Given::Value(v) => Some(v),
+            Given::Absent => None,
+            Given::Invalid(e) => {
+                errors.push(e);
+                None
+            }
+        }
+    }
+
+    /// The value, which must be given: `required` on `field` when absent.
+    pub fn required(self, errors: &mut Vec<FieldError>, field: &str) -> Option<T> {
+        if matches!(self, Given::Absent) {
+            errors.push(required(field));
+            return None;
+        }
+        self.take(errors)
+    }
+
+    /// The value when given (`Some(None)` when absent), None after a refusal.
+    pub fn optional(self, errors: &mut Vec<FieldError>) -> Option<Option<T>> {
+        match self {
+            Given::Absent => Some(None),
+            other => other.take(errors).map(Some),
+        }
+    }
+
+    /// Whether anything was sent.
+    pub fn is_given(&self) -> bool {
+        !matches!(self, Given::Absent)
+    }
+}
+
+impl<T> From<Result<T, FieldError>> for Given<T> {
+    fn from(result: Result<T, FieldError>) -> Self {
+        match result {
+            Ok(v) => Given::Value(v),
+            Err(e) => Given::Invalid(e),
+        }
+    }
+}
+
+impl Given<Timestamp> {
+    /// An instant sent as RFC 3339 text (blank: absent); `timestamp` on `field` when it is
+    /// not one.
+    pub fn instant(field: &str, text: Option<&str>) -> Given<Timestamp> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Given::Absent,
+            Some(t) => {
+                let mut errors = Vec::new();
+                match instant(&mut errors, field, t) {
+                    Some(ts) => Given::Value(ts),
+                    None => Given::Invalid(errors.remove(0)),
+                }
+            }
+        }
+    }
+}
+
+impl Given<Date> {
+    /// A date sent as `YYYY-MM-DD` (blank: absent); `date` on `field` otherwise.
+    pub fn date(field: &str, text: Option<&str>) -> Given<Date> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Given::Absent,
+            Some(t) => match parse_date(t) {
+                Ok(d) => Given::Value(d),
+                Err(message) => Given::Invalid(FieldError::coded(field, "date", message)),
+            },
+        }
+    }
+}
+
 /// The longest note (an appointment's, a treatment's, a call's), in characters.
 pub const NOTE_MAX: usize = 2000;
 /// Dates given by people (birthdays, hiring and firing, report ranges) lie in these years.
@@ -175,6 +264,28 @@ pub fn date(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<Da
             errors.push(FieldError::coded(field, "date", message));
             None
         }
+    }
+}
+
+/// An instant that may not lie in the future (a minute of slack for clocks that differ):
+/// `date-future` on `field`; absent means now.
+pub fn not_after_now(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    given: Given<Timestamp>,
+) -> Option<Timestamp> {
+    let current = Timestamp::now();
+    match given {
+        Given::Absent => Some(dcms_store::time::from_db(dcms_store::time::to_db(current))),
+        Given::Value(at) if at.as_second() > current.as_second() + 60 => {
+            errors.push(FieldError::coded(
+                field,
+                "date-future",
+                "must not be in the future",
+            ));
+            None
+        }
+        other => other.take(errors),
     }
 }
 

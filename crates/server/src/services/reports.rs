@@ -7,7 +7,8 @@
 //! half-open interval from the first instant of that date in the clinic's zone to the first
 //! instant of the next, so a day with a DST change has the hours it really has.
 
-use super::{FieldError, ServiceError, settings, staff};
+use super::fields::Given;
+use super::{FieldError, ServiceError, settings};
 use dcms_domain::{AppointmentStatus, PaymentMethod};
 use dcms_store::Store;
 use dcms_store::reports::{self as repo, GroupBy, Range};
@@ -46,15 +47,16 @@ fn next_day(date: Date, field: &str) -> Result<Date, ServiceError> {
         .map_err(|e| ServiceError::invalid(field, format!("no day after {date}: {e}")))
 }
 
-/// A required `YYYY-MM-DD` parameter (422 naming it when missing or malformed).
-fn date_param(field: &str, value: Option<&str>) -> Result<Date, ServiceError> {
-    let value =
-        value.ok_or_else(|| ServiceError::invalid(field, "required: a date written YYYY-MM-DD"))?;
-    staff::parse_date(value).map_err(|e| ServiceError::invalid(field, e))
+/// A required date (422 naming it when missing or refused by the transport).
+fn date_param(field: &str, value: Given<Date>) -> Result<Date, ServiceError> {
+    let mut errors = Vec::new();
+    value
+        .required(&mut errors, field)
+        .ok_or(ServiceError::Invalid(errors))
 }
 
 /// `from` and `to` (inclusive) checked: `from` not after `to`, at most [`MAX_DAYS`] days.
-fn date_range(from: Option<&str>, to: Option<&str>) -> Result<(Date, Date), ServiceError> {
+fn date_range(from: Given<Date>, to: Given<Date>) -> Result<(Date, Date), ServiceError> {
     let from_date = date_param("from", from);
     let to_date = date_param("to", to);
     let (from, to) = match (from_date, to_date) {
@@ -145,7 +147,7 @@ pub struct DayReport {
 }
 
 /// The report of the clinic's local `date` (`YYYY-MM-DD`).
-pub async fn day(store: &Store, date: Option<&str>) -> Result<DayReport, ServiceError> {
+pub async fn day(store: &Store, date: Given<Date>) -> Result<DayReport, ServiceError> {
     let date = date_param("date", date)?;
     let zone = settings::get(store).await?.time_zone();
     let range = Range {
@@ -210,6 +212,22 @@ pub enum RevenueGroup {
     Day,
 }
 
+impl RevenueGroup {
+    /// `doctor`, `service` or `day` (blank: absent); another word is refused on `group_by`.
+    pub fn given(text: Option<&str>) -> Given<RevenueGroup> {
+        match text.map(str::trim).filter(|t| !t.is_empty()) {
+            None => Given::Absent,
+            Some("doctor") => Given::Value(RevenueGroup::Doctor),
+            Some("service") => Given::Value(RevenueGroup::Service),
+            Some("day") => Given::Value(RevenueGroup::Day),
+            Some(other) => Given::Invalid(FieldError::new(
+                "group_by",
+                format!("'{other}' is not one of doctor, service, day"),
+            )),
+        }
+    }
+}
+
 /// A revenue row's key: the employee id, the service id or the date.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq, PartialOrd, Ord)]
 #[serde(untagged)]
@@ -256,21 +274,15 @@ fn day_boundaries(from: Date, to: Date, zone: &TimeZone) -> Result<Vec<DbTimesta
 /// Revenue from `from` to `to` (inclusive), grouped by doctor, service or day.
 pub async fn revenue(
     store: &Store,
-    from: Option<&str>,
-    to: Option<&str>,
-    group_by: Option<&str>,
+    from: Given<Date>,
+    to: Given<Date>,
+    group_by: Given<RevenueGroup>,
 ) -> Result<RevenueReport, ServiceError> {
-    let group = match group_by.unwrap_or("doctor") {
-        "doctor" => RevenueGroup::Doctor,
-        "service" => RevenueGroup::Service,
-        "day" => RevenueGroup::Day,
-        other => {
-            return Err(ServiceError::invalid(
-                "group_by",
-                format!("'{other}' is not one of doctor, service, day"),
-            ));
-        }
-    };
+    let mut errors = Vec::new();
+    let group = group_by.take(&mut errors).unwrap_or(RevenueGroup::Doctor);
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
     let (from, to) = date_range(from, to)?;
     let zone = settings::get(store).await?.time_zone();
     let days = day_boundaries(from, to, &zone)?;
@@ -466,8 +478,8 @@ fn rate(no_shows: i64, due: i64) -> f64 {
 /// a reserved or confirmed one in the past was due even if nobody marked it).
 pub async fn no_shows(
     store: &Store,
-    from: Option<&str>,
-    to: Option<&str>,
+    from: Given<Date>,
+    to: Given<Date>,
 ) -> Result<NoShowReport, ServiceError> {
     let (from, to) = date_range(from, to)?;
     let zone = settings::get(store).await?.time_zone();

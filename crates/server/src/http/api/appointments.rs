@@ -21,6 +21,7 @@ use crate::services::appointments::{
     ListQuery, NewAppointment,
 };
 use crate::services::auth::Caller;
+use crate::services::fields::Given;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -313,8 +314,8 @@ pub async fn create(
         NewAppointment {
             patient_id: body.patient_id,
             doctor_id: body.doctor_id,
-            start_at: body.start_at,
-            end_at: body.end_at,
+            start_at: Given::instant("start_at", body.start_at.as_deref()),
+            end_at: Given::instant("end_at", body.end_at.as_deref()),
             planned_service_id: body.planned_service_id,
             note: body.note,
         },
@@ -363,8 +364,8 @@ pub async fn update(
         caller.actor(),
         appointment_id,
         AppointmentChanges {
-            start_at: body.start_at,
-            end_at: body.end_at,
+            start_at: Given::instant("start_at", body.start_at.as_deref()),
+            end_at: Given::instant("end_at", body.end_at.as_deref()),
             doctor_id: body.doctor_id,
             note: body.note,
         },

@@ -23,6 +23,7 @@ use crate::services::comms::{
     self, Call, CallChanges, Candidate, CommsCursor, CommsPage, CommsQuery, Lookup, NewCall,
     Outbox, Recorded, Resolution, Sms, SmsInput, SmsPosted,
 };
+use crate::services::fields::Given;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -420,8 +421,8 @@ pub async fn create_call(
         NewCall {
             phone_number: body.phone_number,
             direction: body.direction,
-            begin_call: body.begin_call,
-            end_call: body.end_call,
+            begin_call: Given::instant("begin_call", body.begin_call.as_deref()),
+            end_call: Given::instant("end_call", body.end_call.as_deref()),
             note: body.note,
         },
     )
@@ -464,7 +465,7 @@ pub async fn update_call(
         caller.actor(),
         call_id,
         CallChanges {
-            end_call: body.end_call,
+            end_call: Given::instant("end_call", body.end_call.as_deref()),
             note: body.note,
         },
     )

@@ -7,6 +7,7 @@
 use super::inputs::DateText;
 use crate::http::error::{ApiError, Json, Problem, Query};
 use crate::http::state::AppState;
+use crate::services::fields::Given;
 use crate::services::reports::{self, DayReport, NoShowReport, PatientsReport, RevenueReport};
 use axum::extract::State;
 use serde::Deserialize;
@@ -57,7 +58,7 @@ pub async fn day(
     Query(params): Query<DayParams>,
 ) -> Result<Json<DayReport>, ApiError> {
     Ok(Json(
-        reports::day(&state.store, params.date.as_deref()).await?,
+        reports::day(&state.store, Given::date("date", params.date.as_deref())).await?,
     ))
 }
 
@@ -76,9 +77,9 @@ pub async fn revenue(
     Ok(Json(
         reports::revenue(
             &state.store,
-            params.from.as_deref(),
-            params.to.as_deref(),
-            params.group_by.as_deref(),
+            Given::date("from", params.from.as_deref()),
+            Given::date("to", params.to.as_deref()),
+            reports::RevenueGroup::given(params.group_by.as_deref()),
         )
         .await?,
     ))
@@ -107,7 +108,12 @@ pub async fn no_shows(
     Query(params): Query<RangeParams>,
 ) -> Result<Json<NoShowReport>, ApiError> {
     Ok(Json(
-        reports::no_shows(&state.store, params.from.as_deref(), params.to.as_deref()).await?,
+        reports::no_shows(
+            &state.store,
+            Given::date("from", params.from.as_deref()),
+            Given::date("to", params.to.as_deref()),
+        )
+        .await?,
     ))
 }
 

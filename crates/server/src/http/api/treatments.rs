@@ -16,6 +16,7 @@ use super::views::{Page, PageParams};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
+use crate::services::fields::Given;
 use crate::services::patients;
 use crate::services::treatments::{
     self, Account, ChartTooth, Invoice, ItemInput, NewTreatmentInput, Payment, PaymentInput,
@@ -299,7 +300,7 @@ pub async fn create(
         assistant_id: body.assistant_id,
         appointment_id: body.appointment_id,
         next_appointment_id: body.next_appointment_id,
-        treatment_date: body.treatment_date,
+        treatment_date: Given::instant("treatment_date", body.treatment_date.as_deref()),
         note: body.note,
         items: body.items.into_iter().map(ItemInput::from).collect(),
     };
@@ -521,7 +522,7 @@ pub async fn pay(
         PaymentInput {
             amount: body.amount,
             method: body.method,
-            paid_at: body.paid_at,
+            paid_at: Given::instant("paid_at", body.paid_at.as_deref()),
             note: body.note,
         },
     )

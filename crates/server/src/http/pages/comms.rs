@@ -15,6 +15,7 @@ use crate::http::state::AppState;
 use crate::services::ServiceError;
 use crate::services::auth::Caller;
 use crate::services::comms::{self, CommsCursor, CommsQuery, Lookup, NewCall, Outbox, SmsInput};
+use crate::services::fields::Given;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Query, State};
@@ -190,20 +191,6 @@ pub async fn calls(
     .await
 }
 
-/// A local `YYYY-MM-DDTHH:MM` of a form as RFC 3339 in the clinic's zone (None for blank;
-/// something else is passed on as typed, for the use case to refuse).
-fn local_instant(layout: &Layout, value: &str) -> Option<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    Some(
-        layout
-            .local_instant(value)
-            .map_or_else(|| value.to_owned(), |t| t.to_string()),
-    )
-}
-
 /// `POST /calls`: logs a call (began now unless a time is given).
 pub async fn log_call(
     State(state): State<AppState>,
@@ -214,11 +201,11 @@ pub async fn log_call(
     let input = NewCall {
         phone_number: Some(form.phone_number.clone()),
         direction: Some(form.direction.clone()),
-        begin_call: Some(
-            local_instant(&layout, &form.begin_call)
-                .unwrap_or_else(|| jiff::Timestamp::now().to_string()),
-        ),
-        end_call: local_instant(&layout, &form.end_call),
+        begin_call: match layout.form_instant("begin_call", &form.begin_call) {
+            Given::Absent => Given::Value(jiff::Timestamp::now()),
+            given => given,
+        },
+        end_call: layout.form_instant("end_call", &form.end_call),
         note: Some(form.note.clone()),
     };
     let result = comms::create_call(&state.store, &state.audit, caller.actor(), input).await;

@@ -192,6 +192,27 @@ impl Layout {
             .map(|z| z.timestamp())
     }
 
+    /// A form's local date and time as the instant a use case takes: blank is absent, a value
+    /// that is not one is refused on `field` (`datetime`).
+    pub fn form_instant(
+        &self,
+        field: &str,
+        value: &str,
+    ) -> crate::services::fields::Given<jiff::Timestamp> {
+        use crate::services::fields::Given;
+        if value.trim().is_empty() {
+            return Given::Absent;
+        }
+        match self.local_instant(value) {
+            Some(at) => Given::Value(at),
+            None => Given::Invalid(crate::services::FieldError::coded(
+                field,
+                "datetime",
+                "write a date and time as YYYY-MM-DD HH:MM",
+            )),
+        }
+    }
+
     /// Today's date in the clinic's time zone, `2026-11-29`.
     pub fn today(&self) -> String {
         jiff::Timestamp::now()

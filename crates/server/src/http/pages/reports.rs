@@ -12,6 +12,7 @@ use super::common::Choice;
 use super::drawing::charts::{self, Bar, BarChart, Column, ColumnChart, Series};
 use super::{FieldMessages, Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
+use crate::services::fields::Given;
 use crate::services::reports::{self as service, ByMethod, ByStatus, MAX_DAYS};
 use crate::services::{ServiceError, settings};
 use askama::Template;
@@ -229,7 +230,7 @@ pub async fn day(
         .collect();
     let mut view = None;
     if let Some(date) = date {
-        match service::day(&state.store, Some(&date.to_string())).await {
+        match service::day(&state.store, Given::Value(date)).await {
             Ok(report) => view = Some(day_view(&layout, &status_names, date, &report)),
             Err(e) => refused(&layout, &mut errors, e)?,
         }
@@ -428,8 +429,8 @@ pub async fn revenue(
     );
     let mut view = None;
     if let (Some(group), Some((from, to))) = (group, range) {
-        let (f, t) = (from.to_string(), to.to_string());
-        match service::revenue(&state.store, Some(&f), Some(&t), Some(group)).await {
+        let by = service::RevenueGroup::given(Some(group));
+        match service::revenue(&state.store, Given::Value(from), Given::Value(to), by).await {
             Ok(report) => view = Some(revenue_view(&layout, group, from, to, &report)),
             Err(e) => refused(&layout, &mut errors, e)?,
         }
@@ -736,8 +737,7 @@ pub async fn no_shows(
     );
     let mut view = None;
     if let Some((from, to)) = range {
-        let (f, t) = (from.to_string(), to.to_string());
-        match service::no_shows(&state.store, Some(&f), Some(&t)).await {
+        match service::no_shows(&state.store, Given::Value(from), Given::Value(to)).await {
             Ok(report) => view = Some(no_show_view(&layout, from, to, &report)),
             Err(e) => refused(&layout, &mut errors, e)?,
         }

@@ -14,6 +14,7 @@ use super::drawing::odontogram::{Odontogram, dentitions_value, parse_dentitions}
 use super::{FieldMessages, Layout, OrPage, PageResult, Refusal, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
+use crate::services::fields::Given;
 use crate::services::treatments::{
     self, Invoice, ItemInput, NewTreatmentInput, PaymentInput, ToothInput, Treatment,
 };
@@ -367,28 +368,6 @@ pub async fn new_form(
     .await
 }
 
-/// A local `YYYY-MM-DDTHH:MM` as RFC 3339 in the clinic's zone; the error on `field`.
-fn local_instant(
-    errors: &mut Vec<FieldError>,
-    layout: &Layout,
-    field: &str,
-    value: &str,
-) -> Option<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = layout.local_instant(value).map(|t| t.to_string());
-    if parsed.is_none() {
-        errors.push(FieldError::coded(
-            field,
-            "datetime",
-            "write a date and time as YYYY-MM-DD HH:MM",
-        ));
-    }
-    parsed
-}
-
 /// `POST /patients/{patient_id}/treatments`: records the treatment (with its first service,
 /// when one is chosen) and goes to its page.
 pub async fn create(
@@ -403,8 +382,7 @@ pub async fn create(
     let doctor_id = form_id(&mut errors, "doctor_id", &form.doctor_id);
     let assistant_id = form_id(&mut errors, "assistant_id", &form.assistant_id);
     let appointment_id = form_id(&mut errors, "appointment_id", &form.appointment_id);
-    let treatment_date =
-        local_instant(&mut errors, &layout, "treatment_date", &form.treatment_date);
+    let treatment_date = layout.form_instant("treatment_date", &form.treatment_date);
     let item = form.item.input(&mut errors);
     let result = if errors.is_empty() {
         treatments::create(
@@ -773,7 +751,7 @@ pub async fn pay(
             PaymentInput {
                 amount: Some(amount),
                 method: Some(form.method.clone()),
-                paid_at: None,
+                paid_at: Given::Absent,
                 note: Some(form.payment_note.clone()),
             },
         )

@@ -38,12 +38,8 @@ pub async fn create(
     let e = &mut errors;
     let patient_id = fields::present(e, "patient_id", input.patient_id);
     let doctor_id = fields::present(e, "doctor_id", input.doctor_id);
-    let start = fields::present(e, "start_at", input.start_at.as_deref())
-        .and_then(|s| fields::instant(e, "start_at", s));
-    let end = match input.end_at.as_deref() {
-        None => Some(None),
-        Some(s) => fields::instant(e, "end_at", s).map(Some),
-    };
+    let start = input.start_at.required(e, "start_at");
+    let end = input.end_at.optional(e);
     let note = fields::note(e, "note", input.note.as_deref());
     if let (Some(start), Some(Some(end))) = (start, end)
         && let Err(range) = check_range(start, end)
@@ -169,14 +165,8 @@ pub async fn update(
 ) -> Result<Appointment, BookingError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let start = asked
-        .start_at
-        .as_deref()
-        .map(|s| fields::instant(e, "start_at", s));
-    let end = asked
-        .end_at
-        .as_deref()
-        .map(|s| fields::instant(e, "end_at", s));
+    let start = asked.start_at.optional(e);
+    let end = asked.end_at.optional(e);
     let note = match &asked.note {
         None => Some(None),
         Some(value) => fields::note(e, "note", value.as_deref()).map(Some),

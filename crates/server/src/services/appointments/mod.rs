@@ -32,6 +32,7 @@
 //! `status` with `{"status": [from, to]}` and the `reason` when given).
 
 use super::audit::AuditTrail;
+use super::fields::Given;
 use super::{Actor, FieldError, ServiceError, fields, patients, settings};
 use dcms_domain::AppointmentStatus;
 use dcms_store::audit::AuditEntry;
@@ -155,11 +156,9 @@ impl From<StoreError> for BookingError {
 pub struct NewAppointment {
     pub patient_id: Option<i64>,
     pub doctor_id: Option<i64>,
-    /// RFC 3339 with an offset.
-    pub start_at: Option<String>,
-    /// RFC 3339 with an offset; default: start plus the planned service's duration, or 30
-    /// minutes.
-    pub end_at: Option<String>,
+    pub start_at: Given<Timestamp>,
+    /// Default: start plus the planned service's duration, or 30 minutes.
+    pub end_at: Given<Timestamp>,
     pub planned_service_id: Option<i64>,
     pub note: Option<String>,
 }
@@ -168,8 +167,8 @@ pub struct NewAppointment {
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentChanges {
     /// A new start alone keeps the duration.
-    pub start_at: Option<String>,
-    pub end_at: Option<String>,
+    pub start_at: Given<Timestamp>,
+    pub end_at: Given<Timestamp>,
     pub doctor_id: Option<i64>,
     pub note: Option<Option<String>>,
 }

@@ -3,7 +3,7 @@
 use super::contacts::resolve;
 use super::{Call, CallChanges, NewCall, Recorded, end_before_begin, phone, record};
 use crate::services::audit::{AuditTrail, changes};
-use crate::services::{Actor, FieldError, ServiceError, fields};
+use crate::services::{Actor, ServiceError, fields};
 use dcms_domain::Direction;
 use dcms_store::Store;
 use dcms_store::comms as repo;
@@ -23,17 +23,8 @@ pub async fn create_call(
     let number = phone(e, "phone_number", input.phone_number.as_deref());
     let direction =
         fields::required_choice::<Direction>(e, "direction", input.direction.as_deref());
-    let begin = match input.begin_call.as_deref() {
-        Some(v) => fields::instant(e, "begin_call", v),
-        None => {
-            e.push(FieldError::coded("begin_call", "required", "is required"));
-            None
-        }
-    };
-    let end = match input.end_call.as_deref() {
-        None => Some(None),
-        Some(v) => fields::instant(e, "end_call", v).map(Some),
-    };
+    let begin = input.begin_call.required(e, "begin_call");
+    let end = input.end_call.optional(e);
     let note = fields::note(e, "note", input.note.as_deref());
     if let (Some(begin), Some(Some(end))) = (begin, end)
         && end < begin
@@ -88,10 +79,7 @@ pub async fn update_call(
 ) -> Result<Call, ServiceError> {
     let mut errors = Vec::new();
     let e = &mut errors;
-    let end = asked
-        .end_call
-        .as_deref()
-        .map(|v| fields::instant(e, "end_call", v));
+    let end = asked.end_call.optional(e);
     let note = match &asked.note {
         None => Some(None),
         Some(value) => fields::note(e, "note", value.as_deref()).map(Some),

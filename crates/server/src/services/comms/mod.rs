@@ -24,6 +24,7 @@
 //! Every write is audited in its transaction (tables `call`, `sms`, `sms_outbox`).
 
 use super::audit::AuditTrail;
+use super::fields::Given;
 use super::{Actor, FieldError, ServiceError};
 use dcms_domain::{ContactType, Direction, Phone, SmsState};
 use dcms_store::audit::AuditEntry;
@@ -193,15 +194,15 @@ pub struct NewCall {
     /// `in` or `out`.
     pub direction: Option<String>,
     /// RFC 3339 with an offset.
-    pub begin_call: Option<String>,
-    pub end_call: Option<String>,
+    pub begin_call: Given<Timestamp>,
+    pub end_call: Given<Timestamp>,
     pub note: Option<String>,
 }
 
 /// A change of a call: None leaves a field as it is; `note: Some(None)` clears the note.
 #[derive(Debug, Clone, Default)]
 pub struct CallChanges {
-    pub end_call: Option<String>,
+    pub end_call: Given<Timestamp>,
     pub note: Option<Option<String>>,
 }
 

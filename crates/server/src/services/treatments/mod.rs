@@ -25,6 +25,7 @@
 //! audited as reads of the record.
 
 use super::audit::AuditTrail;
+use super::fields::Given;
 use super::{Actor, FieldError, ServiceError, settings};
 use dcms_domain::{Dentition, Money, PaymentMethod, ToothCode, ToothSystem, TreatmentScope};
 use dcms_store::Store;
@@ -397,7 +398,7 @@ pub struct NewTreatmentInput {
     pub appointment_id: Option<i64>,
     pub next_appointment_id: Option<i64>,
     /// RFC 3339; default now; never in the future.
-    pub treatment_date: Option<String>,
+    pub treatment_date: Given<Timestamp>,
     pub note: Option<String>,
     pub items: Vec<ItemInput>,
 }
@@ -416,6 +417,6 @@ pub struct PaymentInput {
     pub amount: Option<i64>,
     pub method: Option<String>,
     /// RFC 3339; default now; never in the future.
-    pub paid_at: Option<String>,
+    pub paid_at: Given<Timestamp>,
     pub note: Option<String>,
 }

@@ -1,7 +1,6 @@
 //! Payments and refunds of a treatment, under a row lock so that parallel payments never pay
 //! more than the balance.
 
-use super::record::past_instant;
 use super::{AMOUNT_MAX, PAYMENT_TABLE, Payment, PaymentInput, assemble, write_audit};
 use crate::services::audit::AuditTrail;
 use crate::services::fields::{self, required_choice};
@@ -47,7 +46,7 @@ pub async fn pay(
         return Err(ServiceError::Forbidden);
     }
     let method = required_choice::<PaymentMethod>(&mut errors, "method", input.method.as_deref());
-    let paid_at = past_instant(&mut errors, "paid_at", input.paid_at.as_deref());
+    let paid_at = crate::services::fields::not_after_now(&mut errors, "paid_at", input.paid_at);
     let note = fields::note(&mut errors, "note", input.note.as_deref());
     let (Some(amount), Some(method), Some(paid_at), Some(note), true) =
         (amount, method, paid_at, note, errors.is_empty())

@@ -15,8 +15,7 @@ use dcms_domain::{
 use dcms_store::Store;
 use dcms_store::clinical::{self as repo, NewItem, NewTreatment};
 use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
-use dcms_store::time::{date_from_db, from_db, now, to_db};
-use jiff::Timestamp;
+use dcms_store::time::{date_from_db, now, to_db};
 use serde_json::{Value, json};
 
 // --- validation ----------------------------------------------------------------------------
@@ -179,38 +178,6 @@ pub(super) async fn check_item(
     }))
 }
 
-/// An instant in the past or now (default now); errors on `field`.
-pub(super) fn past_instant(
-    errors: &mut Errors,
-    field: &str,
-    value: Option<&str>,
-) -> Option<Timestamp> {
-    let current = Timestamp::now();
-    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
-        return Some(from_db(to_db(current)));
-    };
-    match crate::services::fields::parse_instant(text) {
-        None => {
-            errors.push(FieldError::coded(
-                field,
-                "timestamp",
-                "must be a date and time with an offset (RFC 3339)",
-            ));
-            None
-        }
-        // A minute of slack for clocks that differ.
-        Some(at) if at.as_second() > current.as_second() + 60 => {
-            errors.push(FieldError::coded(
-                field,
-                "date-future",
-                "must not be in the future",
-            ));
-            None
-        }
-        Some(at) => Some(at),
-    }
-}
-
 /// An appointment of the patient, locked; 422 on `field` when unknown or another patient's.
 pub(super) async fn patients_appointment(
     txn: &DatabaseTransaction,
@@ -321,7 +288,7 @@ pub async fn create(
     if input.doctor_id.is_none() {
         e.push(FieldError::coded("doctor_id", "required", "is required"));
     }
-    let date = past_instant(e, "treatment_date", input.treatment_date.as_deref());
+    let date = crate::services::fields::not_after_now(e, "treatment_date", input.treatment_date);
     let note = fields::note(e, "note", input.note.as_deref());
     if input.items.len() > ITEMS_MAX {
         e.push(

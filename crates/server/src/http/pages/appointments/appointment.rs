@@ -11,6 +11,7 @@ use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg, 
 use crate::http::state::AppState;
 use crate::services::appointments::{self, AppointmentChanges, BookingError};
 use crate::services::auth::Caller;
+use crate::services::fields::Given;
 use crate::services::{FieldError, ServiceError, staff};
 use askama::Template;
 use axum::Extension;
@@ -180,9 +181,9 @@ pub async fn update(
     let mut errors = Vec::new();
 
     let start_at =
-        given(&form.time).and_then(|t| form_instant(&mut errors, &tz, "start_at", date, t));
+        given(&form.time).map_or(Given::Absent, |t| form_instant(&tz, "start_at", date, t));
     let end_at =
-        given(&form.end_time).and_then(|t| form_instant(&mut errors, &tz, "end_at", date, t));
+        given(&form.end_time).map_or(Given::Absent, |t| form_instant(&tz, "end_at", date, t));
     let doctor_id = given(&form.doctor_id).and_then(|d| form_id(&mut errors, "doctor_id", d));
     let changes = AppointmentChanges {
         start_at,

@@ -11,6 +11,7 @@ use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, BookingError, NewAppointment};
 use crate::services::auth::Caller;
+use crate::services::fields::Given;
 use crate::services::{ServiceError, catalog, patients, staff};
 use askama::Template;
 use axum::Extension;
@@ -199,14 +200,14 @@ pub async fn create(
     let doctor_id = form_id(&mut errors, "doctor_id", &form.doctor_id);
     let planned_service_id = form_id(&mut errors, "planned_service_id", &form.planned_service_id);
     let start_at = if form.time.trim().is_empty() {
-        None
+        Given::Absent
     } else {
-        form_instant(&mut errors, &tz, "start_at", &form.date, &form.time)
+        form_instant(&tz, "start_at", &form.date, &form.time)
     };
     let end_at = if form.end_time.trim().is_empty() {
-        None
+        Given::Absent
     } else {
-        form_instant(&mut errors, &tz, "end_at", &form.date, &form.end_time)
+        form_instant(&tz, "end_at", &form.date, &form.end_time)
     };
     let result = if errors.is_empty() {
         appointments::create(

@@ -34,9 +34,11 @@ use crate::http::pages::common::local_instant;
 use crate::http::pages::{Layout, OrPage};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, BookingError};
+use crate::services::fields::Given;
 use crate::services::{FieldError, ServiceError, staff};
 use axum::response::Response;
 use dcms_domain::parse_hhmm;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
@@ -88,28 +90,20 @@ fn form_id(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<i64
     }
 }
 
-/// A local date and time of the form as an RFC 3339 instant for the service; the error
-/// names `field` (`start_at` or `end_at`).
-fn form_instant(
-    errors: &mut Vec<FieldError>,
-    tz: &TimeZone,
-    field: &str,
-    date: &str,
-    time: &str,
-) -> Option<String> {
+/// A local date and time of the form as the instant the service takes; a refusal names
+/// `date`, or `field` (`start_at` or `end_at`) for the time.
+fn form_instant(tz: &TimeZone, field: &str, date: &str, time: &str) -> Given<Timestamp> {
     let Ok(date) = date.trim().parse::<Date>() else {
-        errors.push(FieldError::coded(
+        return Given::Invalid(FieldError::coded(
             "date",
             "date",
             "write a date as YYYY-MM-DD",
         ));
-        return None;
     };
-    let instant = parse_hhmm(time.trim()).and_then(|t| local_instant(tz, date, t));
-    if instant.is_none() {
-        errors.push(FieldError::coded(field, "time", "write a time as HH:MM"));
+    match parse_hhmm(time.trim()).and_then(|t| local_instant(tz, date, t)) {
+        Some(instant) => Given::Value(instant),
+        None => Given::Invalid(FieldError::coded(field, "time", "write a time as HH:MM")),
     }
-    instant.map(|t| t.to_string())
 }
 
 /// A field the form gave, trimmed; None when left out or blank.
