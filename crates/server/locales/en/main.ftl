@@ -340,6 +340,7 @@ error-price-format = Write the price in whole tugrik, for example 150 000.
 
 ## Appointments
 error-timestamp = Write a date and time with its offset, for example 2026-03-02T10:00:00+08:00.
+error-timestamp-range = The date must lie between 1970-01-02 and 2037-12-31.
 error-end-not-after-start = The end must be after the start.
 error-appointment-too-long = An appointment lasts at most { $max } hours.
 error-status-move = An appointment cannot move from { $from } to { $to }.

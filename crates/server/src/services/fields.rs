@@ -214,24 +214,51 @@ pub fn multi_line(
     Some(Some(text.to_owned()))
 }
 
-/// An instant given as RFC 3339 with an offset, kept at the database's precision
-/// (microseconds), so what is answered equals what is stored.
-pub fn parse_instant(value: &str) -> Option<Timestamp> {
-    let ts: Timestamp = value.trim().parse().ok()?;
-    Some(dcms_store::time::from_db(dcms_store::time::to_db(ts)))
+/// The instants a record may hold: from 1970-01-02 to the end of 2037 (UTC). The one
+/// supported database with a narrower range than the others decides it: MariaDB takes no
+/// instant outside 1970-01-01T00:00:01Z to 2038-01-19T03:14:07Z (the driver binds instants as
+/// `TIMESTAMP`), so the rule is the same on every database and a clinic's data moves between
+/// them. Nothing a clinic records lies outside it.
+pub const STORED_INSTANTS: std::ops::Range<i64> = 86_400..2_145_916_800;
+
+/// Whether an instant lies in [`STORED_INSTANTS`].
+pub fn storable(ts: Timestamp) -> bool {
+    STORED_INSTANTS.contains(&ts.as_second())
 }
 
-/// [`parse_instant`], or `timestamp` on `field`.
+/// An instant a record keeps: refused (`timestamp-range` on `field`) outside
+/// [`STORED_INSTANTS`]; kept at the database's precision (microseconds), so what is answered
+/// equals what is stored.
+pub fn stored_instant(field: &str, ts: Timestamp) -> Result<Timestamp, FieldError> {
+    if !storable(ts) {
+        return Err(FieldError::coded(
+            field,
+            "timestamp-range",
+            "must lie between 1970-01-02 and 2037-12-31",
+        ));
+    }
+    Ok(dcms_store::time::from_db(dcms_store::time::to_db(ts)))
+}
+
+/// An instant given as RFC 3339 with an offset, in [`STORED_INSTANTS`], at the database's
+/// precision; None otherwise.
+pub fn parse_instant(value: &str) -> Option<Timestamp> {
+    let ts: Timestamp = value.trim().parse().ok()?;
+    stored_instant("", ts).ok()
+}
+
+/// An instant given as RFC 3339 with an offset: `timestamp` on `field` when it is not one,
+/// `timestamp-range` when it lies outside [`STORED_INSTANTS`].
 pub fn instant(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<Timestamp> {
-    let parsed = parse_instant(value);
-    if parsed.is_none() {
+    let Ok(ts) = value.trim().parse::<Timestamp>() else {
         errors.push(FieldError::coded(
             field,
             "timestamp",
             "must be a date and time with an offset (RFC 3339), e.g. 2026-03-02T10:00:00+08:00",
         ));
-    }
-    parsed
+        return None;
+    };
+    stored_instant(field, ts).map_err(|e| errors.push(e)).ok()
 }
 
 /// A calendar date written exactly `YYYY-MM-DD`, in the [`YEARS`].

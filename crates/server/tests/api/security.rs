@@ -471,3 +471,24 @@ backend_test!(spawn_app -> TestApp, async fn control_characters_are_refused_on_e
     let (_, patients) = app.call(Method::GET, "/api/v1/patients", &desk, None).await;
     assert_eq!(patients["items"], json!([]));
 });
+
+backend_test!(spawn_app -> TestApp, async fn instants_far_from_now_never_fail_the_server(app) {
+    let desk = app.login("desk", Role::Receptionist).await;
+    // MariaDB stores no instant outside 1970-2038: the rule is the same on every database,
+    // a 422 naming the field, never a 500.
+    for at in ["2999-01-01T10:00:00+08:00", "2040-06-01T10:00:00+08:00", "1905-01-01T10:00:00+08:00", "1969-12-31T23:00:00Z"] {
+        let (status, answer) = app.call(Method::POST, "/api/v1/calls", &desk, Some(json!({
+            "phone_number": "99112233", "direction": "in", "begin_call": at,
+        }))).await;
+        assert_eq!(status, 422, "{at}: {answer}");
+        assert_eq!(answer["errors"][0]["field"], "begin_call");
+        let (status, _) = app.call(Method::GET, &format!("/api/v1/calls?from={}", at.replace('+', "%2B")), &desk, None).await;
+        assert_eq!(status, 200, "a filter beyond the range is moved to its end: {at}");
+    }
+    for at in ["2037-12-31T10:00:00+08:00", "1971-01-01T10:00:00+08:00"] {
+        let (status, answer) = app.call(Method::POST, "/api/v1/calls", &desk, Some(json!({
+            "phone_number": "99112233", "direction": "in", "begin_call": at,
+        }))).await;
+        assert_eq!(status, 201, "{at}: {answer}");
+    }
+});

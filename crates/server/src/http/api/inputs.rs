@@ -138,11 +138,9 @@ impl utoipa::PartialSchema for DateText {
 
 impl utoipa::ToSchema for DateText {}
 
-/// An instant to store: RFC 3339 with an offset, from 1971 to 2037.
-///
-/// The range is the one every supported database stores: MariaDB keeps none before
-/// 1970-01-01T00:00:01Z or after 2038-01-19T03:14:07Z (the store binds instants as
-/// `TIMESTAMP`), and answers 500 for one outside it; SQLite and PostgreSQL take any.
+/// An instant to store: RFC 3339 with an offset, from 1971 to 2037 (the server's rule,
+/// `services::fields::STORED_INSTANTS`, starts at 1970-01-02: the pattern keeps to whole
+/// years).
 pub struct InstantText;
 
 impl utoipa::PartialSchema for InstantText {

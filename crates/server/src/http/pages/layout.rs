@@ -204,7 +204,7 @@ impl Layout {
             return Given::Absent;
         }
         match self.local_instant(value) {
-            Some(at) => Given::Value(at),
+            Some(at) => crate::services::fields::stored_instant(field, at).into(),
             None => Given::Invalid(crate::services::FieldError::coded(
                 field,
                 "datetime",

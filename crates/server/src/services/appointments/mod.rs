@@ -361,16 +361,29 @@ pub struct AppointmentPage {
 
 /// A `from` or `to` bound: an RFC 3339 instant, or a date meaning that whole day in the
 /// clinic's time zone (`from`: its start; `to` (`end`): the start of the next day). None
-/// when it is neither.
+/// when it is neither. A bound beyond the instants a record may hold
+/// ([`fields::STORED_INSTANTS`]) is moved to the nearest one: nothing lies beyond it, and
+/// MariaDB compares no instant outside it.
 pub fn parse_bound(clinic: &settings::ClinicSettings, value: &str, end: bool) -> Option<Timestamp> {
-    if let Some(ts) = fields::parse_instant(value) {
-        return Some(ts);
-    }
-    let date: jiff::civil::Date = value.trim().parse().ok()?;
-    let date = if end { date.tomorrow().ok()? } else { date };
-    date.to_zoned(clinic.time_zone())
-        .ok()
-        .map(|z| z.timestamp())
+    let bound = match value.trim().parse::<Timestamp>() {
+        Ok(ts) => ts,
+        Err(_) => {
+            let date: jiff::civil::Date = value.trim().parse().ok()?;
+            let date = if end { date.tomorrow().ok()? } else { date };
+            date.to_zoned(clinic.time_zone()).ok()?.timestamp()
+        }
+    };
+    let (first, last) = (
+        fields::STORED_INSTANTS.start,
+        fields::STORED_INSTANTS.end - 1,
+    );
+    let second = bound.as_second().clamp(first, last);
+    let bound = if second == bound.as_second() {
+        bound
+    } else {
+        Timestamp::from_second(second).ok()?
+    };
+    fields::stored_instant("", bound).ok()
 }
 
 /// The clinic's settings (for [`parse_bound`]).

@@ -101,7 +101,7 @@ fn form_instant(tz: &TimeZone, field: &str, date: &str, time: &str) -> Given<Tim
         ));
     };
     match parse_hhmm(time.trim()).and_then(|t| local_instant(tz, date, t)) {
-        Some(instant) => Given::Value(instant),
+        Some(instant) => crate::services::fields::stored_instant(field, instant).into(),
         None => Given::Invalid(FieldError::coded(field, "time", "write a time as HH:MM")),
     }
 }
