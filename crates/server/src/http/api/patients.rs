@@ -12,11 +12,13 @@ use crate::services::patients::{
     self, NewPatientInput, Patient, PatientChanges, PatientCursor, PatientPhone, PhoneChanges,
     PhoneInput,
 };
+use crate::services::phones;
 use crate::services::{FieldError, ServiceError};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dcms_domain::{Gender, PatientStatus};
+use dcms_store::phones::PhoneOwner;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +35,12 @@ pub struct PhoneView {
     #[schema(example = "Self")]
     pub label: String,
     pub is_primary: bool,
+}
+
+impl From<dcms_store::phones::PhoneRow> for PhoneView {
+    fn from(p: dcms_store::phones::PhoneRow) -> Self {
+        PatientPhone::from(p).into()
+    }
 }
 
 impl From<PatientPhone> for PhoneView {
@@ -388,12 +396,12 @@ pub async fn add_phone(
     Path(patient_id): Path<i64>,
     Json(body): Json<PhoneBody>,
 ) -> Result<(StatusCode, Json<PhoneView>), ApiError> {
-    let phone = patients::add_phone(
+    let phone = phones::add(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
-        body.into(),
+        PhoneOwner::Patient(patient_id),
+        PhoneInput::from(body).given(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(phone.into())))
@@ -414,11 +422,11 @@ pub async fn update_phone(
     Path((patient_id, phone_id)): Path<(i64, i64)>,
     Json(body): Json<PatchPhoneBody>,
 ) -> Result<Json<PhoneView>, ApiError> {
-    let phone = patients::update_phone(
+    let phone = phones::update(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
+        PhoneOwner::Patient(patient_id),
         phone_id,
         body.into(),
     )
@@ -439,11 +447,11 @@ pub async fn delete_phone(
     Extension(caller): Extension<Caller>,
     Path((patient_id, phone_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    patients::delete_phone(
+    phones::delete(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
+        PhoneOwner::Patient(patient_id),
         phone_id,
     )
     .await?;
@@ -712,15 +720,13 @@ pub async fn add_my_phone(
     Json(body): Json<PhoneBody>,
 ) -> Result<(StatusCode, Json<PhoneView>), ApiError> {
     let patient_id = own_id(&state, &caller).await?;
-    let phone = patients::add_phone(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        body.into(),
+    add_phone(
+        State(state),
+        Extension(caller),
+        Path(patient_id),
+        Json(body),
     )
-    .await?;
-    Ok((StatusCode::CREATED, Json(phone.into())))
+    .await
 }
 
 /// Change one of my phones (`is_primary: true` moves the primary here).
@@ -739,16 +745,8 @@ pub async fn update_my_phone(
     Json(body): Json<PatchPhoneBody>,
 ) -> Result<Json<PhoneView>, ApiError> {
     let patient_id = own_id(&state, &caller).await?;
-    let phone = patients::update_phone(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        phone_id,
-        body.into(),
-    )
-    .await?;
-    Ok(Json(phone.into()))
+    let path = Path((patient_id, phone_id));
+    update_phone(State(state), Extension(caller), path, Json(body)).await
 }
 
 /// Delete one of my phones (not below two, not the primary).
@@ -765,15 +763,12 @@ pub async fn delete_my_phone(
     Path(phone_id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
     let patient_id = own_id(&state, &caller).await?;
-    patients::delete_phone(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        phone_id,
+    delete_phone(
+        State(state),
+        Extension(caller),
+        Path((patient_id, phone_id)),
     )
-    .await?;
-    Ok(StatusCode::NO_CONTENT)
+    .await
 }
 
 /// The routes of this module.

@@ -13,6 +13,7 @@ use super::views::{Page, PageParams, id_page};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
+use crate::services::phones;
 use crate::services::staff::{
     self, AssignmentChanges, AssignmentInput, Employee, EmployeeChanges, EmployeePhone,
     EmployeePosition, NewEmployee, PhoneChanges, PhoneInput,
@@ -21,6 +22,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use dcms_domain::{EmployeeStatus, Gender};
+use dcms_store::phones::PhoneOwner;
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
@@ -366,15 +368,15 @@ pub async fn add_phone(
     Path(employee_id): Path<i64>,
     Json(body): Json<PhoneBody>,
 ) -> Result<(StatusCode, Json<EmployeePhone>), ApiError> {
-    let phone = staff::add_phone(
+    let phone = phones::add(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
-        body.into(),
+        PhoneOwner::Employee(employee_id),
+        PhoneInput::from(body).given(),
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(phone)))
+    Ok((StatusCode::CREATED, Json(EmployeePhone::from(phone))))
 }
 
 /// Change a phone number, its label, or make it the primary.
@@ -392,11 +394,11 @@ pub async fn update_phone(
     Path((employee_id, phone_id)): Path<(i64, i64)>,
     Json(body): Json<PatchPhoneBody>,
 ) -> Result<Json<EmployeePhone>, ApiError> {
-    let phone = staff::update_phone(
+    let phone = phones::update(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
+        PhoneOwner::Employee(employee_id),
         phone_id,
         PhoneChanges {
             number: body.number,
@@ -405,7 +407,7 @@ pub async fn update_phone(
         },
     )
     .await?;
-    Ok(Json(phone))
+    Ok(Json(EmployeePhone::from(phone)))
 }
 
 /// Delete a phone number.
@@ -421,11 +423,11 @@ pub async fn delete_phone(
     Extension(caller): Extension<Caller>,
     Path((employee_id, phone_id)): Path<(i64, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    staff::delete_phone(
+    phones::delete(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
+        PhoneOwner::Employee(employee_id),
         phone_id,
     )
     .await?;

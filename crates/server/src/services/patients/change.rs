@@ -3,17 +3,15 @@
 
 use super::register::{check_against_number, parse_register_number};
 use super::{
-    Clock, NAME_MAX_CHARS, PATIENT_TABLE, Patient, PatientChanges, PatientPhone, PhoneChanges,
-    PhoneInput, audited, invalid_unless_empty, own_patient_id,
+    Clock, NAME_MAX_CHARS, PATIENT_TABLE, Patient, PatientChanges, audited, invalid_unless_empty,
+    own_patient_id,
 };
 use crate::services::audit::{AuditTrail, changes};
 use crate::services::fields;
-use crate::services::phones;
 use crate::services::{Actor, FieldError, ServiceError};
 use dcms_domain::{Email, Gender, PersonName, RegisterNumber, Role};
 use dcms_store::audit::AuditEntry;
 use dcms_store::patients as repo;
-use dcms_store::phones::PhoneOwner;
 use dcms_store::time::date_to_db;
 use dcms_store::{Store, users};
 use jiff::civil::Date;
@@ -208,55 +206,6 @@ pub async fn update_own_email(
             email: Some(email),
             ..Default::default()
         },
-    )
-    .await
-}
-
-/// Adds a phone to a patient (the rules and the audit: [`phones::add`]).
-pub async fn add_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    patient_id: i64,
-    input: PhoneInput,
-) -> Result<PatientPhone, ServiceError> {
-    let owner = PhoneOwner::Patient(patient_id);
-    Ok(phones::add(store, audit, actor, owner, input.given())
-        .await?
-        .into())
-}
-
-/// Changes one phone of a patient ([`phones::update`]).
-pub async fn update_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    patient_id: i64,
-    phone_number_id: i64,
-    asked: PhoneChanges,
-) -> Result<PatientPhone, ServiceError> {
-    let owner = PhoneOwner::Patient(patient_id);
-    Ok(
-        phones::update(store, audit, actor, owner, phone_number_id, asked)
-            .await?
-            .into(),
-    )
-}
-
-/// Deletes one phone of a patient ([`phones::delete`]).
-pub async fn delete_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    patient_id: i64,
-    phone_number_id: i64,
-) -> Result<(), ServiceError> {
-    phones::delete(
-        store,
-        audit,
-        actor,
-        PhoneOwner::Patient(patient_id),
-        phone_number_id,
     )
     .await
 }

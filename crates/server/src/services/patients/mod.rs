@@ -191,7 +191,7 @@ mod register;
 pub use register::register;
 pub(in crate::services) use register::{Registration, check_registration, creation_entries};
 mod change;
-pub use change::{add_phone, delete_phone, update, update_own_email, update_phone};
+pub use change::{update, update_own_email};
 mod search;
 pub use search::{PatientCursor, PatientPage, SEARCH_MAX_CHARS, SearchKind, search};
 mod status;

@@ -74,7 +74,8 @@ pub(super) fn check_against_number(
 }
 
 impl PhoneInput {
-    pub(super) fn given(&self) -> GivenPhone<'_> {
+    /// The phone as the phone rules read it (`services::phones`).
+    pub fn given(&self) -> GivenPhone<'_> {
         GivenPhone {
             number: self.number.as_deref(),
             label: self.label.as_deref(),

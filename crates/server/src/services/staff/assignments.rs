@@ -56,29 +56,19 @@ pub async fn add_position(
     {
         return Err(open_primary_taken("is_primary"));
     }
-    let row = repo::insert_assignment(
-        &txn,
-        repo::NewAssignment {
+    let log = Recorder {
+        audit,
+        txn: &txn,
+        actor,
+    };
+    let row = log
+        .add_assignment(repo::NewAssignment {
             employee_id,
             position_id: input.position_id,
             is_primary: input.is_primary,
             started_at: date_to_db(started_at),
-        },
-    )
-    .await?;
-    Recorder {
-        audit,
-        txn: &txn,
-        actor,
-    }
-    .record(
-        "create",
-        "employee_position",
-        row.employee_position_id,
-        None,
-        Some(&audited_assignment(&row)),
-    )
-    .await?;
+        })
+        .await?;
     txn.commit().await.map_err(ServiceError::from)?;
     EmployeePosition::from_rows(row, position)
 }

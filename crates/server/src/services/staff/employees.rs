@@ -2,10 +2,9 @@
 //! assignments), and the phone use cases of `services::phones` for an employee.
 
 use super::{
-    ADDRESS_MAX, AssignmentInput, Employee, EmployeeChanges, EmployeePhone, MAX_POSITIONS,
-    NAME_MAX, NewEmployee, PhoneChanges, PhoneInput, Recorder, active_position, audited,
-    audited_assignment, check_user_link, get, invalid_if_any, load, lock_employee, today,
-    user_link_conflict,
+    ADDRESS_MAX, AssignmentInput, Employee, EmployeeChanges, MAX_POSITIONS, NAME_MAX, NewEmployee,
+    PhoneInput, Recorder, active_position, audited, audited_assignment, check_user_link, get,
+    invalid_if_any, load, lock_employee, today, user_link_conflict,
 };
 use crate::services::audit::AuditTrail;
 use crate::services::fields::{self, optional_text};
@@ -45,7 +44,8 @@ fn status(errors: &mut Errors, value: &str) -> Option<EmployeeStatus> {
 }
 
 impl PhoneInput {
-    fn given(&self) -> GivenPhone<'_> {
+    /// The phone as the phone rules read it (`services::phones`).
+    pub fn given(&self) -> GivenPhone<'_> {
         GivenPhone {
             number: Some(&self.number),
             label: Some(&self.label),
@@ -256,29 +256,19 @@ pub async fn create(
     }
     let mut assignment_rows = Vec::new();
     for (a, position) in assignments.into_iter().zip(held) {
-        let assignment = repo::insert_assignment(
-            &txn,
-            repo::NewAssignment {
+        let log = Recorder {
+            audit,
+            txn: &txn,
+            actor,
+        };
+        let assignment = log
+            .add_assignment(repo::NewAssignment {
                 employee_id: id,
                 position_id: a.position_id,
                 is_primary: a.is_primary,
                 started_at: date_to_db(a.started_at),
-            },
-        )
-        .await?;
-        Recorder {
-            audit,
-            txn: &txn,
-            actor,
-        }
-        .record(
-            "create",
-            "employee_position",
-            assignment.employee_position_id,
-            None,
-            Some(&audited_assignment(&assignment)),
-        )
-        .await?;
+            })
+            .await?;
         assignment_rows.push((assignment, position));
     }
     let employee = Employee::from_rows(row, phone_rows, assignment_rows)?;
@@ -540,51 +530,6 @@ async fn disable_user(
     }
     users::revoke_sessions(txn, user_id, at).await?;
     Ok(())
-}
-
-// --- phones --------------------------------------------------------------------------------
-
-/// Adds a phone number to an employee (the rules and the audit: [`phones::add`]).
-pub async fn add_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    employee_id: i64,
-    input: PhoneInput,
-) -> Result<EmployeePhone, ServiceError> {
-    let owner = PhoneOwner::Employee(employee_id);
-    Ok(phones::add(store, audit, actor, owner, input.given())
-        .await?
-        .into())
-}
-
-/// Changes a phone's number, label or primary flag ([`phones::update`]).
-pub async fn update_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    employee_id: i64,
-    phone_number_id: i64,
-    asked: PhoneChanges,
-) -> Result<EmployeePhone, ServiceError> {
-    let owner = PhoneOwner::Employee(employee_id);
-    Ok(
-        phones::update(store, audit, actor, owner, phone_number_id, asked)
-            .await?
-            .into(),
-    )
-}
-
-/// Deletes a phone number ([`phones::delete`]).
-pub async fn delete_phone(
-    store: &Store,
-    audit: &AuditTrail,
-    actor: Actor,
-    employee_id: i64,
-    phone_number_id: i64,
-) -> Result<(), ServiceError> {
-    let owner = PhoneOwner::Employee(employee_id);
-    phones::delete(store, audit, actor, owner, phone_number_id).await
 }
 
 #[cfg(test)]

@@ -278,7 +278,7 @@ pub struct EmployeeChanges {
 pub use super::phones::PhoneChanges;
 
 mod employees;
-pub use employees::{add_phone, create, delete_phone, fire, update, update_phone};
+pub use employees::{create, fire, update};
 mod assignments;
 pub use assignments::{add_position, update_position};
 
@@ -355,6 +355,23 @@ impl Recorder<'_> {
         }
         let entry = AuditEntry::new(action, table, Some(row_id)).with_changes(diff);
         self.audit.record(self.txn, self.actor.stamp(entry)).await
+    }
+
+    /// Inserts an assignment of an employee to a position and records its creation.
+    async fn add_assignment(
+        &self,
+        new: repo::NewAssignment,
+    ) -> Result<employee_position::Model, ServiceError> {
+        let row = repo::insert_assignment(self.txn, new).await?;
+        self.record(
+            "create",
+            "employee_position",
+            row.employee_position_id,
+            None,
+            Some(&audited_assignment(&row)),
+        )
+        .await?;
+        Ok(row)
     }
 }
 

@@ -22,6 +22,7 @@ use crate::http::state::AppState;
 use crate::services::appointments::{self, ListQuery};
 use crate::services::auth::Caller;
 use crate::services::patients::{self, NewPatientInput, PatientChanges, PhoneChanges, PhoneInput};
+use crate::services::phones;
 use crate::services::{FieldError, ServiceError, settings, treatments};
 use askama::Template;
 use axum::Extension;
@@ -29,6 +30,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use dcms_domain::{ContactType, RegisterNumber};
+use dcms_store::phones::PhoneOwner;
 use jiff::ToSpan;
 use jiff::civil::Time;
 use serde::Deserialize;
@@ -492,12 +494,12 @@ pub async fn add_phone(
         label: Some(form.label.clone()),
         is_primary: Some(false),
     };
-    let result = patients::add_phone(
+    let result = phones::add(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
-        input,
+        PhoneOwner::Patient(patient_id),
+        input.given(),
     )
     .await;
     layout
@@ -560,11 +562,11 @@ pub async fn make_primary(
         is_primary: Some(true),
         ..PhoneChanges::default()
     };
-    let result = patients::update_phone(
+    let result = phones::update(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
+        PhoneOwner::Patient(patient_id),
         phone_id,
         changes,
     )
@@ -580,11 +582,11 @@ pub async fn delete_phone(
     Path((patient_id, phone_id)): Path<(i64, i64)>,
     layout: Layout,
 ) -> PageResult {
-    let result = patients::delete_phone(
+    let result = phones::delete(
         &state.store,
         &state.audit,
         caller.actor(),
-        patient_id,
+        PhoneOwner::Patient(patient_id),
         phone_id,
     )
     .await;

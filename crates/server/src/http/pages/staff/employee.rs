@@ -7,6 +7,7 @@ use crate::http::pages::common::{Choice, category_id, shown_number};
 use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Refusal, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
+use crate::services::phones;
 use crate::services::staff::{
     self, AssignmentChanges, AssignmentInput, EmployeeChanges, PhoneChanges, PhoneInput,
 };
@@ -16,6 +17,7 @@ use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use dcms_domain::EmployeeStatus;
+use dcms_store::phones::PhoneOwner;
 use serde::Deserialize;
 
 /// The employee's details as the page shows them.
@@ -347,12 +349,12 @@ pub async fn add_phone(
         label: form.label.clone(),
         is_primary: false,
     };
-    let result = staff::add_phone(
+    let result = phones::add(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
-        input,
+        PhoneOwner::Employee(employee_id),
+        input.given(),
     )
     .await;
     let comeback = |refused: &Refusal| Comeback {
@@ -375,11 +377,11 @@ pub async fn make_phone_primary(
         is_primary: Some(true),
         ..PhoneChanges::default()
     };
-    let result = staff::update_phone(
+    let result = phones::update(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
+        PhoneOwner::Employee(employee_id),
         phone_id,
         changes,
     )
@@ -396,11 +398,11 @@ pub async fn delete_phone(
     Path((employee_id, phone_id)): Path<(i64, i64)>,
     layout: Layout,
 ) -> PageResult {
-    let result = staff::delete_phone(
+    let result = phones::delete(
         &state.store,
         &state.audit,
         caller.actor(),
-        employee_id,
+        PhoneOwner::Employee(employee_id),
         phone_id,
     )
     .await;
