@@ -122,6 +122,25 @@ pub async fn of_appointment(
         .await?)
 }
 
+/// The treatments recorded on any of `appointment_ids` (the book's day), over the
+/// `treatment(appointment_id)` index.
+pub async fn of_appointments(
+    db: &impl ConnectionTrait,
+    appointment_ids: &[i64],
+) -> Result<Vec<treatment::Model>, StoreError> {
+    let mut rows = Vec::new();
+    for chunk in appointment_ids.chunks(500) {
+        rows.extend(
+            treatment::Entity::find()
+                .filter(treatment::Column::AppointmentId.is_in(chunk.iter().copied()))
+                .order_by_asc(treatment::Column::TreatmentId)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(rows)
+}
+
 /// One item on one tooth of a patient's chart.
 #[derive(Debug, Clone, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct ChartRow {

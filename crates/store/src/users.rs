@@ -123,3 +123,47 @@ pub async fn save(
     row.disabled_at = Set(changed.disabled_at);
     Ok(row.update(db).await?)
 }
+
+/// The appointment book's doctors a user chose (employee ids in their order); None when
+/// they have not chosen (every doctor is shown).
+pub async fn book_doctors(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    use crate::entity::user_preference;
+    let row = user_preference::Entity::find_by_id(user_id).one(db).await?;
+    Ok(row.and_then(|r| r.book_doctor_ids).map(|ids| {
+        ids.split(',')
+            .filter_map(|id| id.trim().parse::<i64>().ok())
+            .collect()
+    }))
+}
+
+/// Remembers the appointment book's doctors of a user (None: every doctor), in one
+/// statement (an insert that updates the user's row when there is one).
+pub async fn set_book_doctors(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    doctor_ids: Option<&[i64]>,
+) -> Result<(), StoreError> {
+    use crate::entity::user_preference;
+    use sea_orm::sea_query::OnConflict;
+    let text = doctor_ids.map(|ids| ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    let row = user_preference::ActiveModel {
+        user_id: Set(user_id),
+        book_doctor_ids: Set(text),
+        updated_at: Set(now()),
+    };
+    user_preference::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(user_preference::Column::UserId)
+                .update_columns([
+                    user_preference::Column::BookDoctorIds,
+                    user_preference::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}

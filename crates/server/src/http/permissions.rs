@@ -362,6 +362,8 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ("POST", "/appointments", Needs(Appointments, Write)),
     ("GET", "/appointments/week", Needs(Appointments, Read)),
     ("GET", "/appointments/new", Needs(Appointments, Write)),
+    // The doctors a user's book shows: remembered for the user, so a write.
+    ("POST", "/appointments/doctors", Needs(Appointments, Write)),
     (
         "GET",
         "/appointments/patient-options",
@@ -370,6 +372,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     (
         "GET",
         "/appointments/{appointment_id}",
+        Needs(Appointments, Read),
+    ),
+    (
+        "GET",
+        "/appointments/{appointment_id}/panel",
         Needs(Appointments, Read),
     ),
     (

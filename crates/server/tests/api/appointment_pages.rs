@@ -101,14 +101,34 @@ backend_test!(spawn_app -> TestApp, async fn day_shows_doctors_rows_and_blocks_b
     assert!(!links(&page.body).contains(&format!("/appointments/new?doctor_id={}&date={MONDAY}&time=10:15",
         c.doctors[0]
     )));
-    // One-click status moves of the reserved one; none for the final one.
+    // A compact block: a link to the appointment (its panel with a script), movable.
     let block = &page.body[page.body.find(&format!("id=\"appointment-{}\"", id(&first))).unwrap()..];
     let block = &block[..block.find("</td>").unwrap()];
-    for status in ["confirmed", "canceled", "no_show", "came"] {
-        assert!(block.contains(&format!("value=\"{status}\"")), "{status}: {block}");
-    }
-    assert!(block.contains("data-confirm="), "cancel asks first");
     assert!(block.contains("data-movable"));
+    assert!(block.contains(&format!("href=\"/appointments/{}\"", id(&first))));
+    assert!(!block.contains("<button"), "no buttons on the grid: {block}");
+    // Its panel has the status moves; cancel asks first; back to the book it came from.
+    let panel = s
+        .get(&app, &format!("/appointments/{}/panel?back=/appointments%3Fdate%3D{MONDAY}", id(&first)))
+        .await;
+    assert_eq!(panel.status, 200, "{}", panel.body);
+    for status in ["confirmed", "canceled", "no_show", "came"] {
+        assert!(panel.has(&format!("value=\"{status}\"")), "{status}: {}", panel.body);
+    }
+    assert!(panel.has("data-confirm="), "cancel asks first");
+    assert!(links(&panel.body).contains(&format!("name=\"back\" value=\"/appointments?date={MONDAY}\"")), "{}", panel.body);
+    assert!(!panel.has("<html"), "a fragment, not a page");
+    // The one that came offers to record its treatment, linked to it, to those who record
+    // treatments (a manager), not to a receptionist.
+    let record = format!("/patients/{}/treatments/new?appointment_id={}", c.patients[1], id(&second));
+    let came_panel = s.get(&app, &format!("/appointments/{}/panel", id(&second))).await;
+    assert!(!links(&came_panel.body).contains(&record), "{}", came_panel.body);
+    let boss = signed_in(&app, "boss", "en").await;
+    let came_panel = boss.get(&app, &format!("/appointments/{}/panel", id(&second))).await;
+    assert!(links(&came_panel.body).contains(&record), "{}", came_panel.body);
+    let reserved_panel = boss.get(&app, &format!("/appointments/{}/panel", id(&first))).await;
+    assert!(!reserved_panel.has("panel-record-treatment"), "not before the patient came");
+    assert_eq!(s.get(&app, "/appointments/999999/panel").await.status, 404);
     // Day navigation.
     assert!(page.has("/appointments?date=2030-01-06"));
     assert!(page.has("/appointments?date=2030-01-08"));
@@ -188,7 +208,7 @@ backend_test!(spawn_app -> TestApp, async fn booking_through_the_form_in_the_cli
         )
         .await;
     let location = done.location().to_owned();
-    assert!(location.starts_with(&format!("/appointments?date={MONDAY}#appointment-")), "{location}");
+    assert!(location.starts_with(&format!("/appointments?date={MONDAY}&changed=")), "{location}");
     let (_, list) = get(&app, &format!("/api/v1/appointments?from={MONDAY}&to={MONDAY}"), &c.desk).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
@@ -197,7 +217,10 @@ backend_test!(spawn_app -> TestApp, async fn booking_through_the_form_in_the_cli
     assert_eq!(items[0]["end_at"], "2030-01-07T02:30:00Z");
     assert_eq!(items[0]["note"], "Шүд өвдөж байна");
     assert_eq!(items[0]["receptionist_id"], c.desk_employee);
-    assert!(location.ends_with(&format!("#appointment-{}", id(&items[0]))));
+    assert!(location.ends_with(&format!("&changed={}", id(&items[0]))));
+    // The book highlights the booked appointment.
+    let book = s.get(&app, &location).await;
+    assert!(book.has(&format!("changed\" id=\"appointment-{}\"", id(&items[0]))), "{}", book.body);
 });
 
 backend_test!(spawn_app -> TestApp, async fn a_conflicting_booking_shows_the_appointment_in_the_way(app) {
@@ -246,7 +269,8 @@ backend_test!(spawn_app -> TestApp, async fn moving_resizing_and_statuses_throug
             ],
         )
         .await;
-    assert_eq!(moved.location(), back);
+    // Back to the book, which highlights the moved appointment (no fragment: no jump).
+    assert_eq!(moved.location(), format!("{back}&changed={}", id(&a)));
     let (_, now) = get(&app, &format!("/api/v1{path}"), &c.desk).await;
     assert_eq!(now["start_at"], "2030-01-07T04:45:00Z");
     assert_eq!(now["end_at"], "2030-01-07T05:30:00Z");
@@ -275,11 +299,11 @@ backend_test!(spawn_app -> TestApp, async fn moving_resizing_and_statuses_throug
     assert_eq!(page.status, 200);
     assert!(page.has("id=\"move-form\""));
     assert!(page.has("12:45–14:00"));
-    // One click: came, back to the book.
+    // One click: came, back to the book, highlighted.
     let came = s
         .post(&app, &format!("{path}/status"), &[("status", "came"), ("back", &back)])
         .await;
-    assert_eq!(came.location(), back);
+    assert_eq!(came.location(), format!("{back}&changed={}", id(&a)));
     let (_, now) = get(&app, &format!("/api/v1{path}"), &c.desk).await;
     assert_eq!(now["status"], "came");
     // A move the machine forbids names both statuses in words.
@@ -407,4 +431,50 @@ backend_test!(spawn_app -> TestApp, async fn who_sees_and_who_changes_the_book(a
         .await;
     assert_eq!(refused.status, 403);
     assert_eq!(hq.get(&app, "/appointments/new").await.status, 403);
+});
+
+/// The doctors' columns of a day's page, in order.
+fn columns(html: &str) -> Vec<i64> {
+    html.split("<th scope=\"col\" data-doctor-id=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+        .collect()
+}
+
+backend_test!(spawn_app -> TestApp, async fn each_user_chooses_the_doctors_their_book_shows(app) {
+    let c = clinic(&app, 3, 2).await;
+    let s = desk_session(&app).await;
+    let hidden = book_api(&app, &c, 1, 0, "10:00", "10:30").await;
+    let day = format!("/appointments?date={MONDAY}");
+    let page = s.get(&app, &day).await;
+    assert_eq!(columns(&page.body), c.doctors, "every doctor before a choice");
+    assert!(page.has("id=\"doctor-choice\""));
+    // Two of three, in the order chosen: only those columns, the other's appointments gone.
+    let (d0, d2) = (c.doctors[0].to_string(), c.doctors[2].to_string());
+    let saved = s
+        .post(&app, "/appointments/doctors", &[("doctor", &d2), ("doctor", &d0), ("date", MONDAY)])
+        .await;
+    assert_eq!(saved.location(), day);
+    let page = s.get(&app, &day).await;
+    assert_eq!(columns(&page.body), vec![c.doctors[2], c.doctors[0]]);
+    assert!(!page.has(&format!("id=\"appointment-{}\"", id(&hidden))));
+    assert!(page.has(&format!("value=\"{}\" checked", c.doctors[0])));
+    assert!(!page.has(&format!("value=\"{}\" checked", c.doctors[1])));
+    // Remembered for this user only.
+    let boss = signed_in(&app, "boss", "en").await;
+    assert_eq!(columns(&boss.get(&app, &day).await.body), c.doctors);
+    assert_eq!(columns(&s.get(&app, &day).await.body), vec![c.doctors[2], c.doctors[0]]);
+    // Someone who is not a doctor, or not a number: refused, the choice unchanged.
+    let nurse = c.nurse.to_string();
+    assert_eq!(s.post(&app, "/appointments/doctors", &[("doctor", &nurse)]).await.status, 422);
+    assert_eq!(s.post(&app, "/appointments/doctors", &[("doctor", "x")]).await.status, 422);
+    assert_eq!(columns(&s.get(&app, &day).await.body), vec![c.doctors[2], c.doctors[0]]);
+    // None chosen: every doctor again.
+    let saved = s.post(&app, "/appointments/doctors", &[("date", MONDAY)]).await;
+    assert_eq!(saved.status, 303);
+    assert_eq!(columns(&s.get(&app, &day).await.body), c.doctors);
+    // HQ reads every doctor and may not choose (it writes nothing).
+    let hq = hq_session(&app, "hq", "en").await;
+    assert_eq!(hq.post(&app, "/appointments/doctors", &[("doctor", &d0)]).await.status, 403);
+    assert!(!hq.get(&app, &day).await.has("id=\"doctor-choice\""));
 });

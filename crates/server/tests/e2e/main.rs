@@ -8,6 +8,7 @@
 mod helpers;
 
 mod book;
+mod book_layout;
 mod browser;
 mod calls;
 mod clinic;

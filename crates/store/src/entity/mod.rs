@@ -23,3 +23,4 @@ pub mod treatment;
 pub mod treatment_item;
 pub mod treatment_item_tooth;
 pub mod user;
+pub mod user_preference;

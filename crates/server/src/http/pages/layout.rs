@@ -159,6 +159,20 @@ impl Layout {
         i18n::t_args(self.lang, id, &[(name, value.to_string())])
     }
 
+    /// A message with two arguments.
+    pub fn t2(
+        &self,
+        id: &str,
+        (name, value): (&'static str, impl ToString),
+        (name2, value2): (&'static str, impl ToString),
+    ) -> String {
+        i18n::t_args(
+            self.lang,
+            id,
+            &[(name, value.to_string()), (name2, value2.to_string())],
+        )
+    }
+
     /// The language code (`mn`, `en`).
     pub fn lang_code(&self) -> &'static str {
         i18n::language_code(self.lang)

@@ -121,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/appointments/week", get(appointments::week))
         .route("/appointments/new", get(appointments::new_form))
+        .route("/appointments/doctors", post(appointments::choose_doctors))
         .route(
             "/appointments/patient-options",
             get(appointments::patient_choices),
@@ -128,6 +129,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/appointments/{appointment_id}",
             get(appointments::show).post(appointments::update),
+        )
+        .route(
+            "/appointments/{appointment_id}/panel",
+            get(appointments::panel),
         )
         .route(
             "/appointments/{appointment_id}/status",

@@ -2,7 +2,7 @@
 //! for the appointment book.
 
 use super::Appointment;
-use crate::services::ServiceError;
+use crate::services::{Actor, FieldError, ServiceError};
 use dcms_store::Store;
 
 // --- with names, for the appointment book ---------------------------------------------------
@@ -84,4 +84,78 @@ pub async fn with_names(
             })
         })
         .collect()
+}
+
+// --- what the book marks on a block ----------------------------------------------------------
+
+/// What the book marks on the appointments of a day besides their status.
+#[derive(Debug, Default)]
+pub struct BookMarks {
+    /// Appointments with a balance still due on their treatments.
+    pub unpaid: std::collections::HashSet<i64>,
+    /// Appointments the patient confirmed by replying to the reminder SMS (the server moved
+    /// them to confirmed: a status change with no user in the audit trail).
+    pub confirmed_by_sms: std::collections::HashSet<i64>,
+}
+
+/// The marks of `appointment_ids`: two index probes whatever their number.
+pub async fn marks(store: &Store, appointment_ids: &[i64]) -> Result<BookMarks, ServiceError> {
+    let unpaid = crate::services::treatments::unpaid_appointments(store, appointment_ids).await?;
+    let confirmed_by_sms = dcms_store::audit::rows_touched_by_system(
+        store.connection(),
+        super::TABLE,
+        "status",
+        appointment_ids,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    Ok(BookMarks {
+        unpaid,
+        confirmed_by_sms,
+    })
+}
+
+// --- the doctors a user's book shows ----------------------------------------------------------
+
+/// The doctors (employee ids, in the order chosen) the user's book shows; None: every
+/// doctor.
+pub async fn chosen_doctors(store: &Store, user_id: i64) -> Result<Option<Vec<i64>>, ServiceError> {
+    Ok(dcms_store::users::book_doctors(store.connection(), user_id).await?)
+}
+
+/// Remembers the doctors the user's book shows. Each must be a doctor now (422 on
+/// `doctor_id` otherwise); none, or every doctor, is remembered as "every doctor", so a
+/// doctor hired later appears.
+pub async fn choose_doctors(
+    store: &Store,
+    actor: Actor,
+    doctor_ids: &[i64],
+) -> Result<(), ServiceError> {
+    let Some(user_id) = actor.user_id else {
+        return Err(ServiceError::invalid(
+            "user",
+            "only a signed-in user has a book of their own",
+        ));
+    };
+    let doctors = crate::services::staff::doctors(store, None, super::DOCTORS_MAX).await?;
+    let mut chosen: Vec<i64> = Vec::with_capacity(doctor_ids.len());
+    for &id in doctor_ids {
+        if !doctors.iter().any(|d| d.employee_id == id) {
+            return Err(ServiceError::Invalid(vec![
+                FieldError::coded("doctor_id", "choose", "choose one of the doctors").arg("id", id),
+            ]));
+        }
+        if !chosen.contains(&id) {
+            chosen.push(id);
+        }
+    }
+    let every = chosen.is_empty() || chosen.len() == doctors.len();
+    dcms_store::users::set_book_doctors(
+        store.connection(),
+        user_id,
+        (!every).then_some(chosen.as_slice()),
+    )
+    .await?;
+    Ok(())
 }

@@ -52,12 +52,15 @@ pub use booking::{create, update};
 mod status;
 pub use status::set_status;
 mod book;
-pub use book::{BookEntry, with_names};
+pub use book::{BookEntry, BookMarks, choose_doctors, chosen_doctors, marks, with_names};
 mod free_slots;
 pub use free_slots::free_slots;
 
 /// The table the audit trail names.
 const TABLE: &str = "appointment";
+
+/// Most doctors the book shows, and a user may choose for it.
+pub const DOCTORS_MAX: u64 = 500;
 /// Minutes an appointment lasts when neither `end_at` nor a planned service says otherwise.
 pub const DEFAULT_MINUTES: i64 = 30;
 /// The longest appointment, in minutes (`dcms_store::schedule::LONGEST`).

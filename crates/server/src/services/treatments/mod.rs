@@ -353,6 +353,25 @@ pub(super) async fn balance_of_appointment(
     Ok(treatments.iter().map(|t| t.balance.amount().max(0)).sum())
 }
 
+/// Which of `appointment_ids` have a balance still due on their treatments (the book's
+/// "unpaid" mark): the treatments in one query, their items, teeth and payments in three.
+pub async fn unpaid_appointments(
+    store: &Store,
+    appointment_ids: &[i64],
+) -> Result<std::collections::HashSet<i64>, ServiceError> {
+    let db = store.connection();
+    let rows = repo::of_appointments(db, appointment_ids).await?;
+    if rows.is_empty() {
+        return Ok(Default::default());
+    }
+    let treatments = assemble(db, rows, ToothSystem::Fdi).await?;
+    Ok(treatments
+        .iter()
+        .filter(|t| t.balance.amount() > 0)
+        .filter_map(|t| t.appointment_id)
+        .collect())
+}
+
 /// Writes one audit entry inside the use case's transaction.
 async fn write_audit(
     audit: &AuditTrail,

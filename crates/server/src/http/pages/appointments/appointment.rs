@@ -3,11 +3,12 @@
 //! drop (`static/book.js`) posts the same form, so there is one path for a move.
 
 use super::{
-    ConflictView, DOCTORS_MAX, FORM_FIELDS, Outcome, doctor_choices, form_id, form_instant, given,
+    ConflictView, DOCTORS_MAX, FORM_FIELDS, Outcome, back_to_book, doctor_choices, form_id,
+    form_instant, given,
 };
 use crate::http::pages::common::Choice;
 use crate::http::pages::common::appointment_block::Block;
-use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg, safe_next};
+use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, AppointmentChanges, BookingError};
 use crate::services::auth::Caller;
@@ -120,10 +121,7 @@ async fn appointment_page(
     {
         doctors.push(current);
     }
-    let back = format!(
-        "/appointments?date={}#appointment-{appointment_id}",
-        block.date
-    );
+    let back = format!("/appointments?date={}", block.date);
     Ok(layout.render_status(
         shown.status,
         &AppointmentPage {
@@ -218,7 +216,7 @@ pub async fn update(
         }
         Outcome::Said(result) => result,
     };
-    let back = form.back.as_deref().map(|b| safe_next(Some(b)));
+    let back = form.back.clone();
     layout
         .submitted(result)
         .conflict(StatusCode::CONFLICT, |text| {
@@ -227,9 +225,7 @@ pub async fn update(
         .answer(
             |moved| {
                 let date = moved.start_at.to_zoned(tz).date();
-                let back = back.unwrap_or_else(|| {
-                    format!("/appointments?date={date}#appointment-{appointment_id}")
-                });
+                let back = back_to_book(back.as_deref(), date, appointment_id);
                 Saved::to(back, msg("flash-appointment-moved"))
             },
             async |refused| {
@@ -275,7 +271,7 @@ pub async fn set_status(
         Some(form.reason.as_str()),
     )
     .await;
-    let back = form.back.as_deref().map(|b| safe_next(Some(b)));
+    let back = form.back.clone();
     layout
         .submitted(result)
         .conflict(StatusCode::CONFLICT, |text| {
@@ -283,13 +279,11 @@ pub async fn set_status(
         })
         .answer(
             |appointment| {
-                let back = back.unwrap_or_else(|| {
-                    let date = appointment
-                        .start_at
-                        .to_zoned(layout.time_zone.clone())
-                        .date();
-                    format!("/appointments?date={date}#appointment-{appointment_id}")
-                });
+                let date = appointment
+                    .start_at
+                    .to_zoned(layout.time_zone.clone())
+                    .date();
+                let back = back_to_book(back.as_deref(), date, appointment_id);
                 Saved::to(back, msg("flash-appointment-status"))
             },
             async |refused| {

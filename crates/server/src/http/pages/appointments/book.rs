@@ -1,15 +1,17 @@
 //! The book: one day with a column per doctor (`/appointments?date=`), or one doctor's week
 //! (`/appointments/week?doctor_id=&date=`).
 
-use super::grid::{ColumnSpec, Grid, build_grid};
+use super::grid::{ColumnSpec, Grid, Marking, build_grid};
 use super::{DOCTORS_MAX, doctor_choices};
 use crate::http::pages::common::{Choice, local_instant};
 use crate::http::pages::{Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
-use crate::services::appointments::{self, BookEntry, ListQuery};
+use crate::services::appointments::{self, BookEntry, BookMarks, ListQuery};
+use crate::services::auth::Caller;
 use crate::services::settings::ClinicSettings;
 use crate::services::{ServiceError, settings, staff};
 use askama::Template;
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
@@ -25,6 +27,21 @@ const BOOK_MAX: u64 = 3000;
 pub struct BookParams {
     date: Option<String>,
     doctor_id: Option<String>,
+    /// The appointment just booked or changed, highlighted (anything but an id is ignored).
+    changed: Option<String>,
+}
+
+impl BookParams {
+    fn changed(&self) -> Option<i64> {
+        self.changed.as_deref().and_then(|c| c.trim().parse().ok())
+    }
+}
+
+/// A doctor the user may show or hide in the day's book.
+pub struct DoctorToggle {
+    pub doctor_id: i64,
+    pub name: String,
+    pub shown: bool,
 }
 
 #[derive(Template)]
@@ -44,6 +61,10 @@ struct BookPage<'a> {
     grid: Grid,
     /// Where a status button comes back to.
     back: String,
+    /// The day view's doctors to show or hide (empty in the week).
+    toggles: Vec<DoctorToggle>,
+    /// What the choice of doctors says when closed: how many of them the day shows.
+    doctors_summary: String,
 }
 
 /// The date asked for, else today in the clinic's zone; a malformed one is 400.
@@ -61,14 +82,14 @@ fn weekday_name(layout: &Layout, date: Date) -> String {
     layout.t(&format!("weekday-{key}"))
 }
 
-/// The appointments starting in `[from, to)` (of one doctor), with their names.
+/// The appointments starting in `[from, to)` (of one doctor), with their names and marks.
 async fn entries_between(
     state: &AppState,
     layout: &Layout,
     from: Option<Timestamp>,
     to: Option<Timestamp>,
     doctor_id: Option<i64>,
-) -> Result<Vec<BookEntry>, Response> {
+) -> Result<(Vec<BookEntry>, BookMarks), Response> {
     let query = ListQuery {
         from,
         to,
@@ -78,20 +99,35 @@ async fn entries_between(
     let page = appointments::list(&state.store, &query, None, BOOK_MAX)
         .await
         .or_page(layout)?;
-    appointments::with_names(&state.store, page.items)
+    let ids: Vec<i64> = page.items.iter().map(|a| a.appointment_id).collect();
+    let marks = appointments::marks(&state.store, &ids)
         .await
-        .or_page(layout)
+        .or_page(layout)?;
+    let entries = appointments::with_names(&state.store, page.items)
+        .await
+        .or_page(layout)?;
+    Ok((entries, marks))
 }
 
+/// The book's own address, without the highlight of the last change.
 fn path_and_query(uri: &Uri) -> String {
-    uri.path_and_query()
-        .map(|pq| pq.as_str().to_owned())
-        .unwrap_or_else(|| "/appointments".to_owned())
+    let query: Vec<&str> = uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("changed="))
+        .collect();
+    if query.is_empty() {
+        uri.path().to_owned()
+    } else {
+        format!("{}?{}", uri.path(), query.join("&"))
+    }
 }
 
 /// `GET /appointments?date=`: the day, one column per doctor.
 pub async fn day(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Query(params): Query<BookParams>,
     uri: Uri,
     layout: Layout,
@@ -104,15 +140,51 @@ pub async fn day(
         .tomorrow()
         .ok()
         .and_then(|d| local_instant(&tz, d, Time::midnight()));
-    let entries = entries_between(&state, &layout, from, to, None).await?;
+    let (mut entries, marks) = entries_between(&state, &layout, from, to, None).await?;
     let doctors = staff::doctors(&state.store, None, DOCTORS_MAX)
         .await
         .or_page(&layout)?;
-    // Every doctor, then anyone who has an appointment that day but is no longer a doctor.
-    let mut columns: Vec<(i64, String)> = doctors
+    let chosen = match caller.actor().user_id {
+        Some(user_id) => appointments::chosen_doctors(&state.store, user_id)
+            .await
+            .or_page(&layout)?,
+        None => None,
+    };
+    let shown = |id: i64| chosen.as_ref().is_none_or(|c| c.contains(&id));
+    let toggles: Vec<DoctorToggle> = doctors
         .iter()
-        .map(|d| (d.employee_id, format!("{} {}", d.last_name, d.first_name)))
+        .map(|d| DoctorToggle {
+            doctor_id: d.employee_id,
+            name: format!("{} {}", d.last_name, d.first_name),
+            shown: shown(d.employee_id),
+        })
         .collect();
+    // The chosen doctors in their order (every doctor when none are chosen), then anyone
+    // who has an appointment that day but is no longer a doctor.
+    let mut columns: Vec<(i64, String)> = match &chosen {
+        Some(ids) => ids
+            .iter()
+            .filter_map(|id| toggles.iter().find(|t| t.doctor_id == *id))
+            .map(|t| (t.doctor_id, t.name.clone()))
+            .collect(),
+        None => toggles
+            .iter()
+            .map(|t| (t.doctor_id, t.name.clone()))
+            .collect(),
+    };
+    if columns.is_empty() {
+        // Every chosen doctor has left: show every doctor rather than nothing.
+        columns = toggles
+            .iter()
+            .map(|t| (t.doctor_id, t.name.clone()))
+            .collect();
+    }
+    let shown_count = columns.len();
+    let is_doctor = |id: i64| doctors.iter().any(|d| d.employee_id == id);
+    entries.retain(|e| {
+        let id = e.appointment.doctor_id;
+        columns.iter().any(|(c, _)| *c == id) || !is_doctor(id)
+    });
     for entry in &entries {
         let id = entry.appointment.doctor_id;
         if !columns.iter().any(|(c, _)| *c == id) {
@@ -130,8 +202,12 @@ pub async fn day(
             link: format!("/appointments/week?doctor_id={doctor_id}&date={date}"),
         })
         .collect();
-    let can_write = layout.can.appointments_write;
-    let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
+    let marking = Marking {
+        can_write: layout.can.appointments_write,
+        marks: &marks,
+        changed: params.changed(),
+    };
+    let grid = build_grid(&layout, &clinic, specs, &entries, &marking);
     let day_link = |d: Option<Date>| {
         d.map(|d| format!("/appointments?date={d}"))
             .unwrap_or_else(|| "/appointments".to_owned())
@@ -149,6 +225,12 @@ pub async fn day(
         title,
         grid,
         back: path_and_query(&uri),
+        doctors_summary: layout.t2(
+            "book-doctors",
+            ("shown", shown_count),
+            ("total", toggles.len()),
+        ),
+        toggles,
     }))
 }
 
@@ -188,7 +270,7 @@ pub async fn week(
         .last()
         .and_then(|d| d.tomorrow().ok())
         .and_then(|d| local_instant(&tz, d, Time::midnight()));
-    let entries = entries_between(&state, &layout, from, to, Some(doctor_id)).await?;
+    let (entries, marks) = entries_between(&state, &layout, from, to, Some(doctor_id)).await?;
     let specs = days
         .iter()
         .map(|&d| ColumnSpec {
@@ -200,8 +282,12 @@ pub async fn week(
             link: format!("/appointments?date={d}"),
         })
         .collect();
-    let can_write = layout.can.appointments_write;
-    let grid = build_grid(&layout, &clinic, specs, &entries, can_write);
+    let marking = Marking {
+        can_write: layout.can.appointments_write,
+        marks: &marks,
+        changed: params.changed(),
+    };
+    let grid = build_grid(&layout, &clinic, specs, &entries, &marking);
     let week_link = |d: Option<Date>| match d {
         Some(d) => format!("/appointments/week?doctor_id={doctor_id}&date={d}"),
         None => format!("/appointments/week?doctor_id={doctor_id}"),
@@ -226,5 +312,49 @@ pub async fn week(
         title,
         grid,
         back: path_and_query(&uri),
+        toggles: Vec::new(),
+        doctors_summary: String::new(),
     }))
+}
+
+/// `POST /appointments/doctors` (`doctor` once per doctor to show, `date` the day to go back
+/// to): remembers the doctors the user's book shows; none or all of them shows every doctor.
+pub async fn choose_doctors(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    layout: Layout,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> PageResult {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let mut ids = Vec::new();
+    let mut date = None;
+    for (name, value) in &fields {
+        match name.as_str() {
+            "doctor" => match value.trim().parse::<i64>() {
+                Ok(id) => ids.push(id),
+                Err(_) => {
+                    return Err(layout.error(ServiceError::invalid_coded(
+                        crate::services::FieldError::coded(
+                            "doctor_id",
+                            "choose",
+                            "choose one of the doctors",
+                        ),
+                    )));
+                }
+            },
+            "date" => date = value.trim().parse::<Date>().ok(),
+            _ => {}
+        }
+    }
+    appointments::choose_doctors(&state.store, caller.actor(), &ids)
+        .await
+        .or_page(&layout)?;
+    let back = match date {
+        Some(d) => format!("/appointments?date={d}"),
+        None => "/appointments".to_owned(),
+    };
+    Ok(layout.go(crate::http::pages::Saved::to(
+        back,
+        msg("flash-book-doctors"),
+    )))
 }

@@ -3,7 +3,8 @@
 //! time, an optional end and planned service. An overlap shows the appointment in the way.
 
 use super::{
-    ConflictView, DOCTORS_MAX, FORM_FIELDS, Outcome, doctor_choices, form_id, form_instant,
+    ConflictView, DOCTORS_MAX, FORM_FIELDS, Outcome, back_to_book, doctor_choices, form_id,
+    form_instant,
 };
 use crate::http::pages::common::Choice;
 use crate::http::pages::common::patient_search::{ResultRow, SearchParams, find_patients};
@@ -243,8 +244,7 @@ pub async fn create(
                     .start_at
                     .to_zoned(layout.time_zone.clone())
                     .date();
-                let id = appointment.appointment_id;
-                let location = format!("/appointments?date={date}#appointment-{id}");
+                let location = back_to_book(None, date, appointment.appointment_id);
                 Saved::to(location, msg("flash-appointment-booked"))
             },
             async |refused| {

@@ -4,7 +4,7 @@
 use crate::http::pages::Layout;
 use crate::http::pages::common::appointment_block::Block;
 use crate::http::pages::common::local_instant;
-use crate::services::appointments::BookEntry;
+use crate::services::appointments::{BookEntry, BookMarks};
 use crate::services::settings::ClinicSettings;
 use dcms_domain::AppointmentStatus;
 use jiff::Timestamp;
@@ -51,6 +51,8 @@ pub struct Column {
     pub link: String,
     /// The clinic is closed that day.
     pub closed: bool,
+    /// The column's day is today (the "now" line crosses it).
+    pub today: bool,
 }
 
 /// The grid of the book, and the appointments it cannot place.
@@ -59,6 +61,29 @@ pub struct Grid {
     pub rows: Vec<GridRow>,
     /// Canceled and no-show appointments, and those sharing a row with another.
     pub others: Vec<Block>,
+    /// The local time now in minutes since midnight, when a column is today (for the "now"
+    /// line, which `book.js` draws and moves).
+    pub now_minute: Option<i32>,
+}
+
+/// What the book shows on its blocks beyond the appointments themselves.
+pub struct Marking<'a> {
+    /// The caller may book and move appointments.
+    pub can_write: bool,
+    pub marks: &'a BookMarks,
+    /// The appointment just booked or changed, highlighted.
+    pub changed: Option<i64>,
+}
+
+impl Marking<'_> {
+    fn block(&self, layout: &Layout, entry: &BookEntry) -> Block {
+        let mut block = Block::of(layout, entry, self.can_write);
+        let id = block.appointment_id;
+        block.unpaid = self.marks.unpaid.contains(&id);
+        block.confirmed_by_sms = self.marks.confirmed_by_sms.contains(&id);
+        block.changed = self.changed == Some(id);
+        block
+    }
 }
 
 /// A column to build: a doctor on a date.
@@ -88,8 +113,9 @@ pub fn build_grid(
     clinic: &ClinicSettings,
     specs: Vec<ColumnSpec>,
     entries: &[BookEntry],
-    can_write: bool,
+    marking: &Marking,
 ) -> Grid {
+    let can_write = marking.can_write;
     let tz = &layout.time_zone;
     let mut lo = DAY_MINUTES;
     let mut hi = 0;
@@ -117,7 +143,7 @@ pub fn build_grid(
                 | AppointmentStatus::Finished
         );
         let (Some(column), true) = (column, shown) else {
-            others.push(Block::of(layout, entry, can_write));
+            others.push(marking.block(layout, entry));
             continue;
         };
         let first = minutes(start.time()) / STEP_MINUTES * STEP_MINUTES;
@@ -148,15 +174,16 @@ pub fn build_grid(
         let r0 = ((first - lo) / STEP_MINUTES) as usize;
         let r1 = (((last - lo) / STEP_MINUTES) as usize).min(row_count);
         if taken[column][r0..r1].iter().any(|t| *t) {
-            others.push(Block::of(layout, entry, can_write));
+            others.push(marking.block(layout, entry));
             continue;
         }
         taken[column][r0..r1].iter_mut().for_each(|t| *t = true);
-        let mut block = Block::of(layout, entry, can_write);
+        let mut block = marking.block(layout, entry);
         block.rowspan = r1 - r0;
         starts[column][r0] = Some(block);
     }
     let now = Timestamp::now();
+    let now_local = now.to_zoned(tz.clone());
     let mut rows = Vec::with_capacity(row_count);
     for r in 0..row_count {
         let minute = lo + r as i32 * STEP_MINUTES;
@@ -203,10 +230,16 @@ pub fn build_grid(
             cells,
         });
     }
+    let today = now_local.date();
+    let now_minute = specs
+        .iter()
+        .any(|s| s.date == today)
+        .then(|| minutes(now_local.time()));
     let columns = specs
         .into_iter()
         .map(|s| Column {
             closed: clinic.opening_hours.is_closed(s.date.weekday()),
+            today: s.date == today,
             doctor_id: s.doctor_id,
             date: s.date.to_string(),
             title: s.title,
@@ -218,6 +251,7 @@ pub fn build_grid(
         columns,
         rows,
         others,
+        now_minute,
     }
 }
 

@@ -23,10 +23,12 @@ mod appointment;
 mod book;
 mod booking;
 mod grid;
+mod panel;
 
 pub use appointment::{set_status, show, update};
-pub use book::{day, week};
+pub use book::{choose_doctors, day, week};
 pub use booking::{create, new_form, patient_choices};
+pub use panel::panel;
 
 use crate::http::pages::common::Choice;
 use crate::http::pages::common::appointment_block::Block;
@@ -42,8 +44,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-/// Most doctors the book has columns for.
-const DOCTORS_MAX: u64 = 500;
+use crate::services::appointments::DOCTORS_MAX;
 
 fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
     doctors
@@ -53,6 +54,58 @@ fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
             label: format!("{} {}", d.last_name, d.first_name),
         })
         .collect()
+}
+
+/// Where a page goes after `appointment_id` was booked, moved or changed: `back` (a path of
+/// ours, else the appointment's day in the book); back in the book, with the change to
+/// highlight and no fragment, so the book keeps its place instead of jumping to the block.
+fn back_to_book(back: Option<&str>, date: Date, appointment_id: i64) -> String {
+    let back = back
+        .map(|b| crate::http::pages::safe_next(Some(b)))
+        .unwrap_or_else(|| format!("/appointments?date={date}"));
+    let without_fragment = back.split('#').next().unwrap_or_default();
+    let (path, query) = without_fragment
+        .split_once('?')
+        .unwrap_or((without_fragment, ""));
+    if !matches!(path, "/appointments" | "/appointments/week") {
+        return back;
+    }
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("changed="))
+        .collect();
+    let changed = format!("changed={appointment_id}");
+    params.push(&changed);
+    format!("{path}?{}", params.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::back_to_book;
+    use jiff::civil::date;
+
+    #[test]
+    fn back_to_the_book_highlights_the_change_without_a_fragment() {
+        let day = date(2026, 12, 7);
+        assert_eq!(
+            back_to_book(None, day, 5),
+            "/appointments?date=2026-12-07&changed=5"
+        );
+        assert_eq!(
+            back_to_book(
+                Some("/appointments?date=2026-12-08&changed=3#appointment-3"),
+                day,
+                5
+            ),
+            "/appointments?date=2026-12-08&changed=5"
+        );
+        assert_eq!(
+            back_to_book(Some("/appointments/week?doctor_id=2"), day, 5),
+            "/appointments/week?doctor_id=2&changed=5"
+        );
+        assert_eq!(back_to_book(Some("/patients/9#x"), day, 5), "/patients/9#x");
+        assert_eq!(back_to_book(Some("https://evil.example/"), day, 5), "/");
+    }
 }
 
 /// The appointment in the way of a booking or a move.

@@ -36,6 +36,12 @@ pub struct Block {
     pub buttons: Vec<StatusButton>,
     /// Rows of the grid it spans.
     pub rowspan: usize,
+    /// A balance is still due on its treatments (the book marks it).
+    pub unpaid: bool,
+    /// The patient confirmed it by replying to the reminder SMS.
+    pub confirmed_by_sms: bool,
+    /// Just booked, moved or changed: the book highlights it.
+    pub changed: bool,
 }
 
 impl Block {
@@ -74,6 +80,9 @@ impl Block {
                 Vec::new()
             },
             rowspan: 1,
+            unpaid: false,
+            confirmed_by_sms: false,
+            changed: false,
         }
     }
 }
