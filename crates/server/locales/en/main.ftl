@@ -344,6 +344,9 @@ error-timestamp-range = The date must lie between 1970-01-02 and 2037-12-31.
 error-end-not-after-start = The end must be after the start.
 error-appointment-too-long = An appointment lasts at most { $max } hours.
 error-status-move = An appointment cannot move from { $from } to { $to }.
+error-appointment-in-past = It starts more than { $minutes } minutes ago: only a manager or an admin books or moves an appointment into the past.
+error-appointment-not-started = The appointment has not started yet: it can be marked “{ $to }” only from its start (a patient may be marked as arrived half an hour early).
+error-treatment-appointment-not-started = This appointment has not started yet: move it to now first, or record the treatment without it.
 error-patient-unknown = There is no such patient.
 error-position-ended = An ended position cannot become primary.
 

@@ -18,7 +18,8 @@ backend_test!(spawn_app -> TestApp, async fn recording_a_treatment_on_the_odonto
     let s = setup(&app).await;
     let p = s.c.patients[0];
     let dr = doctor_session(&app).await;
-    let visit = booked(&app, &s.c.desk, json!({"patient_id": p, "doctor_id": s.c.doctors[0], "start_at": "2020-03-02T10:00:00+08:00"})).await;
+    // A visit of 2020, booked afterwards by the manager (the front desk books the future).
+    let visit = booked(&app, &s.c.manager, json!({"patient_id": p, "doctor_id": s.c.doctors[0], "start_at": "2020-03-02T10:00:00+08:00"})).await;
     let form = dr
         .get(&app, &format!("/patients/{p}/treatments/new?appointment_id={}", id(&visit)))
         .await;

@@ -1,7 +1,8 @@
 //! The appointment book in Chromium, as a receptionist uses it: book from an empty slot with
 //! the patient search, see a conflicting booking refused with the appointment in the way,
 //! move an appointment by dragging it and change its end by dragging its lower edge, mark
-//! that the patient came, cancel another (the browser asks first), and a doctor's week.
+//! that the patient came (to yesterday's visit: a coming appointment offers no such button),
+//! cancel another (the browser asks first), and a doctor's week.
 
 use crate::browser::Browser;
 use crate::clinic::api;
@@ -286,17 +287,51 @@ async fn book_move_mark_came_and_cancel() {
     );
     b.screenshot("book-drop-refused-mn").await;
 
-    // Mark came in one click.
+    // Came is for an appointment that has started: the coming one offers no such button.
     b.goto(&format!("/appointments?date={day}")).await;
+    assert!(
+        !b.exists(&format!(
+            "#appointment-{first} button[name=status][value=came]"
+        ))
+        .await
+    );
+    assert!(
+        b.exists(&format!(
+            "#appointment-{first} button[name=status][value=confirmed]"
+        ))
+        .await
+    );
+    // Yesterday's visit, booked afterwards by the manager: marked came in one click.
+    let yesterday = jiff::Timestamp::now()
+        .in_tz("Asia/Ulaanbaatar")
+        .unwrap()
+        .date()
+        .yesterday()
+        .unwrap();
+    let boss = app.token("boss").await;
+    let visit = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/appointments",
+        json!({"patient_id": patients[0], "doctor_id": doctor,
+               "start_at": format!("{yesterday}T10:00:00+08:00")}),
+    )
+    .await["appointment_id"]
+        .as_i64()
+        .unwrap();
+    b.goto(&format!("/appointments?date={yesterday}")).await;
     b.click_and_wait(&format!(
-        "#appointment-{first} button[name=status][value=came]"
+        "#appointment-{visit} button[name=status][value=came]"
     ))
     .await;
     assert_eq!(b.text("#flash").await, "Төлөв өөрчлөгдлөө.");
     assert!(
-        b.exists(&format!("td.appt #appointment-{first}.status-came"))
+        b.exists(&format!("td.appt #appointment-{visit}.status-came"))
             .await
     );
+    b.screenshot("book-came-mn").await;
+    b.goto(&format!("/appointments?date={day}")).await;
 
     // Cancel the other: the browser asks first; dismissed, nothing happens.
     b.click(&format!(
@@ -325,7 +360,7 @@ async fn book_move_mark_came_and_cancel() {
     assert_eq!(a["status"], "canceled");
     // Its time is free again.
     assert!(b.exists(&slot(doctor, day, "12:00")).await);
-    b.screenshot("book-came-canceled-mn").await;
+    b.screenshot("book-canceled-mn").await;
 
     // The doctor's week, from the column's heading.
     b.click_and_wait(&format!("#book thead th[data-doctor-id='{doctor}'] a"))

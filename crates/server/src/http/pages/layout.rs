@@ -267,7 +267,7 @@ impl Layout {
             .iter()
             .map(|(name, value)| {
                 let shown = match code {
-                    "status-move" => {
+                    "status-move" | "appointment-not-started" => {
                         i18n::try_t_args(self.lang, &format!("appointment-status-{value}"), &[])
                             .unwrap_or_else(|| value.clone())
                     }
