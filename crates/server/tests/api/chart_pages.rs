@@ -185,6 +185,17 @@ backend_test!(spawn_app -> TestApp, async fn the_chart_marks_teeth_and_lists_the
     assert_eq!(palmer.body.matches("data-ui-key=").count(), 52, "both dentitions");
     assert!(tooth_element(&palmer, "P-UR-6").contains(">UR6</text>"));
 
+    // In Mongolian the teeth are named in Mongolian: the sections and the tooltips.
+    let mn = signed_in(&app, "desk", "mn").await;
+    let page = mn.get(&app, &format!("/patients/{p}/chart")).await;
+    assert_eq!(page.status, 200);
+    assert!(part(&page, "chart-tooth-P-UR-6", "<section").contains("дээд баруун нэгдүгээр том араа"));
+    assert!(tooth_element(&page, "P-LL-8").contains("<title>38 · доод зүүн гуравдугаар том араа (ухаан шүд)"), "{}", tooth_element(&page, "P-LL-8"));
+    assert!(tooth_element(&page, "P-UL-1").contains("дээд зүүн төв хөрөөч шүд"));
+    assert!(!page.has("upper right") && !page.has("lower left") && !page.has("first molar"), "no English tooth names");
+    let both = mn.get(&app, &format!("/patients/{p}/chart?dentition=both")).await;
+    assert!(tooth_element(&both, "D-LR-3").contains("доод баруун сүүн соёо шүд"));
+
     // Bad choices are a clear 400; an unknown patient 404.
     let bad = desk.get(&app, &format!("/patients/{p}/chart?system=roman")).await;
     assert_eq!(bad.status, 400);
