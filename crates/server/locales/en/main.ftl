@@ -27,6 +27,7 @@ field-password = Password
 
 ## Start page
 home-welcome = Welcome, { $name }
+home-hello = Hello!
 home-today = Today is { $date }
 home-role = Your role: { $role }
 home-patient-intro = Here you will find your appointments, treatments and invoices.

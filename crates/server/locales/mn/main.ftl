@@ -27,6 +27,7 @@ field-password = Нууц үг
 
 ## Start page
 home-welcome = Сайн байна уу, { $name }
+home-hello = Сайн байна уу!
 home-today = Өнөөдөр { $date }
 home-role = Таны үүрэг: { $role }
 home-patient-intro = Энд таны цаг захиалга, эмчилгээ, нэхэмжлэх харагдана.

@@ -364,6 +364,9 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     let me = signed_in(&app, "portal", "en").await;
     let home = me.get(&app, "/").await;
     assert_eq!(home.status, 200, "{}", home.body);
+    // Greeted by their first name (not the login), spoken to as a patient (no role line).
+    assert!(home.has("<h1 id=\"home-greeting\">Welcome, Нэр0</h1>"), "{}", home.body);
+    assert!(!home.has("Welcome, portal") && !home.has("Your role"), "{}", home.body);
     // My coming appointment, by the service's name for patients.
     let appointments = part(&home, "portal-appointments", "<section");
     assert!(appointments.contains(&format!("data-appointment-id=\"{}\"", visit["appointment_id"])));
@@ -401,6 +404,7 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     // In Mongolian.
     let mn = signed_in(&app, "portal", "mn").await.get(&app, "/").await;
     assert!(mn.has("Таны эмчилгээ") && mn.has("Төлөх үлдэгдэл: 40 000 ₮."), "{}", mn.body);
+    assert!(mn.has("Сайн байна уу, Нэр0") && !mn.has("Таны үүрэг"), "{}", mn.body);
 
     // A portal account with no record linked: a friendly message, not an error.
     let lonely = session(&app, "lonely", Role::Patient, "en").await;
