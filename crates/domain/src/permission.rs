@@ -42,7 +42,8 @@ named_enum! {
         /// Payments (not refunds).
         Payments => "payments",
         /// Refunds, finishing an appointment with an unpaid treatment, editing a fully paid
-        /// treatment.
+        /// treatment, booking or moving an appointment into the past: a manager's or an
+        /// admin's overrides of the front desk's rules.
         Refunds => "refunds",
         /// Calls and SMS.
         Communications => "communications",

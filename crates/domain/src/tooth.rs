@@ -32,6 +32,59 @@ pub struct Tooth {
     pub name: &'static str,
 }
 
+/// The parts a tooth's name is said with, in any language: the pages build the message id
+/// of each (`tooth-arch-upper`, `tooth-side-right`, `tooth-kind-first-molar`) and say them
+/// in the reader's language; in English they make [`Tooth::name`] (a test checks it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ToothNameParts {
+    /// `upper` or `lower`.
+    pub arch: &'static str,
+    /// The patient's side: `right` (quadrants 1 and 4) or `left`.
+    pub side: &'static str,
+    /// The kind of tooth, e.g. `central-incisor`, `first-molar`, `primary-canine`,
+    /// `second-primary-molar`.
+    pub kind: &'static str,
+}
+
+impl Tooth {
+    /// The parts of this tooth's name ([`ToothNameParts`]).
+    pub fn name_parts(&self) -> ToothNameParts {
+        const PERMANENT: [&str; 8] = [
+            "central-incisor",
+            "lateral-incisor",
+            "canine",
+            "first-premolar",
+            "second-premolar",
+            "first-molar",
+            "second-molar",
+            "third-molar",
+        ];
+        const PRIMARY: [&str; 5] = [
+            "primary-central-incisor",
+            "primary-lateral-incisor",
+            "primary-canine",
+            "first-primary-molar",
+            "second-primary-molar",
+        ];
+        let kinds: &[&'static str] = match self.dentition {
+            Dentition::Permanent => &PERMANENT,
+            Dentition::Primary => &PRIMARY,
+        };
+        ToothNameParts {
+            arch: self.arch.as_str(),
+            side: if matches!(self.quadrant, 1 | 4) {
+                "right"
+            } else {
+                "left"
+            },
+            kind: kinds
+                .get(usize::from(self.index_in_quadrant).saturating_sub(1))
+                .copied()
+                .unwrap_or("tooth"),
+        }
+    }
+}
+
 /// The parsed dictionary.
 struct Dictionary {
     /// The rows in CSV order.
@@ -263,6 +316,32 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn name_parts_say_the_english_name() {
+        for tooth in all_teeth() {
+            let parts = tooth.name_parts();
+            let said = format!(
+                "{} {} {}",
+                parts.arch,
+                parts.side,
+                parts.kind.replace('-', " ")
+            );
+            assert_eq!(said, tooth.name, "{} {}", tooth.system, tooth.code);
+        }
+        let fdi16 = ToothCode::parse(ToothSystem::Fdi, "16").unwrap();
+        assert_eq!(
+            fdi16.tooth().name_parts(),
+            ToothNameParts {
+                arch: "upper",
+                side: "right",
+                kind: "first-molar"
+            }
+        );
+        let fdi75 = ToothCode::parse(ToothSystem::Fdi, "75").unwrap();
+        assert_eq!(fdi75.tooth().name_parts().kind, "second-primary-molar");
+        assert_eq!(fdi75.tooth().name_parts().side, "left");
+    }
 
     #[test]
     fn the_dictionary() {

@@ -27,6 +27,7 @@ field-password = Password
 
 ## Start page
 home-welcome = Welcome, { $name }
+home-hello = Hello!
 home-today = Today is { $date }
 home-role = Your role: { $role }
 home-patient-intro = Here you will find your appointments, treatments and invoices.
@@ -326,7 +327,8 @@ duration-minutes = { $minutes } min
 service-active = Active
 service-inactive = Inactive
 service-active-label = Active (untick to stop booking and billing it; past treatments keep it)
-service-type-hint = The group it is listed under, e.g. ORTHO or CHILD; compared exactly as written.
+service-type-hint = The group it is listed under, named as the clinic names its groups (e.g. { $examples }); compared exactly as written.
+service-type-hint-first = The group it is listed under, e.g. the kind of treatment; compared exactly as written.
 service-number-hint = Its place in the type: a whole number from 1, unique within the type.
 service-price-hint = Whole tugrik, e.g. 150 000.
 service-duration-hint = Minutes an appointment for it takes; empty: 30.
@@ -344,6 +346,9 @@ error-timestamp-range = The date must lie between 1970-01-02 and 2037-12-31.
 error-end-not-after-start = The end must be after the start.
 error-appointment-too-long = An appointment lasts at most { $max } hours.
 error-status-move = An appointment cannot move from { $from } to { $to }.
+error-appointment-in-past = It starts more than { $minutes } minutes ago: only a manager or an admin books or moves an appointment into the past.
+error-appointment-not-started = The appointment has not started yet: it can be marked “{ $to }” only from its start (a patient may be marked as arrived half an hour early).
+error-treatment-appointment-not-started = This appointment has not started yet: move it to now first, or record the treatment without it.
 error-patient-unknown = There is no such patient.
 error-position-ended = An ended position cannot become primary.
 

@@ -19,3 +19,23 @@ odontogram-legend = Legend
 odontogram-mark-treated = Treated
 odontogram-mark-recent = Treated within the last year
 odontogram-mark-missing = Missing (extracted)
+
+## A tooth's name (Layout::tooth_name): { $arch } { $side } { $kind }, from the dictionary's parts.
+tooth-name = { $arch } { $side } { $kind }
+tooth-arch-upper = upper
+tooth-arch-lower = lower
+tooth-side-right = right
+tooth-side-left = left
+tooth-kind-central-incisor = central incisor
+tooth-kind-lateral-incisor = lateral incisor
+tooth-kind-canine = canine
+tooth-kind-first-premolar = first premolar
+tooth-kind-second-premolar = second premolar
+tooth-kind-first-molar = first molar
+tooth-kind-second-molar = second molar
+tooth-kind-third-molar = third molar
+tooth-kind-primary-central-incisor = primary central incisor
+tooth-kind-primary-lateral-incisor = primary lateral incisor
+tooth-kind-primary-canine = primary canine
+tooth-kind-first-primary-molar = first primary molar
+tooth-kind-second-primary-molar = second primary molar

@@ -19,3 +19,23 @@ odontogram-legend = Тайлбар
 odontogram-mark-treated = Эмчилгээ хийсэн
 odontogram-mark-recent = Сүүлийн нэг жилд эмчилсэн
 odontogram-mark-missing = Шүд байхгүй (авагдсан)
+
+## A tooth's name (Layout::tooth_name): { $arch } { $side } { $kind }, from the dictionary's parts.
+tooth-name = { $arch } { $side } { $kind }
+tooth-arch-upper = дээд
+tooth-arch-lower = доод
+tooth-side-right = баруун
+tooth-side-left = зүүн
+tooth-kind-central-incisor = төв хөрөөч шүд
+tooth-kind-lateral-incisor = хажуугийн хөрөөч шүд
+tooth-kind-canine = соёо шүд
+tooth-kind-first-premolar = нэгдүгээр жижиг араа
+tooth-kind-second-premolar = хоёрдугаар жижиг араа
+tooth-kind-first-molar = нэгдүгээр том араа
+tooth-kind-second-molar = хоёрдугаар том араа
+tooth-kind-third-molar = гуравдугаар том араа (ухаан шүд)
+tooth-kind-primary-central-incisor = сүүн төв хөрөөч шүд
+tooth-kind-primary-lateral-incisor = сүүн хажуугийн хөрөөч шүд
+tooth-kind-primary-canine = сүүн соёо шүд
+tooth-kind-first-primary-molar = нэгдүгээр сүүн араа
+tooth-kind-second-primary-molar = хоёрдугаар сүүн араа

@@ -7,7 +7,7 @@ use super::{DEMO_PASSWORD, DemoLogin};
 use crate::config::PasswordCost;
 use crate::services::audit::AuditTrail;
 use crate::services::{Actor, ServiceError, catalog, positions, settings, staff, users};
-use dcms_domain::{Gender, Role, TreatmentScope};
+use dcms_domain::{Dentition, Gender, Role, ToothCode, TreatmentScope};
 use dcms_store::Store;
 use jiff::civil::Date;
 use rand::Rng;
@@ -22,38 +22,73 @@ pub struct DemoService {
     pub minutes: i64,
     /// How an item of it covers teeth when the generator records one.
     pub scope: TreatmentScope,
+    /// Which teeth it is done on (a wisdom tooth's extraction on a third molar only).
+    pub teeth: Teeth,
     /// How often it is done, relative to the others.
     pub weight: u32,
+}
+
+/// The teeth a demo service is done on, so the history never extracts a wisdom tooth from
+/// a child's milk teeth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Teeth {
+    /// Any tooth of the patient's dentition.
+    Any,
+    /// Permanent teeth only (adults: implants, crowns, whitening, braces).
+    Permanent,
+    /// Primary (milk) teeth only.
+    Primary,
+    /// Permanent third molars only (wisdom teeth).
+    Wisdom,
+}
+
+impl Teeth {
+    /// Whether the service is done on a patient of `dentition`.
+    pub fn fits(self, dentition: Dentition) -> bool {
+        match self {
+            Teeth::Any => true,
+            Teeth::Permanent | Teeth::Wisdom => dentition == Dentition::Permanent,
+            Teeth::Primary => dentition == Dentition::Primary,
+        }
+    }
+
+    /// Whether the service is done on `tooth`.
+    pub fn allows(self, tooth: ToothCode) -> bool {
+        let tooth = tooth.tooth();
+        self.fits(tooth.dentition) && (self != Teeth::Wisdom || tooth.index_in_quadrant == 8)
+    }
 }
 
 /// Prices as Ulaanbaatar private clinics list them in 2025-2026 (tugrik).
 #[rustfmt::skip]
 pub const SERVICES: &[DemoService] = &[
-    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Анхан шатны үзлэг, зөвлөгөө", patient_name: "Үзлэг, зөвлөгөө", price: 20_000, minutes: 30, scope: TreatmentScope::None, weight: 30 },
-    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Шүдний рентген зураг (периапикал)", patient_name: "Рентген зураг", price: 15_000, minutes: 15, scope: TreatmentScope::SingleTooth, weight: 14 },
-    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Панорам рентген (OPG)", patient_name: "Панорам зураг", price: 45_000, minutes: 15, scope: TreatmentScope::None, weight: 5 },
-    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Кариесийн эмчилгээ, композит ломбо", patient_name: "Шүдний ломбо", price: 70_000, minutes: 45, scope: TreatmentScope::SingleTooth, weight: 30 },
-    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Сувгийн эмчилгээ (нэг суваг)", patient_name: "Сувгийн эмчилгээ", price: 150_000, minutes: 60, scope: TreatmentScope::SingleTooth, weight: 10 },
-    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Сувгийн эмчилгээ (олон суваг)", patient_name: "Сувгийн эмчилгээ (олон суваг)", price: 280_000, minutes: 90, scope: TreatmentScope::SingleTooth, weight: 5 },
-    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Шүдний чулуу авах, өнгөлгөө", patient_name: "Шүдний цэвэрлэгээ", price: 60_000, minutes: 45, scope: TreatmentScope::FullMouth, weight: 12 },
-    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Ломбо солих", patient_name: "Ломбо солих", price: 60_000, minutes: 45, scope: TreatmentScope::SingleTooth, weight: 6 },
-    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Фторжуулалт", patient_name: "Шүдэнд фтор түрхэх", price: 30_000, minutes: 30, scope: TreatmentScope::FullMouth, weight: 4 },
-    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Силант (ховил битүүмжлэл)", patient_name: "Ховил битүүмжлэх", price: 35_000, minutes: 30, scope: TreatmentScope::MultiTooth, weight: 4 },
-    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Сүүн шүд авах", patient_name: "Сүүн шүд авах", price: 25_000, minutes: 20, scope: TreatmentScope::SingleTooth, weight: 3 },
-    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Шүд авах (энгийн)", patient_name: "Шүд авах", price: 50_000, minutes: 30, scope: TreatmentScope::SingleTooth, weight: 8 },
-    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Ухаан шүд авах (мэс заслын)", patient_name: "Ухаан шүд авах", price: 180_000, minutes: 60, scope: TreatmentScope::SingleTooth, weight: 3 },
-    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Имплант суулгах", patient_name: "Шүдний имплант", price: 1_800_000, minutes: 90, scope: TreatmentScope::SingleTooth, weight: 1 },
-    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Шаазан титэм (циркон)", patient_name: "Циркон бүрээс", price: 650_000, minutes: 60, scope: TreatmentScope::SingleTooth, weight: 2 },
-    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Металл шаазан титэм", patient_name: "Шаазан бүрээс", price: 380_000, minutes: 60, scope: TreatmentScope::SingleTooth, weight: 2 },
-    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Авдаг хэсэгчилсэн протез (дээд эрүү)", patient_name: "Авдаг шүд (дээд)", price: 750_000, minutes: 60, scope: TreatmentScope::UpperArch, weight: 1 },
-    DemoService { service_type: "ГАЖИГ", doctor_name: "Гажиг заслын металл брекет (хоёр эрүү)", patient_name: "Брекет", price: 2_800_000, minutes: 90, scope: TreatmentScope::FullMouth, weight: 1 },
-    DemoService { service_type: "ГАЖИГ", doctor_name: "Брекет тохируулга", patient_name: "Брекет тохируулах", price: 60_000, minutes: 30, scope: TreatmentScope::None, weight: 4 },
-    DemoService { service_type: "ГОО ЗАСАЛ", doctor_name: "Шүд цайруулах (кабинетэд)", patient_name: "Шүд цайруулах", price: 400_000, minutes: 60, scope: TreatmentScope::FullMouth, weight: 2 },
+    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Анхан шатны үзлэг, зөвлөгөө", patient_name: "Үзлэг, зөвлөгөө", price: 20_000, minutes: 30, scope: TreatmentScope::None, teeth: Teeth::Any, weight: 30 },
+    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Шүдний рентген зураг (периапикал)", patient_name: "Рентген зураг", price: 15_000, minutes: 15, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 14 },
+    DemoService { service_type: "ҮЗЛЭГ", doctor_name: "Панорам рентген (OPG)", patient_name: "Панорам зураг", price: 45_000, minutes: 15, scope: TreatmentScope::None, teeth: Teeth::Any, weight: 5 },
+    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Кариесийн эмчилгээ, композит ломбо", patient_name: "Шүдний ломбо", price: 70_000, minutes: 45, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 30 },
+    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Сувгийн эмчилгээ (нэг суваг)", patient_name: "Сувгийн эмчилгээ", price: 150_000, minutes: 60, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 10 },
+    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Сувгийн эмчилгээ (олон суваг)", patient_name: "Сувгийн эмчилгээ (олон суваг)", price: 280_000, minutes: 90, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 5 },
+    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Шүдний чулуу авах, өнгөлгөө", patient_name: "Шүдний цэвэрлэгээ", price: 60_000, minutes: 45, scope: TreatmentScope::FullMouth, teeth: Teeth::Any, weight: 12 },
+    DemoService { service_type: "ЭМЧИЛГЭЭ", doctor_name: "Ломбо солих", patient_name: "Ломбо солих", price: 60_000, minutes: 45, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 6 },
+    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Фторжуулалт", patient_name: "Шүдэнд фтор түрхэх", price: 30_000, minutes: 30, scope: TreatmentScope::FullMouth, teeth: Teeth::Any, weight: 4 },
+    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Силант (ховил битүүмжлэл)", patient_name: "Ховил битүүмжлэх", price: 35_000, minutes: 30, scope: TreatmentScope::MultiTooth, teeth: Teeth::Any, weight: 4 },
+    DemoService { service_type: "ХҮҮХЭД", doctor_name: "Сүүн шүд авах", patient_name: "Сүүн шүд авах", price: 25_000, minutes: 20, scope: TreatmentScope::SingleTooth, teeth: Teeth::Primary, weight: 3 },
+    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Шүд авах (энгийн)", patient_name: "Шүд авах", price: 50_000, minutes: 30, scope: TreatmentScope::SingleTooth, teeth: Teeth::Any, weight: 8 },
+    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Ухаан шүд авах (мэс заслын)", patient_name: "Ухаан шүд авах", price: 180_000, minutes: 60, scope: TreatmentScope::SingleTooth, teeth: Teeth::Wisdom, weight: 3 },
+    DemoService { service_type: "МЭС ЗАСАЛ", doctor_name: "Имплант суулгах", patient_name: "Шүдний имплант", price: 1_800_000, minutes: 90, scope: TreatmentScope::SingleTooth, teeth: Teeth::Permanent, weight: 1 },
+    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Шаазан титэм (циркон)", patient_name: "Циркон бүрээс", price: 650_000, minutes: 60, scope: TreatmentScope::SingleTooth, teeth: Teeth::Permanent, weight: 2 },
+    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Металл шаазан титэм", patient_name: "Шаазан бүрээс", price: 380_000, minutes: 60, scope: TreatmentScope::SingleTooth, teeth: Teeth::Permanent, weight: 2 },
+    DemoService { service_type: "ПРОТЕЗ", doctor_name: "Авдаг хэсэгчилсэн протез (дээд эрүү)", patient_name: "Авдаг шүд (дээд)", price: 750_000, minutes: 60, scope: TreatmentScope::UpperArch, teeth: Teeth::Permanent, weight: 1 },
+    DemoService { service_type: "ГАЖИГ", doctor_name: "Гажиг заслын металл брекет (хоёр эрүү)", patient_name: "Брекет", price: 2_800_000, minutes: 90, scope: TreatmentScope::FullMouth, teeth: Teeth::Permanent, weight: 1 },
+    DemoService { service_type: "ГАЖИГ", doctor_name: "Брекет тохируулга", patient_name: "Брекет тохируулах", price: 60_000, minutes: 30, scope: TreatmentScope::None, teeth: Teeth::Permanent, weight: 4 },
+    DemoService { service_type: "ГОО ЗАСАЛ", doctor_name: "Шүд цайруулах (кабинетэд)", patient_name: "Шүд цайруулах", price: 400_000, minutes: 60, scope: TreatmentScope::FullMouth, teeth: Teeth::Permanent, weight: 2 },
 ];
 
 /// The clinic as the generator uses it.
 pub struct Clinic {
     pub doctor_ids: Vec<i64>,
+    /// `last_name first_name` of each doctor of `doctor_ids`, in the same order.
+    pub doctor_names: Vec<String>,
     pub assistant_ids: Vec<i64>,
     pub receptionist_ids: Vec<i64>,
     /// `(service_id, line of SERVICES)`; services the clinic had before are not billed.
@@ -88,6 +123,8 @@ pub async fn create(
             clinic_name: Some("Инээмсэглэл шүдний эмнэлэг (демо)".to_owned()),
             clinic_code: Some("DEMO".to_owned()),
             reminder_enabled: Some(true),
+            // The reminder asks for a reply "1" (the default text): the clinic acts on it.
+            sms_confirm_replies: Some(true),
             ..Default::default()
         },
     )
@@ -155,6 +192,7 @@ pub async fn create(
 
     let mut clinic = Clinic {
         doctor_ids: Vec::new(),
+        doctor_names: Vec::new(),
         assistant_ids: Vec::new(),
         receptionist_ids: Vec::new(),
         services: Vec::new(),
@@ -219,7 +257,10 @@ pub async fn create(
         )
         .await?;
         match member.position {
-            "DENTIST" | "ORTHODONTIST" => clinic.doctor_ids.push(employee.employee_id),
+            "DENTIST" | "ORTHODONTIST" => {
+                clinic.doctor_ids.push(employee.employee_id);
+                clinic.doctor_names.push(display_name.clone());
+            }
             "ASSISTANT" => clinic.assistant_ids.push(employee.employee_id),
             "RECEPTION" => {
                 clinic.receptionist_ids.push(employee.employee_id);
@@ -281,10 +322,11 @@ async fn create_login(
 /// The clinic a database already has: its doctors and active services (billed at their
 /// catalog prices, with the teeth scope of the demo line of the same name, or no teeth).
 pub async fn existing(store: &Store) -> Result<Clinic, ServiceError> {
-    let doctor_ids = staff::doctors(store, None, 10_000)
-        .await?
-        .into_iter()
-        .map(|e| e.employee_id)
+    let doctors = staff::doctors(store, None, 10_000).await?;
+    let doctor_ids = doctors.iter().map(|e| e.employee_id).collect();
+    let doctor_names = doctors
+        .iter()
+        .map(|e| format!("{} {}", e.last_name, e.first_name))
         .collect();
     let services = catalog::list(
         store,
@@ -305,6 +347,7 @@ pub async fn existing(store: &Store) -> Result<Clinic, ServiceError> {
     .collect();
     Ok(Clinic {
         doctor_ids,
+        doctor_names,
         assistant_ids: Vec::new(),
         receptionist_ids: Vec::new(),
         services,

@@ -7,6 +7,7 @@ use super::clinic::{Clinic, DemoService};
 use super::people::{self, RegisterNumbers};
 use super::{DemoSummary, SamplePatient};
 use crate::services::ServiceError;
+use crate::services::reminders::{ReminderValues, render_reminder};
 use dcms_domain::{
     AppointmentStatus, ContactType, Dentition, Direction, OpeningHours, PatientStatus,
     PaymentMethod, ToothCode, ToothSystem, TreatmentScope, select_teeth, teeth_of,
@@ -49,12 +50,45 @@ pub struct Calendar {
     pub opening_hours: OpeningHours,
     pub today: Date,
     pub now: Timestamp,
+    /// The clinic's reminder text, which the history's reminders are written with.
+    pub reminder_template: String,
+    pub clinic_name: String,
 }
 
 impl Calendar {
     /// Unix `seconds` in the clinic's time zone.
     fn local(&self, seconds: i64) -> jiff::Zoned {
         instant(seconds).to_zoned(self.zone.clone())
+    }
+
+    /// An instant (Unix seconds) at which the clinic is open, at or before `seconds`:
+    /// `seconds` itself when it is open then, else a random moment of the last opening
+    /// interval before it (a week back at most), early enough for a call of `length`
+    /// seconds to end by closing. None when the clinic is never open in that week.
+    fn open_at_or_before(&self, seconds: i64, length: i64, rng: &mut impl Rng) -> Option<i64> {
+        let local = self.local(seconds).date();
+        for back in 0..8 {
+            let day = local.checked_sub(jiff::Span::new().days(back)).ok()?;
+            for &(open, close) in self.opening_hours.intervals(day.weekday()).iter().rev() {
+                let at = |time| {
+                    day.to_datetime(time)
+                        .to_zoned(self.zone.clone())
+                        .ok()
+                        .map(|z| z.timestamp().as_second())
+                };
+                let (Some(open), Some(close)) = (at(open), at(close)) else {
+                    continue;
+                };
+                if open <= seconds && seconds + length <= close {
+                    return Some(seconds);
+                }
+                let last = close.min(seconds) - length;
+                if open <= last {
+                    return Some(rng.gen_range(open..=last));
+                }
+            }
+        }
+        None
     }
 
     /// Start instants (Unix seconds) of the slots of each open day in `[from, until]`.
@@ -337,6 +371,16 @@ pub async fn write(
     let mut ids = Ids::after_existing(store).await?;
     let teeth_permanent = teeth_of(ToothSystem::Fdi, Dentition::Permanent, None);
     let teeth_primary = teeth_of(ToothSystem::Fdi, Dentition::Primary, None);
+    let services_for = |dentition| -> Vec<(i64, &'static DemoService)> {
+        clinic
+            .services
+            .iter()
+            .copied()
+            .filter(|(_, line)| line.teeth.fits(dentition))
+            .collect()
+    };
+    let services_permanent = services_for(Dentition::Permanent);
+    let services_primary = services_for(Dentition::Primary);
     let methods = [
         (PaymentMethod::Card, 45),
         (PaymentMethod::Qpay, 25),
@@ -351,7 +395,13 @@ pub async fn write(
             let doctor_id = clinic.doctor_ids[p.doctor as usize];
             let appointment_id = ids.appointment;
             ids.appointment += 1;
-            let main = pick_weighted(rng, &clinic.services);
+            // Services done on teeth the patient has (no wisdom tooth out of milk teeth).
+            let dentition = Dentition::on(person.person.birthday, calendar.local(p.start).date());
+            let fitting = match dentition {
+                Dentition::Primary => &services_primary,
+                Dentition::Permanent => &services_permanent,
+            };
+            let main = pick_weighted(rng, fitting);
             let booked_at = (p.start - rng.gen_range(3_600..14 * 86_400))
                 .min(now - 60)
                 .max(person.created_at);
@@ -379,8 +429,6 @@ pub async fn write(
                 AppointmentStatus::Came | AppointmentStatus::Finished
             ) && let Some(main) = main
             {
-                let on = calendar.local(p.start).date();
-                let dentition = Dentition::on(person.person.birthday, on);
                 let teeth = match dentition {
                     Dentition::Primary => &teeth_primary,
                     Dentition::Permanent => &teeth_permanent,
@@ -402,7 +450,7 @@ pub async fn write(
                 });
                 let mut lines = vec![*main];
                 if rng.gen_bool(0.35)
-                    && let Some(second) = pick_weighted(rng, &clinic.services)
+                    && let Some(second) = pick_weighted(rng, fitting)
                     && second.0 != main.0
                 {
                     lines.push(*second);
@@ -422,12 +470,17 @@ pub async fn write(
                         position: position as i32 + 1,
                         note: None,
                     });
+                    let teeth: Vec<ToothCode> = teeth
+                        .iter()
+                        .copied()
+                        .filter(|t| line.teeth.allows(*t))
+                        .collect();
                     let given: Vec<ToothCode> = match line.scope {
                         TreatmentScope::SingleTooth => {
                             teeth.choose(rng).copied().into_iter().collect()
                         }
                         TreatmentScope::MultiTooth => {
-                            let count = rng.gen_range(2..=4);
+                            let count = rng.gen_range(2..=4).min(teeth.len());
                             teeth.choose_multiple(rng, count).copied().collect()
                         }
                         _ => Vec::new(),
@@ -473,28 +526,36 @@ pub async fn write(
                 }
             }
             // The patient's calls and the reminder SMS around the appointment.
-            if rng.gen_bool(0.25) {
-                let begin = booked_at - rng.gen_range(60..3_600);
+            // Calls come while the clinic is open (someone answers them).
+            let length = rng.gen_range(40..400);
+            if rng.gen_bool(0.25)
+                && let Some(begin) =
+                    calendar.open_at_or_before(booked_at - rng.gen_range(60..3_600), length, rng)
+            {
                 rows.calls.push(call::Model {
                     call_id: ids.call,
                     phone_number: person.primary_phone.clone(),
                     direction: Direction::In.code(),
                     begin_call: ts(begin),
-                    end_call: Some(ts(begin + rng.gen_range(40..400))),
+                    end_call: Some(ts(begin + length)),
                     contact_type: ContactType::Patient.code(),
                     contacter_id: Some(patient_id),
                     note: Some("Цаг захиалсан".to_owned()),
                 });
                 ids.call += 1;
             }
-            if p.start < now && rng.gen_bool(0.03) {
-                let begin = p.start - rng.gen_range(3_600..86_400);
+            let length = rng.gen_range(30..200);
+            if p.start < now
+                && rng.gen_bool(0.03)
+                && let Some(begin) =
+                    calendar.open_at_or_before(p.start - rng.gen_range(3_600..86_400), length, rng)
+            {
                 rows.calls.push(call::Model {
                     call_id: ids.call,
                     phone_number: people::mobile(rng),
                     direction: Direction::In.code(),
                     begin_call: ts(begin),
-                    end_call: Some(ts(begin + rng.gen_range(30..200))),
+                    end_call: Some(ts(begin + length)),
                     contact_type: ContactType::New.code(),
                     contacter_id: None,
                     note: Some("Үнийн мэдээлэл асуусан".to_owned()),
@@ -514,11 +575,19 @@ pub async fn write(
                     direction: Direction::Out.code(),
                     time: ts(sent),
                     subject: Some("Сануулга".to_owned()),
-                    sms_text: format!(
-                        "Сайн байна уу, {}. Таныг {} {}-д шүдний эмчид үзүүлэхийг сануулъя. Инээмсэглэл шүдний эмнэлэг",
-                        person.person.first_name,
-                        local.date(),
-                        local.time().strftime("%H:%M")
+                    sms_text: render_reminder(
+                        &calendar.reminder_template,
+                        &ReminderValues {
+                            patient: person.person.first_name.to_owned(),
+                            date: local.date().to_string(),
+                            time: local.time().strftime("%H:%M").to_string(),
+                            doctor: clinic
+                                .doctor_names
+                                .get(p.doctor as usize)
+                                .cloned()
+                                .unwrap_or_default(),
+                            clinic: calendar.clinic_name.clone(),
+                        },
                     ),
                     contact_type: ContactType::Patient.code(),
                     contacter_id: Some(patient_id),

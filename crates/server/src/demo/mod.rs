@@ -116,11 +116,13 @@ pub async fn generate(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let clinic_settings = settings::get(store).await?;
     let now = clinic_settings.now_local();
-    let calendar = history::Calendar {
+    let mut calendar = history::Calendar {
         zone: clinic_settings.time_zone(),
         opening_hours: clinic_settings.opening_hours.clone(),
         today: now.date(),
         now: now.timestamp(),
+        reminder_template: clinic_settings.reminder_template.clone(),
+        clinic_name: clinic_settings.clinic_name.clone(),
     };
     let taken = patients_repo::register_numbers(store.connection()).await?;
     let mut register_numbers = RegisterNumbers::taken(taken);
@@ -156,6 +158,11 @@ pub async fn generate(
     } else {
         clinic::existing(store).await?
     };
+    // The reminders of the history say what the clinic's reminder says (its name and text
+    // as they are once the clinic exists).
+    let clinic_settings = settings::get(store).await?;
+    calendar.reminder_template = clinic_settings.reminder_template;
+    calendar.clinic_name = clinic_settings.clinic_name;
     let mut summary = DemoSummary {
         logins: clinic.logins.clone(),
         doctor_ids: clinic.doctor_ids.clone(),

@@ -85,6 +85,13 @@ impl Actor {
             .is_none_or(|p| dcms_domain::permits(p, capability, access))
     }
 
+    /// Whether this actor is a manager or an admin (or the system), who may override the
+    /// front desk's rules: finish an unpaid visit with a reason, edit a paid treatment,
+    /// book or move an appointment into the past (`Capability::Refunds`).
+    pub fn may_override(self) -> bool {
+        self.may(dcms_domain::Capability::Refunds, dcms_domain::Access::Write)
+    }
+
     /// Refuses (403) unless this actor may change user accounts: every side effect on an
     /// account (linking it to an employee or a patient, disabling it when its employee is
     /// fired) needs what `/api/v1/users` needs, whatever route reaches it.

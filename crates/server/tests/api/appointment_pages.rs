@@ -4,7 +4,7 @@
 //! conflict shown with the appointment in the way, moving and resizing (the form the book's
 //! drag and drop posts), status buttons, a doctor's week, the patient page's appointments,
 //! and who may do what.
-use crate::appointments::{Clinic, booked, clinic, get, id, set_status};
+use crate::appointments::{Clinic, booked, clinic, get, id, past, set_status};
 use crate::backend_test;
 use crate::helpers::TestApp;
 use crate::page_session::{Session, hq_session, session, signed_in};
@@ -16,6 +16,31 @@ const MONDAY: &str = "2030-01-07";
 
 fn at(hhmm: &str) -> String {
     format!("{MONDAY}T{hhmm}:00+08:00")
+}
+
+/// Monday 2025-01-06, in the past ([`past`]): its appointments may come and be missed.
+const PAST_MONDAY: &str = "2025-01-06";
+
+/// Books on [`PAST_MONDAY`] as the manager (the front desk books the future only).
+async fn book_past(
+    app: &TestApp,
+    c: &Clinic,
+    doctor: usize,
+    patient: usize,
+    from: &str,
+    to: &str,
+) -> Value {
+    booked(
+        app,
+        &c.manager,
+        json!({
+            "patient_id": c.patients[patient],
+            "doctor_id": c.doctors[doctor],
+            "start_at": past(from),
+            "end_at": past(to),
+        }),
+    )
+    .await
 }
 
 /// A page's HTML with `&` unescaped, so links read as they are written.
@@ -61,21 +86,22 @@ fn block_cell(html: &str, appointment_id: i64) -> &str {
 backend_test!(spawn_app -> TestApp, async fn day_shows_doctors_rows_and_blocks_by_status(app) {
     let c = clinic(&app, 2, 3).await;
     let s = desk_session(&app).await;
-    let first = book_api(&app, &c, 0, 0, "10:00", "10:45").await;
-    let second = book_api(&app, &c, 1, 1, "09:00", "09:30").await;
-    let canceled = book_api(&app, &c, 0, 2, "11:00", "11:30").await;
+    // A day that has passed, so its appointments offer every move and may come.
+    let first = book_past(&app, &c, 0, 0, "10:00", "10:45").await;
+    let second = book_past(&app, &c, 1, 1, "09:00", "09:30").await;
+    let canceled = book_past(&app, &c, 0, 2, "11:00", "11:30").await;
     assert_eq!(set_status(&app, &c.desk, id(&second), "came").await.0, 200);
     assert_eq!(set_status(&app, &c.desk, id(&canceled), "canceled").await.0, 200);
 
-    let page = s.get(&app, &format!("/appointments?date={MONDAY}")).await;
+    let page = s.get(&app, &format!("/appointments?date={PAST_MONDAY}")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     // One column per doctor, linking to their week.
     for doctor in &c.doctors {
         assert!(
-            page.has(&format!("data-doctor-id=\"{doctor}\" data-date=\"{MONDAY}\"")),
+            page.has(&format!("data-doctor-id=\"{doctor}\" data-date=\"{PAST_MONDAY}\"")),
             "no column for doctor {doctor}"
         );
-        assert!(links(&page.body).contains(&format!("/appointments/week?doctor_id={doctor}&date={MONDAY}"
+        assert!(links(&page.body).contains(&format!("/appointments/week?doctor_id={doctor}&date={PAST_MONDAY}"
         )));
     }
     // Rows every 15 minutes from opening to closing, and no further.
@@ -94,11 +120,11 @@ backend_test!(spawn_app -> TestApp, async fn day_shows_doctors_rows_and_blocks_b
     // The canceled one frees its time: listed under the grid, and its slot can be booked.
     let others = &page.body[page.body.find("id=\"book-others\"").expect("others list")..];
     assert!(others.contains(&format!("id=\"appointment-{}\"", id(&canceled))));
-    assert!(links(&page.body).contains(&format!("/appointments/new?doctor_id={}&date={MONDAY}&time=11:00",
+    assert!(links(&page.body).contains(&format!("/appointments/new?doctor_id={}&date={PAST_MONDAY}&time=11:00",
         c.doctors[0]
     )));
     // The booked times are not offered.
-    assert!(!links(&page.body).contains(&format!("/appointments/new?doctor_id={}&date={MONDAY}&time=10:15",
+    assert!(!links(&page.body).contains(&format!("/appointments/new?doctor_id={}&date={PAST_MONDAY}&time=10:15",
         c.doctors[0]
     )));
     // A compact block: a link to the appointment (its panel with a script), movable.
@@ -130,12 +156,12 @@ backend_test!(spawn_app -> TestApp, async fn day_shows_doctors_rows_and_blocks_b
     assert!(!reserved_panel.has("panel-record-treatment"), "not before the patient came");
     assert_eq!(s.get(&app, "/appointments/999999/panel").await.status, 404);
     // Day navigation.
-    assert!(page.has("/appointments?date=2030-01-06"));
-    assert!(page.has("/appointments?date=2030-01-08"));
+    assert!(page.has("/appointments?date=2025-01-05"));
+    assert!(page.has("/appointments?date=2025-01-07"));
     // A malformed date is a clear 400, not the wrong day.
     assert_eq!(s.get(&app, "/appointments?date=2030-13-01").await.status, 400);
     // A closed day with nothing booked says so.
-    let sunday = s.get(&app, "/appointments?date=2030-01-06").await;
+    let sunday = s.get(&app, "/appointments?date=2025-01-05").await;
     assert!(sunday.has("id=\"book-closed\""), "{}", sunday.body);
 });
 
@@ -299,11 +325,25 @@ backend_test!(spawn_app -> TestApp, async fn moving_resizing_and_statuses_throug
     assert_eq!(page.status, 200);
     assert!(page.has("id=\"move-form\""));
     assert!(page.has("12:45–14:00"));
-    // One click: came, back to the book, highlighted.
+    // Came waits for the appointment to start: the coming one offers no such button, and a
+    // stale one is refused in words, changing nothing.
+    assert!(page.has("value=\"confirmed\"") && !page.has("value=\"came\""), "{}", page.body);
+    let early = s
+        .post(&app, &format!("{path}/status"), &[("status", "came"), ("back", &back)])
+        .await;
+    assert_eq!(early.status, 422, "{}", early.body);
+    assert!(early.has("The appointment has not started yet"), "{}", early.body);
+    let (_, now) = get(&app, &format!("/api/v1{path}"), &c.desk).await;
+    assert_eq!(now["status"], "reserved");
+    // A visit that has started (booked afterwards by the manager): one click, came, back to
+    // the book.
+    let visit = book_past(&app, &c, 0, 1, "10:00", "10:30").await;
+    let path = format!("/appointments/{}", id(&visit));
+    let back = format!("/appointments?date={PAST_MONDAY}");
     let came = s
         .post(&app, &format!("{path}/status"), &[("status", "came"), ("back", &back)])
         .await;
-    assert_eq!(came.location(), format!("{back}&changed={}", id(&a)));
+    assert_eq!(came.location(), format!("{back}&changed={}", id(&visit)));
     let (_, now) = get(&app, &format!("/api/v1{path}"), &c.desk).await;
     assert_eq!(now["status"], "came");
     // A move the machine forbids names both statuses in words.

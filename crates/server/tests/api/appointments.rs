@@ -15,6 +15,12 @@ fn at(hhmm: &str) -> String {
     format!("2030-01-07T{hhmm}:00+08:00")
 }
 
+/// `2025-01-06` (a Monday, in the past) at `hh:mm` in Ulaanbaatar: a day whose
+/// appointments may come, finish or be missed (booked by a manager or an admin).
+pub(crate) fn past(hhmm: &str) -> String {
+    format!("2025-01-06T{hhmm}:00+08:00")
+}
+
 pub(crate) fn id(value: &Value) -> i64 {
     value["appointment_id"]
         .as_i64()
@@ -273,65 +279,67 @@ backend_test!(spawn_app -> TestApp, async fn booking_defaults_ranges_and_who_boo
 
 backend_test!(spawn_app -> TestApp, async fn overlaps_per_doctor_and_per_patient(app) {
     let c = clinic(&app, 2, 5).await;
+    // A day in the past, booked by the manager, so that its appointments may be missed and
+    // come (the front desk books the future only).
     let (d1, d2) = (c.doctors[0], c.doctors[1]);
     let p = &c.patients;
-    let a = booked(&app, &c.desk, json!({"patient_id": p[0], "doctor_id": d1, "start_at": at("10:00"), "end_at": at("10:30")})).await;
+    let a = booked(&app, &c.manager, json!({"patient_id": p[0], "doctor_id": d1, "start_at": past("10:00"), "end_at": past("10:30")})).await;
     let a_id = id(&a);
 
     // The doctor is busy: any overlap, whoever the patient.
     for (start, end) in [("10:15", "10:45"), ("09:45", "10:01"), ("09:00", "12:00"), ("10:10", "10:20"), ("10:00", "10:30")] {
-        let (status, problem) = book(&app, &c.desk, json!({"patient_id": p[1], "doctor_id": d1, "start_at": at(start), "end_at": at(end)})).await;
+        let (status, problem) = book(&app, &c.manager, json!({"patient_id": p[1], "doctor_id": d1, "start_at": past(start), "end_at": past(end)})).await;
         assert_overlap(status, &problem, a_id);
     }
     // The patient is busy: with another doctor too.
-    let (status, problem) = book(&app, &c.desk, json!({"patient_id": p[0], "doctor_id": d2, "start_at": at("10:29"), "end_at": at("11:00")})).await;
+    let (status, problem) = book(&app, &c.manager, json!({"patient_id": p[0], "doctor_id": d2, "start_at": past("10:29"), "end_at": past("11:00")})).await;
     assert_overlap(status, &problem, a_id);
 
     // Back to back is fine, before and after; so is the same time with others.
-    let before = booked(&app, &c.desk, json!({"patient_id": p[1], "doctor_id": d1, "start_at": at("09:30"), "end_at": at("10:00")})).await;
-    let after = booked(&app, &c.desk, json!({"patient_id": p[0], "doctor_id": d2, "start_at": at("10:30"), "end_at": at("11:00")})).await;
-    booked(&app, &c.desk, json!({"patient_id": p[2], "doctor_id": d2, "start_at": at("10:00"), "end_at": at("10:30")})).await;
+    let before = booked(&app, &c.manager, json!({"patient_id": p[1], "doctor_id": d1, "start_at": past("09:30"), "end_at": past("10:00")})).await;
+    let after = booked(&app, &c.manager, json!({"patient_id": p[0], "doctor_id": d2, "start_at": past("10:30"), "end_at": past("11:00")})).await;
+    booked(&app, &c.manager, json!({"patient_id": p[2], "doctor_id": d2, "start_at": past("10:00"), "end_at": past("10:30")})).await;
 
     // Canceled and no-show free the slot.
-    assert_eq!(set_status(&app, &c.desk, a_id, "canceled").await.0, 200);
-    let a2 = booked(&app, &c.desk, json!({"patient_id": p[3], "doctor_id": d1, "start_at": at("10:00"), "end_at": at("10:30")})).await;
-    assert_eq!(set_status(&app, &c.desk, id(&a2), "no_show").await.0, 200);
-    let a3 = booked(&app, &c.desk, json!({"patient_id": p[4], "doctor_id": d1, "start_at": at("10:00"), "end_at": at("10:30")})).await;
+    assert_eq!(set_status(&app, &c.manager, a_id, "canceled").await.0, 200);
+    let a2 = booked(&app, &c.manager, json!({"patient_id": p[3], "doctor_id": d1, "start_at": past("10:00"), "end_at": past("10:30")})).await;
+    assert_eq!(set_status(&app, &c.manager, id(&a2), "no_show").await.0, 200);
+    let a3 = booked(&app, &c.manager, json!({"patient_id": p[4], "doctor_id": d1, "start_at": past("10:00"), "end_at": past("10:30")})).await;
     // Came still blocks.
-    assert_eq!(set_status(&app, &c.desk, id(&a3), "came").await.0, 200);
-    let (status, problem) = book(&app, &c.desk, json!({"patient_id": p[3], "doctor_id": d1, "start_at": at("10:15")})).await;
+    assert_eq!(set_status(&app, &c.manager, id(&a3), "came").await.0, 200);
+    let (status, problem) = book(&app, &c.manager, json!({"patient_id": p[3], "doctor_id": d1, "start_at": past("10:15")})).await;
     assert_overlap(status, &problem, id(&a3));
 
     // Moves follow the same rule, ignoring the appointment itself.
     let path = format!("/api/v1/appointments/{}", id(&before));
-    let (status, problem) = app.patch_json(&path, &c.desk, json!({"start_at": at("09:45")})).await;
+    let (status, problem) = app.patch_json(&path, &c.manager, json!({"start_at": past("09:45")})).await;
     assert_overlap(status, &problem, id(&a3));
-    let (status, moved) = app.patch_json(&path, &c.desk, json!({"start_at": at("09:20")})).await;
+    let (status, moved) = app.patch_json(&path, &c.manager, json!({"start_at": past("09:20")})).await;
     assert_eq!(status, 200, "{moved}");
-    assert_eq!(ts(&moved["end_at"]), at("09:50").parse::<Timestamp>().unwrap(), "a new start keeps the duration");
-    let (status, moved) = app.patch_json(&path, &c.desk, json!({"end_at": at("10:00"), "note": "урт"})).await;
+    assert_eq!(ts(&moved["end_at"]), past("09:50").parse::<Timestamp>().unwrap(), "a new start keeps the duration");
+    let (status, moved) = app.patch_json(&path, &c.manager, json!({"end_at": past("10:00"), "note": "урт"})).await;
     assert_eq!(status, 200, "{moved}");
-    assert_eq!(ts(&moved["start_at"]), at("09:20").parse::<Timestamp>().unwrap());
+    assert_eq!(ts(&moved["start_at"]), past("09:20").parse::<Timestamp>().unwrap());
     assert_eq!(moved["note"], "урт");
-    let (status, moved) = app.patch_json(&path, &c.desk, json!({"note": null})).await;
+    let (status, moved) = app.patch_json(&path, &c.manager, json!({"note": null})).await;
     assert_eq!(status, 200);
     assert_eq!(moved["note"], Value::Null);
     // To the other doctor: p[1] is free there, but d2 has `after` at 10:30.
-    let (status, moved) = app.patch_json(&path, &c.desk, json!({"doctor_id": d2, "start_at": at("10:30"), "end_at": at("10:45")})).await;
+    let (status, moved) = app.patch_json(&path, &c.manager, json!({"doctor_id": d2, "start_at": past("10:30"), "end_at": past("10:45")})).await;
     assert_overlap(status, &moved, id(&after));
-    let (status, moved) = app.patch_json(&path, &c.desk, json!({"doctor_id": d2})).await;
+    let (status, moved) = app.patch_json(&path, &c.manager, json!({"doctor_id": d2})).await;
     assert_eq!(status, 200, "{moved}");
     assert_eq!(moved["doctor_id"], d2);
-    let (status, problem) = app.patch_json(&path, &c.desk, json!({"doctor_id": c.nurse})).await;
+    let (status, problem) = app.patch_json(&path, &c.manager, json!({"doctor_id": c.nurse})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["doctor_id"]);
-    let (status, problem) = app.patch_json(&path, &c.desk, json!({"end_at": at("09:00")})).await;
+    let (status, problem) = app.patch_json(&path, &c.manager, json!({"end_at": past("09:00")})).await;
     assert_eq!(status, 422);
     assert_eq!(error_fields(&problem), ["end_at"]);
     // A final appointment cannot be changed.
-    let (status, _) = app.patch_json(&format!("/api/v1/appointments/{a_id}"), &c.desk, json!({"note": "late"})).await;
+    let (status, _) = app.patch_json(&format!("/api/v1/appointments/{a_id}"), &c.manager, json!({"note": "late"})).await;
     assert_eq!(status, 409);
-    assert_eq!(app.patch_json("/api/v1/appointments/999999", &c.desk, json!({"note": "x"})).await.0, 404);
+    assert_eq!(app.patch_json("/api/v1/appointments/999999", &c.manager, json!({"note": "x"})).await.0, 404);
 
     let rows = app.audit_rows(&c.manager, "appointment", id(&before)).await;
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
@@ -361,9 +369,10 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
     for from in all {
         for to in all {
             // A fresh appointment of its own hour, brought to `from`.
-            let start = Timestamp::from_second(1_893_456_000 + hour * 3600).unwrap();
+            // In the past (2025-01-01 on), booked by the manager: every status may be reached.
+            let start = Timestamp::from_second(1_735_689_600 + hour * 3600).unwrap();
             hour += 1;
-            let a = booked(&app, &c.desk, json!({"patient_id": c.patients[0], "doctor_id": d, "start_at": start.to_string()})).await;
+            let a = booked(&app, &c.manager, json!({"patient_id": c.patients[0], "doctor_id": d, "start_at": start.to_string()})).await;
             for step in path_to(from) {
                 assert_eq!(set_status(&app, &c.desk, id(&a), step).await.0, 200, "to {step}");
             }
@@ -396,7 +405,7 @@ backend_test!(spawn_app -> TestApp, async fn the_status_machine(app) {
     assert_eq!(status, 200);
     let (_, patient) = app.get_json(&format!("/api/v1/patients/{}", c.patients[1]), &c.desk).await;
     assert_eq!(patient["last_seen_at"], Value::Null);
-    let b = booked(&app, &c.desk, json!({"patient_id": c.patients[1], "doctor_id": d, "start_at": at("11:00")})).await;
+    let b = booked(&app, &c.manager, json!({"patient_id": c.patients[1], "doctor_id": d, "start_at": past("11:00")})).await;
     assert_eq!(b["is_new_patient"], true);
     let before = Timestamp::now();
     let (status, came) = set_status(&app, &c.desk, id(&b), "came").await;

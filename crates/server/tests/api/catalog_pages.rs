@@ -131,11 +131,21 @@ backend_test!(spawn_app -> TestApp, async fn the_catalog_is_listed_by_type_and_n
     assert_eq!(desk.get(&app, "/services?active=maybe").await.status, 400);
 });
 
+/// The text of the element with `id`, to its closing tag.
+fn part_of<'a>(page: &'a crate::page_session::Answer, id: &str) -> &'a str {
+    let start = page.at(&format!("id=\"{id}\""));
+    let rest = &page.body[start..];
+    &rest[..rest.find("</").unwrap_or(rest.len())]
+}
+
 backend_test!(spawn_app -> TestApp, async fn services_are_added_through_the_form(app) {
     let s = session(&app, "manager1", Role::Manager, "en").await;
     let empty = s.get(&app, "/services").await;
     assert_eq!(empty.status, 200);
     assert!(empty.has("id=\"no-services\"") && empty.has("action=\"/services\""), "{}", empty.body);
+    // The type's hint speaks in the clinic's words: none yet, so no made-up examples.
+    let hint = part_of(&empty, "service_type-hint");
+    assert!(hint.contains("the kind of treatment") && !hint.contains("ORTHO"), "{hint}");
 
     // Everything empty: each required field says so, what was typed is kept.
     let blank = s.post(&app, "/services", &[("service_type", ""), ("display_number", ""), ("doctor_display_name", ""), ("patient_display_name", ""), ("price", ""), ("disclaimer", "keeps <this>")]).await;
@@ -181,6 +191,8 @@ backend_test!(spawn_app -> TestApp, async fn services_are_added_through_the_form
     assert!(page.has(&format!("id=\"service-{id}\"")) && page.has("150 000 ₮") && page.has("45 min"), "{}", page.body);
     assert!(page.has(&format!("href=\"/services?edit={id}#service-form\"")));
     assert!(page.has("<option value=\"ORTHO\">"), "the types are suggested");
+    let hint = part_of(&page, "service_type-hint");
+    assert!(hint.contains("(e.g. ORTHO)"), "the clinic's own type as the example: {hint}");
 
     // The same number in the same type: 409 beside the number; another type is fine.
     let taken = s.post(&app, "/services", &with(form("ORTHO", "1", "Өөр"), "price", "10 000")).await;

@@ -185,6 +185,17 @@ backend_test!(spawn_app -> TestApp, async fn the_chart_marks_teeth_and_lists_the
     assert_eq!(palmer.body.matches("data-ui-key=").count(), 52, "both dentitions");
     assert!(tooth_element(&palmer, "P-UR-6").contains(">UR6</text>"));
 
+    // In Mongolian the teeth are named in Mongolian: the sections and the tooltips.
+    let mn = signed_in(&app, "desk", "mn").await;
+    let page = mn.get(&app, &format!("/patients/{p}/chart")).await;
+    assert_eq!(page.status, 200);
+    assert!(part(&page, "chart-tooth-P-UR-6", "<section").contains("дээд баруун нэгдүгээр том араа"));
+    assert!(tooth_element(&page, "P-LL-8").contains("<title>38 · доод зүүн гуравдугаар том араа (ухаан шүд)"), "{}", tooth_element(&page, "P-LL-8"));
+    assert!(tooth_element(&page, "P-UL-1").contains("дээд зүүн төв хөрөөч шүд"));
+    assert!(!page.has("upper right") && !page.has("lower left") && !page.has("first molar"), "no English tooth names");
+    let both = mn.get(&app, &format!("/patients/{p}/chart?dentition=both")).await;
+    assert!(tooth_element(&both, "D-LR-3").contains("доод баруун сүүн соёо шүд"));
+
     // Bad choices are a clear 400; an unknown patient 404.
     let bad = desk.get(&app, &format!("/patients/{p}/chart?system=roman")).await;
     assert_eq!(bad.status, 400);
@@ -353,6 +364,9 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     let me = signed_in(&app, "portal", "en").await;
     let home = me.get(&app, "/").await;
     assert_eq!(home.status, 200, "{}", home.body);
+    // Greeted by their first name (not the login), spoken to as a patient (no role line).
+    assert!(home.has("<h1 id=\"home-greeting\">Welcome, Нэр0</h1>"), "{}", home.body);
+    assert!(!home.has("Welcome, portal") && !home.has("Your role"), "{}", home.body);
     // My coming appointment, by the service's name for patients.
     let appointments = part(&home, "portal-appointments", "<section");
     assert!(appointments.contains(&format!("data-appointment-id=\"{}\"", visit["appointment_id"])));
@@ -390,6 +404,7 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     // In Mongolian.
     let mn = signed_in(&app, "portal", "mn").await.get(&app, "/").await;
     assert!(mn.has("Таны эмчилгээ") && mn.has("Төлөх үлдэгдэл: 40 000 ₮."), "{}", mn.body);
+    assert!(mn.has("Сайн байна уу, Нэр0") && !mn.has("Таны үүрэг"), "{}", mn.body);
 
     // A portal account with no record linked: a friendly message, not an error.
     let lonely = session(&app, "lonely", Role::Patient, "en").await;

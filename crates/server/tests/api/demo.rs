@@ -7,7 +7,10 @@ use crate::helpers::{TestApp, served_address, spawn_serve};
 use crate::reports::{sql_charges, sql_paid, start};
 use dcms_domain::{Gender, Phone, RegisterNumber};
 use dcms_server::demo::{self, DEMO_PASSWORD, ScaleOptions};
-use dcms_store::entity::{appointment, patient, patient_phone};
+use dcms_store::entity::{
+    appointment, call, patient, patient_phone, service_catalog, treatment_item,
+    treatment_item_tooth,
+};
 use dcms_store::sea_orm::EntityTrait;
 use dcms_store::time::from_db;
 use jiff::ToSpan;
@@ -94,6 +97,51 @@ backend_test!(spawn_app -> TestApp, async fn the_demo_clinic_is_valid_and_usable
             assert!(pair[0].end_at <= pair[1].start_at, "double booking: {:?} {:?}", pair[0], pair[1]);
         }
     }
+
+    // Came, finished and no-show only for appointments that had started.
+    for a in &appointments {
+        if matches!(a.status, 3..=5) {
+            assert!(from_db(a.start_at) <= now, "{a:?}");
+        }
+    }
+    // Services go to teeth that fit them: a wisdom tooth's extraction to a permanent third
+    // molar, a milk tooth's to a primary tooth.
+    let service_names: HashMap<i64, String> = service_catalog::Entity::find().all(db).await.unwrap()
+        .into_iter().map(|s| (s.service_id, s.doctor_display_name)).collect();
+    let items: HashMap<i64, i64> = treatment_item::Entity::find().all(db).await.unwrap()
+        .into_iter().map(|i| (i.treatment_item_id, i.service_id)).collect();
+    let teeth = treatment_item_tooth::Entity::find().all(db).await.unwrap();
+    assert!(!teeth.is_empty());
+    let mut wisdom = 0;
+    for t in &teeth {
+        let tooth = dcms_domain::all_teeth()[t.tooth_id as usize - 1];
+        let name = &service_names[&items[&t.treatment_item_id]];
+        if name.starts_with("Ухаан шүд") {
+            wisdom += 1;
+            assert!(tooth.name.contains("third molar"), "{name} on {}", tooth.name);
+        }
+        if name.starts_with("Сүүн шүд") {
+            assert_eq!(tooth.dentition, dcms_domain::Dentition::Primary, "{name} on {}", tooth.name);
+        }
+    }
+    assert!(wisdom > 0, "some wisdom teeth are extracted");
+    // Calls come within opening hours (09:00-18:00 on weekdays, 10:00-15:00 on Saturdays).
+    let calls = call::Entity::find().all(db).await.unwrap();
+    assert!(!calls.is_empty());
+    for c in &calls {
+        let local = from_db(c.begin_call).to_zoned(jiff::tz::TimeZone::get("Asia/Ulaanbaatar").unwrap());
+        let (open, close) = match local.weekday() {
+            jiff::civil::Weekday::Sunday => panic!("a call on a Sunday: {c:?}"),
+            jiff::civil::Weekday::Saturday => (10, 15),
+            _ => (9, 18),
+        };
+        assert!((open..close).contains(&local.hour()), "a call at {local}");
+        assert!(from_db(c.begin_call) <= now, "{c:?}");
+    }
+    // The reminder asks for a reply "1", and the clinic acts on one.
+    let settings = get(&app, &manager, "/api/v1/settings").await;
+    assert_eq!(settings["sms_confirm_replies"], true, "{settings}");
+    assert!(settings["reminder_template"].as_str().unwrap().contains("1 гэж хариулна"), "{settings}");
 
     // The reports agree with sums computed in SQL over the demo's month.
     let zone = jiff::tz::TimeZone::get("Asia/Ulaanbaatar").unwrap();

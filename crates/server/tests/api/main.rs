@@ -4,6 +4,7 @@
 mod helpers;
 
 mod appointment_pages;
+mod appointment_times;
 mod appointments;
 mod audit;
 mod auth;

@@ -18,7 +18,8 @@ backend_test!(spawn_app -> TestApp, async fn recording_a_treatment_on_the_odonto
     let s = setup(&app).await;
     let p = s.c.patients[0];
     let dr = doctor_session(&app).await;
-    let visit = booked(&app, &s.c.desk, json!({"patient_id": p, "doctor_id": s.c.doctors[0], "start_at": "2020-03-02T10:00:00+08:00"})).await;
+    // A visit of 2020, booked afterwards by the manager (the front desk books the future).
+    let visit = booked(&app, &s.c.manager, json!({"patient_id": p, "doctor_id": s.c.doctors[0], "start_at": "2020-03-02T10:00:00+08:00"})).await;
     let form = dr
         .get(&app, &format!("/patients/{p}/treatments/new?appointment_id={}", id(&visit)))
         .await;
@@ -62,7 +63,8 @@ backend_test!(spawn_app -> TestApp, async fn recording_a_treatment_on_the_odonto
     // The treatment's page: its services and totals.
     let page = dr.get(&app, &location).await;
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.has("16, 17"));
+    // The teeth by their codes, each with its name (in the page's language) on hover.
+    assert!(page.has("<span title=\"upper right first molar\">16</span>, <span title=\"upper right second molar\">17</span>"), "{}", page.body);
     assert!(page.has("id=\"treatment-total\">60 000 ₮"), "{}", page.body);
     // A bad date and time is named.
     let bad = dr

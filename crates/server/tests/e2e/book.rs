@@ -1,7 +1,8 @@
 //! The appointment book in Chromium, as a receptionist uses it: book from an empty slot with
 //! the patient search, see a conflicting booking refused with the appointment in the way,
 //! move an appointment by dragging it and change its end by dragging its lower edge, mark
-//! that the patient came, cancel another (the browser asks first), and a doctor's week.
+//! that the patient came (to yesterday's visit: a coming appointment offers no such button),
+//! cancel another (the browser asks first), and a doctor's week.
 
 use crate::browser::Browser;
 use crate::clinic::api;
@@ -296,8 +297,21 @@ async fn book_move_mark_came_and_cancel() {
     );
     b.screenshot("book-drop-refused-mn").await;
 
-    // Cancel the other from its panel: the browser asks first; dismissed, nothing happens.
+    // Came is for an appointment that has started: the coming one's panel offers no such
+    // button (book_layout.rs marks a begun one came).
     b.goto(&format!("/appointments?date={day}")).await;
+    open_panel(&b, first).await;
+    assert!(
+        !b.exists("#appt-panel button[name=status][value=came]")
+            .await
+    );
+    assert!(
+        b.exists("#appt-panel button[name=status][value=confirmed]")
+            .await
+    );
+    b.click("#appt-panel [data-close-panel]").await;
+
+    // Cancel the other from its panel: the browser asks first; dismissed, nothing happens.
     open_panel(&b, second).await;
     b.click("#appt-panel button[name=status][value=canceled]")
         .await;

@@ -277,6 +277,8 @@ async fn eight_doctors_fit_and_drops_land_where_outlined() {
     ];
     for (n, (doctor, time)) in tries.into_iter().enumerate() {
         let doctor = doctors[doctor];
+        // The highlight of the last drop goes, so the next one's is that of the new page.
+        js(&b, "document.querySelectorAll('.changed').forEach(function (e) { e.classList.remove('changed'); }); return null;").await;
         let outlined = drag_reading_outline(
             &b,
             &format!("#appointment-{moving} .appt-time"),

@@ -1,6 +1,7 @@
 //! A visit in Chromium, from the chair to the desk: the doctor records a treatment on two
 //! teeth clicked on the odontogram, the receptionist prints the invoice, takes a partial and
-//! then the full payment, and finishes the appointment.
+//! then the full payment, and finishes the appointment; the chart names the teeth in
+//! Mongolian, and the patient's portal greets them by their first name.
 
 use crate::browser::Browser;
 use crate::clinic::api;
@@ -197,6 +198,28 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
             .await
             .contains("Композит ломбо")
     );
+    assert!(
+        b.text("#chart-tooth-P-UR-6")
+            .await
+            .contains("дээд баруун нэгдүгээр том араа"),
+        "the tooth's Mongolian name"
+    );
     b.screenshot("chart-mn").await;
+
+    // The patient's portal: greeted by their first name, spoken to as a patient.
+    let portal_user = app.create_user("ulzii", Role::Patient).await;
+    api(
+        &app,
+        &owner,
+        Method::PATCH,
+        &format!("/api/v1/patients/{patient}"),
+        json!({"user_id": portal_user}),
+    )
+    .await;
+    b.logout().await;
+    b.login("ulzii", PASSWORD).await;
+    assert_eq!(b.text("#home-greeting").await, "Сайн байна уу, Өлзий");
+    assert!(!b.text("main").await.contains("Таны үүрэг"));
+    b.screenshot("portal-mn").await;
     b.close().await;
 }

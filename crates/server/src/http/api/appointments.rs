@@ -6,8 +6,10 @@
 //! Status codes beyond the conventions: an overlap with another blocking appointment of the
 //! doctor or the patient is 409 with the top-level member `conflicting_appointment_id`;
 //! `end_at` not after `start_at`, or more than a day after it, is 422 on `end_at`; a status
-//! move the state machine forbids is 422 on `status`, its message naming both statuses;
-//! changing a canceled, no-show or finished appointment is 409.
+//! move the state machine forbids is 422 on `status`, its message naming both statuses, and
+//! so is came, finished or no-show before the appointment has started; a booking or a move
+//! whose start is more than 15 minutes in the past is 422 on `start_at` unless a manager or
+//! an admin makes it; changing a canceled, no-show or finished appointment is 409.
 //!
 //! Lists are ordered by `(start_at, appointment_id)` and paginated with `limit` (default 50,
 //! at most 500) and `cursor`.
@@ -85,7 +87,8 @@ impl From<BookingError> for ApiError {
     }
 }
 
-/// A booking. Every invalid field is reported at once (422).
+/// A booking. Every invalid field is reported at once (422). A start more than 15 minutes
+/// in the past is for a manager or an admin (a visit recorded afterwards).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAppointmentBody {
     #[schema(required = true, value_type = i64, minimum = 1)]
@@ -129,7 +132,8 @@ pub struct PatchAppointmentBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StatusBody {
     /// reserved -> confirmed | canceled | no_show | came; confirmed -> canceled | no_show |
-    /// came; came -> finished.
+    /// came; came -> finished. No-show once the appointment has started, came and finished
+    /// from 30 minutes before its start.
     #[schema(required = true, value_type = AppointmentStatus)]
     pub status: Option<String>,
     /// Why (kept in the audit trail); with a manager's or admin's session it lets an
@@ -300,7 +304,7 @@ pub async fn list(
     responses(
         (status = 201, description = "Booked", body = AppointmentView),
         (status = 409, description = "The doctor or the patient has an overlapping appointment (reserved, confirmed or came); the top-level member `conflicting_appointment_id` names it", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields, each named: `end_at` not after `start_at` (or more than 24 h after), `doctor_id` not a doctor, `patient_id` unknown, `planned_service_id` unknown or deactivated, ...", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named: `start_at` more than 15 minutes in the past without a manager's or admin's session, `end_at` not after `start_at` (or more than 24 h after), `doctor_id` not a doctor, `patient_id` unknown, `planned_service_id` unknown or deactivated, ...", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -351,6 +355,7 @@ pub async fn get(
         (status = 200, description = "The appointment as it now is", body = AppointmentView),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An overlap (with `conflicting_appointment_id`), or the appointment is final", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each named: a new `start_at` more than 15 minutes in the past without a manager's or admin's session, `end_at` not after the start (or more than 24 h after), `doctor_id` not a doctor, `note` too long, ...", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
     State(state): State<AppState>,
@@ -382,7 +387,7 @@ pub async fn update(
         (status = 200, description = "The appointment as it now is (came and finished record the patient's visit)", body = AppointmentView),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Finishing with an unpaid treatment, without a manager's or admin's reason", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "An unknown status, or a move the state machine forbids (the message names both statuses)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "On `status`: an unknown status, a move the state machine forbids (the message names both statuses), or came, finished or no-show for an appointment that has not started (came and finished from 30 minutes before its start, no-show from its start)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn set_status(
     State(state): State<AppState>,

@@ -105,7 +105,8 @@ pub struct CreateTreatmentBody {
     pub doctor_id: Option<i64>,
     #[schema(minimum = 1)]
     pub assistant_id: Option<i64>,
-    /// The patient's appointment this visit was: reserved or confirmed, it becomes came.
+    /// The patient's appointment this visit was: reserved or confirmed, it becomes came,
+    /// which needs it to have started (from 30 minutes before its start; 422 before).
     #[schema(minimum = 1)]
     pub appointment_id: Option<i64>,
     /// The patient's follow-up appointment.
@@ -285,7 +286,7 @@ fn limit(params: &ListParams) -> u64 {
     request_body = CreateTreatmentBody,
     responses(
         (status = 201, description = "Recorded; items in the order given, teeth in the requested or the clinic's notation", body = Treatment),
-        (status = 422, description = "Invalid fields, all together; an item's are named `items[i].field`", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, all together; an item's are named `items[i].field`; `appointment_id` another patient's, unknown, or reserved or confirmed but not started yet", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
     State(state): State<AppState>,

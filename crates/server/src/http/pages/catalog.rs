@@ -243,6 +243,8 @@ struct ServicesPage<'a> {
     groups: Vec<ServiceGroup>,
     /// Every type listed, for the form's suggestions.
     types: Vec<String>,
+    /// The type field's hint, with the clinic's own types as examples.
+    type_hint: String,
     filters: Vec<FilterLink>,
     /// `?active=`: only active (true) or inactive (false) services are listed.
     active: Option<bool>,
@@ -304,6 +306,12 @@ async fn services_page(
     });
     let mut types: Vec<String> = all.iter().map(|s| s.service_type.clone()).collect();
     types.dedup();
+    let type_hint = if types.is_empty() {
+        layout.t("service-type-hint-first")
+    } else {
+        let examples: Vec<&str> = types.iter().take(2).map(String::as_str).collect();
+        layout.t1("service-type-hint", "examples", examples.join(", "))
+    };
     let filters = [
         (None, "/services", msg("services-filter-all")),
         (
@@ -330,6 +338,7 @@ async fn services_page(
             layout,
             groups: grouped(&all, editing),
             types,
+            type_hint,
             filters,
             active,
             truncated,

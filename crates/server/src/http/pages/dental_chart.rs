@@ -61,8 +61,8 @@ struct ToothHistory {
     ui_key: String,
     /// The code in the chart's notation.
     code: String,
-    /// The dictionary's English name (as in the chart's tooltips).
-    name: Option<&'static str>,
+    /// The tooth's name in the page's language (as in the chart's tooltips).
+    name: Option<String>,
     recent: bool,
     entries: Vec<HistoryEntry>,
 }
@@ -208,7 +208,7 @@ pub async fn show(
         teeth.push(ToothHistory {
             name: ToothCode::from_ui_key(system, &tooth.ui_key)
                 .ok()
-                .map(|code| code.tooth().name),
+                .map(|code| layout.tooth_name(code.ui_key())),
             ui_key: tooth.ui_key,
             code: tooth.code,
             recent,

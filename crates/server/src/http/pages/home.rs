@@ -11,7 +11,9 @@
 //! * their invoices: what they owe over every treatment, and each latest treatment's
 //!   total, paid and balance.
 //!
-//! A portal account no patient record is linked to gets a friendly message, not an error.
+//! The portal greets the patient by their first name (not the account's login name) and
+//! shows no role line. A portal account no patient record is linked to gets a friendly
+//! message, not an error.
 //! Everything is on this one page, so the permission table needs no portal page of its own
 //! (`/` is a `Session` rule).
 
@@ -46,6 +48,8 @@ struct PortalAppointment {
 
 /// The patient's own record on the portal.
 struct PortalRecord {
+    /// The patient's first name, to greet them by (not the account's login name).
+    first_name: String,
     appointments: Vec<PortalAppointment>,
     /// The latest treatments, newest first (also the latest invoices).
     treatments: Vec<TreatmentRow>,
@@ -59,6 +63,7 @@ struct PortalRecord {
 struct HomePage<'a> {
     layout: &'a Layout,
     is_patient: bool,
+    /// A member of staff's role (a patient is spoken to as a patient, with no role line).
     role: Option<Role>,
     /// The portal of a patient whose account is linked to their record.
     portal: Option<PortalRecord>,
@@ -133,6 +138,9 @@ async fn portal(
         Err(ServiceError::NotFound(_)) => return Ok(None),
         Err(other) => return Err(layout.error(other)),
     };
+    let first_name = patients::own_first_name(&state.store, caller.user_id())
+        .await
+        .or_page(layout)?;
     let appointments = coming_appointments(state, layout, caller)
         .await
         .or_page(layout)?;
@@ -142,6 +150,7 @@ async fn portal(
         .await
         .or_page(layout)?;
     Ok(Some(PortalRecord {
+        first_name,
         appointments,
         treatments: rows,
         more,
@@ -160,7 +169,7 @@ pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
     Ok(layout.render(&HomePage {
         layout: &layout,
         is_patient,
-        role,
+        role: role.filter(|_| !is_patient),
         portal,
     }))
 }

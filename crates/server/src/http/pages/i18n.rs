@@ -75,6 +75,22 @@ pub fn t_args(lang: Language, id: &str, args: &[(&'static str, String)]) -> Stri
     })
 }
 
+/// A tooth's name in `lang` from the parts of the dictionary
+/// (`dcms_domain::Tooth::name_parts`): "дээд баруун нэгдүгээр том араа", "upper right first
+/// molar". The API keeps the dictionary's English `name`.
+pub fn tooth_name(lang: Language, tooth: &dcms_domain::Tooth) -> String {
+    let parts = tooth.name_parts();
+    t_args(
+        lang,
+        "tooth-name",
+        &[
+            ("arch", t(lang, &format!("tooth-arch-{}", parts.arch))),
+            ("side", t(lang, &format!("tooth-side-{}", parts.side))),
+            ("kind", t(lang, &format!("tooth-kind-{}", parts.kind))),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     //! The catalogue is complete: both languages define the same messages, and every id the
@@ -202,6 +218,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn tooth_names_in_both_languages() {
+        for tooth in dcms_domain::all_teeth() {
+            assert_eq!(tooth_name(Language::En, tooth), tooth.name);
+            let mn = tooth_name(Language::Mn, tooth);
+            assert!(
+                !mn.contains("tooth-") && !mn.is_ascii(),
+                "{} {}: {mn}",
+                tooth.system,
+                tooth.code
+            );
+        }
+        let name = |code: &str| {
+            let code = dcms_domain::ToothCode::parse(dcms_domain::ToothSystem::Fdi, code).unwrap();
+            tooth_name(Language::Mn, code.tooth())
+        };
+        assert_eq!(name("16"), "дээд баруун нэгдүгээр том араа");
+        assert_eq!(name("38"), "доод зүүн гуравдугаар том араа (ухаан шүд)");
+        assert_eq!(name("21"), "дээд зүүн төв хөрөөч шүд");
+        assert_eq!(name("43"), "доод баруун соёо шүд");
+        assert_eq!(name("24"), "дээд зүүн нэгдүгээр жижиг араа");
+        assert_eq!(name("55"), "дээд баруун хоёрдугаар сүүн араа");
+        assert_eq!(name("72"), "доод зүүн сүүн хажуугийн хөрөөч шүд");
     }
 
     #[test]

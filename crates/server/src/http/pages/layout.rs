@@ -245,6 +245,15 @@ impl Layout {
         self.t(&format!("role-{}", role.as_str()))
     }
 
+    /// The name of the tooth with `ui_key` (`P-UR-6`) in the page's language
+    /// ([`i18n::tooth_name`]); the key itself for one the dictionary does not have.
+    pub fn tooth_name(&self, ui_key: &str) -> String {
+        match dcms_domain::ToothCode::from_ui_key(dcms_domain::ToothSystem::Fdi, ui_key) {
+            Ok(code) => i18n::tooth_name(self.lang, code.tooth()),
+            Err(_) => ui_key.to_owned(),
+        }
+    }
+
     /// A treatment scope's name.
     pub fn scope(&self, scope: &dcms_domain::TreatmentScope) -> String {
         self.t(&format!("scope-{}", scope.as_str()))
@@ -281,7 +290,7 @@ impl Layout {
             .iter()
             .map(|(name, value)| {
                 let shown = match code {
-                    "status-move" => {
+                    "status-move" | "appointment-not-started" => {
                         i18n::try_t_args(self.lang, &format!("appointment-status-{value}"), &[])
                             .unwrap_or_else(|| value.clone())
                     }

@@ -4,7 +4,8 @@
 
 use super::{
     Appointment, AppointmentChanges, BookingError, DEFAULT_MINUTES, NewAppointment, check_free,
-    check_range, field_errors, invalid_unless_empty, lock_parties, record, retrying,
+    check_not_past, check_range, field_errors, invalid_unless_empty, lock_parties, record,
+    retrying,
 };
 use crate::services::audit::{AuditTrail, changes};
 use crate::services::{Actor, FieldError, ServiceError, catalog, fields, staff};
@@ -26,8 +27,9 @@ struct ValidBooking {
     note: Option<String>,
 }
 
-/// Books an appointment (status reserved). Invalid fields are 422 (all together); an
-/// overlap for the doctor or the patient is [`BookingError::Overlap`].
+/// Books an appointment (status reserved). Invalid fields are 422 (all together), a start
+/// in the past among them unless a manager or an admin books it; an overlap for the doctor
+/// or the patient is [`BookingError::Overlap`].
 pub async fn create(
     store: &Store,
     audit: &AuditTrail,
@@ -45,6 +47,11 @@ pub async fn create(
         && let Err(range) = check_range(start, end)
     {
         errors.push(range);
+    }
+    if let Some(start) = start
+        && let Err(past) = check_not_past(actor, start)
+    {
+        errors.push(past);
     }
     let (Some(patient_id), Some(doctor_id), Some(start), Some(end), Some(note), true) =
         (patient_id, doctor_id, start, end, note, errors.is_empty())
@@ -154,8 +161,9 @@ struct ValidChanges {
 }
 
 /// Changes an appointment's time, doctor or note, while it is not final (409 otherwise).
-/// A new time or doctor is checked like a booking (doctor allowed, no overlap); a new
-/// `start_at` without `end_at` keeps the duration.
+/// A new time or doctor is checked like a booking (doctor allowed, no overlap, a new start
+/// in the past only by a manager or an admin); a new `start_at` without `end_at` keeps the
+/// duration.
 pub async fn update(
     store: &Store,
     audit: &AuditTrail,
@@ -212,6 +220,9 @@ async fn change(
         (None, None) => current.end_at,
     };
     check_range(start, end).map_err(ServiceError::invalid_coded)?;
+    if start != current.start_at {
+        check_not_past(actor, start).map_err(ServiceError::invalid_coded)?;
+    }
     let doctor_id = valid.doctor_id.unwrap_or(current.doctor_id);
     let moved =
         start != current.start_at || end != current.end_at || doctor_id != current.doctor_id;

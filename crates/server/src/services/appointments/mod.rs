@@ -27,6 +27,10 @@
 //!   otherwise); came and finished move the patient's `last_seen_at`. Finishing checks the
 //!   balance of the treatments recorded on the appointment.
 //! * Only an appointment that is not final (canceled, no-show, finished) can be changed.
+//! * A booking, or a move to another start, more than `dcms_domain::BOOKING_GRACE` in the
+//!   past is a manager's or an admin's (422 `appointment-in-past` on `start_at` for the
+//!   front desk and doctors); came, finished and no-show wait for the appointment to start
+//!   (`AppointmentStatus::move_at`, 422 on `status`).
 //!
 //! Every write is audited in its transaction (table `appointment`: `create`, `update`, and
 //! `status` with `{"status": [from, to]}` and the `reason` when given).
@@ -196,6 +200,25 @@ fn check_range(start: Timestamp, end: Timestamp) -> Result<(), FieldError> {
             format!("an appointment lasts at most {} hours", MAX_MINUTES / 60),
         )
         .arg("max", MAX_MINUTES / 60));
+    }
+    Ok(())
+}
+
+/// Refuses a start in the past ([`dcms_domain::is_past_booking`]: more than
+/// [`dcms_domain::BOOKING_GRACE`] ago) unless `actor` is a manager or an admin: 422
+/// `appointment-in-past` on `start_at`. A booking or a move into the past records a visit
+/// afterwards, which the front desk leaves to them.
+fn check_not_past(actor: Actor, start: Timestamp) -> Result<(), FieldError> {
+    if dcms_domain::is_past_booking(start, Timestamp::now()) && !actor.may_override() {
+        return Err(FieldError::coded(
+            "start_at",
+            "appointment-in-past",
+            format!(
+                "starts more than {} minutes ago: only a manager or an admin books or moves an appointment into the past",
+                dcms_domain::BOOKING_GRACE.as_mins()
+            ),
+        )
+        .arg("minutes", dcms_domain::BOOKING_GRACE.as_mins()));
     }
     Ok(())
 }

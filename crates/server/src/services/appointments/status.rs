@@ -4,16 +4,19 @@
 use super::{Appointment, BookingError, REASON_MAX, record, retrying};
 use crate::services::audit::AuditTrail;
 use crate::services::{Actor, FieldError, ServiceError};
-use dcms_domain::AppointmentStatus;
+use dcms_domain::{AppointmentStatus, MoveRefused};
 use dcms_store::Store;
 use dcms_store::schedule as repo;
 use dcms_store::time::now;
+use jiff::Timestamp;
 use serde_json::{Value, json};
 
 // --- status --------------------------------------------------------------------------------
 
-/// Moves an appointment to another status, as the state machine allows (422 naming both
-/// statuses otherwise). Came and finished record the patient's visit (`last_seen_at`).
+/// Moves an appointment to another status, as the state machine allows (422 `status-move`
+/// naming both statuses otherwise) and when it allows: came, finished and no-show only once
+/// the appointment has started (`AppointmentStatus::move_at`; 422 `appointment-not-started`
+/// on `status`). Came and finished record the patient's visit (`last_seen_at`).
 /// `may_override` (a manager or admin) with a `reason` finishes despite an unpaid balance.
 pub async fn set_status(
     store: &Store,
@@ -83,13 +86,22 @@ async fn move_status(
     let mut row = repo::lock(&txn, appointment_id)
         .await?
         .ok_or(ServiceError::NotFound("appointment"))?;
-    let from = Appointment::from_row(row.clone())?.status;
-    if let Err(refused) = from.move_to(to) {
-        return Err(ServiceError::invalid_coded(
-            FieldError::coded("status", "status-move", refused)
-                .arg("from", from)
-                .arg("to", to),
-        ));
+    let current = Appointment::from_row(row.clone())?;
+    let from = current.status;
+    match from.move_at(to, current.start_at, Timestamp::now()) {
+        Ok(_) => {}
+        Err(MoveRefused::Machine(refused)) => {
+            return Err(ServiceError::invalid_coded(
+                FieldError::coded("status", "status-move", refused)
+                    .arg("from", from)
+                    .arg("to", to),
+            ));
+        }
+        Err(refused @ MoveRefused::NotStarted { .. }) => {
+            return Err(ServiceError::invalid_coded(
+                FieldError::coded("status", "appointment-not-started", refused).arg("to", to),
+            ));
+        }
     }
     if to == AppointmentStatus::Finished {
         let due = crate::services::treatments::balance_of_appointment(&txn, appointment_id).await?;

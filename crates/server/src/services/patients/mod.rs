@@ -267,6 +267,15 @@ pub async fn own_patient_id(store: &Store, user_id: i64) -> Result<i64, ServiceE
         .ok_or(ServiceError::NotFound("patient"))
 }
 
+/// The first name of the patient linked to a portal account, to greet them by; not found
+/// when none is (not audited: a name the patient reads of themselves).
+pub async fn own_first_name(store: &Store, user_id: i64) -> Result<String, ServiceError> {
+    repo::find_by_user(store.connection(), user_id)
+        .await?
+        .map(|p| p.first_name)
+        .ok_or(ServiceError::NotFound("patient"))
+}
+
 /// A patient's phones in creation order (not audited: contact numbers, not the record).
 pub async fn phones(store: &Store, patient_id: i64) -> Result<Vec<PatientPhone>, ServiceError> {
     repo::find(store.connection(), patient_id)

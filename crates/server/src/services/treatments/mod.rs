@@ -13,8 +13,9 @@
 //!   price × teeth for single and multi tooth, price once otherwise. Later price changes
 //!   never change an existing treatment or its invoice.
 //! * A treatment on an appointment of the same patient moves it to `came` when it was
-//!   reserved or confirmed; the patient's `last_seen_at` moves to the treatment date (never
-//!   backwards). `next_appointment_id` names the patient's follow-up.
+//!   reserved or confirmed, which, like every move to came, waits for the appointment to
+//!   start (less `dcms_domain::EARLY_ARRIVAL`; 422 `appointment_id` before); the patient's
+//!   `last_seen_at` moves to the treatment date (never backwards). `next_appointment_id` names the patient's follow-up.
 //! * Items of a fully paid treatment (paid, and nothing left to pay) are changed only by a
 //!   manager or admin (403 otherwise).
 //! * Payments: positive and at most the balance (422), a refund (negative) only by a manager

@@ -207,6 +207,26 @@ pub(super) async fn patients_appointment(
     }
 }
 
+/// A treatment on a reserved or confirmed appointment marks it came, which waits for the
+/// appointment to start (`AppointmentStatus::move_at`): a visit that has not begun is not
+/// treated yet (422 `appointment-not-started` on `appointment_id`; move the appointment to
+/// now first, or leave it out).
+fn check_visit_started(errors: &mut Errors, a: &dcms_store::entity::appointment::Model) {
+    let Some(status) = AppointmentStatus::from_code(a.status) else {
+        return;
+    };
+    let start = dcms_store::time::from_db(a.start_at);
+    if status.can_move_to(AppointmentStatus::Came)
+        && let Err(refused) = status.move_at(AppointmentStatus::Came, start, jiff::Timestamp::now())
+    {
+        errors.push(FieldError::coded(
+            "appointment_id",
+            "treatment-appointment-not-started",
+            format!("appointment {}: {refused}", a.appointment_id),
+        ));
+    }
+}
+
 /// An assistant: an employee who exists; 422 otherwise.
 pub(super) async fn check_assistant(
     db: &impl ConnectionTrait,
@@ -304,6 +324,9 @@ pub async fn create(
         }
         _ => None,
     };
+    if let Some(a) = &appointment {
+        check_visit_started(e, a);
+    }
     let patient = match patient_id {
         Some(id) => {
             let row = dcms_store::patients::lock(&txn, id).await?;

@@ -75,7 +75,7 @@ impl Block {
             is_new_patient: a.is_new_patient,
             movable: can_write && !a.status.is_final(),
             buttons: if can_write {
-                status_buttons(layout, a.status)
+                status_buttons(layout, a.status, a.start_at)
             } else {
                 Vec::new()
             },
@@ -91,10 +91,16 @@ fn status_label(layout: &Layout, status: AppointmentStatus) -> String {
     layout.t(&format!("appointment-status-{}", status.as_str()))
 }
 
-fn status_buttons(layout: &Layout, status: AppointmentStatus) -> Vec<StatusButton> {
+/// The moves allowed now (came, finished and no-show wait for the start: the domain's
+/// `allowed_moves_at`, the rule the service enforces).
+fn status_buttons(
+    layout: &Layout,
+    status: AppointmentStatus,
+    start_at: jiff::Timestamp,
+) -> Vec<StatusButton> {
     status
-        .allowed_moves()
-        .iter()
+        .allowed_moves_at(start_at, jiff::Timestamp::now())
+        .into_iter()
         .map(|next| StatusButton {
             status: next.as_str(),
             label: layout.t(&format!("appointment-action-{}", next.as_str())),

@@ -208,7 +208,8 @@ pub struct ChartTooth {
     pub ui_key: &'static str,
     /// The code in the chart's notation (`16`, `3`, `UR6`).
     pub label: &'static str,
-    /// The dictionary's English name (`upper right first molar`).
+    /// The dictionary's English name (`upper right first molar`); the pages say it in the
+    /// reader's language (`Layout::tooth_name` of the `ui_key`).
     pub name: &'static str,
     pub arch: Arch,
     pub dentition: Dentition,
