@@ -166,12 +166,31 @@ impl Browser {
             .len()
     }
 
+    /// Types `value` into the field `css`. A date or time field gets it as its value (what
+    /// its picker would give it: `2024-09-01`, `10:30`), since what is typed into one
+    /// depends on the browser's locale.
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+        let kind = field.attr("type").await.expect("type attribute");
+        if matches!(
+            kind.as_deref(),
+            Some("date" | "time" | "datetime-local" | "month" | "week")
+        ) {
+            self.client
+                .execute(
+                    "var f = document.querySelector(arguments[0]); f.value = arguments[1];\
+                     f.dispatchEvent(new Event('input', {bubbles: true}));\
+                     f.dispatchEvent(new Event('change', {bubbles: true}));",
+                    vec![json!(css), json!(value)],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("cannot set {css}: {e}"));
+            return;
+        }
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("type");
     }
