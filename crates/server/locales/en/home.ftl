@@ -1,0 +1,2 @@
+## The menu
+menu = Menu
