@@ -281,7 +281,6 @@ position-type-hint = A short unique code, e.g. DENTIST.
 position-category-clinical = Clinical
 position-category-support = Support
 position-category-admin = Administration
-date-placeholder = YYYY-MM-DD
 edit = Edit
 cancel = Cancel
 flash-employee-created = The employee has been added.

@@ -48,3 +48,4 @@ reports-due = Due
 reports-no-shows = No-shows
 reports-rate = Rate
 reports-chart-no-shows = No-show rate by doctor and month, { $period }
+reports-chart-largest = The largest is { $label }: { $value }. The table has every figure.

@@ -281,7 +281,6 @@ position-type-hint = Давтагдахгүй товч код, жишээ нь D
 position-category-clinical = Эмчилгээний
 position-category-support = Туслах
 position-category-admin = Захиргааны
-date-placeholder = ЖЖЖЖ-СС-ӨӨ
 edit = Засах
 cancel = Болих
 flash-employee-created = Ажилтан бүртгэгдлээ.

@@ -48,3 +48,4 @@ reports-due = Болох ёстой
 reports-no-shows = Ирээгүй
 reports-rate = Хувь
 reports-chart-no-shows = Ирээгүй хувь эмч, сараар, { $period }
+reports-chart-largest = Хамгийн их нь { $label }: { $value }. Бүх тоо хүснэгтэд байна.

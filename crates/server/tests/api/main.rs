@@ -18,6 +18,7 @@ mod comms_pages;
 mod crash;
 mod demo;
 mod errors;
+mod home_pages;
 mod limits;
 mod openapi;
 mod operations;

@@ -166,14 +166,48 @@ impl Browser {
             .len()
     }
 
+    /// Types `value` into the field `css`. A date or time field gets it as its value (what
+    /// its picker would give it: `2024-09-01`, `10:30`), since what is typed into one
+    /// depends on the browser's locale.
     pub async fn fill(&self, css: &str, value: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("no field {css}: {e}"));
+        let kind = field.attr("type").await.expect("type attribute");
+        if matches!(
+            kind.as_deref(),
+            Some("date" | "time" | "datetime-local" | "month" | "week")
+        ) {
+            self.client
+                .execute(
+                    "var f = document.querySelector(arguments[0]); f.value = arguments[1];\
+                     f.dispatchEvent(new Event('input', {bubbles: true}));\
+                     f.dispatchEvent(new Event('change', {bubbles: true}));",
+                    vec![json!(css), json!(value)],
+                )
+                .await
+                .unwrap_or_else(|e| panic!("cannot set {css}: {e}"));
+            return;
+        }
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("type");
+    }
+
+    /// Whether the element `css` is rendered and visible (not folded away in a closed
+    /// `<details>`, not `display: none`).
+    pub async fn visible(&self, css: &str) -> bool {
+        self.client
+            .execute(
+                "var e = document.querySelector(arguments[0]);\
+                 return !!e && e.checkVisibility({contentVisibilityAuto: true, visibilityProperty: true})\
+                   && e.getBoundingClientRect().width > 0;",
+                vec![json!(css)],
+            )
+            .await
+            .expect("visibility")
+            == json!(true)
     }
 
     /// Chooses `value` in the select `css`.
@@ -256,17 +290,66 @@ impl Browser {
         std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
     }
 
-    /// Sets the window's size (768 wide is a tablet held upright).
+    /// Sets the window's size (768 wide is a tablet held upright), and waits (up to 5 s)
+    /// until the page has been laid out at that width: a busy machine applies it late.
     pub async fn resize(&self, width: u32, height: u32) {
         self.client
             .set_window_size(width, height)
             .await
             .expect("resize");
+        for _ in 0..100 {
+            let inner = self
+                .client
+                .execute("return window.innerWidth;", vec![])
+                .await
+                .expect("the window's width");
+            if inner == json!(width) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// The widths every page must fit: a desktop, a tablet held upright, a phone.
+pub const WIDTHS: [u32; 3] = [1280, 768, 390];
+
+/// Measures whether the page is wider than the window; when it is, names (up to 8) the
+/// elements that reach past its right edge.
+const OVERFLOW: &str = "var inner = window.innerWidth, scroll = document.documentElement.scrollWidth;\
+  var wide = [];\
+  if (scroll > inner) document.querySelectorAll('body *').forEach(function (e) {\
+    var r = e.getBoundingClientRect();\
+    if (r.right > inner + 0.5 && wide.length < 8) wide.push(e.tagName.toLowerCase()\
+      + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className.trim()\
+      ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + ' to ' + Math.round(r.right));\
+  });\
+  return {fits: scroll <= inner, inner: inner, scroll: scroll, wide: wide};";
+
+/// Opens `path` and asserts that at each of [`WIDTHS`] the page is no wider than the window
+/// (`document.documentElement.scrollWidth <= window.innerWidth`: nothing scrolls sideways),
+/// naming what sticks out when something does. Leaves the window 1280 × 900.
+pub async fn assert_fits(b: &Browser, path: &str) {
+    b.goto(path).await;
+    for width in WIDTHS {
+        b.resize(width, 900).await;
+        let measured = b.client.execute(OVERFLOW, vec![]).await.expect("measure");
+        assert_eq!(
+            measured["inner"],
+            json!(width),
+            "the window's inside is not {width} px wide"
+        );
+        assert_eq!(
+            measured["fits"],
+            json!(true),
+            "{path} is wider than the window at {width} px: {measured}"
+        );
+    }
+    b.resize(1280, 900).await;
 }
 
 /// A temporary directory removed on drop.

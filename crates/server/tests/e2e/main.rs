@@ -13,4 +13,5 @@ mod browser;
 mod calls;
 mod clinic;
 mod flows;
+mod screens;
 mod treatment;

@@ -1,5 +1,6 @@
-//! `GET /`: the start page. Staff see the day and the sections their role opens (the
-//! appointment book takes this place with the schedule); a patient sees their portal.
+//! `GET /`: the start page. Staff see their day (`today.rs`: a receptionist today's
+//! arrivals, a doctor their own patients of today, managers and admins the day's figures)
+//! and the links their work starts from; a patient sees their portal.
 //!
 //! The portal shows the patient's own record and nothing else, read through the use cases
 //! with the id of the patient linked to the signed-in account
@@ -18,6 +19,7 @@
 //! (`/` is a `Session` rule).
 
 use super::common::clinical::{self, AccountView, Audience, TreatmentRow};
+use super::today::{self, DAY_MAX, Day, StaffDay};
 use super::{Layout, OrPage, PageResult};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, ListQuery};
@@ -67,6 +69,9 @@ struct HomePage<'a> {
     role: Option<Role>,
     /// The portal of a patient whose account is linked to their record.
     portal: Option<PortalRecord>,
+    /// A member of staff's day.
+    day: Option<Day>,
+    day_max: u64,
 }
 
 /// The coming appointments of the patient linked to `caller`, with the names a patient
@@ -162,14 +167,20 @@ async fn portal(
 pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
     let role = layout.caller.as_ref().map(|c| c.role);
     let is_patient = role == Some(Role::Patient);
-    let portal = match &layout.caller {
-        Some(caller) if is_patient => portal(&state, &layout, caller).await?,
-        _ => None,
+    let (portal, day) = match &layout.caller {
+        Some(caller) if is_patient => (portal(&state, &layout, caller).await?, None),
+        Some(caller) => {
+            let day = today::of(&state, &layout, caller.principal, caller.employee_id).await?;
+            (None, day)
+        }
+        None => (None, None),
     };
     Ok(layout.render(&HomePage {
         layout: &layout,
         is_patient,
         role: role.filter(|_| !is_patient),
         portal,
+        day,
+        day_max: DAY_MAX,
     }))
 }

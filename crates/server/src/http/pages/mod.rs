@@ -32,6 +32,7 @@ mod positions;
 mod reports;
 mod settings;
 mod staff;
+mod today;
 mod treatments;
 mod users;
 

@@ -78,6 +78,14 @@ fn method_amounts(m: &ByMethod) -> [(PaymentMethod, i64); 4] {
     ]
 }
 
+/// A chart's largest entry in words, for those who cannot see it (its `<desc>`).
+fn largest(layout: &Layout) -> impl Fn(&str, &str) -> String + '_ {
+    move |label, value| {
+        let args = [("label", label.to_owned()), ("value", value.to_owned())];
+        super::i18n::t_args(layout.lang, msg("reports-chart-largest"), &args)
+    }
+}
+
 /// `0.333…` as `33.3%`.
 fn percent(rate: f64) -> String {
     format!("{:.1}%", rate * 100.0)
@@ -294,6 +302,7 @@ fn day_view(
     let no_data = layout.t("reports-no-data");
     let count = |v: i64| v.to_string();
     let money = |v: i64| layout.money(v);
+    let describe = largest(layout);
     let appointments_chart = charts::bar_chart(&BarChart {
         id: "chart-appointments",
         title: &layout.t1("reports-chart-appointments", "date", date),
@@ -303,6 +312,7 @@ fn day_view(
         full_scale: 0,
         zero_is_empty: true,
         format: &count,
+        describe: &describe,
     });
     let methods = method_amounts(&report.payments_by_method);
     let method_bars: Vec<Bar> = methods
@@ -321,6 +331,7 @@ fn day_view(
         full_scale: 0,
         zero_is_empty: true,
         format: &money,
+        describe: &describe,
     });
     let weekday = layout.t(&format!(
         "weekday-{}",
@@ -471,6 +482,7 @@ fn revenue_view(
     let period = format!("{from} – {to}");
     let no_data = layout.t("reports-no-data");
     let money = |v: i64| layout.money(v);
+    let describe = largest(layout);
     let charges_title = layout.t1("reports-chart-charges", "period", &period);
     let paid_title = layout.t1("reports-chart-paid", "period", &period);
     let mut charts = Vec::new();
@@ -490,19 +502,27 @@ fn revenue_view(
             id: "chart-charges",
             title: &charges_title,
             no_data: &no_data,
-            class: "fill-charges",
+            series: Series {
+                name: layout.t("reports-charges"),
+                class: "fill-charges",
+            },
             columns: &columns(false),
             zero_is_empty: true,
             format: &money,
+            describe: &describe,
         }));
         charts.push(charts::column_chart(&ColumnChart {
             id: "chart-paid",
             title: &paid_title,
             no_data: &no_data,
-            class: "fill-paid",
+            series: Series {
+                name: layout.t("reports-paid"),
+                class: "fill-paid",
+            },
             columns: &columns(true),
             zero_is_empty: true,
             format: &money,
+            describe: &describe,
         }));
     } else {
         let bars = |paid: bool| -> Vec<Bar> {
@@ -527,6 +547,7 @@ fn revenue_view(
             full_scale: 0,
             zero_is_empty: true,
             format: &money,
+            describe: &describe,
         }));
         if group == "doctor" {
             charts.push(charts::bar_chart(&BarChart {
@@ -538,6 +559,7 @@ fn revenue_view(
                 full_scale: 0,
                 zero_is_empty: true,
                 format: &money,
+                describe: &describe,
             }));
         }
     }
@@ -621,6 +643,7 @@ pub async fn patients(State(state): State<AppState>, layout: Layout) -> PageResu
         .collect();
     let no_data = layout.t("reports-no-data");
     let count = |v: i64| v.to_string();
+    let describe = largest(&layout);
     let bars: Vec<Bar> = statuses
         .iter()
         .map(|l| Bar::single(l.name.clone(), l.count))
@@ -637,6 +660,7 @@ pub async fn patients(State(state): State<AppState>, layout: Layout) -> PageResu
         full_scale: 0,
         zero_is_empty: true,
         format: &count,
+        describe: &describe,
     });
     let columns: Vec<Column> = report
         .new_per_month
@@ -651,10 +675,14 @@ pub async fn patients(State(state): State<AppState>, layout: Layout) -> PageResu
         id: "chart-new-patients",
         title: &layout.t("reports-new-patients"),
         no_data: &no_data,
-        class: "fill-new",
+        series: Series {
+            name: layout.t("reports-new"),
+            class: "fill-new",
+        },
         columns: &columns,
         zero_is_empty: true,
         format: &count,
+        describe: &describe,
     });
     Ok(layout.render(&PatientsPage {
         layout: &layout,
@@ -772,6 +800,7 @@ fn no_show_view(
         .map(|r| Bar::single(format!("{} · {}", r.month, r.name), per_mille(r.rate)))
         .collect();
     let rate = |v: i64| format!("{:.1}%", v as f64 / 10.0);
+    let describe = largest(layout);
     let chart = charts::bar_chart(&BarChart {
         id: "chart-no-shows",
         title: &layout.t1("reports-chart-no-shows", "period", format!("{from} – {to}")),
@@ -784,6 +813,7 @@ fn no_show_view(
         full_scale: 1000,
         zero_is_empty: false,
         format: &rate,
+        describe: &describe,
     });
     NoShowView {
         rows: report

@@ -8,8 +8,13 @@
 //! services), bars are scaled to the largest value (or a given floor, such as 100 %), a
 //! maximum of zero draws empty bars without dividing by it, and a chart with nothing to show
 //! (no bars; or every value zero, when zeros mean nothing, as for money) is a "no data"
-//! paragraph instead of an empty picture. Each SVG is `role="img"` with an `aria-label` and a `<title>`; the
-//! pages show the same figures in a table beside it.
+//! paragraph instead of an empty picture.
+//!
+//! Each chart is a `<figure>`: its visible title and its legend (a swatch and a name per
+//! series, even a single one) are HTML above the picture, so that they keep their size when
+//! the picture is scaled to a phone's width; the SVG is `role="img"`, labelled by that title
+//! and described in words by its `<desc>` (the largest entry, said by the page's
+//! `describe`); the pages show the same figures in a table beside it.
 
 use std::fmt::Write;
 
@@ -25,8 +30,6 @@ const LABEL_W: f64 = 190.0;
 const VALUE_W: f64 = 110.0;
 const ROW_H: f64 = 26.0;
 const BAR_H: f64 = 18.0;
-const LEGEND_ROW_H: f64 = 20.0;
-const LEGEND_SWATCH: f64 = 12.0;
 /// Longest label shown in full (the rest is cut with "…"; the bar's title has it whole).
 const LABEL_CHARS: usize = 27;
 
@@ -67,7 +70,7 @@ pub struct BarChart<'a> {
     pub title: &'a str,
     /// The message shown instead of an empty chart.
     pub no_data: &'a str,
-    /// One per value of each bar; a legend is drawn when there are several.
+    /// One per value of each bar, each in the legend.
     pub series: &'a [Series],
     pub bars: &'a [Bar],
     /// A full-length bar stands for at least this much (e.g. 1000 for rates in per mille);
@@ -78,6 +81,8 @@ pub struct BarChart<'a> {
     pub zero_is_empty: bool,
     /// How a value is written (a count, tugrik, a percentage).
     pub format: &'a dyn Fn(i64) -> String,
+    /// The largest entry in words, from its label and its written value (the `<desc>`).
+    pub describe: &'a dyn Fn(&str, &str) -> String,
 }
 
 /// One column of a column chart.
@@ -94,12 +99,14 @@ pub struct ColumnChart<'a> {
     pub id: &'a str,
     pub title: &'a str,
     pub no_data: &'a str,
-    /// A class of `app.css` colouring the columns.
-    pub class: &'static str,
+    /// What the columns are (the legend) and the class of `app.css` colouring them.
+    pub series: Series,
     pub columns: &'a [Column],
     /// Whether columns that are all zero are "no data".
     pub zero_is_empty: bool,
     pub format: &'a dyn Fn(i64) -> String,
+    /// The largest entry in words (the `<desc>`).
+    pub describe: &'a dyn Fn(&str, &str) -> String,
 }
 
 /// `text` safe inside an element or a quoted attribute.
@@ -157,49 +164,60 @@ fn empty(id: &str, no_data: &str) -> String {
     )
 }
 
-fn svg_open(out: &mut String, id: &str, title: &str, class: &str, height: f64) {
+/// The start of the SVG: labelled by the figure's title, described by `desc`.
+fn svg_open(out: &mut String, id: &str, title: &str, desc: &str, class: &str, height: f64) {
     let _ = write!(
         out,
-        "<svg class=\"chart {class}\" id=\"{id}\" role=\"img\" aria-label=\"{title}\" \
-         xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" \
-         preserveAspectRatio=\"xMinYMin meet\"><title>{title}</title>",
+        "<svg class=\"chart {class}\" id=\"{id}\" role=\"img\" aria-labelledby=\"{id}-title\" \
+         aria-describedby=\"{id}-desc\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" \
+         width=\"{w}\" height=\"{h}\" preserveAspectRatio=\"xMinYMin meet\"><title>{title}</title>\
+         <desc id=\"{id}-desc\">{desc}</desc>",
         id = escape(id),
         title = escape(title),
+        desc = escape(desc),
         w = WIDTH,
         h = n(height),
     );
 }
 
-/// The legend of a stacked chart, wrapped into rows; its height.
-fn legend(out: &mut String, series: &[Series]) -> f64 {
-    if series.len() < 2 {
-        return 0.0;
-    }
-    let mut x = PAD;
-    let mut y = PAD;
-    out.push_str("<g class=\"chart-legend\">");
+/// The chart's figure: its title and legend, then the picture.
+fn figure(id: &str, title: &str, series: &[Series], svg: &str) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<figure class=\"chart-figure\" id=\"{id}-figure\"><figcaption>\
+         <span class=\"chart-title\" id=\"{id}-title\">{title}</span><ul class=\"chart-legend\">",
+        id = escape(id),
+        title = escape(title),
+    );
     for s in series {
-        let width = LEGEND_SWATCH + 6.0 + text_width(&s.name) + 16.0;
-        if x > PAD && x + width > WIDTH - PAD {
-            x = PAD;
-            y += LEGEND_ROW_H;
-        }
         let _ = write!(
             out,
-            "<rect class=\"chart-swatch {class}\" x=\"{x}\" y=\"{y}\" width=\"{sw}\" height=\"{sw}\"/>\
-             <text x=\"{tx}\" y=\"{ty}\">{name}</text>",
+            "<li><span class=\"chart-swatch {class}\" aria-hidden=\"true\"></span>{name}</li>",
             class = s.class,
-            x = n(x),
-            y = n(y),
-            sw = n(LEGEND_SWATCH),
-            tx = n(x + LEGEND_SWATCH + 6.0),
-            ty = n(y + LEGEND_SWATCH - 1.0),
             name = escape(&s.name),
         );
-        x += width;
     }
-    out.push_str("</g>");
-    y + LEGEND_ROW_H + 4.0 - PAD
+    out.push_str("</ul></figcaption>");
+    out.push_str(svg);
+    out.push_str("</figure>");
+    out
+}
+
+/// The entry with the largest value (the first of equals), said by `describe`.
+fn largest<'a>(
+    entries: impl Iterator<Item = (&'a str, i64)>,
+    format: &dyn Fn(i64) -> String,
+    describe: &dyn Fn(&str, &str) -> String,
+) -> String {
+    let mut top: Option<(&str, i64)> = None;
+    for (label, value) in entries {
+        if top.is_none_or(|(_, v)| value > v) {
+            top = Some((label, value));
+        }
+    }
+    top.map(|(label, value)| describe(label, &format(value)))
+        .unwrap_or_default()
 }
 
 /// A horizontal bar chart: a row per bar with its label, its (stacked) bar scaled to the
@@ -220,7 +238,7 @@ pub fn bar_chart(chart: &BarChart) -> String {
         .max(chart.full_scale);
     let plot_w = WIDTH - LABEL_W - VALUE_W;
     let mut body = String::new();
-    let top = PAD + legend(&mut body, chart.series);
+    let top = PAD;
     let bottom = top + ROW_H * chart.bars.len() as f64;
     let _ = write!(
         body,
@@ -270,11 +288,23 @@ pub fn bar_chart(chart: &BarChart) -> String {
             ty = n(y + ROW_H / 2.0 + 4.0),
         );
     }
+    let desc = largest(
+        chart.bars.iter().map(|b| (b.label.as_str(), total(b))),
+        chart.format,
+        chart.describe,
+    );
     let mut out = String::new();
-    svg_open(&mut out, chart.id, chart.title, "bar-chart", bottom + PAD);
+    svg_open(
+        &mut out,
+        chart.id,
+        chart.title,
+        &desc,
+        "bar-chart",
+        bottom + PAD,
+    );
     out.push_str(&body);
     out.push_str("</svg>");
-    out
+    figure(chart.id, chart.title, chart.series, &out)
 }
 
 /// A column chart: a column per entry scaled to the largest value, the largest value and
@@ -302,11 +332,17 @@ pub fn column_chart(chart: &ColumnChart) -> String {
         .columns
         .iter()
         .all(|c| text_width(&(chart.format)(c.value)) + 2.0 <= slot);
+    let desc = largest(
+        chart.columns.iter().map(|c| (c.label.as_str(), c.value)),
+        chart.format,
+        chart.describe,
+    );
     let mut out = String::new();
     svg_open(
         &mut out,
         chart.id,
         chart.title,
+        &desc,
         "column-chart",
         bottom + TICKS_H,
     );
@@ -340,7 +376,7 @@ pub fn column_chart(chart: &ColumnChart) -> String {
             let _ = write!(
                 out,
                 "<rect class=\"chart-bar {class}\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\"/>",
-                class = chart.class,
+                class = chart.series.class,
                 x = n(x + slot * 0.15),
                 y = n(bottom - height),
                 w = n(slot * 0.7),
@@ -367,7 +403,12 @@ pub fn column_chart(chart: &ColumnChart) -> String {
         out.push_str("</g>");
     }
     out.push_str("</svg>");
-    out
+    figure(
+        chart.id,
+        chart.title,
+        std::slice::from_ref(&chart.series),
+        &out,
+    )
 }
 
 #[cfg(test)]
@@ -376,6 +417,10 @@ mod tests {
 
     fn count(v: i64) -> String {
         v.to_string()
+    }
+
+    fn say(label: &str, value: &str) -> String {
+        format!("Most: {label}, {value}")
     }
 
     fn widths(svg: &str) -> Vec<f64> {
@@ -408,6 +453,7 @@ mod tests {
             full_scale: 0,
             zero_is_empty: true,
             format: &count,
+            describe: &say,
         }
     }
 
@@ -416,10 +462,14 @@ mod tests {
             id: "k",
             title: "T",
             no_data: "None",
-            class: "fill-x",
+            series: Series {
+                name: "Things".into(),
+                class: "fill-x",
+            },
             columns,
             zero_is_empty: true,
             format: &count,
+            describe: &say,
         }
     }
 
@@ -436,7 +486,7 @@ mod tests {
             "{svg}"
         );
         assert!(
-            svg.contains("aria-label=\"a&lt;b &amp; &quot;c&quot;\""),
+            svg.contains("id=\"c-title\">a&lt;b &amp; &quot;c&quot;</span>"),
             "{svg}"
         );
         assert!(
@@ -467,7 +517,7 @@ mod tests {
         let svg = bar_chart(&bars(&rows, &[]));
         let plot = WIDTH - LABEL_W - VALUE_W;
         assert_eq!(widths(&svg), vec![plot / 2.0, plot, plot / 4.0]);
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.starts_with("<figure") && svg.ends_with("</svg></figure>"));
         assert!(svg.contains("role=\"img\"") && svg.contains("<title>Title</title>"));
         // A floor of the scale: 100 % is the full length.
         let rows = [Bar::single("a", 250)];
@@ -501,6 +551,48 @@ mod tests {
         assert!(svg.contains("chart-swatch fill-no_show"));
         assert!(svg.contains(">4</text>"), "the total is written: {svg}");
         assert!(svg.contains("Бат — No-show: 1"));
+    }
+
+    #[test]
+    fn every_chart_has_a_visible_title_a_legend_and_a_description() {
+        let series = [Series {
+            name: "Paid".into(),
+            class: "fill-paid",
+        }];
+        let rows = [Bar::single("Бат", 5), Bar::single("Дорж", 9)];
+        let svg = bar_chart(&bars(&rows, &series));
+        assert!(svg.starts_with("<figure class=\"chart-figure\" id=\"c-figure\"><figcaption>"));
+        assert!(svg.contains("<span class=\"chart-title\" id=\"c-title\">Title</span>"));
+        assert!(
+            svg.contains(
+                "<li><span class=\"chart-swatch fill-paid\" aria-hidden=\"true\"></span>Paid</li>"
+            ),
+            "a single series has its legend too: {svg}"
+        );
+        assert!(svg.contains("aria-labelledby=\"c-title\" aria-describedby=\"c-desc\""));
+        assert!(
+            svg.contains("<desc id=\"c-desc\">Most: Дорж, 9</desc>"),
+            "{svg}"
+        );
+        let cols = [
+            Column {
+                label: "2026-03-01".into(),
+                tick: "03-01".into(),
+                value: 7,
+            },
+            Column {
+                label: "2026-03-02".into(),
+                tick: "03-02".into(),
+                value: 7,
+            },
+        ];
+        let svg = column_chart(&columns(&cols));
+        assert!(svg.contains("id=\"k-title\">T</span>"));
+        assert!(svg.contains("chart-swatch fill-x\" aria-hidden=\"true\"></span>Things</li>"));
+        assert!(
+            svg.contains("<desc id=\"k-desc\">Most: 2026-03-01, 7</desc>"),
+            "the first of equals: {svg}"
+        );
     }
 
     #[test]

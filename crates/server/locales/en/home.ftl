@@ -1,0 +1,19 @@
+## The menu and the start page: each member of staff's day (/)
+menu = Menu
+home-links = Common tasks
+home-open-book = Appointment book
+home-day-report = Day report
+home-arrivals = Today's arrivals
+home-expected = Expected
+home-waiting = Came, waiting
+home-missed = Canceled or not come
+home-no-expected = No one else is expected today.
+home-no-waiting = No one is waiting.
+home-mark-came = Mark as came
+home-more = The first { $count } appointments are shown; the appointment book has them all.
+home-my-patients = My patients today
+home-my-none = You have no appointments today.
+home-not-linked = Your account is not linked to an employee record, so your appointments cannot be shown. Ask an administrator.
+home-figures = Today's figures, { $date }
+home-day-appointments = Appointments
+home-day-new-patients = First-time patients
