@@ -1,432 +1,37 @@
 //! Treatments on the pages: the doctor records a visit on the odontogram
-//! (`/patients/{id}/treatments/new`), the treatment's page lists its services and takes
-//! more, its payments and the payment form (`/treatments/{id}`), and the invoice is a page
-//! made for printing (`/treatments/{id}/invoice`).
+//! (`/patients/{id}/treatments/new`, `new.rs`), the treatment's page lists its services and
+//! takes more, its payments and the payment form (`/treatments/{id}`; a "take payment" link
+//! comes to `/treatments/{id}?pay=1`, the amount focused), and the invoice is a
+//! page made for printing (`/treatments/{id}/invoice`).
 //!
-//! The item form is the same for a new treatment and an added service: the service, its
-//! scope, a dentition for an arch or the mouth, a note, and the teeth clicked on the
-//! odontogram. The odontogram posts `ui_key`s (the same tooth in every notation); they are
-//! turned into FDI codes here and the service checks them against the scope, as for the API.
+//! The item form (`item.rs`) is the same for a new treatment and an added service.
 //! Times are typed in the clinic's local time.
 
+mod item;
+mod new;
+
+pub use new::{create, new_form};
+
 use super::common::Choice;
-use super::drawing::odontogram::{Odontogram, dentitions_value, parse_dentitions};
+use super::drawing::odontogram::Odontogram;
 use super::{FieldMessages, Layout, OrPage, PageResult, Refusal, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::fields::Given;
-use crate::services::treatments::{
-    self, Invoice, ItemInput, NewTreatmentInput, PaymentInput, ToothInput, Treatment,
-};
-use crate::services::{FieldError, ServiceError, catalog, patients, staff};
+use crate::services::treatments::{self, Invoice, PaymentInput, Treatment};
+use crate::services::{FieldError, ServiceError, patients, staff};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use dcms_domain::permission::{Access, Capability};
-use dcms_domain::{Dentition, PaymentMethod, ToothCode, ToothSystem, TreatmentScope};
+use dcms_domain::{PaymentMethod, ToothSystem};
+use item::{
+    ChartParams, ItemChoices, ItemForm, bad_request, chart_settings, item_chart, item_choices,
+    item_errors, pairs, usual_scopes,
+};
+use new::TREATMENT_FIELDS;
 use serde::Deserialize;
-
-/// Most doctors and services offered in the form's lists.
-const CHOICES_MAX: u64 = 1000;
-
-// --- the item form -------------------------------------------------------------------------
-
-/// What the item part of a form posted (every field as typed; `teeth` repeats).
-#[derive(Default, Clone)]
-pub struct ItemForm {
-    service_id: String,
-    scope: String,
-    dentition: String,
-    item_note: String,
-    /// `ui_key`s of the teeth ticked.
-    teeth: Vec<String>,
-}
-
-/// The fields of a treatment form, as typed.
-#[derive(Default, Clone)]
-pub struct TreatmentForm {
-    doctor_id: String,
-    assistant_id: String,
-    appointment_id: String,
-    /// Local `YYYY-MM-DDTHH:MM`.
-    treatment_date: String,
-    note: String,
-    item: ItemForm,
-}
-
-/// Reads a posted form whose `teeth` field repeats.
-fn pairs(fields: &[(String, String)]) -> (TreatmentForm, Option<String>) {
-    let mut form = TreatmentForm::default();
-    let mut extra = None;
-    for (name, value) in fields {
-        let value = value.clone();
-        match name.as_str() {
-            "doctor_id" => form.doctor_id = value,
-            "assistant_id" => form.assistant_id = value,
-            "appointment_id" => form.appointment_id = value,
-            "treatment_date" => form.treatment_date = value,
-            "note" => form.note = value,
-            "service_id" => form.item.service_id = value,
-            "scope" => form.item.scope = value,
-            "dentition" => form.item.dentition = value,
-            "item_note" => form.item.item_note = value,
-            "teeth" => form.item.teeth.push(value),
-            "system" => extra = Some(value),
-            _ => {}
-        }
-    }
-    (form, extra)
-}
-
-/// An id typed in a form: None for blank; an error on `field` for anything else.
-fn form_id(errors: &mut Vec<FieldError>, field: &str, value: &str) -> Option<i64> {
-    let value = value.trim();
-    if value.is_empty() {
-        return None;
-    }
-    let parsed = value.parse::<i64>().ok();
-    if parsed.is_none() {
-        errors.push(FieldError::coded(
-            field,
-            "choose",
-            "choose one of the options",
-        ));
-    }
-    parsed
-}
-
-impl ItemForm {
-    /// The item for the service: the ticked teeth as FDI codes. None when no service is
-    /// chosen (a treatment may be recorded without items).
-    fn input(&self, errors: &mut Vec<FieldError>) -> Option<ItemInput> {
-        let service_id = form_id(errors, "service_id", &self.service_id)?;
-        let mut teeth = Vec::with_capacity(self.teeth.len());
-        for key in &self.teeth {
-            match ToothCode::from_ui_key(ToothSystem::Fdi, key) {
-                Ok(tooth) => teeth.push(ToothInput {
-                    code: tooth.code().to_owned(),
-                    note: None,
-                }),
-                Err(e) => errors.push(
-                    FieldError::coded("teeth", "tooth-unknown", e.to_string())
-                        .arg("code", key.clone()),
-                ),
-            }
-        }
-        Some(ItemInput {
-            service_id: Some(service_id),
-            scope: Some(self.scope.clone()),
-            teeth: Some(teeth),
-            system: Some("fdi".into()),
-            dentition: Some(self.dentition.clone()),
-            note: Some(self.item_note.clone()),
-        })
-    }
-}
-
-/// The item form's lists.
-pub struct ItemChoices {
-    services: Vec<Choice>,
-    scopes: Vec<Choice>,
-    dentitions: Vec<Choice>,
-}
-
-async fn item_choices(state: &AppState, layout: &Layout) -> Result<ItemChoices, Response> {
-    let filter = catalog::ServiceFilter {
-        active: Some(true),
-        ..catalog::ServiceFilter::default()
-    };
-    let services = catalog::list(&state.store, filter, CHOICES_MAX)
-        .await
-        .or_page(layout)?
-        .into_iter()
-        .map(|s| Choice {
-            value: s.service_id.to_string(),
-            label: format!(
-                "{} {} · {} · {}",
-                s.service_type,
-                s.display_number,
-                s.doctor_display_name,
-                layout.money(s.price.amount())
-            ),
-        })
-        .collect();
-    let scopes = TreatmentScope::ALL
-        .iter()
-        .map(|s| Choice {
-            value: s.as_str().to_owned(),
-            label: layout.scope(s),
-        })
-        .collect();
-    let dentitions = Dentition::ALL
-        .iter()
-        .map(|d| Choice {
-            value: d.as_str().to_owned(),
-            label: layout.t(&format!("dentition-{}", d.as_str())),
-        })
-        .collect();
-    Ok(ItemChoices {
-        services,
-        scopes,
-        dentitions,
-    })
-}
-
-/// The errors of an item named `items[0].teeth` (a new treatment) shown as `teeth`.
-fn item_errors(layout: &Layout, errors: &[FieldError]) -> FieldMessages {
-    let errors: Vec<FieldError> = errors
-        .iter()
-        .cloned()
-        .map(|mut e| {
-            if let Some(rest) = e.field.strip_prefix("items[0].") {
-                e.field = rest.to_owned();
-            }
-            e
-        })
-        .collect();
-    layout.field_errors(&errors)
-}
-
-/// The odontogram of the item form: the patient's dentition on `on`, the notation asked
-/// for, the teeth ticked before; links keep `base` (the page's path).
-fn item_chart(
-    system: ToothSystem,
-    dentitions: &[Dentition],
-    selected: &[String],
-    base: &str,
-    error: Option<&str>,
-) -> Odontogram {
-    let dentition_value = dentitions_value(dentitions);
-    let mut chart = Odontogram::new(system, dentitions)
-        .select(selected)
-        .notation_links(|s| format!("{base}system={}&dentition={dentition_value}", s.as_str()))
-        .dentition_links(|d| format!("{base}system={}&dentition={d}", system.as_str()));
-    if let Some(error) = error {
-        chart = chart.error(error);
-    }
-    chart
-}
-
-/// `?system=&dentition=` of the form pages.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ChartParams {
-    system: Option<String>,
-    dentition: Option<String>,
-    appointment_id: Option<String>,
-}
-
-/// The notation asked for (else the clinic's) and the dentitions shown (asked for, else the
-/// patient's on `birthday`'s today: primary under 6, both from 6 to 13, else permanent).
-async fn chart_settings(
-    state: &AppState,
-    layout: &Layout,
-    system: Option<&str>,
-    dentition: Option<&str>,
-    age: i16,
-) -> Result<(ToothSystem, &'static [Dentition]), Response> {
-    let system = treatments::notation(&state.store, system)
-        .await
-        .map_err(|_| layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None))?;
-    let dentitions = match dentition.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(d) => parse_dentitions(d).ok_or_else(|| {
-            layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None)
-        })?,
-        None if age < 6 => &[Dentition::Primary],
-        None if age < 14 => &[Dentition::Permanent, Dentition::Primary],
-        None => &[Dentition::Permanent],
-    };
-    Ok((system, dentitions))
-}
-
-// --- a new treatment -----------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "treatment_new.html")]
-struct NewTreatmentPage<'a> {
-    layout: &'a Layout,
-    patient_id: i64,
-    patient_name: String,
-    form: TreatmentForm,
-    doctors: Vec<Choice>,
-    choices: ItemChoices,
-    chart: Odontogram,
-    system: String,
-    errors: FieldMessages,
-    known_fields: &'static [&'static str],
-}
-
-const TREATMENT_FIELDS: &[&str] = &[
-    "doctor_id",
-    "assistant_id",
-    "appointment_id",
-    "treatment_date",
-    "note",
-    "service_id",
-    "scope",
-    "dentition",
-    "teeth",
-    "system",
-    "item_note",
-    "amount",
-    "method",
-];
-
-#[allow(clippy::too_many_arguments)]
-async fn new_page(
-    state: &AppState,
-    caller: &Caller,
-    layout: &Layout,
-    patient_id: i64,
-    form: TreatmentForm,
-    params: &ChartParams,
-    errors: FieldMessages,
-    status: StatusCode,
-) -> PageResult {
-    let patient = patients::get(&state.store, &state.audit, caller.actor(), patient_id)
-        .await
-        .or_page(layout)?;
-    let (system, dentitions) = chart_settings(
-        state,
-        layout,
-        params.system.as_deref(),
-        params.dentition.as_deref(),
-        patient.age,
-    )
-    .await?;
-    let doctors = staff::doctors(&state.store, None, CHOICES_MAX)
-        .await
-        .or_page(layout)?
-        .iter()
-        .map(|d| Choice {
-            value: d.employee_id.to_string(),
-            label: format!("{} {}", d.last_name, d.first_name),
-        })
-        .collect();
-    let base = format!(
-        "/patients/{patient_id}/treatments/new?appointment_id={}&",
-        form.appointment_id
-    );
-    let chart = item_chart(
-        system,
-        dentitions,
-        &form.item.teeth,
-        &base,
-        errors.get("teeth"),
-    );
-    Ok(layout.render_status(
-        status,
-        &NewTreatmentPage {
-            layout,
-            patient_id,
-            patient_name: format!("{} {}", patient.last_name, patient.first_name),
-            form,
-            doctors,
-            choices: item_choices(state, layout).await?,
-            chart,
-            system: system.as_str().to_owned(),
-            errors,
-            known_fields: TREATMENT_FIELDS,
-        },
-    ))
-}
-
-/// `GET /patients/{patient_id}/treatments/new?appointment_id=&system=&dentition=`.
-pub async fn new_form(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(patient_id): Path<i64>,
-    Query(params): Query<ChartParams>,
-    layout: Layout,
-) -> PageResult {
-    let doctor = staff::of_user(&state.store, caller.user_id())
-        .await
-        .or_page(&layout)?
-        .map(|e| e.employee_id.to_string())
-        .unwrap_or_default();
-    let form = TreatmentForm {
-        doctor_id: doctor,
-        appointment_id: params.appointment_id.clone().unwrap_or_default(),
-        treatment_date: jiff::Timestamp::now()
-            .to_zoned(layout.time_zone.clone())
-            .strftime("%Y-%m-%dT%H:%M")
-            .to_string(),
-        ..TreatmentForm::default()
-    };
-    new_page(
-        &state,
-        &caller,
-        &layout,
-        patient_id,
-        form,
-        &params,
-        FieldMessages::default(),
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// `POST /patients/{patient_id}/treatments`: records the treatment (with its first service,
-/// when one is chosen) and goes to its page.
-pub async fn create(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    Path(patient_id): Path<i64>,
-    layout: Layout,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> PageResult {
-    let (form, system) = pairs(&fields);
-    let mut errors = Vec::new();
-    let doctor_id = form_id(&mut errors, "doctor_id", &form.doctor_id);
-    let assistant_id = form_id(&mut errors, "assistant_id", &form.assistant_id);
-    let appointment_id = form_id(&mut errors, "appointment_id", &form.appointment_id);
-    let treatment_date = layout.form_instant("treatment_date", &form.treatment_date);
-    let item = form.item.input(&mut errors);
-    let result = if errors.is_empty() {
-        treatments::create(
-            &state.store,
-            &state.audit,
-            caller.actor(),
-            NewTreatmentInput {
-                patient_id: Some(patient_id),
-                doctor_id,
-                assistant_id,
-                appointment_id,
-                next_appointment_id: None,
-                treatment_date,
-                note: Some(form.note.clone()),
-                items: item.into_iter().collect(),
-            },
-        )
-        .await
-    } else {
-        Err(ServiceError::Invalid(errors))
-    };
-    layout
-        .submitted(result)
-        .answer(
-            |t| {
-                let location = format!("/treatments/{}", t.treatment_id);
-                Saved::to(location, msg("flash-treatment-recorded"))
-            },
-            async |refused| {
-                let params = ChartParams {
-                    system,
-                    dentition: None,
-                    appointment_id: None,
-                };
-                let messages = item_errors(&layout, &refused.errors);
-                let status = refused.status;
-                new_page(
-                    &state, &caller, &layout, patient_id, form, &params, messages, status,
-                )
-                .await
-            },
-        )
-        .await
-}
 
 // --- the treatment's page ------------------------------------------------------------------
 
@@ -457,6 +62,10 @@ struct TreatmentPage<'a> {
     problem: Option<String>,
     payment: PaymentForm,
     methods: Vec<Choice>,
+    /// Came by a "take payment" link: the amount has the focus.
+    pay_focus: bool,
+    /// The item form was refused (its errors are shown on it, not on the payment form).
+    item_refused: bool,
     known_fields: &'static [&'static str],
 }
 
@@ -490,7 +99,7 @@ async fn treatment_page(
 ) -> PageResult {
     let system = treatments::notation(&state.store, params.system.as_deref())
         .await
-        .map_err(|_| layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None))?;
+        .map_err(|_| bad_request(layout))?;
     let treatment = treatments::get(
         &state.store,
         &state.audit,
@@ -522,6 +131,8 @@ async fn treatment_page(
         patient.age,
     )
     .await?;
+    let pay_focus = params.pay.is_some() && comeback.errors.is_empty();
+    let item_refused = comeback.item.is_some() && !comeback.errors.is_empty();
     let item = comeback.item.unwrap_or_default();
     let base = format!("/treatments/{treatment_id}?");
     let chart = item_chart(
@@ -569,12 +180,14 @@ async fn treatment_page(
             problem: comeback.problem,
             payment,
             methods,
+            pay_focus,
+            item_refused,
             known_fields: TREATMENT_FIELDS,
         },
     ))
 }
 
-/// `GET /treatments/{treatment_id}?system=&dentition=`.
+/// `GET /treatments/{treatment_id}?system=&dentition=&pay=`.
 pub async fn show(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
@@ -617,7 +230,7 @@ impl Comeback {
             }
         } else {
             Comeback {
-                errors: item_errors(layout, &refused.errors),
+                errors: item_errors(layout, &refused.errors, ""),
                 ..Comeback::default()
             }
         }
@@ -637,9 +250,10 @@ pub async fn add_item(
     layout: Layout,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let (form, system) = pairs(&fields);
+    let (mut form, system) = pairs(&fields);
     let mut errors = Vec::new();
-    let item = form.item.input(&mut errors);
+    let usual = usual_scopes(&state, &layout).await?;
+    let item = form.item.input(&mut errors, &usual);
     if item.is_none() && errors.is_empty() {
         errors.push(FieldError::coded("service_id", "required", "is required"));
     }
@@ -769,9 +383,17 @@ pub async fn pay(
         .answer(
             |()| back_to(treatment_id, msg("flash-payment-taken")).at("payments"),
             async |refused| {
+                // The payment's note is `payment_note` on the page.
                 let comeback = Comeback {
+                    errors: refused.messages_at(&layout, |field| {
+                        if field == "note" {
+                            "payment_note"
+                        } else {
+                            field
+                        }
+                    }),
                     payment: Some(form),
-                    ..Comeback::of(&layout, &refused)
+                    ..Comeback::default()
                 };
                 let (params, status) = (ChartParams::default(), refused.status);
                 treatment_page(
@@ -808,7 +430,7 @@ pub async fn invoice(
 ) -> PageResult {
     let system = treatments::notation(&state.store, params.system.as_deref())
         .await
-        .map_err(|_| layout.error_page(StatusCode::BAD_REQUEST, msg("error-invalid"), None))?;
+        .map_err(|_| bad_request(&layout))?;
     let invoice = treatments::invoice(
         &state.store,
         &state.audit,
