@@ -12,4 +12,5 @@ mod browser;
 mod calls;
 mod clinic;
 mod flows;
+mod patient;
 mod treatment;
