@@ -49,6 +49,34 @@ impl TreatmentScope {
     }
 }
 
+impl TreatmentScope {
+    /// The scope a form proposes for `teeth` when none was chosen, given the scope the
+    /// service is usually recorded with (`usual`, if known): the teeth decide, the usual
+    /// scope breaks the ties.
+    ///
+    /// * No teeth: the usual scope (an arch or the mouth covers every tooth of it; a
+    ///   per-tooth scope then asks for its teeth), else `none`.
+    /// * Teeth that all lie in a usual arch or mouth scope: that scope (the teeth done in it).
+    /// * Otherwise one tooth is `single_tooth`, more are `multi_tooth`.
+    ///
+    /// The answer is a proposal: [`select_teeth`] still checks it (repeats, dentitions).
+    pub fn following(usual: Option<TreatmentScope>, teeth: &[ToothCode]) -> TreatmentScope {
+        let covers = |scope: TreatmentScope| {
+            matches!(scope, Self::UpperArch | Self::LowerArch | Self::FullMouth)
+                && teeth
+                    .iter()
+                    .all(|tooth| scope.arch().is_none_or(|arch| tooth.arch() == arch))
+        };
+        match (usual, teeth.len()) {
+            (Some(usual), 0) => usual,
+            (None, 0) => Self::None,
+            (Some(usual), _) if covers(usual) => usual,
+            (_, 1) => Self::SingleTooth,
+            _ => Self::MultiTooth,
+        }
+    }
+}
+
 /// Why a set of teeth does not fit a treatment scope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
@@ -177,6 +205,31 @@ mod tests {
             "arch".parse::<TreatmentScope>().unwrap_err().to_string(),
             "unknown treatment scope 'arch'; expected one of: none, single_tooth, multi_tooth, upper_arch, lower_arch, full_mouth"
         );
+    }
+
+    #[test]
+    fn a_proposed_scope_follows_the_teeth_and_the_usual_one() {
+        use TreatmentScope::None as NoTeeth;
+        let following = TreatmentScope::following;
+        // Nothing known: the teeth decide.
+        assert_eq!(following(None, &[]), NoTeeth);
+        assert_eq!(following(None, &fdi(&["16"])), SingleTooth);
+        assert_eq!(following(None, &fdi(&["16", "17"])), MultiTooth);
+        // No teeth: the usual scope, even one that needs teeth (the form then asks for them).
+        assert_eq!(following(Some(SingleTooth), &[]), SingleTooth);
+        assert_eq!(following(Some(UpperArch), &[]), UpperArch);
+        assert_eq!(following(Some(NoTeeth), &[]), NoTeeth);
+        // Teeth clicked: per tooth, unless they lie in the usual arch or mouth.
+        assert_eq!(
+            following(Some(SingleTooth), &fdi(&["16", "17"])),
+            MultiTooth
+        );
+        assert_eq!(following(Some(MultiTooth), &fdi(&["16"])), SingleTooth);
+        assert_eq!(following(Some(NoTeeth), &fdi(&["16"])), SingleTooth);
+        assert_eq!(following(Some(UpperArch), &fdi(&["16", "26"])), UpperArch);
+        assert_eq!(following(Some(UpperArch), &fdi(&["16", "36"])), MultiTooth);
+        assert_eq!(following(Some(LowerArch), &fdi(&["36"])), LowerArch);
+        assert_eq!(following(Some(FullMouth), &fdi(&["16", "36"])), FullMouth);
     }
 
     #[test]

@@ -274,6 +274,55 @@ pub async fn items_of(
         .await?)
 }
 
+/// How a service was recorded lately: with which scope (the code), how many times, and the
+/// latest such item's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScopeUse {
+    pub service_id: i64,
+    pub scope: i16,
+    pub count: i64,
+    pub latest_item_id: i64,
+}
+
+/// The scopes each service was recorded with among the latest `recent` items (by id: a
+/// range of the primary key, so the read stays small however long the history grows).
+pub async fn scopes_in_use(
+    db: &impl ConnectionTrait,
+    recent: i64,
+) -> Result<Vec<ScopeUse>, StoreError> {
+    use treatment_item::Column;
+    let latest: Option<Option<i64>> = treatment_item::Entity::find()
+        .select_only()
+        .column_as(Column::TreatmentItemId.max(), "latest")
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some(latest) = latest.flatten() else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<(i64, i16, i64, i64)> = treatment_item::Entity::find()
+        .select_only()
+        .column(Column::ServiceId)
+        .column(Column::Scope)
+        .column_as(Column::TreatmentItemId.count(), "n")
+        .column_as(Column::TreatmentItemId.max(), "latest")
+        .filter(Column::TreatmentItemId.gt(latest.saturating_sub(recent)))
+        .group_by(Column::ServiceId)
+        .group_by(Column::Scope)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(service_id, scope, count, latest_item_id)| ScopeUse {
+            service_id,
+            scope,
+            count,
+            latest_item_id,
+        })
+        .collect())
+}
+
 /// Deletes an item and its teeth.
 pub async fn delete_item(
     db: &impl ConnectionTrait,

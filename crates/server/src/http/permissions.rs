@@ -341,6 +341,7 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/patients/new", Needs(Patients, Write)),
     ("GET", "/patients/{patient_id}", Needs(Patients, Read)),
     ("POST", "/patients/{patient_id}", Needs(Patients, Write)),
+    ("GET", "/patients/{patient_id}/edit", Needs(Patients, Write)),
     (
         "POST",
         "/patients/{patient_id}/phones",

@@ -24,6 +24,7 @@ mod openapi;
 mod operations;
 mod page_session;
 mod pages;
+mod patient_page;
 mod patients;
 mod patients_csv;
 mod report_pages;

@@ -310,6 +310,22 @@ impl Browser {
         }
     }
 
+    /// Sets the size of the page's viewport (the window less the browser's own bars), so
+    /// that "above the fold at 1280×800" means 800 px of page.
+    pub async fn resize_viewport(&self, width: u32, height: u32) {
+        self.resize(width, height).await;
+        let inner = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await
+            .expect("viewport");
+        let bars = |i: usize, asked: u32| {
+            let got = inner[i].as_u64().unwrap_or(u64::from(asked));
+            asked + u32::try_from(u64::from(asked).saturating_sub(got)).unwrap_or(0)
+        };
+        self.resize(bars(0, width), bars(1, height)).await;
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

@@ -13,5 +13,6 @@ mod browser;
 mod calls;
 mod clinic;
 mod flows;
+mod patient;
 mod screens;
 mod treatment;

@@ -38,6 +38,11 @@ pub const ASSETS: &[Asset] = &[
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../static/odontogram.js"),
     },
+    Asset {
+        name: "treatment_form.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../static/treatment_form.js"),
+    },
     // htmx 2.0.11 from the npm package htmx.org (0BSD licence), unmodified; see static/README.md.
     Asset {
         name: "htmx.min.js",

@@ -39,7 +39,8 @@ fn direction_choices(layout: &Layout) -> Vec<Choice> {
         .collect()
 }
 
-/// `?phone=&direction=&date=&cursor=` of the logs.
+/// `?phone=&direction=&date=&cursor=` of the logs; `to=` fills the SMS form's number (the
+/// patient page's "send SMS").
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct LogParams {
@@ -47,6 +48,7 @@ pub struct LogParams {
     direction: String,
     date: String,
     cursor: String,
+    to: String,
 }
 
 impl LogParams {
@@ -348,13 +350,14 @@ async fn sms_page(
     ))
 }
 
-/// `GET /sms?phone=&direction=&date=`: the SMS log, the outbox, the form.
+/// `GET /sms?phone=&direction=&date=&to=`: the SMS log, the outbox, the form (to `to`).
 pub async fn sms(
     State(state): State<AppState>,
     Query(params): Query<LogParams>,
     layout: Layout,
 ) -> PageResult {
     let form = SmsForm {
+        phone_number: params.to.trim().to_owned(),
         direction: Direction::Out.as_str().to_owned(),
         ..SmsForm::default()
     };

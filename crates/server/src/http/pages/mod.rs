@@ -85,6 +85,7 @@ pub fn routes() -> Router<AppState> {
             "/patients/{patient_id}",
             get(patients::show).post(patients::update),
         )
+        .route("/patients/{patient_id}/edit", get(patients::edit_form))
         .route("/patients/{patient_id}/phones", post(patients::add_phone))
         .route(
             "/patients/{patient_id}/phones/{phone_id}/primary",

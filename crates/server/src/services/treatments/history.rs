@@ -96,16 +96,75 @@ pub struct Account {
 
 /// The totals over every treatment of a patient.
 pub async fn account(store: &Store, patient_id: i64) -> Result<Account, ServiceError> {
+    Ok(dues(store, patient_id).await?.account)
+}
+
+/// A treatment with something left to pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Due {
+    pub treatment_id: i64,
+    pub treatment_date: Timestamp,
+    /// More than zero.
+    pub balance: Money,
+}
+
+/// What a patient owes: the totals over every treatment, and the treatments with
+/// something left to pay, oldest first (the one to pay first leads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dues {
+    pub account: Account,
+    pub unpaid: Vec<Due>,
+}
+
+/// The patient's account and unpaid treatments, from one read of every treatment (404 for
+/// no such patient).
+pub async fn dues(store: &Store, patient_id: i64) -> Result<Dues, ServiceError> {
     check_patient(store, patient_id).await?;
     let rows = repo::of_patient(store.connection(), patient_id, None, None).await?;
     let treatments = assemble(store.connection(), rows, ToothSystem::Fdi).await?;
     let total: i64 = treatments.iter().map(|t| t.total.amount()).sum();
     let paid: i64 = treatments.iter().map(|t| t.paid.amount()).sum();
-    Ok(Account {
-        total: Money::new(total),
-        paid: Money::new(paid),
-        balance: Money::new(total - paid),
+    // Read newest first; the oldest leads.
+    let unpaid = treatments
+        .iter()
+        .rev()
+        .filter(|t| t.balance.amount() > 0)
+        .map(|t| Due {
+            treatment_id: t.treatment_id,
+            treatment_date: t.treatment_date,
+            balance: t.balance,
+        })
+        .collect();
+    Ok(Dues {
+        account: Account {
+            total: Money::new(total),
+            paid: Money::new(paid),
+            balance: Money::new(total - paid),
+        },
+        unpaid,
     })
+}
+
+/// The treatments recorded on an appointment, in the order they were recorded (a read of
+/// the patient's record when there are any).
+pub async fn of_appointment(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    appointment_id: i64,
+    system: ToothSystem,
+) -> Result<Vec<Treatment>, ServiceError> {
+    let rows = repo::of_appointment(store.connection(), appointment_id).await?;
+    let treatments = assemble(store.connection(), rows, system).await?;
+    if let Some(first) = treatments.first() {
+        audit.record_read(
+            actor.user_id,
+            actor.session_token_id,
+            PATIENT_TABLE,
+            first.patient_id,
+        );
+    }
+    Ok(treatments)
 }
 
 /// One item on a tooth of the chart.

@@ -49,8 +49,11 @@ mod payments;
 pub use payments::{pay, payments};
 mod history;
 pub use history::{
-    Account, ChartEntry, ChartTooth, TreatmentCursor, TreatmentPage, account, chart, of_patient,
+    Account, ChartEntry, ChartTooth, Due, Dues, TreatmentCursor, TreatmentPage, account, chart,
+    dues, of_appointment, of_patient,
 };
+mod usual;
+pub use usual::usual_scopes;
 mod invoices;
 pub use invoices::{Invoice, InvoiceLine, InvoicePage, InvoiceParty, invoice, invoices_of_patient};
 

@@ -1,4 +1,6 @@
-//! One appointment's page (`/appointments/{id}`): its details, its status moves (with an
+//! One appointment's page (`/appointments/{id}`): its details, the treatments recorded on
+//! it (and, once the patient came, "record treatment" for those who write treatments: the
+//! treatment form with `?appointment_id=`, which links the two), its status moves (with an
 //! optional reason, for the audit trail) and the form that moves it. The book's drag and
 //! drop (`static/book.js`) posts the same form, so there is one path for a move.
 
@@ -8,16 +10,18 @@ use super::{
 };
 use crate::http::pages::common::Choice;
 use crate::http::pages::common::appointment_block::Block;
+use crate::http::pages::common::clinical::{self, Audience, TreatmentRow};
 use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, AppointmentChanges, BookingError};
 use crate::services::auth::Caller;
 use crate::services::fields::Given;
-use crate::services::{FieldError, ServiceError, staff};
+use crate::services::{FieldError, ServiceError, staff, treatments};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
+use dcms_domain::AppointmentStatus;
 use dcms_domain::permission::{Access, Capability};
 use serde::Deserialize;
 
@@ -59,6 +63,11 @@ struct AppointmentPage<'a> {
     reason: String,
     back: String,
     known_fields: &'static [&'static str],
+    /// The treatments recorded on it, for those who read treatments.
+    treatments: Option<Vec<TreatmentRow>>,
+    /// The treatment form on this appointment: the patient came and the caller records
+    /// treatments.
+    record_treatment: Option<String>,
 }
 
 struct Shown {
@@ -79,8 +88,35 @@ impl Shown {
     }
 }
 
+/// The treatments recorded on the appointment, as rows, when the caller reads treatments.
+async fn treatments_on(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    appointment_id: i64,
+) -> Result<Option<Vec<TreatmentRow>>, axum::response::Response> {
+    if !layout.can.treatments_read {
+        return Ok(None);
+    }
+    let system = treatments::notation(&state.store, None)
+        .await
+        .or_page(layout)?;
+    let recorded = treatments::of_appointment(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        appointment_id,
+        system,
+    )
+    .await
+    .or_page(layout)?;
+    let rows = clinical::treatment_rows(state, layout, &recorded, Audience::Staff).await?;
+    Ok(Some(rows))
+}
+
 async fn appointment_page(
     state: &AppState,
+    caller: &Caller,
     layout: &Layout,
     appointment_id: i64,
     form: Option<MoveForm>,
@@ -98,6 +134,15 @@ async fn appointment_page(
     };
     let can_write = layout.can.appointments_write;
     let block = Block::of(layout, entry, can_write);
+    let record_treatment = (entry.appointment.status == AppointmentStatus::Came
+        && layout.can.treatments_write)
+        .then(|| {
+            format!(
+                "/patients/{}/treatments/new?appointment_id={appointment_id}",
+                block.patient_id
+            )
+        });
+    let treatments = treatments_on(state, caller, layout, appointment_id).await?;
     let form = form.unwrap_or_else(|| MoveForm {
         date: Some(block.date.clone()),
         time: Some(block.start.clone()),
@@ -135,6 +180,8 @@ async fn appointment_page(
             reason,
             back,
             known_fields: FORM_FIELDS,
+            treatments,
+            record_treatment,
         },
     ))
 }
@@ -142,11 +189,13 @@ async fn appointment_page(
 /// `GET /appointments/{appointment_id}`.
 pub async fn show(
     State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
     Path(appointment_id): Path<i64>,
     layout: Layout,
 ) -> PageResult {
     appointment_page(
         &state,
+        &caller,
         &layout,
         appointment_id,
         None,
@@ -211,8 +260,16 @@ pub async fn update(
                 ..Shown::ok()
             };
             let form = Some(form);
-            return appointment_page(&state, &layout, appointment_id, form, String::new(), shown)
-                .await;
+            return appointment_page(
+                &state,
+                &caller,
+                &layout,
+                appointment_id,
+                form,
+                String::new(),
+                shown,
+            )
+            .await;
         }
         Outcome::Said(result) => result,
     };
@@ -246,7 +303,16 @@ pub async fn update(
                     }
                 };
                 let form = Some(form);
-                appointment_page(&state, &layout, appointment_id, form, String::new(), shown).await
+                appointment_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    appointment_id,
+                    form,
+                    String::new(),
+                    shown,
+                )
+                .await
             },
         )
         .await
@@ -292,7 +358,16 @@ pub async fn set_status(
                     status: refused.status,
                     ..Shown::ok()
                 };
-                appointment_page(&state, &layout, appointment_id, None, form.reason, shown).await
+                appointment_page(
+                    &state,
+                    &caller,
+                    &layout,
+                    appointment_id,
+                    None,
+                    form.reason,
+                    shown,
+                )
+                .await
             },
         )
         .await
