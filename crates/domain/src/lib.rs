@@ -11,6 +11,8 @@
 //! * [`AppointmentStatus`]: appointment statuses and their moves.
 //! * [`TreatmentScope`], [`select_teeth`]: which teeth a treatment item covers.
 //! * [`Money`]: whole tugrik.
+//! * [`SearchShape`], [`SearchForm`], [`fold_name_key`], [`reversed_digits`]: patient search as
+//!   the front desk types, and the keys stored for it.
 //! * [`permits`]: the permission table.
 //! * [`PersonName`], [`Email`], [`name_key`], [`username_key`]: text values and search keys.
 //! * [`parse_template`], [`render`]: message templates with placeholders.
@@ -28,6 +30,7 @@ pub mod opening_hours;
 pub mod permission;
 pub mod phone;
 pub mod register_number;
+pub mod search;
 pub mod session;
 pub mod settings;
 mod strings;
@@ -43,6 +46,7 @@ pub use opening_hours::*;
 pub use permission::*;
 pub use phone::*;
 pub use register_number::*;
+pub use search::*;
 pub use session::*;
 pub use settings::*;
 pub use template::*;

@@ -48,7 +48,7 @@ fn is_separator(c: char) -> bool {
     c.is_whitespace() || matches!(c, '-' | '.' | '(' | ')')
 }
 
-fn strip_separators(s: &str) -> String {
+pub(crate) fn strip_separators(s: &str) -> String {
     s.chars().filter(|&c| !is_separator(c)).collect()
 }
 

@@ -2,10 +2,14 @@
 //! `employee_phone` (the same columns but the owner's id). The use cases that change phones
 //! are written once over [`PhoneOwner`] (`services::phones`); creating a person with their
 //! phones stays with that person's repository.
+//!
+//! A patient's number is written with its search key `phone_number_rev`
+//! (`dcms_domain::reversed_digits`), here and in `patients`, on every insert and change.
 
 use crate::StoreError;
 use crate::entity::{employee, employee_phone, patient, patient_phone};
 use crate::time::DbTimestamp;
+use dcms_domain::reversed_digits;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -133,6 +137,7 @@ pub async fn insert(
     Ok(match owner {
         PhoneOwner::Patient(id) => patient_phone::ActiveModel {
             patient_id: Set(id),
+            phone_number_rev: Set(reversed_digits(&number)),
             phone_number_val: Set(number),
             label: Set(label),
             is_primary: Set(is_primary),
@@ -172,6 +177,10 @@ pub async fn save(
                 .col_expr(
                     patient_phone::Column::PhoneNumberVal,
                     phone.number.clone().into(),
+                )
+                .col_expr(
+                    patient_phone::Column::PhoneNumberRev,
+                    reversed_digits(&phone.number).into(),
                 )
                 .col_expr(patient_phone::Column::Label, phone.label.clone().into())
                 .col_expr(patient_phone::Column::IsPrimary, phone.is_primary.into())

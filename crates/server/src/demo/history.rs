@@ -305,6 +305,12 @@ pub async fn write(
                 last_name: p.person.last_name.to_owned(),
                 first_name_key: dcms_domain::name_key(p.person.first_name),
                 last_name_key: dcms_domain::name_key(p.person.last_name),
+                first_name_fold: dcms_domain::fold_name_key(&dcms_domain::name_key(
+                    p.person.first_name,
+                )),
+                last_name_fold: dcms_domain::fold_name_key(&dcms_domain::name_key(
+                    p.person.last_name,
+                )),
                 email: people::email(rng, patient_id as u64),
                 birthday: dcms_store::time::date_to_db(p.person.birthday),
                 gender: p.person.gender.code(),
@@ -318,6 +324,7 @@ pub async fn write(
             phone_rows.push(patient_phone::Model {
                 phone_number_id: phone_id,
                 patient_id,
+                phone_number_rev: dcms_domain::reversed_digits(&p.primary_phone),
                 phone_number_val: p.primary_phone.clone(),
                 label: "Өөрийн".to_owned(),
                 is_primary: true,
@@ -336,6 +343,7 @@ pub async fn write(
                 phone_rows.push(patient_phone::Model {
                     phone_number_id: phone_id,
                     patient_id,
+                    phone_number_rev: dcms_domain::reversed_digits(&number),
                     phone_number_val: number,
                     label: people::OTHER_PHONE_LABELS
                         .choose(rng)

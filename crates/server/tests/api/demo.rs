@@ -78,7 +78,11 @@ backend_test!(spawn_app -> TestApp, async fn the_demo_clinic_is_valid_and_usable
         assert_eq!(own.iter().filter(|f| f.is_primary).count(), 1);
         for f in own {
             assert_eq!(Phone::parse(&f.phone_number_val).unwrap().as_str(), f.phone_number_val);
+            // The search keys are written with the bulk rows too.
+            assert_eq!(f.phone_number_rev, dcms_domain::reversed_digits(&f.phone_number_val));
         }
+        assert_eq!(p.last_name_fold, dcms_domain::fold_name_key(&p.last_name_key));
+        assert_eq!(p.first_name_fold, dcms_domain::fold_name_key(&p.first_name_key));
     }
 
     // A past month and a coming week, and no doctor booked twice at once.

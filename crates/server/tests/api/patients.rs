@@ -1,26 +1,23 @@
 //! `/api/v1/patients` and `/api/v1/me/patient` through HTTP: what the register number gives,
-//! the phone rules (also under concurrent deletes), search in every shape with keyset pages,
-//! the patient's own portal, links to portal accounts, the audit trail, the stored status
-//! refresh, and the query plans of every search shape on each backend.
+//! the phone rules (also under concurrent deletes), the patient's own portal, links to portal
+//! accounts, the audit trail and the stored status refresh. Search is `patient_search.rs`.
 use crate::backend_test;
-use crate::helpers::{TestApp, TestBackend, TestDatabase};
+use crate::helpers::{TestApp, TestBackend};
 use dcms_domain::{Role, age_in_years};
 use dcms_store::entity::patient;
-use dcms_store::sea_orm::sea_query::{Expr, Query};
-use dcms_store::sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Statement,
-};
+use dcms_store::sea_orm::sea_query::Expr;
+use dcms_store::sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-fn phones(a: &str, b: &str) -> Value {
+pub(crate) fn phones(a: &str, b: &str) -> Value {
     json!([
         {"number": a, "label": "Self", "is_primary": true},
         {"number": b, "label": "Mother", "is_primary": false},
     ])
 }
 
-fn new_patient(
+pub(crate) fn new_patient(
     register_number: &str,
     first: &str,
     last: &str,
@@ -35,13 +32,13 @@ fn new_patient(
     })
 }
 
-async fn register(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn register(app: &TestApp, token: &str, body: Value) -> (u16, Value) {
     app.call(Method::POST, "/api/v1/patients", token, Some(body))
         .await
 }
 
 /// Registers and returns the created patient (asserting 201).
-async fn registered(app: &TestApp, token: &str, body: Value) -> Value {
+pub(crate) async fn registered(app: &TestApp, token: &str, body: Value) -> Value {
     let (status, patient) = register(app, token, body).await;
     assert_eq!(status, 201, "{patient}");
     patient
@@ -71,7 +68,12 @@ fn today_in_ulaanbaatar() -> jiff::civil::Date {
 }
 
 /// Every page of `GET /api/v1/patients?<query>&limit=<limit>`: the items of each page.
-async fn all_pages(app: &TestApp, token: &str, query: &str, limit: u32) -> Vec<Vec<Value>> {
+pub(crate) async fn all_pages(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+    limit: u32,
+) -> Vec<Vec<Value>> {
     let mut pages = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -96,7 +98,7 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, limit: u32) -> Vec<V
     pages
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
@@ -127,7 +129,7 @@ async fn phone_states(app: &TestApp, token: &str, id: i64) -> Vec<(String, bool)
 }
 
 /// The last names found by a search, in order, across every page.
-async fn search_names(app: &TestApp, token: &str, q: &str) -> Vec<String> {
+pub(crate) async fn search_names(app: &TestApp, token: &str, q: &str) -> Vec<String> {
     all_pages(app, token, q, 500)
         .await
         .into_iter()
@@ -445,149 +447,6 @@ backend_test!(spawn_app -> TestApp, async fn concurrent_deletes_never_leave_fewe
     }
 });
 
-backend_test!(spawn_app -> TestApp, async fn name_search_cyrillic_latin_and_ranks(app) {
-    let token = app.login("desk", Role::Receptionist).await;
-    let people = [
-        ("Бат", "Өлзий"),
-        ("Болд", "Бат-Эрдэнэ"),
-        ("Үүрцай", "Батаа"),
-        ("Anna", "Smith"),
-        ("Өнөр", "Батбаяр"),
-        ("Дорж", "Үнэн"),
-        ("Батзаяа", "Ган"),
-    ];
-    for (i, (first, last)) in people.iter().enumerate() {
-        let i = i as u32;
-        registered(&app, &token, new_patient(&rn(i), first, last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
-    }
-    // Rank 0: the last name starts with it (by last, first name key); rank 1: the first name
-    // only.
-    assert_eq!(
-        search_names(&app, &token, "бат").await,
-        ["Бат-Эрдэнэ Болд", "Батаа Үүрцай", "Батбаяр Өнөр", "Ган Батзаяа", "Өлзий Бат"]
-    );
-    assert_eq!(search_names(&app, &token, "БАТБ").await, ["Батбаяр Өнөр"]);
-    // Є is Ө and Ї is Ү, in any case.
-    assert_eq!(search_names(&app, &token, "єлз").await, ["Өлзий Бат"]);
-    assert_eq!(search_names(&app, &token, " ӨЛЗИЙ ").await, ["Өлзий Бат"]);
-    assert_eq!(search_names(&app, &token, "ЄНӨ").await, ["Батбаяр Өнөр"]);
-    assert_eq!(search_names(&app, &token, "їїр").await, ["Батаа Үүрцай"]);
-    assert_eq!(search_names(&app, &token, "Ү").await, ["Үнэн Дорж", "Батаа Үүрцай"]);
-    // Nothing else is folded: У is not Ү, О is not Ө.
-    assert!(search_names(&app, &token, "уур").await.is_empty());
-    assert!(search_names(&app, &token, "олз").await.is_empty());
-    // Latin.
-    assert_eq!(search_names(&app, &token, "SMI").await, ["Smith Anna"]);
-    assert_eq!(search_names(&app, &token, "ann").await, ["Smith Anna"]);
-    assert!(search_names(&app, &token, "mith").await.is_empty(), "a prefix, not a substring");
-    // HQ reads.
-    let hq = app.login_with("head", Role::Manager, "hq").await;
-    assert_eq!(search_names(&app, &hq, "smith").await, ["Smith Anna"]);
-    let (status, _) = register(&app, &hq, new_patient(&rn(100), "A", "B", "99998877", "99998866")).await;
-    assert_eq!(status, 403, "HQ never writes");
-});
-
-backend_test!(spawn_app -> TestApp, async fn percent_underscore_and_backslash_are_literal(app) {
-    let token = app.login("desk", Role::Receptionist).await;
-    for (i, last) in ["A%b", "A_c", "A\\d", "Abc", "Axc", "%z"].iter().enumerate() {
-        let i = i as u32;
-        registered(&app, &token, new_patient(&rn(i), "Name", last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
-    }
-    assert_eq!(search_names(&app, &token, "a%").await, ["A%b Name"]);
-    assert_eq!(search_names(&app, &token, "a_").await, ["A_c Name"]);
-    assert_eq!(search_names(&app, &token, "a\\").await, ["A\\d Name"]);
-    assert_eq!(search_names(&app, &token, "%").await, ["%z Name"]);
-    assert!(search_names(&app, &token, "_").await.is_empty());
-    assert!(search_names(&app, &token, "\\").await.is_empty());
-    assert_eq!(search_names(&app, &token, "a").await.len(), 5);
-});
-
-backend_test!(spawn_app -> TestApp, async fn phone_and_register_number_searches(app) {
-    let token = app.login("desk", Role::Receptionist).await;
-    let a = registered(&app, &token, json!({
-        "register_number": "УБ85031512", "first_name": "Болд", "last_name": "Бат",
-        "phones": [
-            {"number": "99112233", "is_primary": true},
-            {"number": "99115566"},
-            {"number": "+7 912 345 67 89"},
-        ],
-    })).await;
-    registered(&app, &token, new_patient("АР92112748", "Сараа", "Дорж", "88112233", "99001122")).await;
-    // A shared family number.
-    registered(&app, &token, new_patient(&rn(50), "Ану", "Ган", "95001122", "99112233")).await;
-
-    // Exactly a register number (normalised), nothing else.
-    assert_eq!(search_names(&app, &token, "уб 85031512").await, ["Бат Болд"]);
-    assert_eq!(search_names(&app, &token, "АР92112748").await, ["Дорж Сараа"]);
-    assert!(search_names(&app, &token, "АР92112749").await.is_empty());
-    // Exactly a phone number, however written.
-    assert_eq!(search_names(&app, &token, "+976 9911-2233").await, ["Бат Болд", "Ган Ану"]);
-    assert_eq!(search_names(&app, &token, "88112233").await, ["Дорж Сараа"]);
-    assert_eq!(search_names(&app, &token, "+7 (912) 345-67-89").await, ["Бат Болд"]);
-    assert!(search_names(&app, &token, "99112234").await.is_empty());
-    // 4 to 7 digits: the start of a number; a patient with two matching numbers once.
-    assert_eq!(search_names(&app, &token, "9911").await, ["Бат Болд", "Ган Ану"]);
-    assert_eq!(search_names(&app, &token, "99-11-5").await, ["Бат Болд"]);
-    assert_eq!(search_names(&app, &token, "990011").await, ["Дорж Сараа"]);
-    assert_eq!(search_names(&app, &token, "8811223").await, ["Дорж Сараа"]);
-    assert!(search_names(&app, &token, "1122").await.is_empty(), "a prefix, not a substring");
-    // Each item is a whole patient.
-    let (_, page) = app.call(Method::GET, "/api/v1/patients?q=%D1%83%D0%B185031512", &token, None).await;
-    assert_eq!(page["items"][0], a);
-    assert_eq!(page["next_cursor"], Value::Null);
-});
-
-backend_test!(spawn_app -> TestApp, async fn keyset_pages_cover_everything_once(app) {
-    let token = app.login("desk", Role::Receptionist).await;
-    // 9 last names starting with "бат" (two equal, so the first name and then the id decide),
-    // and 4 first names only.
-    let people = [
-        ("Болд", "Бат"), ("Анар", "Бат"), ("Анар", "Бат"), ("Сүх", "Батаа"), ("Ану", "Батбаяр"),
-        ("Нар", "Батсүх"), ("Ганаа", "Батцэцэг"), ("Оюу", "Батжаргал"), ("Тэмүүлэн", "Бат-Очир"),
-        ("Батболд", "Ган"), ("Батзаяа", "Дорж"), ("Батсайхан", "Ану"), ("Бат", "Өлзий"),
-        ("Сараа", "Дорж"), ("Нараа", "Ганбат"),
-    ];
-    for (i, (first, last)) in people.iter().enumerate() {
-        let i = i as u32;
-        registered(&app, &token, new_patient(&rn(i), first, last, &format!("991100{i:02}"), &format!("881100{i:02}"))).await;
-    }
-    let everything: Vec<String> = search_names(&app, &token, "бат").await;
-    assert_eq!(everything.len(), 13);
-    assert_eq!(&everything[..3], ["Бат Анар", "Бат Анар", "Бат Болд"]);
-    assert_eq!(&everything[9..], ["Ану Батсайхан", "Ган Батболд", "Дорж Батзаяа", "Өлзий Бат"]);
-    for limit in [1, 2, 3, 5, 9, 13, 20] {
-        let pages = all_pages(&app, &token, "бат", limit).await;
-        let ids: Vec<i64> = pages.iter().flatten().map(|p| p["patient_id"].as_i64().unwrap()).collect();
-        let names: Vec<String> = pages.iter().flatten()
-            .map(|p| format!("{} {}", p["last_name"].as_str().unwrap(), p["first_name"].as_str().unwrap()))
-            .collect();
-        assert_eq!(names, everything, "limit {limit}");
-        let mut unique = ids.clone();
-        unique.sort();
-        unique.dedup();
-        assert_eq!(unique.len(), ids.len(), "limit {limit}: no patient twice");
-        assert!(pages.iter().all(|p| !p.is_empty()), "limit {limit}: no empty page");
-    }
-    // Without a query: everyone, newest first, page by page.
-    let pages = all_pages(&app, &token, "", 4).await;
-    assert_eq!(pages.len(), 4);
-    let ids: Vec<i64> = pages.iter().flatten().map(|p| p["patient_id"].as_i64().unwrap()).collect();
-    let mut newest_first = ids.clone();
-    newest_first.sort_by(|a, b| b.cmp(a));
-    assert_eq!(ids, newest_first);
-    assert_eq!(ids.len(), people.len());
-    // Bad cursors.
-    let (status, _) = app.call(Method::GET, "/api/v1/patients?cursor=garbage", &token, None).await;
-    assert_eq!(status, 400);
-    let (_, page) = app.call(Method::GET, "/api/v1/patients?q=%D0%B1%D0%B0%D1%82&limit=1", &token, None).await;
-    let name_cursor = page["next_cursor"].as_str().unwrap().to_owned();
-    let (status, _) = app.call(Method::GET, &format!("/api/v1/patients?cursor={name_cursor}"), &token, None).await;
-    assert_eq!(status, 422, "a name cursor on the newest-first list");
-    let (status, page) = app.call(Method::GET, "/api/v1/patients?limit=100000", &token, None).await;
-    assert_eq!(status, 200);
-    assert_eq!(page["items"].as_array().unwrap().len(), people.len());
-});
-
 backend_test!(spawn_app -> TestApp, async fn patients_reach_only_their_own_record(app) {
     let desk = app.login("desk", Role::Receptionist).await;
     let mine = registered(&app, &desk, new_patient("УБ85031512", "Болд", "Бат", "99112233", "88112233")).await;
@@ -812,211 +671,4 @@ backend_test!(spawn_app -> TestApp, async fn stored_statuses_are_refreshed_from_
     let refresher = dcms_server::services::patients::StatusRefresher::start(app.store.clone(), std::time::Duration::from_millis(20));
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     tokio::time::timeout(std::time::Duration::from_secs(10), refresher.shutdown()).await.expect("stops");
-});
-
-// --- query plans ---------------------------------------------------------------------------
-
-/// Fills the tables with enough rows that every planner prefers an index where one helps.
-async fn fill(db: &impl ConnectionTrait, patients: i64) {
-    let syllables = [
-        "бат",
-        "болд",
-        "өлзий",
-        "ган",
-        "дорж",
-        "сараа",
-        "үүр",
-        "нар",
-        "оюу",
-        "тэмүүлэн",
-        "anna",
-        "smith",
-    ];
-    let now = dcms_store::time::now();
-    let birthday = dcms_store::time::date_to_db(jiff::civil::date(1985, 3, 15));
-    for chunk in (1..=patients).collect::<Vec<_>>().chunks(500) {
-        let mut insert = Query::insert();
-        insert.into_table(patient::Entity).columns([
-            patient::Column::RegisterNumber,
-            patient::Column::FirstName,
-            patient::Column::LastName,
-            patient::Column::FirstNameKey,
-            patient::Column::LastNameKey,
-            patient::Column::Birthday,
-            patient::Column::Gender,
-            patient::Column::Status,
-            patient::Column::SmsReminderOptOut,
-            patient::Column::CreatedAt,
-        ]);
-        for i in chunk {
-            let i = *i;
-            let first = format!("{}{}", syllables[(i % 12) as usize], i);
-            let last = format!("{}{}", syllables[((i / 12) % 12) as usize], i % 97);
-            insert.values_panic([
-                format!("ТТ{i:08}").into(),
-                first.clone().into(),
-                last.clone().into(),
-                first.into(),
-                last.into(),
-                birthday.into(),
-                0i16.into(),
-                0i16.into(),
-                false.into(),
-                (now - chrono::Duration::minutes(i)).into(),
-            ]);
-        }
-        db.execute(&insert).await.unwrap();
-        let mut insert = Query::insert();
-        use dcms_store::entity::patient_phone::Column as P;
-        insert
-            .into_table(dcms_store::entity::patient_phone::Entity)
-            .columns([
-                P::PatientId,
-                P::PhoneNumberVal,
-                P::Label,
-                P::IsPrimary,
-                P::CreatedAt,
-                P::UpdatedAt,
-            ]);
-        for i in chunk {
-            let i = *i;
-            for (n, primary) in [
-                (format!("9{:07}", i * 7919 % 10_000_000), true),
-                (format!("8{:07}", i), false),
-            ] {
-                insert.values_panic([
-                    i.into(),
-                    n.into(),
-                    "".into(),
-                    primary.into(),
-                    now.into(),
-                    now.into(),
-                ]);
-            }
-        }
-        db.execute(&insert).await.unwrap();
-    }
-}
-
-/// The plan of a statement as lines of text, and whether it reads a table whole.
-async fn explain(
-    db: &impl ConnectionTrait,
-    backend: TestBackend,
-    statement: &Statement,
-) -> (Vec<String>, Vec<String>) {
-    let (prefix, db_backend) = match backend {
-        TestBackend::Sqlite => ("EXPLAIN QUERY PLAN ", DbBackend::Sqlite),
-        TestBackend::Postgres => ("EXPLAIN ", DbBackend::Postgres),
-        TestBackend::MySql => ("EXPLAIN ", DbBackend::MySql),
-    };
-    let explained = Statement {
-        sql: format!("{prefix}{}", statement.sql),
-        values: statement.values.clone(),
-        db_backend,
-    };
-    let rows = db.query_all_raw(explained).await.unwrap();
-    let mut lines = Vec::new();
-    let mut full_scans = Vec::new();
-    for row in rows {
-        match backend {
-            TestBackend::Sqlite => {
-                let detail: String = row.try_get("", "detail").unwrap();
-                // `SCAN t` reads the table; `SCAN t USING [COVERING] INDEX i` walks an index.
-                if detail.starts_with("SCAN ") && !detail.contains(" USING ") {
-                    full_scans.push(detail.clone());
-                }
-                lines.push(detail);
-            }
-            TestBackend::Postgres => {
-                let line: String = row.try_get("", "QUERY PLAN").unwrap();
-                if line.contains("Seq Scan") {
-                    full_scans.push(line.clone());
-                }
-                lines.push(line);
-            }
-            TestBackend::MySql => {
-                let get = |col: &str| {
-                    row.try_get::<Option<String>>("", col)
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                };
-                let (table, access, key, extra) =
-                    (get("table"), get("type"), get("key"), get("Extra"));
-                let line = format!("table={table} type={access} key={key} extra={extra}");
-                if (table == "patient" || table == "patient_phone")
-                    && (access == "ALL" || key.is_empty())
-                {
-                    full_scans.push(line.clone());
-                }
-                lines.push(line);
-            }
-        }
-    }
-    (lines, full_scans)
-}
-
-backend_test!(TestDatabase::create -> TestDatabase, async fn every_search_shape_is_index_backed(db) {
-    use dcms_store::patients::{NameKeyset, NewestKeyset, PatientQuery, PhoneMatch, phone_owners};
-    let store = db.store().await;
-    let conn = store.connection();
-    // A clinic of some size: with a few thousand rows a planner may rightly prefer reading
-    // a table whole; at twenty thousand every shape must use its index.
-    fill(conn, 20_000).await;
-    match db.backend {
-        TestBackend::MySql => {
-            conn.execute_unprepared("ANALYZE TABLE `patient`, `patient_phone`").await.unwrap();
-        }
-        _ => {
-            conn.execute_unprepared("ANALYZE").await.unwrap();
-        }
-    }
-    let names = || Some(NameKeyset { last_name_key: "бат5".into(), first_name_key: "ган12".into(), patient_id: 100 });
-    let backend = store.db_backend();
-    let primary_key = ["patient_pkey", "key=PRIMARY", "INTEGER PRIMARY KEY"];
-    // (what, statement, indexes one of which the plan must use)
-    let mut shapes: Vec<(String, Statement, Vec<&str>)> = Vec::new();
-    let mut shape = |name: &str, query: PatientQuery, index: &[&'static str]| {
-        shapes.push((name.to_owned(), query.select(51).build(backend), index.to_vec()));
-    };
-    let newest = ["idx_patient_created_at_patient_id"];
-    let last = ["idx_patient_last_name_key_first_name_key_patient_id"];
-    let first = ["idx_patient_first_name_key_last_name_key_patient_id"];
-    shape("all, newest first", PatientQuery::Newest { after: None }, &newest);
-    shape("all, newest first, next page", PatientQuery::Newest { after: Some(NewestKeyset { created_at: dcms_store::time::now() - chrono::Duration::minutes(500), patient_id: 500 }) }, &newest);
-    shape("register number", PatientQuery::RegisterNumber { register_number: "ТТ00000042".into(), after: None }, &["uq_patient_register_number"]);
-    shape("last name prefix (rank 0)", PatientQuery::LastNamePrefix { prefix: "бат5".into(), after: None }, &last);
-    shape("last name prefix (rank 0), next page", PatientQuery::LastNamePrefix { prefix: "бат5".into(), after: names() }, &last);
-    shape("first name only (rank 1)", PatientQuery::FirstNameOnlyPrefix { prefix: "өлзий12".into(), after: None }, &first);
-    shape("first name only (rank 1), next page", PatientQuery::FirstNameOnlyPrefix { prefix: "өлзий12".into(), after: names() }, &first);
-    shape("name with %, _ and \\", PatientQuery::LastNamePrefix { prefix: "a%_\\".into(), after: None }, &last);
-    // A phone search: the owners of the matching numbers, then those patients by id.
-    for (name, phone) in [("phone, exact", PhoneMatch::Exact("80000042".into())), ("phone prefix", PhoneMatch::Prefix("800012".into()))] {
-        let owners = phone_owners(conn, &phone, 1001).await.unwrap();
-        assert!(!owners.is_empty() && owners.len() <= 1000, "{name}: {owners:?}");
-        shapes.push((format!("{name}, step 1: the owners"), backend.build(&phone.owners_select(1001)), vec!["idx_patient_phone_phone_number_val_patient_id"]));
-        for (page, after) in [("", None), (", next page", names())] {
-            shapes.push((format!("{name}, step 2: those patients{page}"), PatientQuery::Ids { patient_ids: owners.clone(), after }.select(51).build(backend), primary_key.to_vec()));
-        }
-    }
-    let mut report = format!("### {:?}\n", db.backend);
-    let mut failures = Vec::new();
-    for (name, statement, indexes) in &shapes {
-        let (lines, full_scans) = explain(conn, db.backend, statement).await;
-        report.push_str(&format!("\n{name}:\n    -- {}\n", statement.sql));
-        for line in &lines {
-            report.push_str(&format!("    {line}\n"));
-        }
-        if !full_scans.is_empty() {
-            failures.push(format!("{name}: reads a table whole: {full_scans:?}"));
-        }
-        if !indexes.iter().any(|index| lines.iter().any(|line| line.contains(index))) {
-            failures.push(format!("{name}: uses none of {indexes:?}"));
-        }
-    }
-    println!("{report}");
-    if let Ok(dir) = std::env::var("DCMS_SEARCH_PLANS_DIR") {
-        std::fs::write(format!("{dir}/{:?}.txt", db.backend), &report).unwrap();
-    }
-    assert!(failures.is_empty(), "{}\n\n{report}", failures.join("\n"));
 });

@@ -16,6 +16,11 @@ pub struct Model {
     pub first_name_key: String,
     /// `dcms_domain::name_key` of `last_name`.
     pub last_name_key: String,
+    /// `dcms_domain::fold_name_key` of `last_name_key` (ө as о, ү as у), written by the store
+    /// with the key.
+    pub last_name_fold: String,
+    /// `dcms_domain::fold_name_key` of `first_name_key`, written by the store with the key.
+    pub first_name_fold: String,
     pub email: Option<String>,
     pub birthday: ChronoDate,
     /// The gender code (`dcms_domain::Gender`).

@@ -10,6 +10,9 @@ pub struct Model {
     pub patient_id: i64,
     /// The normalised number (`dcms_domain::Phone`).
     pub phone_number_val: String,
+    /// `dcms_domain::reversed_digits` of `phone_number_val` (its digits, last first), written
+    /// by the store with the number: the last digits of a number are the start of this key.
+    pub phone_number_rev: String,
     pub label: String,
     pub is_primary: bool,
     pub created_at: ChronoDateTimeUtc,

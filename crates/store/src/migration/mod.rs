@@ -7,6 +7,7 @@ mod m20261129_000001_initial;
 mod m20261129_000002_patient_search;
 pub mod m20261130_000003_sms_settings;
 mod m20261207_000004_security;
+pub mod m20261207_000005_search_keys;
 mod m20261207_000006_user_preferences;
 mod schema;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_patient_search::Migration),
             Box::new(m20261130_000003_sms_settings::Migration),
             Box::new(m20261207_000004_security::Migration),
+            Box::new(m20261207_000005_search_keys::Migration),
             Box::new(m20261207_000006_user_preferences::Migration),
         ]
     }

@@ -238,9 +238,11 @@ impl From<PatchPhoneBody> for PhoneChanges {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
-    /// A register number (exact), a phone number (exact), 4 to 7 digits (the start of a phone
-    /// number), or the start of a first or last name (case-insensitive; `%`, `_` and `\`
-    /// are plain characters). Absent: every patient, newest first.
+    /// A register number (exact) or its start (two letters and 2 to 7 digits); a phone number
+    /// (exact); 4 to 8 digits (the last digits of a phone number, or with 4 to 7 its first);
+    /// or the start of a last or first name, or of both in either order ("Бат-Эрдэнэ Сувд",
+    /// "Сувд Бат"), also with Ө/О and Ү/У typed for each other (case-insensitive; `%`, `_`
+    /// and `\` are plain characters). Absent: every patient, newest first.
     pub q: Option<String>,
     /// Items per page, 1 to 500 (default 50; more is taken as 500).
     #[param(minimum = 1, maximum = 500)]
@@ -269,7 +271,7 @@ fn phone_list(phones: Vec<PatientPhone>) -> PhoneList {
 #[utoipa::path(get, path = "/api/v1/patients", operation_id = "patients_list", tag = "patients", security(("bearer" = [])),
     params(SearchParams),
     responses(
-        (status = 200, description = "A page of patients, ordered by (rank, last name, first name, id) for a search (rank 0: last name matches; 1: first name only), newest first without `q`", body = Page<PatientView>),
+        (status = 200, description = "A page of patients: for a search, by rank (register number, its start; phone number, its last or first digits; names: last, first, both as written, both the other way round, then the same with Ө/О and Ү/У folded), each patient once at their best rank, then by the keys of the rank (names, or the register number); newest first without `q`", body = Page<PatientView>),
         (status = 422, description = "A cursor of another query", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(

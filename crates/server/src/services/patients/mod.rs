@@ -193,7 +193,7 @@ pub(in crate::services) use register::{Registration, check_registration, creatio
 mod change;
 pub use change::{update, update_own_email};
 mod search;
-pub use search::{PatientCursor, PatientPage, SEARCH_MAX_CHARS, SearchKind, search};
+pub use search::{PatientCursor, PatientPage, SEARCH_MAX_CHARS, search};
 mod status;
 pub use status::{StatusRefresher, refresh_statuses};
 

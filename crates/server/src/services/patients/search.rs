@@ -1,12 +1,15 @@
-//! Finding patients as the front desk types: by register number, phone or name, ranked and
-//! paged by a keyset cursor.
+//! Finding patients as the front desk types (docs/patients.md, "Search and lists"): the shape
+//! of a query and its forms in rank order are the domain's (`dcms_domain::SearchShape`); each
+//! rank is one index-backed statement of the store (`dcms_store::patients::PatientQuery`); a
+//! page runs the ranks from its cursor's on until it is full, and its cursor names the rank
+//! and the keys of the last patient in that rank's order.
 
 use super::{Clock, Patient};
 use crate::services::{FieldError, ServiceError};
-use dcms_domain::{Phone, RegisterNumber, digits_prefix, name_key};
+use dcms_domain::{SearchShape, has_forbidden_control};
 use dcms_store::Store;
 use dcms_store::entity::{patient, patient_phone};
-use dcms_store::patients::{self as repo, NameKeyset, NewestKeyset, PatientQuery, PhoneMatch};
+use dcms_store::patients::{self as repo, Keyset, NewestKeyset, PatientQuery};
 use dcms_store::time::{from_db, to_db};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -19,13 +22,9 @@ pub enum PatientCursor {
         created_at: jiff::Timestamp,
         patient_id: i64,
     },
-    /// After this patient in a search's `(rank, last name key, first name key, id)` order.
-    Ranked {
-        rank: u8,
-        last_name_key: String,
-        first_name_key: String,
-        patient_id: i64,
-    },
+    /// After this patient in a search: its rank (the index of the query's form that found
+    /// them), then its keys in that rank's order.
+    Ranked { rank: u8, keyset: Keyset },
 }
 
 impl PatientCursor {
@@ -37,17 +36,15 @@ impl PatientCursor {
                 created_at,
                 patient_id,
             } => json!(["n", created_at.as_microsecond(), patient_id]),
-            PatientCursor::Ranked {
-                rank,
-                last_name_key,
-                first_name_key,
-                patient_id,
-            } => json!(["r", rank, last_name_key, first_name_key, patient_id]),
+            PatientCursor::Ranked { rank, keyset } => {
+                json!(["r", rank, keyset.major, keyset.minor, keyset.patient_id])
+            }
         };
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string())
     }
 
-    /// A cursor from [`PatientCursor::encode`]; None for anything else.
+    /// A cursor from [`PatientCursor::encode`]; None for anything else (also for keys with
+    /// a control character, which no stored key has and PostgreSQL cannot even compare).
     pub fn decode(cursor: &str) -> Option<PatientCursor> {
         use base64::Engine;
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -55,72 +52,26 @@ impl PatientCursor {
             .ok()?;
         let value: Value = serde_json::from_slice(&bytes).ok()?;
         let parts = value.as_array()?;
+        let key = |v: &Value| {
+            v.as_str()
+                .filter(|s| !has_forbidden_control(s))
+                .map(str::to_owned)
+        };
         match (parts.first()?.as_str()?, parts.len()) {
             ("n", 3) => Some(PatientCursor::Newest {
                 created_at: jiff::Timestamp::from_microsecond(parts[1].as_i64()?).ok()?,
                 patient_id: parts[2].as_i64()?,
             }),
             ("r", 5) => Some(PatientCursor::Ranked {
-                rank: u8::try_from(parts[1].as_u64()?).ok().filter(|r| *r <= 1)?,
-                last_name_key: parts[2].as_str()?.to_owned(),
-                first_name_key: parts[3].as_str()?.to_owned(),
-                patient_id: parts[4].as_i64()?,
+                rank: u8::try_from(parts[1].as_u64()?).ok()?,
+                keyset: Keyset {
+                    major: key(&parts[2])?,
+                    minor: key(&parts[3])?,
+                    patient_id: parts[4].as_i64()?,
+                },
             }),
             _ => None,
         }
-    }
-
-    fn names(&self) -> Option<(u8, NameKeyset)> {
-        match self {
-            PatientCursor::Ranked {
-                rank,
-                last_name_key,
-                first_name_key,
-                patient_id,
-            } => Some((
-                *rank,
-                NameKeyset {
-                    last_name_key: last_name_key.clone(),
-                    first_name_key: first_name_key.clone(),
-                    patient_id: *patient_id,
-                },
-            )),
-            PatientCursor::Newest { .. } => None,
-        }
-    }
-}
-
-/// What a search query is, by its shape (docs/patients.md, "Search and lists").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SearchKind {
-    /// No query (or a blank one): every patient, newest first.
-    All,
-    /// Two Mongolian letters and eight digits: that register number exactly (normalised).
-    RegisterNumber(String),
-    /// A phone number: that number exactly (normalised).
-    Phone(String),
-    /// 4 to 7 digits: phone numbers starting with them.
-    PhonePrefix(String),
-    /// Anything else: first or last name keys starting with this key.
-    Name(String),
-}
-
-impl SearchKind {
-    /// The kind of a query.
-    pub fn of(query: Option<&str>) -> SearchKind {
-        let Some(query) = query.map(str::trim).filter(|q| !q.is_empty()) else {
-            return SearchKind::All;
-        };
-        if let Some(number) = RegisterNumber::shape_of(query) {
-            return SearchKind::RegisterNumber(number);
-        }
-        if let Ok(phone) = Phone::parse(query) {
-            return SearchKind::Phone(phone.as_str().to_owned());
-        }
-        if let Some(digits) = digits_prefix(query) {
-            return SearchKind::PhonePrefix(digits);
-        }
-        SearchKind::Name(name_key(query))
     }
 }
 
@@ -139,13 +90,15 @@ fn wrong_cursor() -> ServiceError {
     ServiceError::invalid("cursor", "this cursor belongs to another query")
 }
 
-/// Patients matching `query` (docs/patients.md, "Search and lists"), `limit` at a time: a register
-/// number exactly, a phone number exactly, 4 to 7 digits as the start of a phone number,
-/// anything else as the start of a last name (rank 0) or, failing that, of a first name
-/// (rank 1); ordered by (rank, last name key, first name key, id). Without a query, every
-/// patient, newest first. Every shape is one index-backed statement (two for a name
-/// search that crosses from rank 0 to rank 1). Searches are not audited (no record is
-/// opened).
+/// Patients matching `query` (docs/patients.md, "Search and lists"), `limit` at a time, ranked
+/// as `dcms_domain::SearchShape::forms` lists the query's forms: a register number exactly or
+/// by its start; a phone number exactly, by its last 4 to 8 digits or its first 4 to 7; names
+/// by the start of the last or first name, of both (two words, either order), then the same
+/// with ө/о and ү/у folded. A patient found by several forms is listed once, at the first.
+/// Within a rank, the order of its index (docs/patients.md). Without a query, every patient,
+/// newest first. Each rank is one index-backed statement (two for numbers: their owners, then
+/// those patients), and a page runs only the ranks it needs. Searches are not audited (no
+/// record is opened).
 pub async fn search(
     store: &Store,
     query: Option<&str>,
@@ -164,21 +117,12 @@ pub async fn search(
     }
     let limit = limit.max(1);
     let db = store.connection();
-    let names_after =
-        |cursor: Option<&PatientCursor>| -> Result<(u8, Option<NameKeyset>), ServiceError> {
-            match cursor {
-                None => Ok((0, None)),
-                Some(c) => c
-                    .names()
-                    .map(|(r, k)| (r, Some(k)))
-                    .ok_or_else(wrong_cursor),
-            }
-        };
-    // Rows with their rank, one more than a page to know whether another follows.
-    let mut rows: Vec<(u8, patient::Model)> = Vec::new();
+    // Rows with the cursor that follows each, one more than a page to know whether another
+    // page follows.
+    let mut rows: Vec<(PatientCursor, patient::Model)> = Vec::new();
     let fetch = limit + 1;
-    match SearchKind::of(query) {
-        SearchKind::All => {
+    match query.and_then(SearchShape::of) {
+        None => {
             let after = match cursor {
                 None => None,
                 Some(PatientCursor::Newest {
@@ -191,86 +135,48 @@ pub async fn search(
                 Some(_) => return Err(wrong_cursor()),
             };
             let found = repo::query(db, &PatientQuery::Newest { after }, fetch).await?;
-            rows.extend(found.into_iter().map(|p| (0, p)));
-        }
-        SearchKind::Name(prefix) => {
-            let (rank, after) = names_after(cursor)?;
-            if rank == 0 {
-                let q = PatientQuery::LastNamePrefix {
-                    prefix: prefix.clone(),
-                    after,
+            rows.extend(found.into_iter().map(|p| {
+                let after = PatientCursor::Newest {
+                    created_at: from_db(p.created_at),
+                    patient_id: p.patient_id,
                 };
-                rows.extend(
-                    repo::query(db, &q, fetch)
-                        .await?
-                        .into_iter()
-                        .map(|p| (0, p)),
-                );
-            }
-            let missing = fetch - rows.len() as u64;
-            if missing > 0 {
-                let q = PatientQuery::FirstNameOnlyPrefix {
-                    prefix,
-                    after: if rank == 1 {
-                        names_after(cursor)?.1
-                    } else {
-                        None
-                    },
-                };
-                rows.extend(
-                    repo::query(db, &q, missing)
-                        .await?
-                        .into_iter()
-                        .map(|p| (1, p)),
-                );
-            }
+                (after, p)
+            }));
         }
-        kind => {
-            let (rank, after) = names_after(cursor)?;
-            if rank != 0 {
-                return Err(wrong_cursor());
-            }
-            let q = match kind {
-                SearchKind::RegisterNumber(register_number) => PatientQuery::RegisterNumber {
-                    register_number,
-                    after,
-                },
-                SearchKind::Phone(number) => PatientQuery::Phone {
-                    phone: PhoneMatch::Exact(number),
-                    after,
-                },
-                SearchKind::PhonePrefix(digits) => PatientQuery::Phone {
-                    phone: PhoneMatch::Prefix(digits),
-                    after,
-                },
-                SearchKind::All | SearchKind::Name(_) => {
-                    return Err(ServiceError::Internal("unreachable search kind".into()));
+        Some(shape) => {
+            let forms = shape.forms();
+            let (start, mut after) = match cursor {
+                None => (0, None),
+                Some(PatientCursor::Ranked { rank, keyset })
+                    if usize::from(*rank) < forms.len() =>
+                {
+                    (usize::from(*rank), Some(keyset.clone()))
                 }
+                Some(_) => return Err(wrong_cursor()),
             };
-            rows.extend(
-                repo::query(db, &q, fetch)
-                    .await?
-                    .into_iter()
-                    .map(|p| (0, p)),
-            );
+            // The ranks from the cursor's on, until the page is full.
+            for rank in start..forms.len() {
+                let missing = fetch - rows.len() as u64;
+                if missing == 0 {
+                    break;
+                }
+                let q = PatientQuery::of_form(&forms, rank, after.take());
+                for p in repo::query(db, &q, missing).await? {
+                    let keyset = q
+                        .keyset_of(&p)
+                        .ok_or_else(|| ServiceError::Internal("a rank without an order".into()))?;
+                    let rank = u8::try_from(rank)
+                        .map_err(|_| ServiceError::Internal("too many ranks".into()))?;
+                    rows.push((PatientCursor::Ranked { rank, keyset }, p));
+                }
+            }
         }
     }
 
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = if more {
-        rows.last().map(|(rank, p)| match SearchKind::of(query) {
-            SearchKind::All => PatientCursor::Newest {
-                created_at: from_db(p.created_at),
-                patient_id: p.patient_id,
-            },
-            _ => PatientCursor::Ranked {
-                rank: *rank,
-                last_name_key: p.last_name_key.clone(),
-                first_name_key: p.first_name_key.clone(),
-                patient_id: p.patient_id,
-            },
-        })
+        rows.last().map(|(after, _)| after.clone())
     } else {
         None
     };
@@ -295,48 +201,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn query_kinds() {
-        use SearchKind::*;
-        assert_eq!(SearchKind::of(None), All);
-        assert_eq!(SearchKind::of(Some("  ")), All);
-        assert_eq!(
-            SearchKind::of(Some(" уб 85031512")),
-            RegisterNumber("УБ85031512".into())
-        );
-        assert_eq!(
-            SearchKind::of(Some("єв12301260")),
-            RegisterNumber("ӨВ12301260".into())
-        );
-        // Shaped like one, even when no such date exists: an exact match finds nobody.
-        assert_eq!(
-            SearchKind::of(Some("УБ85131512")),
-            RegisterNumber("УБ85131512".into())
-        );
-        assert_eq!(
-            SearchKind::of(Some("UB85031512")),
-            Name("ub85031512".into())
-        );
-        assert_eq!(
-            SearchKind::of(Some("+976 9911-2233")),
-            Phone("99112233".into())
-        );
-        assert_eq!(SearchKind::of(Some("99112233")), Phone("99112233".into()));
-        assert_eq!(
-            SearchKind::of(Some("+7 912 345 67 89")),
-            Phone("+79123456789".into())
-        );
-        assert_eq!(SearchKind::of(Some("9911")), PhonePrefix("9911".into()));
-        assert_eq!(
-            SearchKind::of(Some("99-11-223")),
-            PhonePrefix("9911223".into())
-        );
-        assert_eq!(SearchKind::of(Some("991")), Name("991".into()));
-        assert_eq!(SearchKind::of(Some(" ЄНХ ")), Name("өнх".into()));
-        assert_eq!(SearchKind::of(Some("Ї")), Name("ү".into()));
-        assert_eq!(SearchKind::of(Some("a%_\\")), Name("a%_\\".into()));
-    }
-
-    #[test]
     fn cursors_round_trip_and_refuse_garbage() {
         let cursors = [
             PatientCursor::Newest {
@@ -344,16 +208,29 @@ mod tests {
                 patient_id: 7,
             },
             PatientCursor::Ranked {
-                rank: 1,
-                last_name_key: "бат%_\\".into(),
-                first_name_key: "өлзий".into(),
-                patient_id: 42,
+                rank: 7,
+                keyset: Keyset {
+                    major: "бат%_\\".into(),
+                    minor: "өлзий".into(),
+                    patient_id: 42,
+                },
             },
         ];
         for c in cursors {
             assert_eq!(PatientCursor::decode(&c.encode()), Some(c));
         }
-        for bad in ["", "x", "WyJyIiw5LCJhIiwiYiIsMV0", "bnVsbA", "WyJuIl0"] {
+        let control = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            r#"["r",0,"a\u0000","b",1]"#,
+        );
+        for bad in [
+            "",
+            "x",
+            "WyJyIiwzMDAsImEiLCJiIiwxXQ",
+            "bnVsbA",
+            "WyJuIl0",
+            &control,
+        ] {
             assert_eq!(PatientCursor::decode(bad), None, "{bad}");
         }
     }

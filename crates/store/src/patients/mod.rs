@@ -3,26 +3,27 @@
 //! The rules that span rows (at least two phones, exactly one primary) are kept by the
 //! services, which lock the patient's row ([`lock`]) before they read and change its phones.
 //!
-//! Lists and searches are keyset-paginated and every one of them is answered from an index
-//! on all three backends (`docs/search-plans.md`; a test runs `EXPLAIN` on each shape):
-//! [`PatientQuery::select`] builds the one statement each shape runs, so the test explains
-//! exactly what is executed. Prefixes are ranges (`key >= p AND key < p || U+10FFFF`) on
-//! byte-ordered columns, never `LIKE`, so `%`, `_` and `\` have no special meaning and the
-//! index is used on every backend.
+//! Lists and searches ([`search`], re-exported here) are keyset-paginated and every one of
+//! them is answered from an index on all three backends (`docs/search-plans.md`).
+//!
+//! The search keys stored beside names and numbers (`last_name_fold`, `first_name_fold`,
+//! `phone_number_rev`) are derived here, on every write of a name key or a number
+//! ([`fold_name_key`], [`reversed_digits`]): callers give the names' keys and the numbers
+//! only, and cannot leave the search keys behind.
 
 use crate::StoreError;
 use crate::entity::{patient, patient_phone};
 use crate::time::DbTimestamp;
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SelectStatement};
+use dcms_domain::{fold_name_key, reversed_digits};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
-/// The largest Unicode scalar value: `p || MAX_CHAR` is above every string starting with `p`
-/// in byte (and code point) order.
-pub const MAX_CHAR: char = '\u{10FFFF}';
+pub mod search;
+pub use search::*;
 
 /// A patient to insert (values already validated and normalised).
 #[derive(Debug, Clone)]
@@ -81,6 +82,8 @@ fn new_row(new: &NewPatient) -> patient::ActiveModel {
         last_name: Set(new.last_name.clone()),
         first_name_key: Set(new.first_name_key.clone()),
         last_name_key: Set(new.last_name_key.clone()),
+        first_name_fold: Set(fold_name_key(&new.first_name_key)),
+        last_name_fold: Set(fold_name_key(&new.last_name_key)),
         email: Set(new.email.clone()),
         birthday: Set(new.birthday),
         gender: Set(new.gender),
@@ -95,6 +98,7 @@ fn new_row(new: &NewPatient) -> patient::ActiveModel {
 fn new_phone_row(patient_id: i64, phone: NewPhone, now: DbTimestamp) -> patient_phone::ActiveModel {
     patient_phone::ActiveModel {
         patient_id: Set(patient_id),
+        phone_number_rev: Set(reversed_digits(&phone.number)),
         phone_number_val: Set(phone.number),
         label: Set(phone.label),
         is_primary: Set(phone.is_primary),
@@ -283,8 +287,9 @@ pub async fn lock(
         .await?)
 }
 
-/// Writes a changed patient row (every column but the id and `created_at`). A register
-/// number or user link taken by another patient is [`StoreError::Conflict`].
+/// Writes a changed patient row (every column but the id and `created_at`; the folded keys
+/// from the keys, whatever `changed` holds). A register number or user link taken by another
+/// patient is [`StoreError::Conflict`].
 pub async fn save(
     db: &impl ConnectionTrait,
     changed: patient::Model,
@@ -299,6 +304,8 @@ pub async fn save(
     row.register_number = Set(changed.register_number);
     row.first_name = Set(changed.first_name);
     row.last_name = Set(changed.last_name);
+    row.first_name_fold = Set(fold_name_key(&changed.first_name_key));
+    row.last_name_fold = Set(fold_name_key(&changed.last_name_key));
     row.first_name_key = Set(changed.first_name_key);
     row.last_name_key = Set(changed.last_name_key);
     row.email = Set(changed.email);
@@ -335,247 +342,6 @@ pub async fn phones_of_many(
         .order_by_asc(patient_phone::Column::PhoneNumberId)
         .all(db)
         .await?)
-}
-
-/// Where a page of a name-ordered search starts: after this patient in
-/// `(last_name_key, first_name_key, patient_id)` order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NameKeyset {
-    pub last_name_key: String,
-    pub first_name_key: String,
-    pub patient_id: i64,
-}
-
-/// Where a page of the newest-first list starts: after this patient in
-/// `(created_at, patient_id)` descending order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NewestKeyset {
-    pub created_at: DbTimestamp,
-    pub patient_id: i64,
-}
-
-/// One shape of patient list or search, as one index-backed statement.
-///
-/// Every shape but [`PatientQuery::Newest`] is ordered by
-/// `(last_name_key, first_name_key, patient_id)`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PatientQuery {
-    /// All patients, newest first: `(created_at, patient_id)` descending
-    /// (index `patient (created_at, patient_id)`).
-    Newest { after: Option<NewestKeyset> },
-    /// The patient with exactly this normalised register number (unique index).
-    RegisterNumber {
-        register_number: String,
-        after: Option<NameKeyset>,
-    },
-    /// Patients with a matching phone, in one statement (`patient_id IN (SELECT ... FROM
-    /// patient_phone ...)`). [`query`] runs it only when more than [`PHONE_OWNERS_MAX`]
-    /// patients match; otherwise it reads the owners first ([`PhoneMatch::owners_select`])
-    /// and then [`PatientQuery::Ids`], two statements that each use an index whatever the
-    /// planner thinks of a semi-join.
-    Phone {
-        phone: PhoneMatch,
-        after: Option<NameKeyset>,
-    },
-    /// These patients (primary key lookups): the second step of a phone search.
-    Ids {
-        patient_ids: Vec<i64>,
-        after: Option<NameKeyset>,
-    },
-    /// Patients whose last-name key starts with `prefix` (a range on the index
-    /// `(last_name_key, first_name_key, patient_id)`, read in order).
-    LastNamePrefix {
-        prefix: String,
-        after: Option<NameKeyset>,
-    },
-    /// Patients whose first-name key starts with `prefix` and whose last-name key does not
-    /// (a range on the index `(first_name_key, last_name_key, patient_id)`): the second rank
-    /// of a name search, so that nobody is listed twice.
-    FirstNameOnlyPrefix {
-        prefix: String,
-        after: Option<NameKeyset>,
-    },
-}
-
-/// `col >= prefix AND col < prefix || U+10FFFF`: the strings starting with `prefix`, in byte
-/// order, with no character of `prefix` special.
-fn starts_with(col: impl ColumnTrait, prefix: &str) -> Condition {
-    Condition::all()
-        .add(col.gte(prefix))
-        .add(col.lt(format!("{prefix}{MAX_CHAR}")))
-}
-
-/// `(last_name_key, first_name_key, patient_id) > after`, written out (row-value comparisons
-/// are not range-optimised everywhere), with `last_name_key >= ...` repeated so the range
-/// on the index starts there.
-fn after_names(after: &NameKeyset) -> Condition {
-    use patient::Column::{FirstNameKey, LastNameKey, PatientId};
-    Condition::all()
-        .add(LastNameKey.gte(after.last_name_key.as_str()))
-        .add(
-            Condition::any()
-                .add(LastNameKey.gt(after.last_name_key.as_str()))
-                .add(
-                    Condition::all()
-                        .add(LastNameKey.eq(after.last_name_key.as_str()))
-                        .add(
-                            Condition::any()
-                                .add(FirstNameKey.gt(after.first_name_key.as_str()))
-                                .add(
-                                    Condition::all()
-                                        .add(FirstNameKey.eq(after.first_name_key.as_str()))
-                                        .add(PatientId.gt(after.patient_id)),
-                                ),
-                        ),
-                ),
-        )
-}
-
-/// At most this many patients found by a phone search are looked up by their ids
-/// ([`PatientQuery::Ids`]); a search matching more (a short prefix in a very large clinic) runs
-/// as one statement and leaves the plan to the database.
-pub const PHONE_OWNERS_MAX: u64 = 1000;
-
-/// Which phone numbers a phone search matches.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PhoneMatch {
-    /// Exactly this normalised number.
-    Exact(String),
-    /// Numbers starting with these digits.
-    Prefix(String),
-}
-
-impl PhoneMatch {
-    fn condition(&self) -> Condition {
-        match self {
-            PhoneMatch::Exact(number) => {
-                Condition::all().add(patient_phone::Column::PhoneNumberVal.eq(number.as_str()))
-            }
-            PhoneMatch::Prefix(digits) => {
-                starts_with(patient_phone::Column::PhoneNumberVal, digits)
-            }
-        }
-    }
-
-    /// `SELECT DISTINCT patient_id FROM patient_phone WHERE <match> LIMIT limit`: a range on
-    /// the index `patient_phone (phone_number_val, patient_id)`, which holds every column it
-    /// reads.
-    pub fn owners_select(&self, limit: u64) -> SelectStatement {
-        let mut select = Query::select();
-        select
-            .distinct()
-            .column(patient_phone::Column::PatientId)
-            .from(patient_phone::Entity)
-            .cond_where(self.condition())
-            .limit(limit);
-        select
-    }
-}
-
-/// The ids of (at most `limit`) patients with a phone matching `phone`.
-pub async fn phone_owners(
-    db: &impl ConnectionTrait,
-    phone: &PhoneMatch,
-    limit: u64,
-) -> Result<Vec<i64>, StoreError> {
-    let rows = db.query_all(&phone.owners_select(limit)).await?;
-    rows.iter()
-        .map(|row| Ok(row.try_get::<i64>("", "patient_id")?))
-        .collect()
-}
-
-impl PatientQuery {
-    /// The statement of this shape, for one page of at most `limit` rows.
-    pub fn select(&self, limit: u64) -> Select<patient::Entity> {
-        use patient::Column::{CreatedAt, FirstNameKey, LastNameKey, PatientId};
-        let (filter, after) = match self {
-            PatientQuery::Newest { after } => {
-                let mut query = patient::Entity::find()
-                    .order_by_desc(CreatedAt)
-                    .order_by_desc(PatientId);
-                if let Some(a) = after {
-                    query = query.filter(
-                        Condition::all().add(CreatedAt.lte(a.created_at)).add(
-                            Condition::any().add(CreatedAt.lt(a.created_at)).add(
-                                Condition::all()
-                                    .add(CreatedAt.eq(a.created_at))
-                                    .add(PatientId.lt(a.patient_id)),
-                            ),
-                        ),
-                    );
-                }
-                return query.limit(limit);
-            }
-            PatientQuery::RegisterNumber {
-                register_number,
-                after,
-            } => (
-                Condition::all().add(patient::Column::RegisterNumber.eq(register_number.as_str())),
-                after,
-            ),
-            PatientQuery::Phone { phone, after } => {
-                let mut owners = Query::select();
-                owners
-                    .column(patient_phone::Column::PatientId)
-                    .from(patient_phone::Entity)
-                    .cond_where(phone.condition());
-                (Condition::all().add(PatientId.in_subquery(owners)), after)
-            }
-            PatientQuery::Ids { patient_ids, after } => (
-                Condition::all().add(PatientId.is_in(patient_ids.iter().copied())),
-                after,
-            ),
-            PatientQuery::LastNamePrefix { prefix, after } => {
-                (starts_with(LastNameKey, prefix), after)
-            }
-            PatientQuery::FirstNameOnlyPrefix { prefix, after } => (
-                Condition::all()
-                    .add(starts_with(FirstNameKey, prefix))
-                    .add(starts_with(LastNameKey, prefix).not()),
-                after,
-            ),
-        };
-        let mut query = patient::Entity::find().filter(filter);
-        if let Some(a) = after {
-            query = query.filter(after_names(a));
-        }
-        query
-            .order_by_asc(LastNameKey)
-            .order_by_asc(FirstNameKey)
-            .order_by_asc(PatientId)
-            .limit(limit)
-    }
-}
-
-/// One page of a list or search shape (a phone search in two steps, see
-/// [`PatientQuery::Phone`]).
-pub async fn query(
-    db: &impl ConnectionTrait,
-    query: &PatientQuery,
-    limit: u64,
-) -> Result<Vec<patient::Model>, StoreError> {
-    let by_ids;
-    let query = match query {
-        PatientQuery::Phone { phone, after } => {
-            let patient_ids = phone_owners(db, phone, PHONE_OWNERS_MAX + 1).await?;
-            if patient_ids.len() as u64 > PHONE_OWNERS_MAX {
-                query
-            } else {
-                by_ids = PatientQuery::Ids {
-                    patient_ids,
-                    after: after.clone(),
-                };
-                &by_ids
-            }
-        }
-        other => other,
-    };
-    if let PatientQuery::Ids { patient_ids, .. } = query
-        && patient_ids.is_empty()
-    {
-        return Ok(Vec::new());
-    }
-    Ok(query.select(limit).all(db).await?)
 }
 
 /// The highest patient id, if there is any patient.
