@@ -108,7 +108,6 @@ async fn drag(b: &Browser, from: &str, to: &str) {
         .find(Locator::Css(from))
         .await
         .expect("drag source");
-    let target = b.client.find(Locator::Css(to)).await.expect("drop target");
     // Pointer actions do not scroll: both ends must be on the screen.
     b.client
         .execute(
@@ -117,6 +116,19 @@ async fn drag(b: &Browser, from: &str, to: &str) {
         )
         .await
         .expect("scroll");
+    press_and_move(b, from, to).await;
+    release(b).await;
+}
+
+/// Presses the mouse on `from`, moves past the drag threshold, then to the centre of `to`,
+/// and holds it there (the drag is under way until [`release`]).
+pub async fn press_and_move(b: &Browser, from: &str, to: &str) {
+    let source = b
+        .client
+        .find(Locator::Css(from))
+        .await
+        .expect("drag source");
+    let target = b.client.find(Locator::Css(to)).await.expect("drop target");
     let mouse = MouseActions::new("mouse".into())
         .then(PointerAction::MoveToElement {
             element: source,
@@ -137,11 +149,19 @@ async fn drag(b: &Browser, from: &str, to: &str) {
             duration: Some(Duration::from_millis(300)),
             x: 0.0,
             y: 0.0,
-        })
-        .then(PointerAction::Up {
-            button: MOUSE_BUTTON_LEFT,
         });
-    b.client.perform_actions(mouse).await.expect("drag");
+    b.client
+        .perform_actions(mouse)
+        .await
+        .expect("press and move");
+}
+
+/// Releases the mouse: the drop.
+pub async fn release(b: &Browser) {
+    let mouse = MouseActions::new("mouse".into()).then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    b.client.perform_actions(mouse).await.expect("release");
 }
 
 /// The appointment's start and end as the API gives them.

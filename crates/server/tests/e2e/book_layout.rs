@@ -5,16 +5,13 @@
 //! appointment's panel (came, record treatment), the "now" line, and each user's choice of
 //! doctors.
 
-use crate::book::{next_open_day, open_panel, slot, wait_for};
+use crate::book::{next_open_day, open_panel, press_and_move, release, slot, wait_for};
 use crate::browser::Browser;
 use crate::clinic::api;
 use crate::helpers::*;
 use dcms_domain::Role;
-use fantoccini::Locator;
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use reqwest::Method;
 use serde_json::{Value, json};
-use std::time::Duration;
 
 const NAMES: [(&str, &str); 8] = [
     ("Сарантуяа", "Батболд"),
@@ -129,47 +126,14 @@ async fn widths(b: &Browser) -> (i64, i64, i64, i64) {
 /// Presses on the block, moves onto `to` and reads the outline drawn there (doctor, date,
 /// time), then releases.
 async fn drag_reading_outline(b: &Browser, block: &str, to: &str) -> (String, String, String) {
-    let source = b
-        .client
-        .find(Locator::Css(block))
-        .await
-        .expect("drag source");
-    let target = b.client.find(Locator::Css(to)).await.expect("drop target");
-    let press = MouseActions::new("mouse".into())
-        .then(PointerAction::MoveToElement {
-            element: source,
-            duration: None,
-            x: 0.0,
-            y: 0.0,
-        })
-        .then(PointerAction::Down {
-            button: MOUSE_BUTTON_LEFT,
-        })
-        .then(PointerAction::MoveBy {
-            duration: Some(Duration::from_millis(100)),
-            x: 0.0,
-            y: 12.0,
-        })
-        .then(PointerAction::MoveToElement {
-            element: target,
-            duration: Some(Duration::from_millis(200)),
-            x: 0.0,
-            y: 0.0,
-        });
-    b.client
-        .perform_actions(press)
-        .await
-        .expect("press and move");
+    press_and_move(b, block, to).await;
     let outline = js(
         b,
         "var o = document.getElementById('drop-indicator');
          return o && !o.hidden ? [o.dataset.doctorId, o.dataset.date, o.dataset.time] : null;",
     )
     .await;
-    let release = MouseActions::new("mouse".into()).then(PointerAction::Up {
-        button: MOUSE_BUTTON_LEFT,
-    });
-    b.client.perform_actions(release).await.expect("release");
+    release(b).await;
     let s = |i: usize| outline[i].as_str().unwrap_or_default().to_owned();
     assert!(!outline.is_null(), "no outline while dragging onto {to}");
     (s(0), s(1), s(2))
