@@ -663,6 +663,37 @@ pub async fn list(
         .await?)
 }
 
+/// Which of `row_ids` of `table` the system itself (no user: the server acting on an SMS
+/// reply, a scheduled job) has recorded `action` on, in one probe of the
+/// `audit_log(table_name, row_id)` index.
+pub async fn rows_touched_by_system(
+    db: &impl ConnectionTrait,
+    table: &str,
+    action: &str,
+    row_ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    if row_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for chunk in row_ids.chunks(500) {
+        let rows: Vec<Option<i64>> = audit_log::Entity::find()
+            .select_only()
+            .column(audit_log::Column::RowId)
+            .filter(audit_log::Column::TableName.eq(table))
+            .filter(audit_log::Column::RowId.is_in(chunk.iter().copied()))
+            .filter(audit_log::Column::Action.eq(action))
+            .filter(audit_log::Column::UserId.is_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows.into_iter().flatten());
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,35 +860,4 @@ mod tests {
         assert_eq!(AuditKey::load_or_create(&path).unwrap().0, [0xab; 32]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
-}
-
-/// Which of `row_ids` of `table` the system itself (no user: the server acting on an SMS
-/// reply, a scheduled job) has recorded `action` on, in one probe of the
-/// `audit_log(table_name, row_id)` index.
-pub async fn rows_touched_by_system(
-    db: &impl ConnectionTrait,
-    table: &str,
-    action: &str,
-    row_ids: &[i64],
-) -> Result<Vec<i64>, StoreError> {
-    if row_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut found = Vec::new();
-    for chunk in row_ids.chunks(500) {
-        let rows: Vec<Option<i64>> = audit_log::Entity::find()
-            .select_only()
-            .column(audit_log::Column::RowId)
-            .filter(audit_log::Column::TableName.eq(table))
-            .filter(audit_log::Column::RowId.is_in(chunk.iter().copied()))
-            .filter(audit_log::Column::Action.eq(action))
-            .filter(audit_log::Column::UserId.is_null())
-            .into_tuple()
-            .all(db)
-            .await?;
-        found.extend(rows.into_iter().flatten());
-    }
-    found.sort_unstable();
-    found.dedup();
-    Ok(found)
 }

@@ -79,35 +79,6 @@ fn back_to_book(back: Option<&str>, date: Date, appointment_id: i64) -> String {
     format!("{path}?{}", params.join("&"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::back_to_book;
-    use jiff::civil::date;
-
-    #[test]
-    fn back_to_the_book_highlights_the_change_without_a_fragment() {
-        let day = date(2026, 12, 7);
-        assert_eq!(
-            back_to_book(None, day, 5),
-            "/appointments?date=2026-12-07&changed=5"
-        );
-        assert_eq!(
-            back_to_book(
-                Some("/appointments?date=2026-12-08&changed=3#appointment-3"),
-                day,
-                5
-            ),
-            "/appointments?date=2026-12-08&changed=5"
-        );
-        assert_eq!(
-            back_to_book(Some("/appointments/week?doctor_id=2"), day, 5),
-            "/appointments/week?doctor_id=2&changed=5"
-        );
-        assert_eq!(back_to_book(Some("/patients/9#x"), day, 5), "/patients/9#x");
-        assert_eq!(back_to_book(Some("https://evil.example/"), day, 5), "/");
-    }
-}
-
 /// The appointment in the way of a booking or a move.
 pub struct ConflictView {
     block: Block,
@@ -198,5 +169,34 @@ impl<T> Outcome<T> {
                 })))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::back_to_book;
+    use jiff::civil::date;
+
+    #[test]
+    fn back_to_the_book_highlights_the_change_without_a_fragment() {
+        let day = date(2026, 12, 7);
+        assert_eq!(
+            back_to_book(None, day, 5),
+            "/appointments?date=2026-12-07&changed=5"
+        );
+        assert_eq!(
+            back_to_book(
+                Some("/appointments?date=2026-12-08&changed=3#appointment-3"),
+                day,
+                5
+            ),
+            "/appointments?date=2026-12-08&changed=5"
+        );
+        assert_eq!(
+            back_to_book(Some("/appointments/week?doctor_id=2"), day, 5),
+            "/appointments/week?doctor_id=2&changed=5"
+        );
+        assert_eq!(back_to_book(Some("/patients/9#x"), day, 5), "/patients/9#x");
+        assert_eq!(back_to_book(Some("https://evil.example/"), day, 5), "/");
     }
 }
