@@ -111,12 +111,7 @@ async fn entries_between(
 
 /// The book's own address, without the highlight of the last change.
 fn path_and_query(uri: &Uri) -> String {
-    let query: Vec<&str> = uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("changed="))
-        .collect();
+    let query = super::without_change(uri.query().unwrap_or(""));
     if query.is_empty() {
         uri.path().to_owned()
     } else {

@@ -56,6 +56,14 @@ fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
         .collect()
 }
 
+/// A book's query parameters without the highlight of the last change (`changed=`).
+fn without_change(query: &str) -> Vec<&str> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("changed="))
+        .collect()
+}
+
 /// Where a page goes after `appointment_id` was booked, moved or changed: `back` (a path of
 /// ours, else the appointment's day in the book); back in the book, with the change to
 /// highlight and no fragment, so the book keeps its place instead of jumping to the block.
@@ -70,10 +78,7 @@ fn back_to_book(back: Option<&str>, date: Date, appointment_id: i64) -> String {
     if !matches!(path, "/appointments" | "/appointments/week") {
         return back;
     }
-    let mut params: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("changed="))
-        .collect();
+    let mut params = without_change(query);
     let changed = format!("changed={appointment_id}");
     params.push(&changed);
     format!("{path}?{}", params.join("&"))
