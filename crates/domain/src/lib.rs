@@ -10,6 +10,7 @@
 //! * [`ToothCode`], [`all_teeth`]: the tooth dictionary in three notations.
 //! * [`AppointmentStatus`]: appointment statuses and their moves.
 //! * [`TreatmentScope`], [`select_teeth`]: which teeth a treatment item covers.
+//! * [`Surfaces`], [`FindingKind`], [`PlanStatus`]: the dentist's chart and treatment plans.
 //! * [`Money`]: whole tugrik.
 //! * [`SearchShape`], [`SearchForm`], [`fold_name_key`], [`reversed_digits`]: patient search as
 //!   the front desk types, and the keys stored for it.
@@ -24,6 +25,7 @@
 #![forbid(unsafe_code)]
 
 pub mod appointment;
+pub mod chart;
 pub mod enums;
 pub mod money;
 pub mod opening_hours;
@@ -40,6 +42,7 @@ pub mod tooth;
 pub mod treatment;
 
 pub use appointment::*;
+pub use chart::*;
 pub use enums::*;
 pub use money::*;
 pub use opening_hours::*;

@@ -155,6 +155,8 @@ pub struct ChartRow {
     pub treatment_id: i64,
     pub treatment_date: DbTimestamp,
     pub doctor_id: i64,
+    /// `dcms_domain::Surfaces` bits of the item.
+    pub surfaces: i32,
 }
 
 /// Every item done on a tooth of the patient, by tooth (FDI id), each tooth's newest first
@@ -165,9 +167,58 @@ pub async fn chart_of(
     db: &impl ConnectionTrait,
     patient_id: i64,
 ) -> Result<Vec<ChartRow>, StoreError> {
+    use sea_orm::Order;
+    Ok(chart_rows(patient_id)
+        .order_by(treatment_item_tooth::Column::ToothId, Order::Asc)
+        .order_by(treatment::Column::TreatmentDate, Order::Desc)
+        .order_by(treatment::Column::TreatmentId, Order::Desc)
+        .order_by(treatment_item::Column::Position, Order::Asc)
+        .order_by(treatment_item::Column::TreatmentItemId, Order::Asc)
+        .into_model::<ChartRow>()
+        .all(db)
+        .await?)
+}
+
+/// The items done on one tooth of the patient, newest first (date, then item id), before a
+/// keyset position (`(date, item id)`; `before_item` 0 or less: every item at that date),
+/// at most `limit`: a tooth's history, a page at a time.
+pub async fn tooth_items(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    tooth_id: i64,
+    before: Option<(DbTimestamp, i64)>,
+    limit: u64,
+) -> Result<Vec<ChartRow>, StoreError> {
+    use sea_orm::Order;
+    let mut query = chart_rows(patient_id).filter(treatment_item_tooth::Column::ToothId.eq(tooth_id));
+    if let Some((at, item)) = before {
+        let mut same = Condition::all().add(treatment::Column::TreatmentDate.eq(at));
+        same = if item > 0 {
+            same.add(treatment_item::Column::TreatmentItemId.lt(item))
+        } else {
+            same
+        };
+        query = query.filter(
+            Condition::any()
+                .add(treatment::Column::TreatmentDate.lt(at))
+                .add(same),
+        );
+    }
+    Ok(query
+        .order_by(treatment::Column::TreatmentDate, Order::Desc)
+        .order_by(treatment_item::Column::TreatmentItemId, Order::Desc)
+        .limit(limit)
+        .into_model::<ChartRow>()
+        .all(db)
+        .await?)
+}
+
+/// The chart's select: every item tooth of the patient's treatments with the item, its
+/// treatment and its service's doctors' name.
+fn chart_rows(patient_id: i64) -> sea_orm::Select<treatment_item_tooth::Entity> {
     use crate::entity::service_catalog;
-    use sea_orm::{JoinType, Order};
-    Ok(treatment_item_tooth::Entity::find()
+    use sea_orm::JoinType;
+    treatment_item_tooth::Entity::find()
         .select_only()
         .column(treatment_item_tooth::Column::ToothId)
         .column_as(treatment_item_tooth::Column::Note, "tooth_note")
@@ -176,6 +227,7 @@ pub async fn chart_of(
         .column_as(service_catalog::Column::DoctorDisplayName, "service_name")
         .column(treatment_item::Column::Scope)
         .column_as(treatment_item::Column::Note, "item_note")
+        .column(treatment_item::Column::Surfaces)
         .column(treatment::Column::TreatmentId)
         .column(treatment::Column::TreatmentDate)
         .column(treatment::Column::DoctorId)
@@ -201,14 +253,6 @@ pub async fn chart_of(
                 .into(),
         )
         .filter(treatment::Column::PatientId.eq(patient_id))
-        .order_by(treatment_item_tooth::Column::ToothId, Order::Asc)
-        .order_by(treatment::Column::TreatmentDate, Order::Desc)
-        .order_by(treatment::Column::TreatmentId, Order::Desc)
-        .order_by(treatment_item::Column::Position, Order::Asc)
-        .order_by(treatment_item::Column::TreatmentItemId, Order::Asc)
-        .into_model::<ChartRow>()
-        .all(db)
-        .await?)
 }
 
 // --- items and teeth -----------------------------------------------------------------------
@@ -223,6 +267,8 @@ pub struct NewItem {
     pub price: i64,
     pub position: i32,
     pub note: Option<String>,
+    /// `dcms_domain::Surfaces` bits.
+    pub surfaces: i32,
 }
 
 pub async fn insert_item(
@@ -237,6 +283,7 @@ pub async fn insert_item(
         price: Set(new.price),
         position: Set(new.position),
         note: Set(new.note),
+        surfaces: Set(new.surfaces),
         ..Default::default()
     }
     .insert(db)

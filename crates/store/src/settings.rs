@@ -105,6 +105,8 @@ pub async fn save(
         hq_session_max_hours: Set(changed.hq_session_max_hours),
         patient_session_idle_minutes: Set(changed.patient_session_idle_minutes),
         patient_session_max_hours: Set(changed.patient_session_max_hours),
+        estimate_valid_days: Set(changed.estimate_valid_days),
+        clinic_contacts: Set(changed.clinic_contacts),
         updated_at: Set(now()),
     };
     Ok(row.update(db).await?)

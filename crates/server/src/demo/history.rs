@@ -477,6 +477,7 @@ pub async fn write(
                         price: line.price,
                         position: position as i32 + 1,
                         note: None,
+                        surfaces: 0,
                     });
                     let teeth: Vec<ToothCode> = teeth
                         .iter()

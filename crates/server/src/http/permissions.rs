@@ -273,6 +273,84 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(Payments, Read),
     ),
     ("GET", "/api/v1/me/treatments", Needs(OwnRecord, Read)),
+    // The chart and plans: as treatments (doctors, managers and admins write; receptionists
+    // and HQ read); a patient reads their own plans.
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/findings",
+        Needs(Treatments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/patients/{patient_id}/findings",
+        Needs(Treatments, Write),
+    ),
+    (
+        "PATCH",
+        "/api/v1/findings/{finding_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/chart/summary",
+        Needs(Treatments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/teeth/{code}/history",
+        Needs(Treatments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/treatment-plans",
+        Needs(Treatments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/patients/{patient_id}/treatment-plans",
+        Needs(Treatments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/treatment-plans/{plan_id}",
+        Needs(Treatments, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/treatment-plans/{plan_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/treatment-plans/{plan_id}/items",
+        Needs(Treatments, Write),
+    ),
+    (
+        "PATCH",
+        "/api/v1/treatment-plans/{plan_id}/items/{plan_item_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/treatment-plans/{plan_id}/items/{plan_item_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/treatment-plans/{plan_id}/status",
+        Needs(Treatments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/treatment-plans/{plan_id}/estimate",
+        Needs(Treatments, Read),
+    ),
+    ("GET", "/api/v1/me/treatment-plans", Needs(OwnRecord, Read)),
+    (
+        "GET",
+        "/api/v1/me/treatment-plans/{plan_id}/estimate",
+        Needs(OwnRecord, Read),
+    ),
     ("GET", "/api/v1/me/invoices", Needs(OwnRecord, Read)),
     // Calls and SMS: admins, managers and receptionists write; doctors and HQ read.
     ("GET", "/api/v1/calls", Needs(Communications, Read)),

@@ -38,6 +38,10 @@ pub struct ClinicSettings {
     pub sms_confirm_replies: bool,
     /// How long sessions may stay unused and live, per session type.
     pub sessions: SessionLimits,
+    /// How many days an estimate's prices hold (1 to 365).
+    pub estimate_valid_days: i32,
+    /// The address and phones printed on estimates (one line, at most 300 characters).
+    pub clinic_contacts: Option<String>,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -110,6 +114,8 @@ impl ClinicSettings {
             reminder_template: row.reminder_template.clone(),
             sms_confirm_replies: row.sms_confirm_replies,
             sessions: session_limits(row).map_err(|(field, e)| stored(&field, &e))?,
+            estimate_valid_days: row.estimate_valid_days,
+            clinic_contacts: row.clinic_contacts.clone(),
             updated_at: from_db(row.updated_at),
         })
     }
@@ -163,6 +169,10 @@ pub struct SettingsChanges {
     pub hq_session_max_hours: Option<i64>,
     pub patient_session_idle_minutes: Option<i64>,
     pub patient_session_max_hours: Option<i64>,
+    /// 1 to 365.
+    pub estimate_valid_days: Option<i64>,
+    /// One line, at most 300 characters; blank clears it.
+    pub clinic_contacts: Option<String>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -186,6 +196,8 @@ fn audited(row: &settings::Model) -> Value {
         "hq_session_max_hours": row.hq_session_max_hours,
         "patient_session_idle_minutes": row.patient_session_idle_minutes,
         "patient_session_max_hours": row.patient_session_max_hours,
+        "estimate_valid_days": row.estimate_valid_days,
+        "clinic_contacts": row.clinic_contacts,
     })
 }
 
@@ -213,6 +225,9 @@ struct Valid {
     sms_confirm_replies: Option<bool>,
     /// `(column, value)` of the session limits asked for, each within its range.
     session_limits: Vec<(&'static str, i32)>,
+    estimate_valid_days: Option<i32>,
+    /// `Some(None)` clears the contacts.
+    clinic_contacts: Option<Option<String>>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -299,6 +314,22 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
             },
         ),
         sms_confirm_replies: asked.sms_confirm_replies,
+        estimate_valid_days: asked
+            .estimate_valid_days
+            .and_then(|days| match i32::try_from(days) {
+                Ok(d) if (1..=365).contains(&d) => Some(d),
+                _ => {
+                    e.push(
+                        FieldError::coded("estimate_valid_days", "range", "must be 1 to 365 days")
+                            .arg("min", 1)
+                            .arg("max", 365),
+                    );
+                    None
+                }
+            }),
+        clinic_contacts: asked
+            .clinic_contacts
+            .and_then(|text| super::fields::optional_text(e, "clinic_contacts", Some(&text), 300)),
         session_limits: [
             (
                 "staff_session_idle_minutes",
@@ -387,6 +418,12 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     if let Some(v) = valid.sms_confirm_replies {
         row.sms_confirm_replies = v;
     }
+    if let Some(v) = valid.estimate_valid_days {
+        row.estimate_valid_days = v;
+    }
+    if let Some(v) = valid.clinic_contacts {
+        row.clinic_contacts = v;
+    }
     for (column, value) in valid.session_limits {
         let field = match column {
             "staff_session_idle_minutes" => &mut row.staff_session_idle_minutes,
@@ -468,6 +505,8 @@ mod tests {
             hq_session_max_hours: 720,
             patient_session_idle_minutes: 1440,
             patient_session_max_hours: 720,
+            estimate_valid_days: 90,
+            clinic_contacts: None,
             updated_at: dcms_store::time::now(),
         }
     }

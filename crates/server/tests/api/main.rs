@@ -28,6 +28,7 @@ mod patient_page;
 mod patient_search;
 mod patients;
 mod patients_csv;
+mod plans;
 mod report_pages;
 mod reports;
 mod schema;

@@ -30,6 +30,10 @@ pub struct Model {
     /// The same for the patient portal (defaults 1,440 minutes and 720 hours).
     pub patient_session_idle_minutes: i32,
     pub patient_session_max_hours: i32,
+    /// How many days an estimate's prices hold (default 90).
+    pub estimate_valid_days: i32,
+    /// The address and phones printed on estimates.
+    pub clinic_contacts: Option<String>,
     pub updated_at: ChronoDateTimeUtc,
 }
 

@@ -18,6 +18,8 @@ pub struct Model {
     /// The order within the treatment, from 1.
     pub position: i32,
     pub note: Option<String>,
+    /// `dcms_domain::Surfaces` bits of the surfaces done, 0 for none.
+    pub surfaces: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -9,6 +9,7 @@ pub mod m20261130_000003_sms_settings;
 mod m20261207_000004_security;
 pub mod m20261207_000005_search_keys;
 mod m20261207_000006_user_preferences;
+mod m20261207_000007_chart_and_plans;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000004_security::Migration),
             Box::new(m20261207_000005_search_keys::Migration),
             Box::new(m20261207_000006_user_preferences::Migration),
+            Box::new(m20261207_000007_chart_and_plans::Migration),
         ]
     }
 }

@@ -14,6 +14,8 @@ pub mod settings;
 pub mod sms_inbound;
 pub mod staff;
 pub mod treatments;
+pub mod chart;
+pub mod plans;
 pub mod users;
 pub mod views;
 
@@ -57,6 +59,10 @@ use utoipa::OpenApi;
         treatments::delete_item, treatments::set_teeth, treatments::invoice, treatments::pay,
         treatments::payments, treatments::of_patient, treatments::chart,
         treatments::invoices_of_patient, treatments::my_treatments, treatments::my_invoices,
+        chart::create, chart::list, chart::update, chart::summary, chart::history,
+        plans::create, plans::list, plans::get, plans::update, plans::add_items,
+        plans::update_item, plans::delete_item, plans::set_status, plans::estimate, plans::mine,
+        plans::my_estimate,
         comms::list_calls, comms::create_call, comms::get_call, comms::update_call,
         comms::list_sms, comms::create_sms, comms::get_sms, comms::update_sms,
         comms::list_outbox, comms::lookup,
@@ -81,6 +87,8 @@ use utoipa::OpenApi;
         (name = "catalog", description = "The service catalog and its prices (read: staff and HQ; change: admin, manager)"),
         (name = "teeth", description = "The tooth dictionary (read: staff and HQ)"),
         (name = "treatments", description = "Treatments with their items and teeth (write: doctors, managers, admins; read: staff and HQ), invoices at the prices recorded, payments (staff; refunds: managers and admins), a patient's chart; a patient's own under /api/v1/me/treatments and /api/v1/me/invoices"),
+        (name = "chart", description = "Findings on teeth and surfaces (resolved, never deleted), the chart's summary (the latest state of each tooth) and a tooth's history (write: doctors, managers, admins; read: staff and HQ)"),
+        (name = "plans", description = "Treatment plans in phases with prices copied when planned, their status machine and printed estimates (write: doctors, managers, admins; read: staff and HQ); a patient's own under /api/v1/me/treatment-plans"),
         (name = "reports", description = "The day, revenue by doctor, service or day, patients by status and new per month, the no-show rate by doctor and month; summed by the database, dates in the clinic's time zone (admin, manager, HQ)"),
         (name = "comms", description = "Calls and SMS with the contact resolved from the number (a primary holder first, patients before employees), the SMS outbox, and who a number belongs to (read: staff and HQ; write: admins, managers, receptionists). POST /api/v1/sms with direction out queues the message (201 with the outbox row; the sms row is written when it has been sent)"),
     )
@@ -274,6 +282,8 @@ pub fn routes() -> Router<AppState> {
         .merge(appointments::routes())
         .merge(catalog::routes())
         .merge(treatments::routes())
+        .merge(chart::routes())
+        .merge(plans::routes())
         .merge(comms::routes())
         .merge(reports::routes())
         .route("/api/v1/sms/inbound", post(sms_inbound::inbound))

@@ -56,6 +56,11 @@ pub struct SettingsView {
     pub patient_session_idle_minutes: i64,
     #[schema(example = 720)]
     pub patient_session_max_hours: i64,
+    /// How many days an estimate's prices hold.
+    #[schema(example = 90)]
+    pub estimate_valid_days: i32,
+    /// The address and phones printed on estimates.
+    pub clinic_contacts: Option<String>,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -78,6 +83,8 @@ impl From<ClinicSettings> for SettingsView {
             hq_session_max_hours: s.sessions.hq.max_hours,
             patient_session_idle_minutes: s.sessions.patient.idle_minutes,
             patient_session_max_hours: s.sessions.patient.max_hours,
+            estimate_valid_days: s.estimate_valid_days,
+            clinic_contacts: s.clinic_contacts,
             updated_at: s.updated_at,
         }
     }
@@ -132,6 +139,13 @@ pub struct PatchSettingsBody {
     pub patient_session_idle_minutes: Option<i64>,
     #[schema(minimum = 1, maximum = 2160)]
     pub patient_session_max_hours: Option<i64>,
+    /// How many days an estimate's prices hold, 1 to 365.
+    #[schema(minimum = 1, maximum = 365)]
+    pub estimate_valid_days: Option<i64>,
+    /// The address and phones printed on estimates: one line, at most 300 characters; blank
+    /// clears them.
+    #[schema(max_length = 300)]
+    pub clinic_contacts: Option<String>,
 }
 
 /// The clinic's settings.
@@ -176,6 +190,8 @@ pub async fn update(
             hq_session_max_hours: body.hq_session_max_hours,
             patient_session_idle_minutes: body.patient_session_idle_minutes,
             patient_session_max_hours: body.patient_session_max_hours,
+            estimate_valid_days: body.estimate_valid_days,
+            clinic_contacts: body.clinic_contacts,
         },
     )
     .await?;

@@ -61,10 +61,12 @@ fn teeth_input(teeth: Option<Vec<ToothBody>>) -> Option<Vec<ToothInput>> {
 /// A service done in the treatment.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ItemBody {
-    /// An active service of the catalog (its price is copied into the item).
-    #[schema(required = true, value_type = i64, minimum = 1)]
+    /// An active service of the catalog (its price is copied into the item). Required
+    /// unless `plan_item_id` is given.
+    #[schema(value_type = i64, minimum = 1)]
     pub service_id: Option<i64>,
-    #[schema(required = true, value_type = TreatmentScope)]
+    /// Required unless `plan_item_id` is given.
+    #[schema(value_type = TreatmentScope)]
     pub scope: Option<String>,
     /// single_tooth: exactly one; multi_tooth: two or more, no repeats; arches and the full
     /// mouth: none (every tooth of the patient's dentition on the treatment date, or of
@@ -80,6 +82,19 @@ pub struct ItemBody {
     /// At most 2000 characters, one line; blank is none.
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// Surfaces of a single tooth: mesial, occlusal, distal, buccal, lingual (incisal and
+    /// labial on incisors and canines).
+    #[schema(max_items = 5, value_type = Option<Vec<String>>)]
+    pub surfaces: Option<Vec<String>>,
+    /// The finding the item treats: the patient's, open, on the item's one tooth; recording
+    /// the item resolves it.
+    #[schema(minimum = 1)]
+    pub finding_id: Option<i64>,
+    /// Records this item of the patient's accepted plan: its service, scope, teeth, surfaces,
+    /// finding and price are the plan item's (the other fields are ignored); the plan item
+    /// becomes done.
+    #[schema(minimum = 1)]
+    pub plan_item_id: Option<i64>,
 }
 
 impl From<ItemBody> for ItemInput {
@@ -91,6 +106,9 @@ impl From<ItemBody> for ItemInput {
             system: b.system,
             dentition: b.dentition,
             note: b.note,
+            surfaces: b.surfaces,
+            finding_id: b.finding_id,
+            plan_item_id: b.plan_item_id,
         }
     }
 }

@@ -68,6 +68,8 @@ pub struct SettingsForm {
     hq_session_max_hours: String,
     patient_session_idle_minutes: String,
     patient_session_max_hours: String,
+    estimate_valid_days: String,
+    clinic_contacts: String,
 }
 
 /// One session type's row of the session limits.
@@ -112,6 +114,8 @@ impl SettingsForm {
             hq_session_max_hours: s.sessions.hq.max_hours.to_string(),
             patient_session_idle_minutes: s.sessions.patient.idle_minutes.to_string(),
             patient_session_max_hours: s.sessions.patient.max_hours.to_string(),
+            estimate_valid_days: s.estimate_valid_days.to_string(),
+            clinic_contacts: s.clinic_contacts.clone().unwrap_or_default(),
         }
     }
 
@@ -281,6 +285,16 @@ pub async fn update(
         patient_session_idle_minutes,
         patient_session_max_hours,
     ] = limits;
+    let estimate_valid_days = match form.estimate_valid_days.trim() {
+        "" => None,
+        text => {
+            let days = text.parse::<i64>().ok();
+            if days.is_none() {
+                errors.push("estimate_valid_days", layout.t("error-whole-number"));
+            }
+            days
+        }
+    };
     if errors.is_empty() {
         let changes = SettingsChanges {
             clinic_name: Some(form.clinic_name.clone()),
@@ -299,6 +313,8 @@ pub async fn update(
             hq_session_max_hours,
             patient_session_idle_minutes,
             patient_session_max_hours,
+            estimate_valid_days,
+            clinic_contacts: Some(form.clinic_contacts.clone()),
         };
         let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
         return layout

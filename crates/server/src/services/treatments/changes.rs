@@ -3,8 +3,10 @@
 //! only).
 
 use super::record::{
-    check_assistant, check_item, insert_items, item_audited, patients_appointment, teeth_for,
+    check_assistant, check_treatment_item, insert_items, item_audited, link_items,
+    patients_appointment,
 };
+use crate::services::chart::items::teeth_for;
 use super::{
     ITEM_TABLE, ItemInput, TABLE, ToothInput, Treatment, TreatmentChanges, assemble, id_of_tooth,
     internal, load, write_audit,
@@ -145,13 +147,16 @@ pub async fn add_item(
     let (row, _) = changeable(&txn, treatment_id, may_change_paid).await?;
     let (dentition, clinic_system) = patient_dentition(&txn, store, &row).await?;
     let mut errors = Vec::new();
-    let valid = check_item(&txn, &mut errors, "", &item, clinic_system, dentition).await?;
+    let patient = (row.patient_id, dentition);
+    let valid =
+        check_treatment_item(&txn, &mut errors, "", &item, clinic_system, patient).await?;
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };
     let position = repo::next_position(&txn, treatment_id).await?;
     let ids = insert_items(&txn, treatment_id, position, std::slice::from_ref(&valid)).await?;
     let item_id = ids.first().copied().ok_or_else(|| internal("no item id"))?;
+    link_items(&txn, audit, actor, std::slice::from_ref(&valid), &ids).await?;
     let mut audited = item_audited(&valid);
     audited["treatment_id"] = json!(treatment_id);
     write_audit(
@@ -195,6 +200,10 @@ pub async fn delete_item(
         "price": item.price.amount(),
         "teeth": item.teeth.iter().map(|t| t.code.clone()).collect::<Vec<_>>(),
     });
+    // What the item did is undone with it: its findings open again, its plan items are
+    // planned again.
+    crate::services::chart::reopen_for_item(&txn, audit, actor, treatment_item_id).await?;
+    crate::services::plans::undo_done(&txn, audit, actor, treatment_item_id).await?;
     repo::delete_item(&txn, treatment_item_id).await?;
     let entry = AuditEntry::new("delete", ITEM_TABLE, Some(treatment_item_id))
         .with_changes(Some(json!({"deleted": before})));

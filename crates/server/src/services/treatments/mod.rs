@@ -64,8 +64,7 @@ const PATIENT_TABLE: &str = "patient";
 /// Most characters of a treatment's, an item's, a tooth's or a payment's note.
 /// Most items in one treatment request.
 pub const ITEMS_MAX: usize = 100;
-/// Most teeth of one item (the whole mouth of both dentitions).
-pub const TEETH_MAX: usize = 52;
+pub use crate::services::chart::items::{ItemInput, TEETH_MAX, ToothInput};
 /// The largest amount of one payment, in tugrik.
 pub const AMOUNT_MAX: i64 = 1_000_000_000_000;
 
@@ -391,26 +390,6 @@ async fn write_audit(
 }
 
 // --- what the use cases take ---------------------------------------------------------------
-
-/// A tooth as a client gives it: a code in the request's notation, with a note.
-#[derive(Debug, Clone, Default)]
-pub struct ToothInput {
-    pub code: String,
-    pub note: Option<String>,
-}
-
-/// An item as the client sent it.
-#[derive(Debug, Clone, Default)]
-pub struct ItemInput {
-    pub service_id: Option<i64>,
-    pub scope: Option<String>,
-    /// None: none given (an arch or the mouth is then chosen from the dentition).
-    pub teeth: Option<Vec<ToothInput>>,
-    /// The notation of `teeth`; default the clinic's.
-    pub system: Option<String>,
-    pub dentition: Option<String>,
-    pub note: Option<String>,
-}
 
 /// A treatment as the client sent it.
 #[derive(Debug, Clone, Default)]

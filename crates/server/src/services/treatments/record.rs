@@ -2,180 +2,57 @@
 //! copied from the catalog), the doctor, the assistant and the appointment, and the one
 //! transaction that stores it with its audit entries.
 
-use super::{
-    ITEMS_MAX, ItemInput, NewTreatmentInput, TABLE, TEETH_MAX, ToothInput, Treatment, id_of_tooth,
-    internal, load, write_audit,
-};
+use super::{ITEMS_MAX, NewTreatmentInput, TABLE, Treatment, id_of_tooth, internal, load, write_audit};
 use crate::services::audit::AuditTrail;
-use crate::services::fields::{self, optional_choice, required_choice};
-use crate::services::{Actor, FieldError, ServiceError, settings, staff};
-use dcms_domain::{
-    AppointmentStatus, Dentition, ScopeError, ToothCode, ToothSystem, TreatmentScope, select_teeth,
-};
+use crate::services::chart::items::{ItemInput, ValidItem, check_item};
+use crate::services::fields;
+use crate::services::{Actor, FieldError, ServiceError, chart, plans, settings, staff};
+use dcms_domain::{AppointmentStatus, Dentition, ToothSystem};
 use dcms_store::Store;
 use dcms_store::clinical::{self as repo, NewItem, NewTreatment};
 use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
 use dcms_store::time::{date_from_db, now, to_db};
 use serde_json::{Value, json};
 
-// --- validation ----------------------------------------------------------------------------
-
 type Errors = Vec<FieldError>;
 
-/// An item whose fields parsed and whose teeth fit its scope (FDI, in the order given).
-pub(super) struct ValidItem {
-    service_id: i64,
-    price: i64,
-    scope: TreatmentScope,
-    dentition: Option<Dentition>,
-    note: Option<String>,
-    teeth: Vec<(ToothCode, Option<String>)>,
-}
-
-/// Why teeth do not fit a scope, with a message id for each reason.
-fn scope_error(field: &str, err: &ScopeError) -> FieldError {
-    let message = err.to_string();
-    match err {
-        ScopeError::NoTeethAllowed { got } => {
-            FieldError::coded(field, "scope-no-teeth", message).arg("got", got)
-        }
-        ScopeError::NotOneTooth { got } => {
-            FieldError::coded(field, "scope-one-tooth", message).arg("got", got)
-        }
-        ScopeError::TooFewTeeth { got } => {
-            FieldError::coded(field, "scope-two-teeth", message).arg("got", got)
-        }
-        ScopeError::Repeated { tooth } => {
-            FieldError::coded(field, "scope-repeated", message).arg("tooth", tooth.code())
-        }
-        ScopeError::NotInArch { tooth, arch } => FieldError::coded(field, "scope-arch", message)
-            .arg("tooth", tooth.code())
-            .arg("arch", arch.as_str()),
-        ScopeError::WrongDentition { tooth, dentition } => {
-            FieldError::coded(field, "scope-dentition", message)
-                .arg("tooth", tooth.code())
-                .arg("dentition", dentition.as_str())
-        }
-    }
-}
-
-/// Parses the teeth given in `system` and checks them against `scope`; errors on `field`.
-pub(super) fn teeth_for(
-    errors: &mut Errors,
-    field: &str,
-    scope: TreatmentScope,
-    given: &[ToothInput],
-    system: ToothSystem,
-    patient_dentition: Dentition,
-    named: Option<Dentition>,
-) -> Option<Vec<(ToothCode, Option<String>)>> {
-    if given.len() > TEETH_MAX {
-        errors.push(
-            FieldError::coded(field, "teeth-max", format!("at most {TEETH_MAX} teeth"))
-                .arg("max", TEETH_MAX),
-        );
-        return None;
-    }
-    let mut codes = Vec::with_capacity(given.len());
-    let mut notes = Vec::with_capacity(given.len());
-    for tooth in given {
-        match ToothCode::parse(system, &tooth.code) {
-            Ok(code) => codes.push(code),
-            Err(e) => {
-                errors.push(
-                    FieldError::coded(field, "tooth-unknown", e.to_string())
-                        .arg("code", tooth.code.trim()),
-                );
-                return None;
-            }
-        }
-        let note = fields::note(errors, field, tooth.note.as_deref())?;
-        notes.push(note);
-    }
-    match select_teeth(scope, &codes, patient_dentition, named) {
-        Ok(chosen) => {
-            // Teeth chosen from the dentition have no note; listed ones keep theirs.
-            let notes = notes.into_iter().chain(std::iter::repeat(None));
-            Some(chosen.into_iter().zip(notes).collect())
-        }
-        Err(e) => {
-            errors.push(scope_error(field, &e));
-            None
-        }
-    }
-}
-
-/// Checks one item: its service (active, priced now), scope, dentition and teeth.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn check_item(
-    db: &impl ConnectionTrait,
+/// Checks one item of a treatment: from a plan item when it names one (the plan's service,
+/// teeth, surfaces and price), else as any item.
+pub(super) async fn check_treatment_item(
+    txn: &DatabaseTransaction,
     errors: &mut Errors,
     prefix: &str,
     item: &ItemInput,
     clinic_system: ToothSystem,
-    patient_dentition: Dentition,
+    patient: (i64, Dentition),
 ) -> Result<Option<ValidItem>, ServiceError> {
-    let field = |name: &str| format!("{prefix}{name}");
-    let service = match item.service_id {
-        None => {
-            errors.push(FieldError::coded(
-                field("service_id"),
-                "required",
-                "is required",
-            ));
-            None
+    match item.plan_item_id {
+        Some(plan_item_id) => {
+            let field = format!("{prefix}plan_item_id");
+            plans::item_to_record(txn, errors, &field, plan_item_id, patient.0).await
         }
-        Some(id) => match dcms_store::catalog::find(db, id).await? {
-            None => {
-                errors.push(FieldError::coded(
-                    field("service_id"),
-                    "service-unknown",
-                    format!("there is no service {id}"),
-                ));
-                None
-            }
-            Some(s) if !s.is_active => {
-                errors.push(FieldError::coded(
-                    field("service_id"),
-                    "service-inactive",
-                    format!("service {id} is deactivated"),
-                ));
-                None
-            }
-            Some(s) => Some(s),
-        },
-    };
-    let scope = required_choice::<TreatmentScope>(errors, &field("scope"), item.scope.as_deref());
-    let system = optional_choice::<ToothSystem>(errors, &field("system"), item.system.as_deref())
-        .map(|s| s.unwrap_or(clinic_system));
-    let dentition =
-        optional_choice::<Dentition>(errors, &field("dentition"), item.dentition.as_deref());
-    let note = fields::note(errors, &field("note"), item.note.as_deref());
-    let (Some(service), Some(scope), Some(system), Some(dentition), Some(note)) =
-        (service, scope, system, dentition, note)
-    else {
-        return Ok(None);
-    };
-    let given = item.teeth.as_deref().unwrap_or_default();
-    let Some(teeth) = teeth_for(
-        errors,
-        &field("teeth"),
-        scope,
-        given,
-        system,
-        patient_dentition,
-        dentition,
-    ) else {
-        return Ok(None);
-    };
-    Ok(Some(ValidItem {
-        service_id: service.service_id,
-        price: service.price,
-        scope,
-        dentition,
-        note,
-        teeth,
-    }))
+        None => check_item(txn, errors, prefix, item, clinic_system, patient).await,
+    }
+}
+
+/// What recording items does beyond inserting them: the findings they treat are resolved,
+/// the plan items they do are done.
+pub(super) async fn link_items(
+    txn: &DatabaseTransaction,
+    audit: &AuditTrail,
+    actor: Actor,
+    items: &[ValidItem],
+    ids: &[i64],
+) -> Result<(), ServiceError> {
+    for (item, &id) in items.iter().zip(ids) {
+        if let Some(finding_id) = item.finding_id {
+            chart::resolve_by_item(txn, audit, actor, finding_id, id).await?;
+        }
+        if let Some(plan_item_id) = item.plan_item_id {
+            plans::mark_done(txn, audit, actor, plan_item_id, id).await?;
+        }
+    }
+    Ok(())
 }
 
 /// An appointment of the patient, locked; 422 on `field` when unknown or another patient's.
@@ -251,6 +128,9 @@ pub(super) fn item_audited(item: &ValidItem) -> Value {
         "price": item.price,
         "note": item.note,
         "teeth": item.teeth.iter().map(|(t, _)| t.code()).collect::<Vec<_>>(),
+        "surfaces": item.surfaces.names(),
+        "finding_id": item.finding_id,
+        "plan_item_id": item.plan_item_id,
     })
 }
 
@@ -273,6 +153,7 @@ pub(super) async fn insert_items(
                 price: item.price,
                 position,
                 note: item.note.clone(),
+                surfaces: i32::from(item.surfaces.bits()),
             },
         )
         .await?;
@@ -359,8 +240,10 @@ pub async fn create(
         let dentition = Dentition::on(date_from_db(patient.birthday), on);
         for (i, item) in input.items.iter().take(ITEMS_MAX).enumerate() {
             let prefix = format!("items[{i}].");
+            let patient = (patient.patient_id, dentition);
             if let Some(valid) =
-                check_item(&txn, e, &prefix, item, clinic.tooth_notation, dentition).await?
+                check_treatment_item(&txn, e, &prefix, item, clinic.tooth_notation, patient)
+                    .await?
             {
                 items.push(valid);
             }
@@ -387,7 +270,7 @@ pub async fn create(
     )
     .await?;
     let treatment_id = row.treatment_id;
-    insert_items(&txn, treatment_id, 1, &items).await?;
+    let ids = insert_items(&txn, treatment_id, 1, &items).await?;
     write_audit(
         audit,
         &txn,
@@ -431,6 +314,7 @@ pub async fn create(
             .await?;
         }
     }
+    link_items(&txn, audit, actor, &items, &ids).await?;
     dcms_store::patients::touch_last_seen(&txn, patient.patient_id, to_db(date)).await?;
     let treatment = load(&txn, treatment_id, clinic.tooth_notation).await?;
     txn.commit().await.map_err(ServiceError::from)?;

@@ -127,6 +127,7 @@ impl ItemForm {
             system: Some("fdi".into()),
             dentition: Some(self.dentition.clone()),
             note: Some(self.item_note.clone()),
+            ..ItemInput::default()
         })
     }
 }
