@@ -180,7 +180,7 @@ pub async fn chart_of(
 }
 
 /// The items done on one tooth of the patient, newest first (date, then item id), before a
-/// keyset position (`(date, item id)`; `before_item` 0 or less: every item at that date),
+/// keyset position (`(date, item id)`; an id of 0 or less, a finding's: only older dates),
 /// at most `limit`: a tooth's history, a page at a time.
 pub async fn tooth_items(
     db: &impl ConnectionTrait,
@@ -192,17 +192,17 @@ pub async fn tooth_items(
     use sea_orm::Order;
     let mut query = chart_rows(patient_id).filter(treatment_item_tooth::Column::ToothId.eq(tooth_id));
     if let Some((at, item)) = before {
-        let mut same = Condition::all().add(treatment::Column::TreatmentDate.eq(at));
-        same = if item > 0 {
-            same.add(treatment_item::Column::TreatmentItemId.lt(item))
-        } else {
-            same
-        };
-        query = query.filter(
-            Condition::any()
-                .add(treatment::Column::TreatmentDate.lt(at))
-                .add(same),
-        );
+        // At the cursor's instant, items come before findings: after a finding, no item of
+        // that instant is left.
+        let mut older = Condition::any().add(treatment::Column::TreatmentDate.lt(at));
+        if item > 0 {
+            older = older.add(
+                Condition::all()
+                    .add(treatment::Column::TreatmentDate.eq(at))
+                    .add(treatment_item::Column::TreatmentItemId.lt(item)),
+            );
+        }
+        query = query.filter(older);
     }
     Ok(query
         .order_by(treatment::Column::TreatmentDate, Order::Desc)

@@ -556,6 +556,22 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/patients/{patient_id}/chart",
         Needs(Treatments, Read),
     ),
+    // Charting: findings and planned services (doctors, managers, admins).
+    (
+        "POST",
+        "/patients/{patient_id}/chart/marks",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/findings/{finding_id}/plan",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/findings/{finding_id}/close",
+        Needs(Treatments, Write),
+    ),
     // Reports with charts: admins, managers and HQ, as the reports API.
     ("GET", "/reports", Needs(Reports, Read)),
     ("GET", "/reports/revenue", Needs(Reports, Read)),

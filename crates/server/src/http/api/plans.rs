@@ -370,7 +370,7 @@ pub async fn estimate(
     ))
 }
 
-/// My treatment plans, newest first.
+/// My treatment plans, newest first (a draft is the doctor's until presented).
 #[utoipa::path(get, path = "/api/v1/me/treatment-plans", operation_id = "me_plans_list", tag = "plans", security(("bearer" = [])),
     params(SystemParams),
     responses(
@@ -384,9 +384,12 @@ pub async fn mine(
 ) -> Result<Json<Vec<Plan>>, ApiError> {
     let patient_id = patients::own_patient_id(&state.store, caller.user_id()).await?;
     let system = system(&state, params.system.as_deref()).await?;
-    Ok(Json(
-        plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system).await?,
-    ))
+    let plans = plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system)
+        .await?
+        .into_iter()
+        .filter(|p| p.status != PlanStatus::Draft)
+        .collect();
+    Ok(Json(plans))
 }
 
 /// The estimate of one of my plans (another's is 404).

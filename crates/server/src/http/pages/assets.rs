@@ -34,6 +34,11 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../../static/book.js"),
     },
     Asset {
+        name: "chart.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../static/chart.js"),
+    },
+    Asset {
         name: "odontogram.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../static/odontogram.js"),

@@ -5,38 +5,39 @@
 //!   [`MIXED_DENTITION_UNTIL`] years, else permanent) labelled in `?system=` (`fdi`,
 //!   `universal`, `palmer`; by default the clinic's notation), both switchable with the
 //!   component's links, which keep the other choice.
-//! * Teeth are coloured by their history ([`Mark::Treated`] when any item names them,
-//!   [`Mark::Recent`] when the newest of those is within the last [`RECENT_DAYS`] days). A
-//!   tooth with history links to its section below (`#chart-tooth-{ui_key}`, a plain
-//!   anchor); a tooth without history links to the top of the history (`#chart-history`).
-//! * Under the chart, each tooth with history (`services::treatments::chart`) has a section
-//!   listing its items newest first: date, service (the doctors' name), doctor, the item's
-//!   and the tooth's notes, and a link to the treatment. Treated teeth of a dentition not
+//! * Every tooth is the five-area glyph (`drawing/odontogram/surfaces.rs`) coloured from
+//!   the chart's summary (`services::chart::summary`): open findings red (pathology) or
+//!   blue (work done elsewhere), missing teeth struck out, planned items outlined, done items
+//!   filled, each with its date and source on hover. A tooth with anything on it links to its
+//!   section below (`#chart-tooth-{ui_key}`); another to the top of the list (`#chart-history`).
+//! * Doctors chart from here (`chart_marks.rs`): choose a finding or a service, click teeth and
+//!   surfaces (`static/chart.js`; without a script, type the teeth and tick the surfaces),
+//!   save. Open findings are listed with "plan" (a service for it, into the open plan) and
+//!   "close"; the patient's plans with their progress.
+//! * Under the chart, each tooth with anything has a section: its open findings, planned
+//!   items and the done items that make it as it is now. Charted teeth of a dentition not
 //!   drawn are named above the list with a link to show both dentitions.
 //!
 //! A bad `system` or `dentition` is a 400 page naming the choices; an unknown patient 404.
 //! The chart is a read of the patient's record (audited by the use case). Queries: the
 //! patient, the settings, the chart's four, and the doctors' names once.
 
-use super::drawing::odontogram::{Mark, Odontogram, dentitions_value, parse_dentitions};
+use super::drawing::odontogram::{Odontogram, dentitions_value, parse_dentitions};
 use super::{Layout, OrPage, PageResult, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
-use crate::services::treatments::{self, ChartTooth};
-use crate::services::{ServiceError, patients, staff};
+use crate::services::treatments;
+use crate::services::{ServiceError, catalog, chart, patients, plans, staff};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use dcms_domain::{Dentition, ToothCode, ToothSystem};
-use jiff::{SignedDuration, Timestamp};
+use dcms_domain::{Dentition, FindingGroup, FindingKind, Surface, ToothCode, ToothSystem};
 use serde::Deserialize;
 
 /// Patients younger than this many years are shown both dentitions by default.
 pub const MIXED_DENTITION_UNTIL: i16 = 14;
-/// An item at most this many days old marks its tooth [`Mark::Recent`].
-pub const RECENT_DAYS: i64 = 365;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -45,26 +46,55 @@ pub struct ChartParams {
     dentition: Option<String>,
 }
 
-/// One item on a tooth, as the history lists it.
-struct HistoryEntry {
-    treatment_id: i64,
-    treatment_item_id: i64,
+/// A line of a tooth's section: a finding, a planned item or a done item.
+struct ToothLine {
+    /// `finding`, `planned` or `done` (the row's class).
+    kind: &'static str,
     date: String,
-    service_name: String,
-    doctor_name: String,
-    item_note: Option<String>,
-    tooth_note: Option<String>,
+    what: String,
+    surfaces: String,
+    who: String,
+    note: Option<String>,
+    /// Where the line comes from (the treatment or the plan).
+    link: Option<String>,
 }
 
-/// A tooth with history: its section under the chart.
-struct ToothHistory {
+/// A tooth with anything on it: its section under the chart.
+struct ToothSection {
     ui_key: String,
     /// The code in the chart's notation.
     code: String,
     /// The tooth's name in the page's language (as in the chart's tooltips).
     name: Option<String>,
-    recent: bool,
-    entries: Vec<HistoryEntry>,
+    lines: Vec<ToothLine>,
+}
+
+/// An open finding, as the list under the chart shows it.
+struct OpenFinding {
+    finding_id: i64,
+    code: String,
+    kind: String,
+    pathology: bool,
+    surfaces: String,
+    date: String,
+    note: Option<String>,
+}
+
+/// A plan of the patient, as the list under the chart shows it.
+struct PlanLine {
+    plan_id: i64,
+    title: String,
+    status: String,
+    /// `1 of 3 done`.
+    progress: String,
+    remaining: String,
+    total: String,
+}
+
+/// A choice of the charting form: a finding kind or a service to plan.
+struct Choice {
+    value: String,
+    label: String,
 }
 
 #[derive(Template)]
@@ -75,8 +105,12 @@ struct ChartPage<'a> {
     patient_name: String,
     register_number: String,
     chart: Odontogram,
-    teeth: Vec<ToothHistory>,
-    /// Codes of treated teeth of a dentition the chart does not draw.
+    teeth: Vec<ToothSection>,
+    findings: Vec<OpenFinding>,
+    plans: Vec<PlanLine>,
+    finding_kinds: Vec<Choice>,
+    services: Vec<Choice>,
+    /// Codes of charted teeth of a dentition the chart does not draw.
     hidden: Vec<String>,
     /// The address of this chart with both dentitions drawn.
     both_href: String,
@@ -102,14 +136,22 @@ async fn notation(
     }
 }
 
-/// Whether the newest item of a tooth (items come newest first) is recent.
-fn is_recent(tooth: &ChartTooth, since: Timestamp) -> bool {
-    tooth
-        .items
-        .iter()
-        .map(|item| item.treatment_date)
-        .max()
-        .is_some_and(|newest| newest >= since)
+/// The message naming a finding kind.
+pub fn kind_label(layout: &Layout, kind: FindingKind) -> String {
+    layout.t(&format!("finding-{}", kind.as_str().replace('_', "-")))
+}
+
+/// Surfaces as the dentist abbreviates them (`MO`), or nothing.
+fn letters(surfaces: &[Surface]) -> String {
+    surfaces.iter().map(|s| s.letter()).collect()
+}
+
+/// The chart's class of a finding: pathology red, existing work blue.
+fn finding_class(kind: FindingKind) -> &'static str {
+    match kind.group() {
+        FindingGroup::Pathology => "s-path",
+        _ => "s-work",
+    }
 }
 
 /// `GET /patients/{patient_id}/chart?system=&dentition=`.
@@ -140,88 +182,166 @@ pub async fn show(
     } else {
         &[Dentition::Permanent]
     });
-    let history = treatments::chart(
-        &state.store,
-        &state.audit,
-        caller.actor(),
-        patient_id,
-        system,
-    )
-    .await
-    .or_page(&layout)?;
-    let mut doctor_ids: Vec<i64> = history
+    let summary = chart::summary(&state.store, &state.audit, caller.actor(), patient_id, system)
+        .await
+        .or_page(&layout)?;
+    let all_plans = plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system)
+        .await
+        .or_page(&layout)?;
+    let mut doctor_ids: Vec<i64> = summary
+        .teeth
         .iter()
-        .flat_map(|t| t.items.iter().map(|i| i.doctor_id))
+        .flat_map(|t| t.done.iter().map(|d| d.doctor_id))
         .collect();
-    doctor_ids.sort_unstable();
-    doctor_ids.dedup();
+    doctor_ids.extend(all_plans.iter().map(|p| p.doctor_id));
     let doctors = staff::names(&state.store, &doctor_ids)
         .await
         .or_page(&layout)?;
+    let doctor = |id: i64| doctors.get(&id).cloned().unwrap_or_else(|| id.to_string());
 
     let shown = dentitions_value(dentitions);
-    let mut chart = Odontogram::new(system, dentitions)
+    let mut odontogram = Odontogram::new(system, dentitions)
         .id("patient-odontogram")
         .chart()
+        .with_surfaces()
         .notation_links(|s| chart_href(patient_id, s, shown))
         .dentition_links(|d| chart_href(patient_id, system, d));
-    // Every drawn tooth links somewhere on this page: its section, or the history's top.
-    let drawn: Vec<&'static str> = chart.teeth().map(|t| t.ui_key).collect();
+    let drawn: Vec<&'static str> = odontogram.teeth().map(|t| t.ui_key).collect();
     for key in drawn {
-        let href = if history.iter().any(|t| t.ui_key == key) {
+        let href = if summary.tooth(key).is_some() {
             format!("#chart-tooth-{key}")
         } else {
             "#chart-history".to_owned()
         };
-        chart = chart.link(key, href);
+        odontogram = odontogram.link(key, href);
     }
-    let since = Timestamp::now()
-        .checked_sub(SignedDuration::from_hours(RECENT_DAYS * 24))
-        .unwrap_or(Timestamp::MIN);
+    let planned_word = layout.t("chart-planned");
+    let finding_word = layout.t("chart-finding");
     let mut hidden = Vec::new();
-    let mut teeth = Vec::with_capacity(history.len());
-    for tooth in history {
-        let recent = is_recent(&tooth, since);
-        chart = chart.mark(&tooth.ui_key, Mark::Treated);
-        if recent {
-            chart = chart.mark(&tooth.ui_key, Mark::Recent);
-        }
-        if chart.tooth(&tooth.ui_key).is_none() {
+    let mut teeth = Vec::with_capacity(summary.teeth.len());
+    let mut findings = Vec::new();
+    for tooth in &summary.teeth {
+        if odontogram.tooth(&tooth.ui_key).is_none() {
             hidden.push(tooth.code.clone());
         }
-        let entries = tooth
-            .items
-            .into_iter()
-            .map(|item| HistoryEntry {
-                treatment_id: item.treatment_id,
-                treatment_item_id: item.treatment_item_id,
-                date: layout.datetime(&item.treatment_date),
-                service_name: item.service_name,
-                doctor_name: doctors
-                    .get(&item.doctor_id)
-                    .cloned()
-                    .unwrap_or_else(|| item.doctor_id.to_string()),
-                item_note: item.item_note,
-                tooth_note: item.tooth_note,
-            })
-            .collect();
-        teeth.push(ToothHistory {
+        let mut lines = Vec::new();
+        for f in &tooth.findings {
+            let label = kind_label(&layout, f.kind);
+            let date = layout.datetime(&f.recorded_at);
+            let title = format!("{label} · {date} · {finding_word}");
+            odontogram = if f.kind == FindingKind::Missing {
+                odontogram.strike(&tooth.ui_key, title)
+            } else {
+                odontogram.mark_surfaces(&tooth.ui_key, &f.surfaces, finding_class(f.kind), title)
+            };
+            lines.push(ToothLine {
+                kind: "finding",
+                date: date.clone(),
+                what: label.clone(),
+                surfaces: letters(&f.surfaces),
+                who: f.recorded_by.map(doctor).unwrap_or_default(),
+                note: f.note.clone(),
+                link: None,
+            });
+            findings.push(OpenFinding {
+                finding_id: f.finding_id,
+                code: tooth.code.clone(),
+                kind: label,
+                pathology: f.kind.group() == FindingGroup::Pathology,
+                surfaces: letters(&f.surfaces),
+                date,
+                note: f.note.clone(),
+            });
+        }
+        for p in &tooth.planned {
+            let title = format!("{} · {planned_word}", p.service_name);
+            odontogram = odontogram.mark_surfaces(&tooth.ui_key, &p.surfaces, "s-planned", title);
+            lines.push(ToothLine {
+                kind: "planned",
+                date: String::new(),
+                what: p.service_name.clone(),
+                surfaces: letters(&p.surfaces),
+                who: String::new(),
+                note: None,
+                link: Some(format!("/treatment-plans/{}", p.plan_id)),
+            });
+        }
+        for d in &tooth.done {
+            let date = layout.datetime(&d.treatment_date);
+            let title = format!("{} · {date} · {}", d.service_name, doctor(d.doctor_id));
+            odontogram = odontogram.mark_surfaces(&tooth.ui_key, &d.surfaces, "s-done", title);
+            lines.push(ToothLine {
+                kind: "done",
+                date,
+                what: d.service_name.clone(),
+                surfaces: letters(&d.surfaces),
+                who: doctor(d.doctor_id),
+                note: None,
+                link: Some(format!("/treatments/{}", d.treatment_id)),
+            });
+        }
+        teeth.push(ToothSection {
             name: ToothCode::from_ui_key(system, &tooth.ui_key)
                 .ok()
                 .map(|code| layout.tooth_name(code.ui_key())),
-            ui_key: tooth.ui_key,
-            code: tooth.code,
-            recent,
-            entries,
+            ui_key: tooth.ui_key.clone(),
+            code: tooth.code.clone(),
+            lines,
         });
     }
+    let plans = all_plans
+        .iter()
+        .map(|p| {
+            let (done, counted) = p.progress();
+            PlanLine {
+                plan_id: p.plan_id,
+                title: p.title.clone().unwrap_or_else(|| layout.t("plan-untitled")),
+                status: layout.t(&format!("plan-status-{}", p.status)),
+                progress: layout.t2("plan-progress", ("done", done), ("count", counted)),
+                remaining: layout.money(p.remaining.amount()),
+                total: layout.money(p.total.amount()),
+            }
+        })
+        .collect();
+    let finding_kinds = FindingKind::ALL
+        .iter()
+        .map(|&k| Choice {
+            value: format!("finding:{k}"),
+            label: kind_label(&layout, k),
+        })
+        .collect();
+    let services = if layout.can.treatments_write {
+        catalog::list(
+            &state.store,
+            catalog::ServiceFilter {
+                service_type: None,
+                active: Some(true),
+                after: None,
+            },
+            500,
+        )
+        .await
+        .or_page(&layout)?
+        .into_iter()
+        .map(|s| Choice {
+            value: format!("service:{}", s.service_id),
+            label: s.doctor_display_name,
+        })
+        .collect()
+    } else {
+        Vec::new()
+    };
     Ok(layout.render(&ChartPage {
         layout: &layout,
         patient_id,
         patient_name: format!("{} {}", patient.last_name, patient.first_name),
         register_number: patient.register_number,
-        chart,
+        chart: odontogram,
         teeth,
+        findings,
+        plans,
+        finding_kinds,
+        services,
         hidden,
         both_href: chart_href(patient_id, system, "both"),
     }))
@@ -230,39 +350,6 @@ pub async fn show(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::services::treatments::ChartEntry;
-    use dcms_domain::TreatmentScope;
-
-    fn tooth(dates: &[i64]) -> ChartTooth {
-        ChartTooth {
-            tooth_id: 16,
-            code: "16".into(),
-            ui_key: "P-UR-6".into(),
-            items: dates
-                .iter()
-                .map(|&seconds| ChartEntry {
-                    treatment_id: 1,
-                    treatment_item_id: 1,
-                    treatment_date: Timestamp::from_second(seconds).unwrap(),
-                    doctor_id: 1,
-                    service_id: 1,
-                    service_name: "Filling".into(),
-                    scope: TreatmentScope::SingleTooth,
-                    item_note: None,
-                    tooth_note: None,
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn recent_is_the_newest_item_within_the_window() {
-        let since = Timestamp::from_second(1_000).unwrap();
-        assert!(is_recent(&tooth(&[2_000, 10]), since));
-        assert!(is_recent(&tooth(&[1_000]), since), "the boundary counts");
-        assert!(!is_recent(&tooth(&[999, 10]), since));
-        assert!(!is_recent(&tooth(&[]), since));
-    }
 
     #[test]
     fn links_keep_the_other_choice() {
@@ -270,5 +357,11 @@ mod tests {
             chart_href(7, ToothSystem::Universal, "both"),
             "/patients/7/chart?system=universal&dentition=both"
         );
+    }
+
+    #[test]
+    fn surfaces_are_abbreviated_in_order() {
+        assert_eq!(letters(&[Surface::Mesial, Surface::Occlusal]), "MO");
+        assert_eq!(letters(&[]), "");
     }
 }

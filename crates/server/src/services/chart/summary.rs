@@ -2,7 +2,8 @@
 //! open plans, the done items that make the tooth as it is now) and one tooth's history,
 //! newest first, a page at a time.
 //!
-//! "Done as it is now": a tooth's items newest first, each kept while it covers a surface
+//! "Done as it is now": a tooth's single- and multi-tooth items (not an arch's or the
+//! mouth's, such as a scaling) newest first, each kept while it covers a surface
 //! no newer kept item covers, or, without surfaces, while no newer item without surfaces was
 //! kept; at most [`DONE_PER_TOOTH`]. A 700-visit patient's summary is a few kilobytes where
 //! the whole history was 900.
@@ -93,7 +94,11 @@ fn latest_done<'a>(rows: impl Iterator<Item = &'a ChartRow>) -> Vec<&'a ChartRow
     let mut covered = Surfaces::NONE;
     let mut whole = false;
     let mut kept = Vec::new();
-    for row in rows {
+    // An arch's or the mouth's item (a scaling) is not work on each tooth.
+    let per_tooth = |row: &ChartRow| {
+        dcms_domain::TreatmentScope::from_code(row.scope).is_some_and(|s| s.per_tooth())
+    };
+    for row in rows.filter(|r| per_tooth(r)) {
         let surfaces = Surfaces::from_bits(i16::try_from(row.surfaces).unwrap_or(0));
         let keep = if surfaces.is_empty() {
             !std::mem::replace(&mut whole, true)

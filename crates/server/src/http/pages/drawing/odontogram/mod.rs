@@ -240,6 +240,9 @@ pub struct ChartTooth {
     pub marks: Vec<Mark>,
     /// The link in chart mode, when not the default `#tooth-{ui_key}`.
     pub link: Option<String>,
+    /// The five-area glyph with what is on each surface ([`Odontogram::with_surfaces`]);
+    /// drawn instead of the crown.
+    pub glyph: Option<Glyph>,
 }
 
 impl ChartTooth {
@@ -686,9 +689,12 @@ fn draw_tooth(
         selected: false,
         marks: Vec::new(),
         link: None,
+        glyph: None,
     }
 }
 
 mod silhouette;
+mod surfaces;
+pub use surfaces::{Area, Glyph};
 #[cfg(test)]
 mod tests;
