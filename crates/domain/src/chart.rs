@@ -100,7 +100,10 @@ impl Surfaces {
 
     /// The surfaces in the order `mesial occlusal distal buccal lingual`.
     pub fn iter(self) -> impl Iterator<Item = Surface> {
-        Surface::ALL.iter().copied().filter(move |s| self.contains(*s))
+        Surface::ALL
+            .iter()
+            .copied()
+            .filter(move |s| self.contains(*s))
     }
 
     /// The stored names, in order (what the API answers).
@@ -115,7 +118,10 @@ impl Surfaces {
 
     /// Parses surface names given for `tooth`: the five stored names on any tooth, and
     /// `incisal`/`labial` on incisors and canines; a surface twice is refused.
-    pub fn parse_on<S: AsRef<str>>(tooth: ToothCode, names: &[S]) -> Result<Surfaces, SurfaceError> {
+    pub fn parse_on<S: AsRef<str>>(
+        tooth: ToothCode,
+        names: &[S],
+    ) -> Result<Surfaces, SurfaceError> {
         let mut set = Surfaces::NONE;
         for name in names {
             let name = name.as_ref().trim().to_ascii_lowercase();

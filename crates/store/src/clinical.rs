@@ -190,7 +190,8 @@ pub async fn tooth_items(
     limit: u64,
 ) -> Result<Vec<ChartRow>, StoreError> {
     use sea_orm::Order;
-    let mut query = chart_rows(patient_id).filter(treatment_item_tooth::Column::ToothId.eq(tooth_id));
+    let mut query =
+        chart_rows(patient_id).filter(treatment_item_tooth::Column::ToothId.eq(tooth_id));
     if let Some((at, item)) = before {
         // At the cursor's instant, items come before findings: after a finding, no item of
         // that instant is left.

@@ -10,8 +10,12 @@ use dcms_domain::Role;
 use serde_json::{Value, json};
 
 async fn finding(app: &TestApp, s: &Setup, patient: i64, body: Value) -> (u16, Value) {
-    app.post_json(&format!("/api/v1/patients/{patient}/findings"), &s.doctor, body)
-        .await
+    app.post_json(
+        &format!("/api/v1/patients/{patient}/findings"),
+        &s.doctor,
+        body,
+    )
+    .await
 }
 
 async fn plan(app: &TestApp, s: &Setup, patient: i64, items: Value) -> Value {

@@ -11,6 +11,7 @@ mod book;
 mod book_layout;
 mod browser;
 mod calls;
+mod chart;
 mod clinic;
 mod flows;
 mod patient;

@@ -99,8 +99,20 @@ impl MigrationTrait for Migration {
             .references("treatment_item_id", "treatment_item", "treatment_item_id")
             .create(manager)
             .await?;
-        index(manager, "treatment_plan_item", &["plan_id", "position"], false).await?;
-        index(manager, "treatment_plan_item", &["treatment_item_id"], false).await?;
+        index(
+            manager,
+            "treatment_plan_item",
+            &["plan_id", "position"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "treatment_plan_item",
+            &["treatment_item_id"],
+            false,
+        )
+        .await?;
         index(manager, "treatment_plan_item", &["finding_id"], false).await?;
 
         t("treatment_plan_item_tooth")

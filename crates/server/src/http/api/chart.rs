@@ -105,8 +105,14 @@ pub async fn create(
         surfaces: body.surfaces,
         note: body.note,
     };
-    let mut finding =
-        chart::record(&state.store, &state.audit, caller.actor(), patient_id, input).await?;
+    let mut finding = chart::record(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        input,
+    )
+    .await?;
     if let Ok(tooth) = chart::ToothRef::from_id(finding.tooth.tooth_id, answer) {
         finding.tooth = tooth;
     }
@@ -190,7 +196,14 @@ pub async fn summary(
 ) -> Result<Json<ChartSummary>, ApiError> {
     let system = system(&state, params.system.as_deref()).await?;
     Ok(Json(
-        chart::summary(&state.store, &state.audit, caller.actor(), patient_id, system).await?,
+        chart::summary(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            patient_id,
+            system,
+        )
+        .await?,
     ))
 }
 
@@ -248,10 +261,7 @@ pub fn routes() -> axum::Router<AppState> {
             get(list).post(create),
         )
         .route("/api/v1/findings/{finding_id}", patch(update))
-        .route(
-            "/api/v1/patients/{patient_id}/chart/summary",
-            get(summary),
-        )
+        .route("/api/v1/patients/{patient_id}/chart/summary", get(summary))
         .route(
             "/api/v1/patients/{patient_id}/teeth/{code}/history",
             get(history),

@@ -170,7 +170,14 @@ pub async fn list(
 ) -> Result<Json<Vec<Plan>>, ApiError> {
     let system = system(&state, params.system.as_deref()).await?;
     Ok(Json(
-        plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system).await?,
+        plans::of_patient(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            patient_id,
+            system,
+        )
+        .await?,
     ))
 }
 
@@ -218,7 +225,15 @@ pub async fn update(
         discount: body.discount,
     };
     Ok(Json(
-        plans::change(&state.store, &state.audit, caller.actor(), plan_id, changes, system).await?,
+        plans::change(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            plan_id,
+            changes,
+            system,
+        )
+        .await?,
     ))
 }
 
@@ -366,7 +381,15 @@ pub async fn estimate(
 ) -> Result<Json<Estimate>, ApiError> {
     let system = system(&state, params.system.as_deref()).await?;
     Ok(Json(
-        plans::estimate(&state.store, &state.audit, caller.actor(), plan_id, None, system).await?,
+        plans::estimate(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            plan_id,
+            None,
+            system,
+        )
+        .await?,
     ))
 }
 
@@ -384,11 +407,17 @@ pub async fn mine(
 ) -> Result<Json<Vec<Plan>>, ApiError> {
     let patient_id = patients::own_patient_id(&state.store, caller.user_id()).await?;
     let system = system(&state, params.system.as_deref()).await?;
-    let plans = plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system)
-        .await?
-        .into_iter()
-        .filter(|p| p.status != PlanStatus::Draft)
-        .collect();
+    let plans = plans::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        system,
+    )
+    .await?
+    .into_iter()
+    .filter(|p| p.status != PlanStatus::Draft)
+    .collect();
     Ok(Json(plans))
 }
 
@@ -428,20 +457,14 @@ pub fn routes() -> axum::Router<AppState> {
             "/api/v1/patients/{patient_id}/treatment-plans",
             read(list).post(create),
         )
-        .route(
-            "/api/v1/treatment-plans/{plan_id}",
-            read(get).patch(update),
-        )
+        .route("/api/v1/treatment-plans/{plan_id}", read(get).patch(update))
         .route("/api/v1/treatment-plans/{plan_id}/items", post(add_items))
         .route(
             "/api/v1/treatment-plans/{plan_id}/items/{plan_item_id}",
             patch(update_item).delete(delete_item),
         )
         .route("/api/v1/treatment-plans/{plan_id}/status", post(set_status))
-        .route(
-            "/api/v1/treatment-plans/{plan_id}/estimate",
-            read(estimate),
-        )
+        .route("/api/v1/treatment-plans/{plan_id}/estimate", read(estimate))
         .route("/api/v1/me/treatment-plans", read(mine))
         .route(
             "/api/v1/me/treatment-plans/{plan_id}/estimate",

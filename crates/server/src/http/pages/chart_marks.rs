@@ -111,14 +111,27 @@ async fn plan_items(
     items: Vec<PlanItemInput>,
 ) -> Result<i64, ServiceError> {
     let system = settings::get(&state.store).await?.tooth_notation;
-    let existing = plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system)
-        .await?
-        .into_iter()
-        .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Presented));
+    let existing = plans::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        system,
+    )
+    .await?
+    .into_iter()
+    .find(|p| matches!(p.status, PlanStatus::Draft | PlanStatus::Presented));
     match existing {
         Some(plan) => {
-            plans::add_items(&state.store, &state.audit, caller.actor(), plan.plan_id, items, system)
-                .await?;
+            plans::add_items(
+                &state.store,
+                &state.audit,
+                caller.actor(),
+                plan.plan_id,
+                items,
+                system,
+            )
+            .await?;
             Ok(plan.plan_id)
         }
         None => {
@@ -128,8 +141,15 @@ async fn plan_items(
                 note: None,
                 items,
             };
-            let plan = plans::create(&state.store, &state.audit, caller.actor(), patient_id, input, system)
-                .await?;
+            let plan = plans::create(
+                &state.store,
+                &state.audit,
+                caller.actor(),
+                patient_id,
+                input,
+                system,
+            )
+            .await?;
             Ok(plan.plan_id)
         }
     }
@@ -139,12 +159,20 @@ fn service_id(what: &str) -> Option<i64> {
     what.strip_prefix("service:")?.parse().ok()
 }
 
-fn planned(service_id: i64, code: String, surfaces: Vec<String>, finding_id: Option<i64>) -> PlanItemInput {
+fn planned(
+    service_id: i64,
+    code: String,
+    surfaces: Vec<String>,
+    finding_id: Option<i64>,
+) -> PlanItemInput {
     PlanItemInput {
         item: ItemInput {
             service_id: Some(service_id),
             scope: Some("single_tooth".into()),
-            teeth: Some(vec![crate::services::chart::items::ToothInput { code, note: None }]),
+            teeth: Some(vec![crate::services::chart::items::ToothInput {
+                code,
+                note: None,
+            }]),
             system: Some("fdi".into()),
             surfaces: Some(surfaces),
             finding_id,
@@ -162,9 +190,16 @@ pub async fn marks(
     layout: Layout,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let system = settings::get(&state.store).await.or_page(&layout)?.tooth_notation;
+    let system = settings::get(&state.store)
+        .await
+        .or_page(&layout)?
+        .tooth_notation;
     let teeth = chosen(&fields, system).map_err(|detail| {
-        layout.error_page(StatusCode::UNPROCESSABLE_ENTITY, msg("error-chart-refused"), Some(detail))
+        layout.error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            msg("error-chart-refused"),
+            Some(detail),
+        )
     })?;
     if teeth.is_empty() {
         return Err(layout.error_page(
@@ -184,14 +219,24 @@ pub async fn marks(
                 surfaces: Some(surfaces),
                 note: Some(note.clone()),
             };
-            chart::record(&state.store, &state.audit, caller.actor(), patient_id, input)
-                .await
-                .map_err(|e| refused(&layout, e))?;
+            chart::record(
+                &state.store,
+                &state.audit,
+                caller.actor(),
+                patient_id,
+                input,
+            )
+            .await
+            .map_err(|e| refused(&layout, e))?;
         }
         return Ok(back(&layout, patient_id, "patient-chart-page"));
     }
     let Some(service) = service_id(what) else {
-        return Err(layout.error_page(StatusCode::UNPROCESSABLE_ENTITY, msg("error-chart-refused"), None));
+        return Err(layout.error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            msg("error-chart-refused"),
+            None,
+        ));
     };
     let items = teeth
         .into_iter()
@@ -238,10 +283,23 @@ pub async fn plan_finding(
 ) -> PageResult {
     let finding = finding_of(&state, &caller, &layout, finding_id, &fields).await?;
     let Some(service) = service_id(field(&fields, "service_id")) else {
-        return Err(layout.error_page(StatusCode::UNPROCESSABLE_ENTITY, msg("error-chart-refused"), None));
+        return Err(layout.error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            msg("error-chart-refused"),
+            None,
+        ));
     };
-    let surfaces = finding.surfaces.iter().map(|s| s.as_str().to_owned()).collect();
-    let item = planned(service, finding.tooth.code.clone(), surfaces, Some(finding_id));
+    let surfaces = finding
+        .surfaces
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let item = planned(
+        service,
+        finding.tooth.code.clone(),
+        surfaces,
+        Some(finding_id),
+    );
     plan_items(&state, &caller, finding.patient_id, vec![item])
         .await
         .map_err(|e| refused(&layout, e))?;
@@ -261,9 +319,16 @@ pub async fn close_finding(
         resolved: Some(true),
         ..FindingChanges::default()
     };
-    chart::change(&state.store, &state.audit, caller.actor(), finding_id, changes, ToothSystem::Fdi)
-        .await
-        .map_err(|e| refused(&layout, e))?;
+    chart::change(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        finding_id,
+        changes,
+        ToothSystem::Fdi,
+    )
+    .await
+    .map_err(|e| refused(&layout, e))?;
     Ok(back(&layout, finding.patient_id, "chart-findings"))
 }
 
@@ -272,7 +337,9 @@ mod tests {
     use super::*;
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        list.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]

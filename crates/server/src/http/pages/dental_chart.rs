@@ -182,12 +182,24 @@ pub async fn show(
     } else {
         &[Dentition::Permanent]
     });
-    let summary = chart::summary(&state.store, &state.audit, caller.actor(), patient_id, system)
-        .await
-        .or_page(&layout)?;
-    let all_plans = plans::of_patient(&state.store, &state.audit, caller.actor(), patient_id, system)
-        .await
-        .or_page(&layout)?;
+    let summary = chart::summary(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        system,
+    )
+    .await
+    .or_page(&layout)?;
+    let all_plans = plans::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        system,
+    )
+    .await
+    .or_page(&layout)?;
     let mut doctor_ids: Vec<i64> = summary
         .teeth
         .iter()

@@ -22,8 +22,8 @@ mod respond;
 mod account;
 mod appointments;
 mod catalog;
-mod comms;
 mod chart_marks;
+mod comms;
 mod dental_chart;
 mod home;
 mod login;
@@ -172,9 +172,18 @@ pub fn routes() -> Router<AppState> {
         .route("/services/{service_id}", post(catalog::update))
         .route("/services/{service_id}/move", post(catalog::move_service))
         .route("/patients/{patient_id}/chart", get(dental_chart::show))
-        .route("/patients/{patient_id}/chart/marks", post(chart_marks::marks))
-        .route("/findings/{finding_id}/plan", post(chart_marks::plan_finding))
-        .route("/findings/{finding_id}/close", post(chart_marks::close_finding))
+        .route(
+            "/patients/{patient_id}/chart/marks",
+            post(chart_marks::marks),
+        )
+        .route(
+            "/findings/{finding_id}/plan",
+            post(chart_marks::plan_finding),
+        )
+        .route(
+            "/findings/{finding_id}/close",
+            post(chart_marks::close_finding),
+        )
         .route("/reports", get(reports::day))
         .route("/reports/revenue", get(reports::revenue))
         .route("/reports/patients", get(reports::patients))

@@ -4,7 +4,9 @@
 
 use crate::services::fields::{self, optional_choice, required_choice};
 use crate::services::{FieldError, ServiceError};
-use dcms_domain::{Dentition, ScopeError, Surfaces, ToothCode, ToothSystem, TreatmentScope, select_teeth};
+use dcms_domain::{
+    Dentition, ScopeError, Surfaces, ToothCode, ToothSystem, TreatmentScope, select_teeth,
+};
 use dcms_store::sea_orm::ConnectionTrait;
 
 /// Most teeth of one item (the whole mouth of both dentitions).
@@ -227,4 +229,3 @@ pub(crate) async fn check_item(
         plan_item_id: None,
     }))
 }
-

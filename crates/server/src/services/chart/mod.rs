@@ -169,7 +169,10 @@ pub(crate) fn parse_surfaces(
     names: &[String],
 ) -> Option<Surfaces> {
     if names.len() > Surface::ALL.len() {
-        errors.push(surface_error(field, &SurfaceError::Repeated(names.join(","))));
+        errors.push(surface_error(
+            field,
+            &SurfaceError::Repeated(names.join(",")),
+        ));
         return None;
     }
     Surfaces::parse_on(tooth, names)
@@ -285,7 +288,12 @@ pub async fn record(
         _ => None,
     };
     let surfaces = match tooth {
-        Some(tooth) => parse_surfaces(e, "surfaces", tooth, input.surfaces.as_deref().unwrap_or_default()),
+        Some(tooth) => parse_surfaces(
+            e,
+            "surfaces",
+            tooth,
+            input.surfaces.as_deref().unwrap_or_default(),
+        ),
         None => None,
     };
     if let (Some(kind), Some(surfaces)) = (kind, surfaces)
@@ -294,7 +302,10 @@ pub async fn record(
         e.push(surface_error("surfaces", &err));
     }
     let txn = store.begin_write().await?;
-    if dcms_store::patients::lock(&txn, patient_id).await?.is_none() {
+    if dcms_store::patients::lock(&txn, patient_id)
+        .await?
+        .is_none()
+    {
         return Err(ServiceError::NotFound("patient"));
     }
     let (Some(tooth), Some(kind), Some(surfaces), Some(note), true) =

@@ -178,7 +178,10 @@ pub async fn summary(
             .map(|s| (s.service_id, s.doctor_display_name))
             .collect();
     for tooth in dcms_store::plans::teeth_of(db, &ids).await? {
-        let Some(item) = planned.iter().find(|i| i.plan_item_id == tooth.plan_item_id) else {
+        let Some(item) = planned
+            .iter()
+            .find(|i| i.plan_item_id == tooth.plan_item_id)
+        else {
             continue;
         };
         entry(&mut teeth, tooth.tooth_id)?;
@@ -198,7 +201,10 @@ pub async fn summary(
         let tooth_id = run[0].tooth_id;
         entry(&mut teeth, tooth_id)?;
         if let Some(t) = teeth.get_mut(&tooth_id) {
-            t.done = latest_done(run.iter()).into_iter().map(DoneMark::of).collect();
+            t.done = latest_done(run.iter())
+                .into_iter()
+                .map(DoneMark::of)
+                .collect();
         }
     }
     audit.record_read(actor.user_id, actor.session_token_id, "patient", patient_id);
@@ -305,7 +311,9 @@ pub async fn tooth_history(
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let next_cursor = if entries.len() > limit {
         entries.truncate(limit);
-        entries.last().map(|e| cursor::encode(e.at(), e.signed_id()))
+        entries
+            .last()
+            .map(|e| cursor::encode(e.at(), e.signed_id()))
     } else {
         None
     };

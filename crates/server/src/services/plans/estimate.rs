@@ -120,9 +120,9 @@ pub async fn estimate(
     let db = store.connection();
     let plan = load(db, plan_id, system).await?;
     // A patient reads their own plans once presented; a draft is still the doctor's.
-    if own.is_some_and(|patient_id| {
-        patient_id != plan.patient_id || plan.status == PlanStatus::Draft
-    }) {
+    if own
+        .is_some_and(|patient_id| patient_id != plan.patient_id || plan.status == PlanStatus::Draft)
+    {
         return Err(ServiceError::NotFound("treatment plan"));
     }
     let clinic = settings::get(store).await?;

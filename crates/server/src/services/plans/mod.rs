@@ -41,7 +41,9 @@ use utoipa::ToSchema;
 
 mod estimate;
 mod write;
-pub use estimate::{Estimate, EstimateClinic, EstimateLine, EstimateParty, EstimatePhase, estimate};
+pub use estimate::{
+    Estimate, EstimateClinic, EstimateLine, EstimateParty, EstimatePhase, estimate,
+};
 pub use write::{
     NewPlanInput, PlanChanges, PlanItemChanges, PlanItemInput, add_items, change, change_item,
     create, delete_item, set_status,
@@ -171,7 +173,12 @@ async fn assemble(
     let names: HashMap<i64, (String, String)> = dcms_store::catalog::find_many(db, &service_ids)
         .await?
         .into_iter()
-        .map(|s| (s.service_id, (s.doctor_display_name, s.patient_display_name)))
+        .map(|s| {
+            (
+                s.service_id,
+                (s.doctor_display_name, s.patient_display_name),
+            )
+        })
         .collect();
     let mut by_plan: HashMap<i64, Vec<PlanItem>> = HashMap::new();
     for item in items {
@@ -358,7 +365,11 @@ pub(crate) async fn item_to_record(
         Ok(None)
     };
     let Some(item) = repo::find_item(txn, plan_item_id).await? else {
-        return refuse(errors, "plan-item-unknown", format!("there is no plan item {plan_item_id}"));
+        return refuse(
+            errors,
+            "plan-item-unknown",
+            format!("there is no plan item {plan_item_id}"),
+        );
     };
     let plan = repo::lock(txn, item.plan_id)
         .await?
@@ -374,7 +385,10 @@ pub(crate) async fn item_to_record(
         return refuse(
             errors,
             "plan-not-accepted",
-            format!("plan {} is not accepted: treatment is recorded from accepted plans", plan.plan_id),
+            format!(
+                "plan {} is not accepted: treatment is recorded from accepted plans",
+                plan.plan_id
+            ),
         );
     }
     if item.status != PlanItemStatus::Planned.code() {

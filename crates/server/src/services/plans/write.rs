@@ -1,9 +1,7 @@
 //! Writing plans: creating one with its items, adding, moving, dropping and removing items,
 //! changing its title, note, doctor and discount, and moving it through its statuses.
 
-use super::{
-    ITEM_TABLE, PHASE_MAX, Plan, TABLE, internal, load, status_of, write_audit,
-};
+use super::{ITEM_TABLE, PHASE_MAX, Plan, TABLE, internal, load, status_of, write_audit};
 use crate::services::audit::AuditTrail;
 use crate::services::chart::items::{ItemInput, ValidItem, check_item};
 use crate::services::{Actor, FieldError, ServiceError, fields, settings, staff};
@@ -189,13 +187,18 @@ pub async fn create(
     let title = fields::optional_text(e, "title", input.title.as_deref(), 200);
     let note = fields::note(e, "note", input.note.as_deref());
     let txn = store.begin_write().await?;
-    if dcms_store::patients::lock(&txn, patient_id).await?.is_none() {
+    if dcms_store::patients::lock(&txn, patient_id)
+        .await?
+        .is_none()
+    {
         return Err(ServiceError::NotFound("patient"));
     }
     match input.doctor_id {
         None => e.push(fields::required("doctor_id")),
         Some(id) => {
-            if let Err(ServiceError::Invalid(more)) = staff::check_doctor(&txn, id, "doctor_id").await {
+            if let Err(ServiceError::Invalid(more)) =
+                staff::check_doctor(&txn, id, "doctor_id").await
+            {
                 e.extend(more);
             }
         }
@@ -246,7 +249,10 @@ async fn locked(
     Ok((row, status))
 }
 
-async fn touch(txn: &DatabaseTransaction, mut row: treatment_plan::Model) -> Result<(), ServiceError> {
+async fn touch(
+    txn: &DatabaseTransaction,
+    mut row: treatment_plan::Model,
+) -> Result<(), ServiceError> {
     row.updated_at = now();
     repo::save(txn, row).await?;
     Ok(())
@@ -322,7 +328,10 @@ pub async fn change(
         }
     }
     if let Some(discount) = changes.discount {
-        let subtotal = load(&txn, plan_id, ToothSystem::Fdi).await?.subtotal.amount();
+        let subtotal = load(&txn, plan_id, ToothSystem::Fdi)
+            .await?
+            .subtotal
+            .amount();
         if discount < 0 || discount > subtotal {
             e.push(
                 FieldError::coded(
@@ -395,7 +404,9 @@ pub async fn change_item(
     {
         item.note = note;
     }
-    if let Some(to) = fields::optional_choice::<PlanItemStatus>(e, "status", changes.status.as_deref()).flatten() {
+    if let Some(to) =
+        fields::optional_choice::<PlanItemStatus>(e, "status", changes.status.as_deref()).flatten()
+    {
         let from = PlanItemStatus::from_code(item.status)
             .ok_or_else(|| internal(format!("plan item {plan_item_id} status")))?;
         if !status.is_open() {
@@ -410,7 +421,9 @@ pub async fn change_item(
             _ => e.push(FieldError::coded(
                 "status",
                 "plan-item-move",
-                format!("a {from} item cannot become {to}; done comes from recording the treatment"),
+                format!(
+                    "a {from} item cannot become {to}; done comes from recording the treatment"
+                ),
             )),
         }
     }
@@ -503,9 +516,13 @@ pub async fn set_status(
     }
     if !from.can_move_to(to) {
         e.push(
-            FieldError::coded("status", "plan-move", format!("a {from} plan cannot become {to}"))
-                .arg("from", from)
-                .arg("to", to),
+            FieldError::coded(
+                "status",
+                "plan-move",
+                format!("a {from} plan cannot become {to}"),
+            )
+            .arg("from", from)
+            .arg("to", to),
         );
     }
     let items = repo::items_of(&txn, &[plan_id]).await?;
@@ -520,7 +537,9 @@ pub async fn set_status(
         ));
     }
     if to == PlanStatus::Completed
-        && items.iter().any(|i| i.status == PlanItemStatus::Planned.code())
+        && items
+            .iter()
+            .any(|i| i.status == PlanItemStatus::Planned.code())
     {
         e.push(FieldError::coded(
             "status",
@@ -563,6 +582,10 @@ pub async fn set_status(
     Ok(plan)
 }
 
-async fn get_loaded(store: &Store, plan_id: i64, system: ToothSystem) -> Result<Plan, ServiceError> {
+async fn get_loaded(
+    store: &Store,
+    plan_id: i64,
+    system: ToothSystem,
+) -> Result<Plan, ServiceError> {
     load(store.connection(), plan_id, system).await
 }

@@ -6,12 +6,12 @@ use super::record::{
     check_assistant, check_treatment_item, insert_items, item_audited, link_items,
     patients_appointment,
 };
-use crate::services::chart::items::teeth_for;
 use super::{
     ITEM_TABLE, ItemInput, TABLE, ToothInput, Treatment, TreatmentChanges, assemble, id_of_tooth,
     internal, load, write_audit,
 };
 use crate::services::audit::{AuditTrail, changes};
+use crate::services::chart::items::teeth_for;
 use crate::services::fields::{self, optional_choice};
 use crate::services::{Actor, ServiceError, settings};
 use dcms_domain::{Dentition, ToothSystem};
@@ -148,8 +148,7 @@ pub async fn add_item(
     let (dentition, clinic_system) = patient_dentition(&txn, store, &row).await?;
     let mut errors = Vec::new();
     let patient = (row.patient_id, dentition);
-    let valid =
-        check_treatment_item(&txn, &mut errors, "", &item, clinic_system, patient).await?;
+    let valid = check_treatment_item(&txn, &mut errors, "", &item, clinic_system, patient).await?;
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };

@@ -2,7 +2,9 @@
 //! copied from the catalog), the doctor, the assistant and the appointment, and the one
 //! transaction that stores it with its audit entries.
 
-use super::{ITEMS_MAX, NewTreatmentInput, TABLE, Treatment, id_of_tooth, internal, load, write_audit};
+use super::{
+    ITEMS_MAX, NewTreatmentInput, TABLE, Treatment, id_of_tooth, internal, load, write_audit,
+};
 use crate::services::audit::AuditTrail;
 use crate::services::chart::items::{ItemInput, ValidItem, check_item};
 use crate::services::fields;
@@ -242,8 +244,7 @@ pub async fn create(
             let prefix = format!("items[{i}].");
             let patient = (patient.patient_id, dentition);
             if let Some(valid) =
-                check_treatment_item(&txn, e, &prefix, item, clinic.tooth_notation, patient)
-                    .await?
+                check_treatment_item(&txn, e, &prefix, item, clinic.tooth_notation, patient).await?
             {
                 items.push(valid);
             }

@@ -242,7 +242,10 @@ mod tests {
         let t16 = chart.tooth("P-UR-6").unwrap();
         let g = t16.glyph.as_ref().unwrap();
         let mesial = &area(&chart, "P-UR-6", Surface::Mesial).points;
-        assert!(mesial.starts_with(&format!("{:.1}", g.x + g.size)), "{mesial}");
+        assert!(
+            mesial.starts_with(&format!("{:.1}", g.x + g.size)),
+            "{mesial}"
+        );
         let buccal = &area(&chart, "P-UR-6", Surface::Buccal).points;
         assert!(buccal.contains(&format!(",{:.1}", g.y)), "{buccal}");
         // 36 (lower left, right of the midline): mesial on the left, buccal at the bottom.
@@ -251,7 +254,10 @@ mod tests {
         let mesial = &area(&chart, "P-LL-6", Surface::Mesial).points;
         assert!(mesial.starts_with(&format!("{:.1}", g.x)), "{mesial}");
         let buccal = &area(&chart, "P-LL-6", Surface::Buccal).points;
-        assert!(buccal.contains(&format!(",{:.1}", g.y + g.size)), "{buccal}");
+        assert!(
+            buccal.contains(&format!(",{:.1}", g.y + g.size)),
+            "{buccal}"
+        );
     }
 
     #[test]
@@ -275,7 +281,23 @@ mod tests {
         assert!(area(&chart, "P-LL-6", Surface::Distal).marks.is_empty());
         let crown = chart.tooth("P-UR-1").unwrap().glyph.as_ref().unwrap();
         assert_eq!(crown.classes(), "glyph w-work");
-        assert!(chart.tooth("P-LR-6").unwrap().glyph.as_ref().unwrap().missing);
-        assert!(!chart.tooth("P-UR-2").unwrap().glyph.as_ref().unwrap().is_marked());
+        assert!(
+            chart
+                .tooth("P-LR-6")
+                .unwrap()
+                .glyph
+                .as_ref()
+                .unwrap()
+                .missing
+        );
+        assert!(
+            !chart
+                .tooth("P-UR-2")
+                .unwrap()
+                .glyph
+                .as_ref()
+                .unwrap()
+                .is_marked()
+        );
     }
 }
