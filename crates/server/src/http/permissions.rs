@@ -572,6 +572,33 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/findings/{finding_id}/close",
         Needs(Treatments, Write),
     ),
+    // A plan's page and its estimate: readers of treatments; its actions: their writers.
+    ("GET", "/treatment-plans/{plan_id}", Needs(Treatments, Read)),
+    (
+        "GET",
+        "/treatment-plans/{plan_id}/estimate",
+        Needs(Treatments, Read),
+    ),
+    (
+        "POST",
+        "/treatment-plans/{plan_id}/status",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/treatment-plans/{plan_id}/discount",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/treatment-plans/{plan_id}/items/{plan_item_id}",
+        Needs(Treatments, Write),
+    ),
+    (
+        "POST",
+        "/treatment-plans/{plan_id}/items/{plan_item_id}/delete",
+        Needs(Treatments, Write),
+    ),
     // Reports with charts: admins, managers and HQ, as the reports API.
     ("GET", "/reports", Needs(Reports, Read)),
     ("GET", "/reports/revenue", Needs(Reports, Read)),

@@ -33,7 +33,7 @@ async fn chart_a_caries_plan_a_filling_record_it_and_see_the_tooth_filled() {
         json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
     )
     .await;
-    let doctor = api(
+    let _doctor = api(
         &app,
         &owner,
         Method::POST,
@@ -109,44 +109,35 @@ async fn chart_a_caries_plan_a_filling_record_it_and_see_the_tooth_filled() {
     );
     b.screenshot("chart-planned-mn").await;
 
-    // The plan is presented and accepted, and the filling recorded from it (API: the plan
-    // page is not built yet).
-    let dr = app.token("dr").await;
-    let plans = api(
-        &app,
-        &dr,
-        Method::GET,
-        &format!("/api/v1/patients/{patient}/treatment-plans"),
-        json!(null),
-    )
-    .await;
-    let plan_id = plans[0]["plan_id"].as_i64().unwrap();
-    let plan_item = plans[0]["items"][0]["plan_item_id"].as_i64().unwrap();
-    assert_eq!(
-        plans[0]["items"][0]["surfaces"],
-        json!(["mesial", "occlusal"])
+    // The plan's page: present it, print the estimate, the patient accepts, the filling is
+    // recorded as done from its item (the treatment form filled from it).
+    b.click_and_wait("#chart-plans a").await;
+    assert!(b.text("#plan-status").await.contains("Ноорог"));
+    assert!(b.text("#phase-1").await.contains("Композит ломбо"));
+    b.click_and_wait("#plan-move-presented").await;
+    assert!(b.text("#plan-status").await.contains("Танилцуулсан"));
+    b.screenshot("plan-presented-mn").await;
+    b.click_and_wait("#print-estimate").await;
+    assert_eq!(b.text("#estimate-total").await, "45 000 ₮");
+    assert!(b.text("#estimate-patient").await.contains("Дорж Өлзий"));
+    assert!(b.text("#estimate-valid").await.contains("хүртэл хүчинтэй"));
+    assert!(
+        b.text("#estimate").await.contains("36 (MO)"),
+        "{}",
+        b.text("#estimate").await
     );
-    for status in ["presented", "accepted"] {
-        api(
-            &app,
-            &dr,
-            Method::POST,
-            &format!("/api/v1/treatment-plans/{plan_id}/status"),
-            json!({"status": status}),
-        )
-        .await;
-    }
-    let t = api(
-        &app,
-        &dr,
-        Method::POST,
-        "/api/v1/treatments",
-        json!({
-            "patient_id": patient, "doctor_id": doctor, "items": [{"plan_item_id": plan_item}],
-        }),
-    )
-    .await;
-    assert_eq!(t["items"][0]["price"], 45000, "{t}");
+    b.screenshot("estimate-mn").await;
+    b.click_and_wait("p.no-print a").await;
+    b.click_and_wait("#plan-move-accepted").await;
+    b.click_and_wait("a.record-item").await;
+    assert!(
+        b.text("#from-plan").await.contains("Композит ломбо"),
+        "{}",
+        b.text("#from-plan").await
+    );
+    b.screenshot("treatment-from-plan-mn").await;
+    b.click_and_wait("#treatment-submit").await;
+    assert_eq!(b.text("#treatment-total").await, "45 000 ₮");
 
     b.goto(&chart).await;
     assert_eq!(

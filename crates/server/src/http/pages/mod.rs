@@ -27,6 +27,7 @@ mod comms;
 mod dental_chart;
 mod home;
 mod login;
+mod plans;
 
 mod patients;
 mod positions;
@@ -183,6 +184,21 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/findings/{finding_id}/close",
             post(chart_marks::close_finding),
+        )
+        .route("/treatment-plans/{plan_id}", get(plans::show))
+        .route("/treatment-plans/{plan_id}/estimate", get(plans::estimate))
+        .route("/treatment-plans/{plan_id}/status", post(plans::set_status))
+        .route(
+            "/treatment-plans/{plan_id}/discount",
+            post(plans::set_discount),
+        )
+        .route(
+            "/treatment-plans/{plan_id}/items/{plan_item_id}",
+            post(plans::change_item),
+        )
+        .route(
+            "/treatment-plans/{plan_id}/items/{plan_item_id}/delete",
+            post(plans::delete_item),
         )
         .route("/reports", get(reports::day))
         .route("/reports/revenue", get(reports::revenue))

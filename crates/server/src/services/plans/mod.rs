@@ -523,3 +523,27 @@ pub(crate) async fn undo_done(
     }
     Ok(())
 }
+
+/// A plan item with its plan (a read of the record, audited): the treatment form of "record
+/// as done".
+pub async fn find_item(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    plan_item_id: i64,
+    system: ToothSystem,
+) -> Result<(Plan, PlanItem), ServiceError> {
+    let db = store.connection();
+    let row = repo::find_item(db, plan_item_id)
+        .await?
+        .ok_or(ServiceError::NotFound("treatment plan item"))?;
+    let plan = load(db, row.plan_id, system).await?;
+    let item = plan
+        .items
+        .iter()
+        .find(|i| i.plan_item_id == plan_item_id)
+        .cloned()
+        .ok_or(ServiceError::NotFound("treatment plan item"))?;
+    audit.record_read(actor.user_id, actor.session_token_id, TABLE, plan.plan_id);
+    Ok((plan, item))
+}

@@ -33,6 +33,10 @@ pub struct ItemForm {
     pub item_note: String,
     /// `ui_key`s of the teeth ticked.
     pub teeth: Vec<String>,
+    /// The plan item the treatment records (its service, teeth and price are the plan's).
+    pub plan_item_id: String,
+    /// What the form says about that plan item (not posted).
+    pub plan_note: String,
 }
 
 /// The fields of a treatment form, as typed.
@@ -64,6 +68,7 @@ pub(super) fn pairs(fields: &[(String, String)]) -> (TreatmentForm, Option<Strin
             "dentition" => form.item.dentition = value,
             "item_note" => form.item.item_note = value,
             "teeth" => form.item.teeth.push(value),
+            "plan_item_id" => form.item.plan_item_id = value,
             "system" => extra = Some(value),
             _ => {}
         }
@@ -98,6 +103,13 @@ impl ItemForm {
         errors: &mut Vec<FieldError>,
         usual: &HashMap<i64, TreatmentScope>,
     ) -> Option<ItemInput> {
+        if !self.plan_item_id.trim().is_empty() {
+            let plan_item_id = form_id(errors, "plan_item_id", &self.plan_item_id)?;
+            return Some(ItemInput {
+                plan_item_id: Some(plan_item_id),
+                ..ItemInput::default()
+            });
+        }
         let service_id = form_id(errors, "service_id", &self.service_id)?;
         let mut teeth = Vec::with_capacity(self.teeth.len());
         let mut codes = Vec::with_capacity(self.teeth.len());
@@ -255,6 +267,8 @@ pub struct ChartParams {
     pub system: Option<String>,
     pub dentition: Option<String>,
     pub appointment_id: Option<String>,
+    /// Recording a plan item ("record as done" on the plan's page).
+    pub plan_item_id: Option<String>,
     /// Came to pay (a "take payment" link): the amount is focused.
     pub pay: Option<String>,
 }

@@ -14,7 +14,7 @@ use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::treatments::{self, NewTreatmentInput};
-use crate::services::{ServiceError, appointments, patients, staff};
+use crate::services::{ServiceError, appointments, patients, plans, staff};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
@@ -49,6 +49,7 @@ pub(super) const TREATMENT_FIELDS: &[&str] = &[
     "teeth",
     "system",
     "item_note",
+    "plan_item_id",
     "amount",
     "method",
     "payment_note",
@@ -167,6 +168,39 @@ pub async fn new_form(
     if let Some((block, planned)) = linked {
         form.doctor_id = block.doctor_id.to_string();
         form.item.service_id = planned.map(|s| s.to_string()).unwrap_or_default();
+    }
+    if let Some(typed) = params.plan_item_id.as_deref().filter(|t| !t.is_empty()) {
+        let plan_item_id = typed
+            .parse::<i64>()
+            .map_err(|_| layout.error(ServiceError::NotFound("treatment plan item")))?;
+        let (plan, item) = plans::find_item(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            plan_item_id,
+            dcms_domain::ToothSystem::Fdi,
+        )
+        .await
+        .or_page(&layout)?;
+        if plan.patient_id != patient_id {
+            return Err(layout.error(ServiceError::NotFound("treatment plan item")));
+        }
+        form.doctor_id = plan.doctor_id.to_string();
+        form.item.plan_item_id = plan_item_id.to_string();
+        let teeth: Vec<&str> = item.teeth.iter().map(|t| t.code.as_str()).collect();
+        let surfaces: String = item.surfaces.iter().map(|s| s.letter()).collect();
+        form.item.plan_note = crate::http::pages::i18n::t_args(
+            layout.lang,
+            "plan-from",
+            &[
+                ("service", item.service_name.clone()),
+                (
+                    "teeth",
+                    format!("{} {surfaces}", teeth.join(", ")).trim().to_owned(),
+                ),
+                ("price", layout.money(item.charge.amount())),
+            ],
+        );
     }
     new_page(
         &state,
