@@ -24,7 +24,7 @@ clinical-total = Total
 clinical-paid = Paid
 clinical-balance = Balance
 clinical-open-chart = Open the dental chart
-clinical-chart-hint = Every tooth coloured by its treatments, with each tooth's history.
+clinical-chart-hint = Findings, planned and done work on each tooth and surface.
 clinical-no-invoices = No invoices yet.
 clinical-open-invoice = Invoice
 

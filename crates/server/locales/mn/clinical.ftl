@@ -24,7 +24,7 @@ clinical-total = Нийт
 clinical-paid = Төлсөн
 clinical-balance = Үлдэгдэл
 clinical-open-chart = Шүдний зураглалыг нээх
-clinical-chart-hint = Шүд бүр эмчилгээгээрээ өнгөлөгдсөн, шүд тус бүрийн түүхтэй.
+clinical-chart-hint = Шүд, гадаргуу бүрийн илрүүлэлт, төлөвлөсөн болон хийсэн эмчилгээ.
 clinical-no-invoices = Нэхэмжлэх хараахан алга.
 clinical-open-invoice = Нэхэмжлэх
 

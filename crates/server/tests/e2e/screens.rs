@@ -363,11 +363,15 @@ async fn tables_are_labelled_cards_on_a_phone() {
     b.close().await;
 }
 
-/// Today at `hour`:00 in Ulaanbaatar, RFC 3339.
-fn today_at(hour: i8) -> String {
+/// Today in Ulaanbaatar, `minutes` after the day's latest quarter hour that has begun (at
+/// least 00:30 and at most 22:30, so that the slots stay in the day), RFC 3339: the day's
+/// appointments of the start page whatever the hour the test runs at.
+fn today_at(minutes: i64) -> String {
     let now = jiff::Timestamp::now().in_tz("Asia/Ulaanbaatar").unwrap();
+    let quarter = (i64::from(now.hour()) * 60 + i64::from(now.minute())) / 15 * 15;
+    let start = quarter.clamp(30, 22 * 60 + 30) + minutes;
     now.date()
-        .at(hour, 0, 0, 0)
+        .at((start / 60) as i8, (start % 60) as i8, 0, 0)
         .in_tz("Asia/Ulaanbaatar")
         .unwrap()
         .timestamp()
@@ -444,14 +448,25 @@ async fn each_role_sees_its_day() {
         patients.push(id_of(p, "patient_id"));
     }
     let mut booked = Vec::new();
-    for (patient, doctor, hour) in [(0, 0, 9), (1, 1, 10), (2, 0, 11)] {
+    // Open the whole day: the test runs at any hour, and its first two patients have come.
+    let all_day = json!([["00:00", "23:59"]]);
+    api(
+        &app,
+        &boss,
+        Method::PATCH,
+        "/api/v1/settings",
+        json!({"opening_hours": {"mon": all_day, "tue": all_day, "wed": all_day,
+            "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day}}),
+    )
+    .await;
+    for (patient, doctor, minutes) in [(0, 0, -30), (1, 1, 0), (2, 0, 30)] {
         let a = api(
             &app,
             &boss,
             Method::POST,
             "/api/v1/appointments",
             json!({"patient_id": patients[patient], "doctor_id": doctors[doctor],
-                   "start_at": today_at(hour)}),
+                   "start_at": today_at(minutes)}),
         )
         .await;
         booked.push(id_of(a, "appointment_id"));

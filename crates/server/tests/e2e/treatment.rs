@@ -163,18 +163,17 @@ async fn record_a_treatment_print_the_invoice_take_payments_and_finish() {
     assert_eq!(b.text("#flash").await, "Төлөв өөрчлөгдлөө.");
     assert!(b.text("#appointment-status").await.contains("Дууссан"));
 
-    // The patient's chart: the two teeth marked; a click on one shows what was done to it.
+    // The patient's chart: the two teeth filled; a click on one shows what was done to it.
     b.goto(&format!("/patients/{patient}/chart")).await;
+    for key in ["P-UR-6", "P-UR-7"] {
+        assert!(
+            b.exists(&format!("svg .tooth[data-ui-key='{key}'] .glyph.w-done"))
+                .await,
+            "{key} done"
+        );
+    }
     assert!(
-        b.exists("svg .tooth.mark-recent[data-ui-key='P-UR-6']")
-            .await
-    );
-    assert!(
-        b.exists("svg .tooth.mark-recent[data-ui-key='P-UR-7']")
-            .await
-    );
-    assert!(
-        !b.exists("svg .tooth.mark-treated[data-ui-key='P-UR-5']")
+        !b.exists("svg .tooth[data-ui-key='P-UR-5'] .glyph.w-done")
             .await
     );
     b.click("svg .tooth[data-ui-key='P-UR-6']").await;

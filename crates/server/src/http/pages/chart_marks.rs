@@ -350,17 +350,17 @@ mod tests {
             ("mark", "P-LR-6"),
             ("teeth", "11"),
         ]);
-        let chosen = chosen(&fields, ToothSystem::Fdi).unwrap();
-        assert_eq!(chosen["36"], ["mesial", "occlusal"]);
-        assert!(chosen["46"].is_empty());
-        assert!(!chosen.contains_key("11"));
+        let teeth = chosen(&fields, ToothSystem::Fdi).unwrap();
+        assert_eq!(teeth["36"], ["mesial", "occlusal"]);
+        assert!(teeth["46"].is_empty());
+        assert!(!teeth.contains_key("11"));
     }
 
     #[test]
     fn typed_teeth_take_the_ticked_surfaces() {
         let fields = pairs(&[("teeth", "36, 37"), ("surfaces", "distal")]);
-        let chosen = chosen(&fields, ToothSystem::Fdi).unwrap();
-        assert_eq!(chosen["37"], ["distal"]);
+        let teeth = chosen(&fields, ToothSystem::Fdi).unwrap();
+        assert_eq!(teeth["37"], ["distal"]);
         assert!(chosen(&pairs(&[("teeth", "99")]), ToothSystem::Fdi).is_err());
     }
 }

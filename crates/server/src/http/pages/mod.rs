@@ -24,7 +24,7 @@ mod appointments;
 mod catalog;
 mod chart_marks;
 mod comms;
-mod dental_chart;
+pub(crate) mod dental_chart;
 mod home;
 mod login;
 mod plans;

@@ -383,10 +383,10 @@ pub async fn change(
     let e = &mut errors;
     let kind = FindingKind::from_code(row.kind)
         .ok_or_else(|| ServiceError::Internal(format!("finding {finding_id} kind")))?;
-    if let Some(note) = changes.note {
-        if let Some(note) = fields::note(e, "note", note.as_deref()) {
-            row.note = note;
-        }
+    if let Some(note) = changes.note
+        && let Some(note) = fields::note(e, "note", note.as_deref())
+    {
+        row.note = note;
     }
     if let Some(names) = changes.surfaces {
         let tooth = tooth_of(row.tooth_id)?;

@@ -133,19 +133,16 @@ pub async fn summary(
     }
     let mut teeth: BTreeMap<i64, SummaryTooth> = BTreeMap::new();
     let entry = |teeth: &mut BTreeMap<i64, SummaryTooth>, tooth_id: i64| {
-        if !teeth.contains_key(&tooth_id) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = teeth.entry(tooth_id) {
             let tooth = ToothRef::from_id(tooth_id, system)?;
-            teeth.insert(
+            slot.insert(SummaryTooth {
                 tooth_id,
-                SummaryTooth {
-                    tooth_id,
-                    code: tooth.code,
-                    ui_key: tooth.ui_key,
-                    findings: Vec::new(),
-                    planned: Vec::new(),
-                    done: Vec::new(),
-                },
-            );
+                code: tooth.code,
+                ui_key: tooth.ui_key,
+                findings: Vec::new(),
+                planned: Vec::new(),
+                done: Vec::new(),
+            });
         }
         Ok::<_, ServiceError>(())
     };
@@ -307,7 +304,7 @@ pub async fn tooth_history(
             finding,
         });
     }
-    entries.sort_by(|a, b| (b.at(), b.signed_id()).cmp(&(a.at(), a.signed_id())));
+    entries.sort_by_key(|e| std::cmp::Reverse((e.at(), e.signed_id())));
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     let next_cursor = if entries.len() > limit {
         entries.truncate(limit);

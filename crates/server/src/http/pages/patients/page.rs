@@ -145,6 +145,85 @@ struct PatientPage<'a> {
     contacts: Option<ContactHistory>,
     /// The latest treatments and the account, for those who read them.
     clinical: Option<ClinicalSections>,
+    /// Open findings and the active plan, for those who read treatments.
+    chart: Option<ChartGlance>,
+}
+
+/// The chart at a glance: open findings (`36 Caries MO`) and the active plan's progress.
+struct ChartGlance {
+    findings: Vec<String>,
+    plan: Option<PlanGlance>,
+}
+
+/// The active plan: the newest accepted one, else the newest presented or draft one.
+struct PlanGlance {
+    plan_id: i64,
+    title: String,
+    status: String,
+    /// `1 of 3 done`.
+    progress: String,
+    remaining: String,
+}
+
+async fn chart_glance(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    patient_id: i64,
+) -> Result<ChartGlance, Response> {
+    use crate::services::{chart, plans};
+    use dcms_domain::PlanStatus;
+    let system = settings::get(&state.store)
+        .await
+        .or_page(layout)?
+        .tooth_notation;
+    let findings = chart::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        true,
+        system,
+    )
+    .await
+    .or_page(layout)?
+    .into_iter()
+    .map(|f| {
+        let surfaces: String = f.surfaces.iter().map(|s| s.letter()).collect();
+        let kind = crate::http::pages::dental_chart::kind_label(layout, f.kind);
+        format!("{} {kind} {surfaces}", f.tooth.code)
+            .trim()
+            .to_owned()
+    })
+    .collect();
+    let all = plans::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        system,
+    )
+    .await
+    .or_page(layout)?;
+    let active = all
+        .iter()
+        .find(|p| p.status == PlanStatus::Accepted)
+        .or_else(|| all.iter().find(|p| p.status.is_open()));
+    let plan = active.map(|p| {
+        let (done, counted) = p.progress();
+        PlanGlance {
+            plan_id: p.plan_id,
+            title: p.title.clone().unwrap_or_else(|| layout.t("plan-untitled")),
+            status: layout.t(&format!("plan-status-{}", p.status)),
+            progress: layout.t2("plan-progress", ("done", done), ("count", counted)),
+            remaining: layout.t1(
+                "plan-remaining",
+                "amount",
+                layout.money(p.remaining.amount()),
+            ),
+        }
+    });
+    Ok(ChartGlance { findings, plan })
 }
 
 /// The patient page's treatments and invoices sections.
@@ -256,6 +335,11 @@ pub async fn show(
         (None, None)
     };
     let (clinical, owed) = clinical_sections(&state, &caller, &layout, patient_id).await?;
+    let chart = if layout.can.treatments_read {
+        Some(chart_glance(&state, &caller, &layout, patient_id).await?)
+    } else {
+        None
+    };
     let contacts = if layout.can.communications_read {
         Some(contacts::of_contact(&state, &layout, ContactType::Patient, patient_id).await?)
     } else {
@@ -278,6 +362,7 @@ pub async fn show(
         appointments,
         clinical,
         contacts,
+        chart,
     }))
 }
 

@@ -91,7 +91,7 @@ fn points(corners: &[(f32, f32)]) -> String {
 
 /// The glyph of a drawn tooth, placed at its crown's end.
 pub(super) fn glyph_of(tooth: &ChartTooth) -> Glyph {
-    let size = (tooth.width - 6.0).min(26.0).max(12.0);
+    let size = (tooth.width - 6.0).clamp(12.0, 26.0);
     let x = tooth.x + (tooth.width - size) / 2.0;
     let upper = tooth.arch == Arch::Upper;
     let y = if upper {
