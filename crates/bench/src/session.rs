@@ -63,6 +63,8 @@ pub struct Paths {
     pub book: String,
     pub book_day: jiff::civil::Date,
     pub chart: String,
+    /// The same patient's chart summary (`/chart/summary`).
+    pub chart_summary: String,
 }
 
 impl Paths {
@@ -90,6 +92,7 @@ impl Paths {
             book: format!("/api/v1/appointments?from={day}&to={day}&limit=500"),
             book_day: day,
             chart: format!("/api/v1/patients/{chart_patient}/chart"),
+            chart_summary: format!("/api/v1/patients/{chart_patient}/chart/summary"),
         })
     }
 

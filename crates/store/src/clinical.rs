@@ -179,6 +179,59 @@ pub async fn chart_of(
         .await?)
 }
 
+/// A done item on a tooth as the chart's summary needs it: no names, no notes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sea_orm::FromQueryResult)]
+pub struct DoneRow {
+    pub tooth_id: i64,
+    pub treatment_item_id: i64,
+    pub treatment_id: i64,
+    pub service_id: i64,
+    pub surfaces: i32,
+    pub treatment_date: DbTimestamp,
+    pub doctor_id: i64,
+}
+
+/// The single- and multi-tooth items done on the patient's teeth, by tooth, each tooth's
+/// newest first: the chart summary's rows, eight integers each (names are read for the
+/// few kept, afterwards).
+pub async fn done_on_teeth(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Vec<DoneRow>, StoreError> {
+    use sea_orm::{JoinType, Order};
+    Ok(treatment_item_tooth::Entity::find()
+        .select_only()
+        .column(treatment_item_tooth::Column::ToothId)
+        .column(treatment_item::Column::TreatmentItemId)
+        .column(treatment_item::Column::TreatmentId)
+        .column(treatment_item::Column::ServiceId)
+        .column(treatment_item::Column::Surfaces)
+        .column(treatment::Column::TreatmentDate)
+        .column(treatment::Column::DoctorId)
+        .join(
+            JoinType::InnerJoin,
+            treatment_item_tooth::Entity::belongs_to(treatment_item::Entity)
+                .from(treatment_item_tooth::Column::TreatmentItemId)
+                .to(treatment_item::Column::TreatmentItemId)
+                .into(),
+        )
+        .join(
+            JoinType::InnerJoin,
+            treatment_item::Entity::belongs_to(treatment::Entity)
+                .from(treatment_item::Column::TreatmentId)
+                .to(treatment::Column::TreatmentId)
+                .into(),
+        )
+        .filter(treatment::Column::PatientId.eq(patient_id))
+        .filter(treatment_item::Column::Scope.is_in([1i16, 2i16]))
+        .order_by(treatment_item_tooth::Column::ToothId, Order::Asc)
+        .order_by(treatment::Column::TreatmentDate, Order::Desc)
+        .order_by(treatment_item::Column::TreatmentItemId, Order::Desc)
+        .into_model::<DoneRow>()
+        .all(db)
+        .await?)
+}
+
 /// The items done on one tooth of the patient, newest first (date, then item id), before a
 /// keyset position (`(date, item id)`; an id of 0 or less, a finding's: only older dates),
 /// at most `limit`: a tooth's history, a page at a time.

@@ -159,6 +159,18 @@ pub async fn find_item(
         .await?)
 }
 
+/// An item read with a lock (`FOR UPDATE`): what it is now, whatever the transaction read
+/// before (InnoDB's repeatable read answers a plain read from the transaction's snapshot).
+pub async fn lock_item(
+    db: &impl ConnectionTrait,
+    plan_item_id: i64,
+) -> Result<Option<treatment_plan_item::Model>, StoreError> {
+    Ok(treatment_plan_item::Entity::find_by_id(plan_item_id)
+        .lock_exclusive()
+        .one(db)
+        .await?)
+}
+
 /// Writes every column of a changed item.
 pub async fn save_item(
     db: &impl ConnectionTrait,

@@ -244,6 +244,7 @@ backend_test!(spawn_app -> TestApp, async fn recording_from_a_plan_charges_the_p
     assert_eq!(status, 201, "{t}");
     assert_eq!(t["items"][0]["price"], 30_000, "{t}");
     assert_eq!(t["items"][0]["teeth"][0]["code"], "36");
+    assert_eq!(t["items"][0]["surfaces"], json!(["distal"]), "the plan item's surfaces");
     let (_, after) = app.get_json(&format!("/api/v1/treatment-plans/{plan_id}"), &s.doctor).await;
     assert_eq!(after["items"][0]["status"], "done");
     assert_eq!(after["items"][0]["treatment_item_id"], t["items"][0]["treatment_item_id"]);
@@ -298,4 +299,29 @@ backend_test!(spawn_app -> TestApp, async fn the_estimate_totals_phases_and_disc
     assert_eq!(status, 404);
     let (status, _) = app.get_json(&format!("/api/v1/treatment-plans/{plan_id}"), &token).await;
     assert_eq!(status, 403, "the staff route is not the patient's");
+});
+
+backend_test!(spawn_app -> TestApp, async fn a_plan_item_is_recorded_once_when_many_try_at_once(app) {
+    let s = setup(&app).await;
+    let p = s.c.patients[0];
+    let pl = plan(&app, &s, p, json!([
+        {"service_id": s.filling, "scope": "single_tooth", "teeth": ["36"], "system": "fdi"},
+        {"service_id": s.filling, "scope": "single_tooth", "teeth": ["37"], "system": "fdi"},
+    ])).await;
+    let plan_id = id(&pl, "plan_id");
+    let plan_item = id(&pl["items"][0], "plan_item_id");
+    move_to(&app, &s, plan_id, "presented").await;
+    move_to(&app, &s, plan_id, "accepted").await;
+    let attempts = (0..10).map(|_| {
+        app.post_json("/api/v1/treatments", &s.doctor, json!({
+            "patient_id": p, "doctor_id": s.c.doctors[0], "items": [{"plan_item_id": plan_item}],
+        }))
+    });
+    let answers = futures_util::future::join_all(attempts).await;
+    let created = answers.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(created, 1, "{answers:?}");
+    assert!(answers.iter().all(|(status, _)| *status == 201 || *status == 422), "{answers:?}");
+    let (_, after) = app.get_json(&format!("/api/v1/treatment-plans/{plan_id}"), &s.doctor).await;
+    assert_eq!(after["items"][0]["status"], "done");
+    assert_eq!(after["status"], "accepted", "one item is still planned");
 });

@@ -3,7 +3,7 @@
 //! recorded from it, and the tooth turns from red to filled. Screenshots at 1280, 768 and
 //! 390 px.
 
-use crate::browser::Browser;
+use crate::browser::{Browser, assert_fits};
 use crate::clinic::api;
 use crate::helpers::*;
 use dcms_domain::Role;
@@ -112,6 +112,7 @@ async fn chart_a_caries_plan_a_filling_record_it_and_see_the_tooth_filled() {
     // The plan's page: present it, print the estimate, the patient accepts, the filling is
     // recorded as done from its item (the treatment form filled from it).
     b.click_and_wait("#chart-plans a").await;
+    let plan_path = b.path().await;
     assert!(b.text("#plan-status").await.contains("Ноорог"));
     assert!(b.text("#phase-1").await.contains("Композит ломбо"));
     b.click_and_wait("#plan-move-presented").await;
@@ -160,5 +161,18 @@ async fn chart_a_caries_plan_a_filling_record_it_and_see_the_tooth_filled() {
         b.goto(&chart).await;
         b.screenshot(name).await;
     }
+    // Nothing scrolls sideways at 1280, 768 or 390 px: the chart, the plan, the estimate.
+    for path in [
+        chart.clone(),
+        plan_path.clone(),
+        format!("{plan_path}/estimate"),
+    ] {
+        assert_fits(&b, &path).await;
+    }
+    b.resize(390, 900).await;
+    b.goto(&plan_path).await;
+    b.screenshot("plan-390").await;
+    b.goto(&format!("{plan_path}/estimate")).await;
+    b.screenshot("estimate-390").await;
     b.close().await;
 }

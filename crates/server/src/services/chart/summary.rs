@@ -13,11 +13,11 @@ use crate::services::audit::AuditTrail;
 use crate::services::{Actor, ServiceError, cursor};
 use dcms_domain::{PlanItemStatus, PlanStatus, Surface, Surfaces, ToothSystem};
 use dcms_store::Store;
-use dcms_store::clinical::{self, ChartRow};
+use dcms_store::clinical::{self, DoneRow};
 use dcms_store::time::{from_db, to_db};
 use jiff::Timestamp;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 
 /// Most done items the summary keeps per tooth.
@@ -47,12 +47,12 @@ pub struct DoneMark {
 }
 
 impl DoneMark {
-    fn of(row: &ChartRow) -> DoneMark {
+    fn of(row: &DoneRow, names: &HashMap<i64, String>) -> DoneMark {
         DoneMark {
             treatment_item_id: row.treatment_item_id,
             treatment_id: row.treatment_id,
             service_id: row.service_id,
-            service_name: row.service_name.clone(),
+            service_name: names.get(&row.service_id).cloned().unwrap_or_default(),
             surfaces: surfaces_of(row.surfaces),
             treatment_date: from_db(row.treatment_date),
             doctor_id: row.doctor_id,
@@ -89,16 +89,13 @@ impl ChartSummary {
     }
 }
 
-/// Keeps the items (one tooth's, newest first) that make the tooth as it is now.
-fn latest_done<'a>(rows: impl Iterator<Item = &'a ChartRow>) -> Vec<&'a ChartRow> {
+/// Keeps the items (one tooth's single- and multi-tooth items, newest first: the store
+/// leaves out an arch's or the mouth's, such as a scaling) that make the tooth as it is now.
+fn latest_done<'a>(rows: impl Iterator<Item = &'a DoneRow>) -> Vec<&'a DoneRow> {
     let mut covered = Surfaces::NONE;
     let mut whole = false;
     let mut kept = Vec::new();
-    // An arch's or the mouth's item (a scaling) is not work on each tooth.
-    let per_tooth = |row: &ChartRow| {
-        dcms_domain::TreatmentScope::from_code(row.scope).is_some_and(|s| s.per_tooth())
-    };
-    for row in rows.filter(|r| per_tooth(r)) {
+    for row in rows {
         let surfaces = Surfaces::from_bits(i16::try_from(row.surfaces).unwrap_or(0));
         let keep = if surfaces.is_empty() {
             !std::mem::replace(&mut whole, true)
@@ -119,7 +116,7 @@ fn latest_done<'a>(rows: impl Iterator<Item = &'a ChartRow>) -> Vec<&'a ChartRow
 }
 
 /// The chart summary of a patient (a read of the record, audited): open findings, open
-/// plans' planned items and the teeth's done items, five statements.
+/// plans' planned items and the teeth's done items, seven small statements.
 pub async fn summary(
     store: &Store,
     audit: &AuditTrail,
@@ -168,12 +165,11 @@ pub async fn summary(
     let mut service_ids: Vec<i64> = planned.iter().map(|i| i.service_id).collect();
     service_ids.sort_unstable();
     service_ids.dedup();
-    let names: std::collections::HashMap<i64, String> =
-        dcms_store::catalog::find_many(db, &service_ids)
-            .await?
-            .into_iter()
-            .map(|s| (s.service_id, s.doctor_display_name))
-            .collect();
+    let names: HashMap<i64, String> = dcms_store::catalog::find_many(db, &service_ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.service_id, s.doctor_display_name))
+        .collect();
     for tooth in dcms_store::plans::teeth_of(db, &ids).await? {
         let Some(item) = planned
             .iter()
@@ -193,15 +189,23 @@ pub async fn summary(
             });
         }
     }
-    let rows = clinical::chart_of(db, patient_id).await?;
-    for run in rows.chunk_by(|a, b| a.tooth_id == b.tooth_id) {
-        let tooth_id = run[0].tooth_id;
-        entry(&mut teeth, tooth_id)?;
-        if let Some(t) = teeth.get_mut(&tooth_id) {
-            t.done = latest_done(run.iter())
-                .into_iter()
-                .map(DoneMark::of)
-                .collect();
+    let rows = clinical::done_on_teeth(db, patient_id).await?;
+    let kept: Vec<&DoneRow> = rows
+        .chunk_by(|a, b| a.tooth_id == b.tooth_id)
+        .flat_map(|run| latest_done(run.iter()))
+        .collect();
+    let mut done_services: Vec<i64> = kept.iter().map(|r| r.service_id).collect();
+    done_services.sort_unstable();
+    done_services.dedup();
+    let done_names: HashMap<i64, String> = dcms_store::catalog::find_many(db, &done_services)
+        .await?
+        .into_iter()
+        .map(|s| (s.service_id, s.doctor_display_name))
+        .collect();
+    for row in kept {
+        entry(&mut teeth, row.tooth_id)?;
+        if let Some(t) = teeth.get_mut(&row.tooth_id) {
+            t.done.push(DoneMark::of(row, &done_names));
         }
     }
     audit.record_read(actor.user_id, actor.session_token_id, "patient", patient_id);
@@ -327,15 +331,11 @@ pub async fn tooth_history(
 mod tests {
     use super::*;
 
-    fn row(id: i64, surfaces: &[Surface]) -> ChartRow {
-        ChartRow {
+    fn row(id: i64, surfaces: &[Surface]) -> DoneRow {
+        DoneRow {
             tooth_id: 36,
-            tooth_note: None,
             treatment_item_id: id,
             service_id: 1,
-            service_name: "x".into(),
-            scope: 1,
-            item_note: None,
             treatment_id: id,
             treatment_date: dcms_store::time::now(),
             doctor_id: 1,

@@ -374,6 +374,10 @@ pub(crate) async fn item_to_record(
     let plan = repo::lock(txn, item.plan_id)
         .await?
         .ok_or_else(|| internal(format!("plan item {plan_item_id} without its plan")))?;
+    // Read again under the plan's lock: another treatment may have done it meanwhile.
+    let item = repo::lock_item(txn, plan_item_id)
+        .await?
+        .ok_or_else(|| internal(format!("plan item {plan_item_id} vanished")))?;
     if plan.patient_id != patient_id {
         return refuse(
             errors,

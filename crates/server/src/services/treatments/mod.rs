@@ -103,6 +103,8 @@ pub struct TreatmentItem {
     pub charge: Money,
     pub note: Option<String>,
     pub teeth: Vec<ItemTooth>,
+    /// The surfaces done (a single tooth's): mesial, occlusal, distal, buccal, lingual.
+    pub surfaces: Vec<dcms_domain::Surface>,
 }
 
 /// A treatment with its items, in their order, and its balance.
@@ -305,6 +307,7 @@ fn item_view(
         charge: Money::new(item.price.saturating_mul(quantity)),
         note: item.note,
         teeth,
+        surfaces: crate::services::chart::surfaces_of(item.surfaces),
     })
 }
 
