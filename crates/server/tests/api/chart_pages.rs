@@ -415,3 +415,46 @@ backend_test!(spawn_app -> TestApp, async fn a_patient_sees_only_their_own_recor
     assert_eq!(staff_home.status, 200);
     assert!(!staff_home.has("portal-"), "{}", staff_home.body);
 });
+
+backend_test!(spawn_app -> TestApp, async fn the_chart_and_the_patient_page_show_findings_and_the_plan(app) {
+    let s = setup(&app).await;
+    let p = s.c.patients[0];
+    let (status, caries) = post(&app, &format!("/api/v1/patients/{p}/findings"), &s.doctor,
+        json!({"tooth": "36", "system": "fdi", "kind": "caries", "surfaces": ["distal"]})).await;
+    assert_eq!(status, 201, "{caries}");
+    let (status, _) = post(&app, &format!("/api/v1/patients/{p}/findings"), &s.doctor,
+        json!({"tooth": "46", "system": "fdi", "kind": "missing"})).await;
+    assert_eq!(status, 201);
+    let (status, plan) = post(&app, &format!("/api/v1/patients/{p}/treatment-plans"), &s.doctor, json!({
+        "doctor_id": s.c.doctors[0], "title": "Fillings",
+        "items": [{"service_id": s.filling, "scope": "single_tooth", "teeth": ["36"], "system": "fdi",
+                   "surfaces": ["distal"], "finding_id": caries["finding_id"]}],
+    })).await;
+    assert_eq!(status, 201, "{plan}");
+    let desk = desk(&app).await;
+    let chart = desk.get(&app, &format!("/patients/{p}/chart")).await;
+    assert_eq!(chart.status, 200);
+    let tooth = tooth_element(&chart, "P-LL-6");
+    assert!(tooth.contains("surface surface-distal s-path s-planned"), "{tooth}");
+    assert!(tooth_element(&chart, "P-LR-6").contains("glyph missing"));
+    assert!(part(&chart, "chart-findings", "<section").contains("Caries"));
+    assert!(part(&chart, "chart-plans", "<section").contains("Fillings"));
+    assert!(!chart.has("id=\"chart-form\""), "a receptionist does not chart");
+    let page = desk.get(&app, &format!("/patients/{p}")).await;
+    assert_eq!(page.status, 200);
+    let findings = part(&page, "patient-findings", "</p>");
+    assert!(findings.contains("36 Caries D") && findings.contains("46 Missing"), "{findings}");
+    let plan_line = part(&page, "patient-plan", "</p>");
+    assert!(plan_line.contains("Fillings") && plan_line.contains("0 of 1 done"), "{plan_line}");
+    assert!(plan_line.contains("30 000 ₮ still to do"), "{plan_line}");
+    // The doctor charts; the plan page and estimate open for the desk too.
+    let dr = signed_in(&app, "dr", "en").await;
+    assert!(dr.get(&app, &format!("/patients/{p}/chart")).await.has("id=\"chart-form\""));
+    let plan_id = plan["plan_id"].as_i64().unwrap();
+    let plan_page = desk.get(&app, &format!("/treatment-plans/{plan_id}")).await;
+    assert_eq!(plan_page.status, 200);
+    assert!(!plan_page.has("plan-move-presented"), "a receptionist does not move it");
+    let estimate = desk.get(&app, &format!("/treatment-plans/{plan_id}/estimate")).await;
+    assert_eq!(estimate.status, 200);
+    assert!(estimate.has("30 000 ₮"));
+});

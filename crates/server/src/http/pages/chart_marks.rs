@@ -13,7 +13,7 @@
 //! Saved: back to the chart with a message. Refused: the error page (422) naming each reason.
 
 use super::respond::see_other_with_flash;
-use super::{Layout, OrPage, PageResult, msg};
+use super::{Layout, OrPage, PageResult, field, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::chart::items::ItemInput;
@@ -68,30 +68,9 @@ fn chosen(fields: &[(String, String)], system: ToothSystem) -> Result<Chosen, St
     Ok(teeth)
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// A refusal as the error page says it: each field's message.
 fn refused(layout: &Layout, err: ServiceError) -> axum::response::Response {
-    match err {
-        ServiceError::Invalid(errors) => {
-            let detail = errors
-                .iter()
-                .map(|e| layout.field_error(e))
-                .collect::<Vec<_>>()
-                .join(" ");
-            layout.error_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                msg("error-chart-refused"),
-                Some(detail),
-            )
-        }
-        other => layout.error(other),
-    }
+    layout.refused_action(err, msg("error-chart-refused"))
 }
 
 fn back(layout: &Layout, patient_id: i64, at: &str) -> axum::response::Response {

@@ -80,15 +80,29 @@ struct OpenFinding {
     note: Option<String>,
 }
 
-/// A plan of the patient, as the list under the chart shows it.
-struct PlanLine {
-    plan_id: i64,
-    title: String,
-    status: String,
+/// A plan of the patient, as the list under the chart (and the patient page) shows it.
+pub(crate) struct PlanLine {
+    pub plan_id: i64,
+    pub title: String,
+    pub status: String,
     /// `1 of 3 done`.
-    progress: String,
-    remaining: String,
-    total: String,
+    pub progress: String,
+    pub remaining: String,
+    pub total: String,
+}
+
+impl PlanLine {
+    pub(crate) fn of(layout: &Layout, p: &plans::Plan) -> PlanLine {
+        let (done, counted) = p.progress();
+        PlanLine {
+            plan_id: p.plan_id,
+            title: p.title.clone().unwrap_or_else(|| layout.t("plan-untitled")),
+            status: layout.t(&format!("plan-status-{}", p.status)),
+            progress: layout.t2("plan-progress", ("done", done), ("count", counted)),
+            remaining: layout.money(p.remaining.amount()),
+            total: layout.money(p.total.amount()),
+        }
+    }
 }
 
 /// A choice of the charting form: a finding kind or a service to plan.
@@ -301,20 +315,7 @@ pub async fn show(
             lines,
         });
     }
-    let plans = all_plans
-        .iter()
-        .map(|p| {
-            let (done, counted) = p.progress();
-            PlanLine {
-                plan_id: p.plan_id,
-                title: p.title.clone().unwrap_or_else(|| layout.t("plan-untitled")),
-                status: layout.t(&format!("plan-status-{}", p.status)),
-                progress: layout.t2("plan-progress", ("done", done), ("count", counted)),
-                remaining: layout.money(p.remaining.amount()),
-                total: layout.money(p.total.amount()),
-            }
-        })
-        .collect();
+    let plans = all_plans.iter().map(|p| PlanLine::of(&layout, p)).collect();
     let finding_kinds = FindingKind::ALL
         .iter()
         .map(|&k| Choice {

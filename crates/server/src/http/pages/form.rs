@@ -190,3 +190,30 @@ where
         }
     }
 }
+
+/// The value of the field `name` of a posted form read as pairs (the first, or "").
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+impl Layout {
+    /// A refused action of a page without a form to show again (a button on a list): the
+    /// error page saying `id` (what was not changed) and each field's message; another error
+    /// is its usual page.
+    pub fn refused_action(&self, err: ServiceError, id: &'static str) -> axum::response::Response {
+        match err {
+            ServiceError::Invalid(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|e| self.field_error(e))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                self.error_page(StatusCode::UNPROCESSABLE_ENTITY, id, Some(detail))
+            }
+            other => self.error(other),
+        }
+    }
+}

@@ -42,7 +42,7 @@ mod users;
 pub use crate::http::is_page_path;
 pub use can::Can;
 pub use error_pages::{bare_error_page, page_for_bare_errors, refused};
-pub use form::{Refusal, Saved};
+pub use form::{Refusal, Saved, field};
 pub use layout::{FieldMessages, Layout, NavItem, OrPage, PageResult};
 pub use respond::{
     LoginNotice, encode_component, expired_form, html_headers, safe_next, see_other,

@@ -14,7 +14,7 @@
 //! error page naming each reason (422, 409).
 
 use super::respond::see_other_with_flash;
-use super::{Layout, OrPage, PageResult, msg};
+use super::{Layout, OrPage, PageResult, field, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::plans::{self, Estimate, Plan, PlanChanges, PlanItemChanges};
@@ -211,13 +211,6 @@ pub async fn estimate(
     }))
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    fields
-        .iter()
-        .find(|(n, _)| n == name)
-        .map_or("", |(_, v)| v.as_str())
-}
-
 /// Back to the plan with a message, or the error page naming each reason.
 fn answered<T>(layout: &Layout, plan_id: i64, result: Result<T, ServiceError>) -> PageResult {
     match result {
@@ -226,19 +219,7 @@ fn answered<T>(layout: &Layout, plan_id: i64, result: Result<T, ServiceError>) -
             msg("flash-saved"),
             layout.secure,
         )),
-        Err(ServiceError::Invalid(errors)) => {
-            let detail = errors
-                .iter()
-                .map(|e| layout.field_error(e))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(layout.error_page(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                msg("error-plan-refused"),
-                Some(detail),
-            ))
-        }
-        Err(other) => Err(layout.error(other)),
+        Err(err) => Err(layout.refused_action(err, msg("error-plan-refused"))),
     }
 }
 

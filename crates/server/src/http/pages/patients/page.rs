@@ -17,6 +17,7 @@ use crate::http::pages::common::clinical::{self, AccountView, Audience, Treatmen
 use crate::http::pages::common::contacts::{self, ContactHistory};
 use crate::http::pages::common::local_instant;
 use crate::http::pages::common::phones::PhoneView;
+use crate::http::pages::dental_chart::PlanLine;
 use crate::http::pages::{Layout, OrPage, PageResult, encode_component, msg};
 use crate::http::state::AppState;
 use crate::services::appointments::{self, ListQuery};
@@ -152,17 +153,8 @@ struct PatientPage<'a> {
 /// The chart at a glance: open findings (`36 Caries MO`) and the active plan's progress.
 struct ChartGlance {
     findings: Vec<String>,
-    plan: Option<PlanGlance>,
-}
-
-/// The active plan: the newest accepted one, else the newest presented or draft one.
-struct PlanGlance {
-    plan_id: i64,
-    title: String,
-    status: String,
-    /// `1 of 3 done`.
-    progress: String,
-    remaining: String,
+    /// The active plan: the newest accepted one, else the newest presented or draft one.
+    plan: Option<PlanLine>,
 }
 
 async fn chart_glance(
@@ -209,20 +201,7 @@ async fn chart_glance(
         .iter()
         .find(|p| p.status == PlanStatus::Accepted)
         .or_else(|| all.iter().find(|p| p.status.is_open()));
-    let plan = active.map(|p| {
-        let (done, counted) = p.progress();
-        PlanGlance {
-            plan_id: p.plan_id,
-            title: p.title.clone().unwrap_or_else(|| layout.t("plan-untitled")),
-            status: layout.t(&format!("plan-status-{}", p.status)),
-            progress: layout.t2("plan-progress", ("done", done), ("count", counted)),
-            remaining: layout.t1(
-                "plan-remaining",
-                "amount",
-                layout.money(p.remaining.amount()),
-            ),
-        }
-    });
+    let plan = active.map(|p| PlanLine::of(layout, p));
     Ok(ChartGlance { findings, plan })
 }
 
