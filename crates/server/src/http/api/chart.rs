@@ -125,6 +125,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The findings", body = Vec<Finding>),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -187,6 +188,7 @@ pub async fn update(
     responses(
         (status = 200, description = "Open findings, planned items of open plans and the done items that make each tooth as it is now", body = ChartSummary),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn summary(
     State(state): State<AppState>,

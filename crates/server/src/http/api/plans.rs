@@ -161,6 +161,7 @@ pub async fn create(
     responses(
         (status = 200, description = "The plans", body = Vec<Plan>),
         (status = 404, description = "No such patient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -187,6 +188,7 @@ pub async fn list(
     responses(
         (status = 200, description = PLAN, body = Plan),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -372,6 +374,7 @@ pub async fn set_status(
     responses(
         (status = 200, description = "The estimate", body = Estimate),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn estimate(
     State(state): State<AppState>,
@@ -399,6 +402,7 @@ pub async fn estimate(
     responses(
         (status = 200, description = "My plans", body = Vec<Plan>),
         (status = 404, description = "No patient record is linked to this account", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn mine(
     State(state): State<AppState>,
@@ -427,6 +431,7 @@ pub async fn mine(
     responses(
         (status = 200, description = "The estimate", body = Estimate),
         (status = 404, description = "No such plan of mine", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn my_estimate(
     State(state): State<AppState>,

@@ -69,8 +69,10 @@ pub struct Estimate {
     pub discount: Money,
     pub total: Money,
     /// The day it is issued (presented), in the clinic's time zone.
+    #[schema(value_type = String, format = Date, example = "2026-12-07")]
     pub issued_on: Date,
     /// The last day its prices hold.
+    #[schema(value_type = String, format = Date, example = "2027-03-07")]
     pub valid_until: Date,
 }
 
