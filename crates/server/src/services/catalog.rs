@@ -653,6 +653,27 @@ pub async fn teeth(
     .collect()
 }
 
+/// The doctors' and the patients' names of the services `ids` (repeats allowed), in one
+/// statement: how treatments, plans and the chart name their items.
+pub(crate) async fn names(
+    db: &impl ConnectionTrait,
+    ids: impl Iterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, (String, String)>, ServiceError> {
+    let mut ids: Vec<i64> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(repo::find_many(db, &ids)
+        .await?
+        .into_iter()
+        .map(|s| {
+            (
+                s.service_id,
+                (s.doctor_display_name, s.patient_display_name),
+            )
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

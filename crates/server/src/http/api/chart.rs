@@ -3,7 +3,7 @@
 //! and HQ read). A surface on a kind without surfaces or a surface the tooth lacks is 422.
 //! `?system=` chooses the notation of the answer's tooth codes (default: the clinic's).
 
-use super::treatments::SystemParams;
+use super::treatments::{SystemParams, system};
 use super::views::PageParams;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
@@ -11,7 +11,7 @@ use crate::services::auth::Caller;
 use crate::services::chart::{
     self, ChartSummary, Finding, FindingChanges, NewFindingInput, ToothHistory,
 };
-use crate::services::{cursor, treatments};
+use crate::services::cursor;
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -75,10 +75,6 @@ pub struct HistoryParams {
     /// The `next_cursor` of the previous page.
     #[param(min_length = 1, pattern = r"^[A-Za-z0-9_-]+$")]
     pub cursor: Option<String>,
-}
-
-async fn system(state: &AppState, asked: Option<&str>) -> Result<ToothSystem, ApiError> {
-    Ok(treatments::notation(&state.store, asked).await?)
 }
 
 /// Records a finding on a patient's tooth.

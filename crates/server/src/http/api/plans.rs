@@ -4,19 +4,19 @@
 //! `/api/v1/me/treatment-plans` (patients). A status move outside the state machine is 422;
 //! changing the items or discount of a plan that is not a draft or presented is 409.
 
-use super::treatments::{ItemBody, SystemParams};
+use super::treatments::{ItemBody, SystemParams, system};
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::chart::items::ItemInput;
+use crate::services::patients;
 use crate::services::plans::{
     self, Estimate, NewPlanInput, Plan, PlanChanges, PlanItemChanges, PlanItemInput,
 };
-use crate::services::{patients, treatments};
 use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
-use dcms_domain::{PlanItemStatus, PlanStatus, ToothSystem};
+use dcms_domain::{PlanItemStatus, PlanStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -112,10 +112,6 @@ pub struct PlanStatusBody {
 pub struct PlanItemsAdded {
     pub plan_item_ids: Vec<i64>,
     pub plan: Plan,
-}
-
-async fn system(state: &AppState, asked: Option<&str>) -> Result<ToothSystem, ApiError> {
-    Ok(treatments::notation(&state.store, asked).await?)
 }
 
 const PLAN: &str = "The plan with its items by phase and its totals";

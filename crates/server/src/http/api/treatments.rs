@@ -278,7 +278,8 @@ fn may_change_paid(caller: &Caller) -> bool {
     caller.may(Capability::Refunds, Access::Write)
 }
 
-async fn system(state: &AppState, asked: Option<&str>) -> Result<ToothSystem, ApiError> {
+/// The notation asked for (`?system=`), else the clinic's; an unknown one is 422.
+pub(super) async fn system(state: &AppState, asked: Option<&str>) -> Result<ToothSystem, ApiError> {
     Ok(treatments::notation(&state.store, asked).await?)
 }
 

@@ -23,7 +23,8 @@ use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
-use dcms_domain::{PlanItemStatus, PlanStatus};
+use axum::response::Response;
+use dcms_domain::{PlanItemStatus, PlanStatus, ToothSystem};
 
 /// One item as the page lists it.
 struct ItemLine {
@@ -80,6 +81,14 @@ struct EstimatePage<'a> {
     title: String,
 }
 
+/// The clinic's tooth notation (the plan's and the estimate's teeth are shown in it).
+async fn notation(state: &AppState, layout: &Layout) -> Result<ToothSystem, Response> {
+    Ok(settings::get(&state.store)
+        .await
+        .or_page(layout)?
+        .tooth_notation)
+}
+
 fn status_label(layout: &Layout, status: PlanStatus) -> String {
     layout.t(&format!("plan-status-{status}"))
 }
@@ -99,10 +108,7 @@ pub async fn show(
     Path(plan_id): Path<i64>,
     layout: Layout,
 ) -> PageResult {
-    let system = settings::get(&state.store)
-        .await
-        .or_page(&layout)?
-        .tooth_notation;
+    let system = notation(&state, &layout).await?;
     let plan = plans::get(&state.store, &state.audit, caller.actor(), plan_id, system)
         .await
         .or_page(&layout)?;
@@ -187,10 +193,7 @@ pub async fn estimate(
     Path(plan_id): Path<i64>,
     layout: Layout,
 ) -> PageResult {
-    let system = settings::get(&state.store)
-        .await
-        .or_page(&layout)?
-        .tooth_notation;
+    let system = notation(&state, &layout).await?;
     let estimate = plans::estimate(
         &state.store,
         &state.audit,
@@ -231,10 +234,7 @@ pub async fn set_status(
     layout: Layout,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let system = settings::get(&state.store)
-        .await
-        .or_page(&layout)?
-        .tooth_notation;
+    let system = notation(&state, &layout).await?;
     let result = plans::set_status(
         &state.store,
         &state.audit,
@@ -270,10 +270,7 @@ pub async fn set_discount(
         discount: Some(discount),
         ..PlanChanges::default()
     };
-    let system = settings::get(&state.store)
-        .await
-        .or_page(&layout)?
-        .tooth_notation;
+    let system = notation(&state, &layout).await?;
     let result = plans::change(
         &state.store,
         &state.audit,
@@ -311,10 +308,7 @@ pub async fn change_item(
         note: None,
         status,
     };
-    let system = settings::get(&state.store)
-        .await
-        .or_page(&layout)?
-        .tooth_notation;
+    let system = notation(&state, &layout).await?;
     let result = plans::change_item(
         &state.store,
         &state.audit,

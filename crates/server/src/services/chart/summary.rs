@@ -10,7 +10,7 @@
 
 use super::{Finding, ToothRef, surfaces_of};
 use crate::services::audit::AuditTrail;
-use crate::services::{Actor, ServiceError, cursor};
+use crate::services::{Actor, ServiceError, catalog, cursor};
 use dcms_domain::{PlanItemStatus, PlanStatus, Surface, Surfaces, ToothSystem};
 use dcms_store::Store;
 use dcms_store::clinical::{self, DoneRow};
@@ -47,12 +47,15 @@ pub struct DoneMark {
 }
 
 impl DoneMark {
-    fn of(row: &DoneRow, names: &HashMap<i64, String>) -> DoneMark {
+    fn of(row: &DoneRow, names: &HashMap<i64, (String, String)>) -> DoneMark {
         DoneMark {
             treatment_item_id: row.treatment_item_id,
             treatment_id: row.treatment_id,
             service_id: row.service_id,
-            service_name: names.get(&row.service_id).cloned().unwrap_or_default(),
+            service_name: names
+                .get(&row.service_id)
+                .map(|n| n.0.clone())
+                .unwrap_or_default(),
             surfaces: surfaces_of(row.surfaces),
             treatment_date: from_db(row.treatment_date),
             doctor_id: row.doctor_id,
@@ -162,14 +165,7 @@ pub async fn summary(
         .filter(|i| i.status == PlanItemStatus::Planned.code())
         .collect();
     let ids: Vec<i64> = planned.iter().map(|i| i.plan_item_id).collect();
-    let mut service_ids: Vec<i64> = planned.iter().map(|i| i.service_id).collect();
-    service_ids.sort_unstable();
-    service_ids.dedup();
-    let names: HashMap<i64, String> = dcms_store::catalog::find_many(db, &service_ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.service_id, s.doctor_display_name))
-        .collect();
+    let names = catalog::names(db, planned.iter().map(|i| i.service_id)).await?;
     for tooth in dcms_store::plans::teeth_of(db, &ids).await? {
         let Some(item) = planned
             .iter()
@@ -183,7 +179,10 @@ pub async fn summary(
                 plan_item_id: item.plan_item_id,
                 plan_id: item.plan_id,
                 service_id: item.service_id,
-                service_name: names.get(&item.service_id).cloned().unwrap_or_default(),
+                service_name: names
+                    .get(&item.service_id)
+                    .map(|n| n.0.clone())
+                    .unwrap_or_default(),
                 surfaces: surfaces_of(item.surfaces),
                 finding_id: item.finding_id,
             });
@@ -194,14 +193,7 @@ pub async fn summary(
         .chunk_by(|a, b| a.tooth_id == b.tooth_id)
         .flat_map(|run| latest_done(run.iter()))
         .collect();
-    let mut done_services: Vec<i64> = kept.iter().map(|r| r.service_id).collect();
-    done_services.sort_unstable();
-    done_services.dedup();
-    let done_names: HashMap<i64, String> = dcms_store::catalog::find_many(db, &done_services)
-        .await?
-        .into_iter()
-        .map(|s| (s.service_id, s.doctor_display_name))
-        .collect();
+    let done_names = catalog::names(db, kept.iter().map(|r| r.service_id)).await?;
     for row in kept {
         entry(&mut teeth, row.tooth_id)?;
         if let Some(t) = teeth.get_mut(&row.tooth_id) {

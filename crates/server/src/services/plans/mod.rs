@@ -167,19 +167,7 @@ async fn assemble(
             .or_default()
             .push(ToothRef::from_id(t.tooth_id, system)?);
     }
-    let mut service_ids: Vec<i64> = items.iter().map(|i| i.service_id).collect();
-    service_ids.sort_unstable();
-    service_ids.dedup();
-    let names: HashMap<i64, (String, String)> = dcms_store::catalog::find_many(db, &service_ids)
-        .await?
-        .into_iter()
-        .map(|s| {
-            (
-                s.service_id,
-                (s.doctor_display_name, s.patient_display_name),
-            )
-        })
-        .collect();
+    let names = super::catalog::names(db, items.iter().map(|i| i.service_id)).await?;
     let mut by_plan: HashMap<i64, Vec<PlanItem>> = HashMap::new();
     for item in items {
         let view = item_view(item.clone(), teeth.remove(&item.plan_item_id), &names)?;

@@ -217,19 +217,7 @@ async fn assemble(
             .or_default()
             .push(tooth);
     }
-    let mut service_ids: Vec<i64> = items.iter().map(|i| i.service_id).collect();
-    service_ids.sort_unstable();
-    service_ids.dedup();
-    let services: HashMap<i64, (String, String)> = dcms_store::catalog::find_many(db, &service_ids)
-        .await?
-        .into_iter()
-        .map(|s| {
-            (
-                s.service_id,
-                (s.doctor_display_name, s.patient_display_name),
-            )
-        })
-        .collect();
+    let services = super::catalog::names(db, items.iter().map(|i| i.service_id)).await?;
     let mut paid: HashMap<i64, i64> = HashMap::new();
     for p in repo::payments_of(db, &ids).await? {
         *paid.entry(p.treatment_id).or_default() += p.amount;
