@@ -137,16 +137,27 @@ impl Browser {
         }
     }
 
+    /// The element's text; found again when the page replaced it between finding and
+    /// reading (a navigation or an htmx swap finishing just then).
     pub async fn text(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
-            .text()
-            .await
-            .expect("text")
+        let mut attempt = 0;
+        loop {
+            let element = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await
+                .unwrap_or_else(|e| panic!("no {css} on the page: {e}"));
+            match element.text().await {
+                Ok(text) => return text,
+                Err(e) if attempt < 5 && format!("{e:?}").contains("StaleElementReference") => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("text of {css}: {e}"),
+            }
+        }
     }
 
     pub async fn exists(&self, css: &str) -> bool {
