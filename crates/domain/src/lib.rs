@@ -11,6 +11,8 @@
 //! * [`AppointmentStatus`]: appointment statuses and their moves.
 //! * [`TreatmentScope`], [`select_teeth`]: which teeth a treatment item covers.
 //! * [`Surfaces`], [`FindingKind`], [`PlanStatus`]: the dentist's chart and treatment plans.
+//! * [`MedicalHistory`], [`Alert`], [`AttachmentKind`], [`FileType`]: medical history, its
+//!   alerts, and the files kept with the record.
 //! * [`Money`]: whole tugrik.
 //! * [`SearchShape`], [`SearchForm`], [`fold_name_key`], [`reversed_digits`]: patient search as
 //!   the front desk types, and the keys stored for it.
@@ -27,6 +29,7 @@
 pub mod appointment;
 pub mod chart;
 pub mod enums;
+pub mod medical;
 pub mod money;
 pub mod opening_hours;
 pub mod permission;
@@ -44,6 +47,7 @@ pub mod treatment;
 pub use appointment::*;
 pub use chart::*;
 pub use enums::*;
+pub use medical::*;
 pub use money::*;
 pub use opening_hours::*;
 pub use permission::*;

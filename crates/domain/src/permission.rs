@@ -51,6 +51,12 @@ named_enum! {
         Reports => "reports",
         /// The patient portal (`/me`): one's own record.
         OwnRecord => "own_record",
+        /// Medical histories (clinical staff; receptionists see only the alerts, through the
+        /// patient; HQ nothing).
+        MedicalHistory => "medical_history",
+        /// X-rays, photos and documents on the record (receptionists: documents and consents
+        /// only, which the use case checks; HQ nothing).
+        Attachments => "attachments",
     }
 }
 
@@ -109,7 +115,7 @@ const RW: Grant = Grant {
 /// The permission table: one row per capability (in `Capability::ALL` order), one column per
 /// principal (in `Principal::ALL` order). A test walks it.
 #[rustfmt::skip]
-const TABLE: [(Capability, [Grant; 6]); 12] = [
+const TABLE: [(Capability, [Grant; 6]); 14] = [
     //                            admin manager doctor receptionist hq  patient
     (Capability::Users,          [RW,   NO,     NO,    NO,          NO, NO]),
     (Capability::Settings,       [RW,   RW,     R,     R,           R,  NO]),
@@ -123,6 +129,8 @@ const TABLE: [(Capability, [Grant; 6]); 12] = [
     (Capability::Communications, [RW,   RW,     R,     RW,          R,  NO]),
     (Capability::Reports,        [R,    R,      NO,    NO,          R,  NO]),
     (Capability::OwnRecord,      [NO,   NO,     NO,    NO,          NO, RW]),
+    (Capability::MedicalHistory, [RW,   RW,     RW,    NO,          NO, NO]),
+    (Capability::Attachments,    [RW,   RW,     RW,    RW,          NO, NO]),
 ];
 
 /// Whether `principal` may `access` `capability`.
@@ -193,11 +201,11 @@ mod tests {
                 permits(Principal::Patient, c, Access::Read),
                 c == Capability::OwnRecord
             );
-            // HQ reads what a manager reads.
-            assert_eq!(
-                permits(Principal::Hq, c, Access::Read),
-                permits(Principal::Manager, c, Access::Read)
-            );
+            // HQ reads what a manager reads, except what is medical.
+            let medical = [Capability::MedicalHistory, Capability::Attachments].contains(&c);
+            let hq = permits(Principal::Hq, c, Access::Read);
+            let manager = permits(Principal::Manager, c, Access::Read);
+            assert!(if medical { !hq } else { hq == manager }, "{c}");
         }
     }
 

@@ -57,6 +57,7 @@ impl Application {
             listener,
             state: AppState {
                 store,
+                files: crate::services::attachments::Files::new(config.files_dir.clone()),
                 config: Arc::new(config),
                 auth: Arc::new(auth),
                 audit,

@@ -28,6 +28,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "DCMS_AUDIT_KEY_FILE", default_value = Config::DEFAULT_AUDIT_KEY_FILE)]
     pub audit_key_file: std::path::PathBuf,
 
+    /// Where attachments' contents (X-rays, photos, documents) are kept; default: beside a
+    /// SQLite database (`dcms.db.files`), `dcms-files` for PostgreSQL and MariaDB.
+    #[arg(long, global = true, env = "DCMS_FILES_DIR")]
+    pub files_dir: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -212,6 +217,9 @@ impl Cli {
     pub async fn run(self) -> Result<(), CliError> {
         let mut config = Config::new(self.database.clone());
         config.audit_key_file = self.audit_key_file.clone();
+        if let Some(dir) = &self.files_dir {
+            config.files_dir = dir.clone();
+        }
         match self.command {
             Command::Serve(args) => {
                 config.bind = args.bind;

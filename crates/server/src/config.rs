@@ -57,6 +57,9 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The audit chain's HMAC key, kept outside the database (created on first start).
     pub audit_key_file: PathBuf,
+    /// Where attachments' contents are kept (`--files-dir`; default beside a SQLite database,
+    /// `dcms-files` for a database server).
+    pub files_dir: PathBuf,
     /// The SMS provider's HTTP API; None sends nothing and logs each message (the default).
     pub sms_gateway: Option<HttpGatewayConfig>,
     /// The shared secret the provider sends in `X-DCMS-SMS-Secret` when it posts an incoming
@@ -89,8 +92,10 @@ impl Config {
 
     /// The defaults for a database URL.
     pub fn new(database_url: impl Into<String>) -> Config {
+        let database_url = database_url.into();
         Config {
-            database_url: database_url.into(),
+            files_dir: crate::services::attachments::Files::default_dir(&database_url),
+            database_url,
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(30),

@@ -19,6 +19,7 @@ pub struct NewService {
     pub doctor_display_name: String,
     pub patient_display_name: String,
     pub disclaimer: Option<String>,
+    pub consent_text: Option<String>,
     pub price: i64,
     pub default_duration_time: i32,
     pub is_active: bool,
@@ -50,6 +51,7 @@ pub async fn insert(
         doctor_display_name: Set(new.doctor_display_name),
         patient_display_name: Set(new.patient_display_name),
         disclaimer: Set(new.disclaimer),
+        consent_text: Set(new.consent_text),
         price: Set(new.price),
         is_active: Set(new.is_active),
         created_at: Set(new.now),
@@ -175,6 +177,7 @@ pub async fn save(
     row.doctor_display_name = Set(changed.doctor_display_name);
     row.patient_display_name = Set(changed.patient_display_name);
     row.disclaimer = Set(changed.disclaimer);
+    row.consent_text = Set(changed.consent_text);
     row.price = Set(changed.price);
     row.is_active = Set(changed.is_active);
     row.updated_at = Set(changed.updated_at);

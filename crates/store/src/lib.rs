@@ -2,6 +2,7 @@
 //! the URL), the versioned migrations, the entities, and one repository module per
 //! aggregate. Nothing here knows about HTTP.
 
+pub mod attachments;
 pub mod audit;
 pub mod bulk;
 pub mod catalog;
@@ -10,6 +11,7 @@ pub mod comms;
 pub mod entity;
 mod error;
 pub mod findings;
+pub mod medical;
 pub mod migration;
 pub mod outbox;
 pub mod patients;

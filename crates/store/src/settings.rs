@@ -106,6 +106,7 @@ pub async fn save(
         patient_session_idle_minutes: Set(changed.patient_session_idle_minutes),
         patient_session_max_hours: Set(changed.patient_session_max_hours),
         estimate_valid_days: Set(changed.estimate_valid_days),
+        attachment_limit_mib: Set(changed.attachment_limit_mib),
         clinic_contacts: Set(changed.clinic_contacts),
         updated_at: Set(now()),
     };

@@ -131,6 +131,8 @@ pub fn status_of(err: &ServiceError) -> StatusCode {
         ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
         ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        ServiceError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ServiceError::Forbidden | ServiceError::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -170,6 +172,12 @@ impl From<ServiceError> for ApiError {
             }
             ServiceError::Busy => {
                 ApiError::new(status, "busy", "the server is busy; try again shortly")
+            }
+            ServiceError::TooLarge { .. } => {
+                ApiError::new(status, "payload-too-large", err.to_string())
+            }
+            ServiceError::UnsupportedType(_) => {
+                ApiError::new(status, "unsupported-media-type", err.to_string())
             }
             ServiceError::Forbidden => ApiError::forbidden(),
             ServiceError::ForbiddenBecause { detail, .. } => {

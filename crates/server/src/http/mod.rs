@@ -17,11 +17,10 @@ pub mod state;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use state::AppState;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -41,7 +40,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(DefaultBodyLimit::max(config.body_limit))
-        .layer(RequestBodyLimitLayer::new(config.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            config.body_limit,
+            limit_body,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             config.request_timeout,
@@ -55,6 +57,40 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http())
         // Outermost: every request is counted and timed, whatever answered it.
         .layer(axum::middleware::from_fn(metrics::track))
+}
+
+/// Whether a request is an attachment's upload, which is held to the clinic's attachment
+/// limit while it streams to disk (`api::attachments`) rather than to the body limit.
+fn is_upload(request: &axum::extract::Request) -> bool {
+    let path = request.uri().path();
+    request.method() == axum::http::Method::POST
+        && path.starts_with("/api/v1/patients/")
+        && path.ends_with("/attachments")
+}
+
+/// The server's body limit (`--body-limit`) on every request but an upload: a declared
+/// `Content-Length` above it is 413 before anything is read, and a body that grows past it
+/// fails as it is read (the extractors answer 413).
+async fn limit_body(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if is_upload(&request) {
+        return next.run(request).await;
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > limit) {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let request = request.map(|body| {
+        axum::body::Body::new(http_body_util::Limited::new(body, limit))
+    });
+    next.run(request).await
 }
 
 /// Whether a path is a page (HTML) rather than the API or an operations endpoint. The one

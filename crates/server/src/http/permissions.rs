@@ -352,6 +352,71 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(OwnRecord, Read),
     ),
     ("GET", "/api/v1/me/invoices", Needs(OwnRecord, Read)),
+    // Medical history: clinical staff; receptionists read only the alerts (on the patient);
+    // HQ nothing; a patient their own.
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/medical-history",
+        Needs(MedicalHistory, Read),
+    ),
+    (
+        "PUT",
+        "/api/v1/patients/{patient_id}/medical-history",
+        Needs(MedicalHistory, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/medical-history/versions",
+        Needs(MedicalHistory, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/patients/{patient_id}/medical-history/acknowledgements",
+        Needs(MedicalHistory, Write),
+    ),
+    ("GET", "/api/v1/me/medical-history", Needs(OwnRecord, Read)),
+    // Attachments: staff (receptionists documents and consents only, checked by the use
+    // case; purge admins only, likewise); HQ nothing.
+    (
+        "GET",
+        "/api/v1/patients/{patient_id}/attachments",
+        Needs(Attachments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/patients/{patient_id}/attachments",
+        Needs(Attachments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/attachments/{attachment_id}",
+        Needs(Attachments, Read),
+    ),
+    (
+        "PATCH",
+        "/api/v1/attachments/{attachment_id}",
+        Needs(Attachments, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/attachments/{attachment_id}",
+        Needs(Attachments, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/attachments/{attachment_id}/content",
+        Needs(Attachments, Read),
+    ),
+    (
+        "GET",
+        "/api/v1/attachments/{attachment_id}/thumbnail",
+        Needs(Attachments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/attachments/{attachment_id}/purge",
+        Needs(Attachments, Write),
+    ),
     // Calls and SMS: admins, managers and receptionists write; doctors and HQ read.
     ("GET", "/api/v1/calls", Needs(Communications, Read)),
     ("POST", "/api/v1/calls", Needs(Communications, Write)),

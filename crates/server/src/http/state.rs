@@ -1,5 +1,6 @@
 use crate::config::Config;
 use crate::services::audit::AuditTrail;
+use crate::services::attachments::Files;
 use crate::services::auth::Auth;
 use dcms_store::Store;
 use std::sync::Arc;
@@ -11,4 +12,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub auth: Arc<Auth>,
     pub audit: AuditTrail,
+    /// Where attachments' contents are kept.
+    pub files: Files,
 }

@@ -56,6 +56,9 @@ pub struct Service {
     #[schema(example = "Сувгийн эмчилгээ")]
     pub patient_display_name: String,
     pub disclaimer: Option<String>,
+    /// The consent the patient signs before this service; the treatment form offers to print
+    /// it (at most 8000 characters).
+    pub consent_text: Option<String>,
     /// Whole tugrik, not negative.
     pub price: Money,
     /// Minutes an appointment for it takes by default (1 to 1440; default 30).
@@ -76,6 +79,7 @@ impl From<service_catalog::Model> for Service {
             doctor_display_name: row.doctor_display_name,
             patient_display_name: row.patient_display_name,
             disclaimer: row.disclaimer,
+            consent_text: row.consent_text,
             price: Money::new(row.price),
             default_duration_time: row.default_duration_time,
             is_active: row.is_active,
@@ -93,6 +97,7 @@ pub struct NewService {
     pub doctor_display_name: Option<String>,
     pub patient_display_name: Option<String>,
     pub disclaimer: Option<String>,
+    pub consent_text: Option<String>,
     pub price: Option<i64>,
     /// Minutes; default 30.
     pub default_duration_time: Option<i64>,
@@ -109,6 +114,7 @@ pub struct ServiceChanges {
     pub doctor_display_name: Option<String>,
     pub patient_display_name: Option<String>,
     pub disclaimer: Option<Option<String>>,
+    pub consent_text: Option<Option<String>>,
     pub price: Option<i64>,
     pub default_duration_time: Option<i64>,
     pub is_active: Option<bool>,
@@ -130,6 +136,7 @@ fn audited(s: &service_catalog::Model) -> Value {
         "doctor_display_name": s.doctor_display_name,
         "patient_display_name": s.patient_display_name,
         "disclaimer": s.disclaimer,
+        "consent_text": s.consent_text,
         "price": s.price,
         "default_duration_time": s.default_duration_time,
         "is_active": s.is_active,
@@ -151,18 +158,35 @@ fn required_text(
 /// A disclaimer: trimmed, empty is none, at most [`DISCLAIMER_MAX`] characters (line breaks
 /// and tabs allowed, other control characters not).
 fn disclaimer(errors: &mut Vec<FieldError>, value: Option<String>) -> Option<String> {
+    long_text(errors, "disclaimer", value, DISCLAIMER_MAX)
+}
+
+/// A consent text: as a disclaimer, at most [`CONSENT_MAX`] characters.
+fn consent_text(errors: &mut Vec<FieldError>, value: Option<String>) -> Option<String> {
+    long_text(errors, "consent_text", value, CONSENT_MAX)
+}
+
+/// Longest consent text.
+pub const CONSENT_MAX: usize = 8000;
+
+fn long_text(
+    errors: &mut Vec<FieldError>,
+    field: &'static str,
+    value: Option<String>,
+    max: usize,
+) -> Option<String> {
     let value = value?.trim().to_owned();
     if value.is_empty() {
         return None;
     }
-    if value.chars().count() > DISCLAIMER_MAX {
+    if value.chars().count() > max {
         errors.push(
             FieldError::coded(
-                "disclaimer",
+                field,
                 "too-long",
-                format!("must be at most {DISCLAIMER_MAX} characters"),
+                format!("must be at most {max} characters"),
             )
-            .arg("max", DISCLAIMER_MAX),
+            .arg("max", max),
         );
         return None;
     }
@@ -171,7 +195,7 @@ fn disclaimer(errors: &mut Vec<FieldError>, value: Option<String>) -> Option<Str
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
         errors.push(FieldError::coded(
-            "disclaimer",
+            field,
             "control-characters",
             "must not contain control characters",
         ));
@@ -274,6 +298,7 @@ pub async fn create(
         NAME_MAX,
     );
     let disclaimer = disclaimer(&mut errors, input.disclaimer);
+    let consent_text = consent_text(&mut errors, input.consent_text);
     let price = price(&mut errors, input.price);
     let duration = match input.default_duration_time {
         Some(d) => duration(&mut errors, d),
@@ -308,6 +333,7 @@ pub async fn create(
             doctor_display_name,
             patient_display_name,
             disclaimer,
+            consent_text,
             price,
             default_duration_time,
             is_active: input.is_active.unwrap_or(true),
@@ -420,6 +446,7 @@ pub async fn update(
         .patient_display_name
         .map(|n| required_text(&mut errors, "patient_display_name", Some(&n), NAME_MAX));
     let disclaimer = asked.disclaimer.map(|d| disclaimer(&mut errors, d));
+    let consent = asked.consent_text.map(|d| consent_text(&mut errors, d));
     let price = asked.price.map(|p| price(&mut errors, Some(p)));
     let duration = asked
         .default_duration_time
@@ -446,6 +473,9 @@ pub async fn update(
     }
     if let Some(d) = disclaimer {
         row.disclaimer = d;
+    }
+    if let Some(c) = consent {
+        row.consent_text = c;
     }
     if let Some(Some(p)) = price {
         row.price = p;

@@ -79,6 +79,12 @@ pub enum ServiceError {
         code: &'static str,
         detail: &'static str,
     },
+    /// A file larger than the clinic accepts (413).
+    #[error("the file is larger than {limit_mib} MiB, the largest the clinic accepts")]
+    TooLarge { limit_mib: u32 },
+    /// A file of a type DCMS does not keep (415).
+    #[error("unsupported file type: {0}")]
+    UnsupportedType(&'static str),
     /// The storage failed (500, logged).
     #[error(transparent)]
     Store(StoreError),

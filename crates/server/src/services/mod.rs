@@ -2,6 +2,7 @@
 //! The JSON API, the web pages and the command line all call these.
 
 pub mod appointments;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
@@ -10,6 +11,7 @@ pub mod comms;
 pub mod cursor;
 mod error;
 pub mod fields;
+pub mod medical;
 pub mod outbox;
 pub mod passwords;
 pub mod patient_csv;

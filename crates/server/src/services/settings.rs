@@ -42,6 +42,8 @@ pub struct ClinicSettings {
     pub estimate_valid_days: i32,
     /// The address and phones printed on estimates (one line, at most 300 characters).
     pub clinic_contacts: Option<String>,
+    /// The largest attachment accepted, in MiB (1 to 200).
+    pub attachment_limit_mib: i32,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -116,6 +118,7 @@ impl ClinicSettings {
             sessions: session_limits(row).map_err(|(field, e)| stored(&field, &e))?,
             estimate_valid_days: row.estimate_valid_days,
             clinic_contacts: row.clinic_contacts.clone(),
+            attachment_limit_mib: row.attachment_limit_mib,
             updated_at: from_db(row.updated_at),
         })
     }
@@ -173,6 +176,8 @@ pub struct SettingsChanges {
     pub estimate_valid_days: Option<i64>,
     /// One line, at most 300 characters; blank clears it.
     pub clinic_contacts: Option<String>,
+    /// 1 to 200.
+    pub attachment_limit_mib: Option<i64>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -198,6 +203,7 @@ fn audited(row: &settings::Model) -> Value {
         "patient_session_max_hours": row.patient_session_max_hours,
         "estimate_valid_days": row.estimate_valid_days,
         "clinic_contacts": row.clinic_contacts,
+        "attachment_limit_mib": row.attachment_limit_mib,
     })
 }
 
@@ -228,6 +234,7 @@ struct Valid {
     estimate_valid_days: Option<i32>,
     /// `Some(None)` clears the contacts.
     clinic_contacts: Option<Option<String>>,
+    attachment_limit_mib: Option<i32>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -323,6 +330,19 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
                         FieldError::coded("estimate_valid_days", "range", "must be 1 to 365 days")
                             .arg("min", 1)
                             .arg("max", 365),
+                    );
+                    None
+                }
+            }),
+        attachment_limit_mib: asked
+            .attachment_limit_mib
+            .and_then(|mib| match i32::try_from(mib) {
+                Ok(m) if (1..=200).contains(&m) => Some(m),
+                _ => {
+                    e.push(
+                        FieldError::coded("attachment_limit_mib", "range", "must be 1 to 200 MiB")
+                            .arg("min", 1)
+                            .arg("max", 200),
                     );
                     None
                 }
@@ -424,6 +444,9 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     if let Some(v) = valid.clinic_contacts {
         row.clinic_contacts = v;
     }
+    if let Some(v) = valid.attachment_limit_mib {
+        row.attachment_limit_mib = v;
+    }
     for (column, value) in valid.session_limits {
         let field = match column {
             "staff_session_idle_minutes" => &mut row.staff_session_idle_minutes,
@@ -507,6 +530,7 @@ mod tests {
             patient_session_max_hours: 720,
             estimate_valid_days: 90,
             clinic_contacts: None,
+            attachment_limit_mib: 25,
             updated_at: dcms_store::time::now(),
         }
     }

@@ -293,6 +293,11 @@ impl TestDatabase {
         dir.join(format!("{}.key", self.name))
     }
 
+    /// The attachments' folder of this test (removed with the test folder).
+    pub fn files_dir(&self) -> PathBuf {
+        sqlite_dir().join(format!("{}.files", self.name))
+    }
+
     /// A connection to this database.
     pub async fn store(&self) -> Store {
         Store::connect(&self.url, &StoreOptions::default())
@@ -362,6 +367,7 @@ pub async fn spawn_app_with(
     let db = TestDatabase::create(backend).await?;
     let mut config = test_config(&db.url);
     config.audit_key_file = db.audit_key_file();
+    config.files_dir = db.files_dir();
     configure(&mut config);
     let app = Application::build(config).await.expect("the app starts");
     let address = format!("http://{}", app.local_addr());

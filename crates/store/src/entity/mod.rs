@@ -2,6 +2,8 @@
 //! turn rows into domain types.
 
 pub mod appointment;
+pub mod attachment;
+pub mod attachment_tooth;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod call;
@@ -10,6 +12,7 @@ pub mod employee_display_number_counter;
 pub mod employee_phone;
 pub mod employee_position;
 pub mod finding;
+pub mod medical_history;
 pub mod patient;
 pub mod patient_phone;
 pub mod payment;

@@ -16,6 +16,8 @@ pub struct Model {
     pub doctor_display_name: String,
     pub patient_display_name: String,
     pub disclaimer: Option<String>,
+    /// The consent the patient signs before this service (printed from the treatment form).
+    pub consent_text: Option<String>,
     /// Whole tugrik (`dcms_domain::Money`), >= 0.
     pub price: i64,
     pub is_active: bool,

@@ -32,6 +32,8 @@ pub struct Model {
     pub patient_session_max_hours: i32,
     /// How many days an estimate's prices hold (default 90).
     pub estimate_valid_days: i32,
+    /// The largest attachment accepted, in MiB (25 by default).
+    pub attachment_limit_mib: i32,
     /// The address and phones printed on estimates.
     pub clinic_contacts: Option<String>,
     pub updated_at: ChronoDateTimeUtc,

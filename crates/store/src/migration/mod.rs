@@ -10,6 +10,7 @@ mod m20261207_000004_security;
 pub mod m20261207_000005_search_keys;
 mod m20261207_000006_user_preferences;
 mod m20261207_000007_chart_and_plans;
+mod m20261208_000008_medical_and_files;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000005_search_keys::Migration),
             Box::new(m20261207_000006_user_preferences::Migration),
             Box::new(m20261207_000007_chart_and_plans::Migration),
+            Box::new(m20261208_000008_medical_and_files::Migration),
         ]
     }
 }

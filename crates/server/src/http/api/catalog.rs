@@ -41,6 +41,10 @@ pub struct CreateServiceBody {
     /// At most 4000 characters (line breaks allowed); blank is none.
     #[schema(max_length = 4000)]
     pub disclaimer: Option<String>,
+    /// The consent the patient signs before this service, printed from the treatment form;
+    /// at most 8000 characters (line breaks allowed); blank is none.
+    #[schema(max_length = 8000)]
+    pub consent_text: Option<String>,
     /// Whole tugrik (MNT), 0 to 10^12.
     #[schema(value_type = i64, required = true, minimum = 0, maximum = 1_000_000_000_000_i64, example = 20000)]
     pub price: Option<i64>,
@@ -71,6 +75,10 @@ pub struct PatchServiceBody {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>, max_length = 4000)]
     pub disclaimer: Option<Option<String>>,
+    /// At most 8000 characters (line breaks allowed); `null` or blank clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 8000)]
+    pub consent_text: Option<Option<String>>,
     /// Whole tugrik (MNT), 0 to 10^12.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
     pub price: Option<i64>,
@@ -188,6 +196,7 @@ pub async fn create(
             doctor_display_name: body.doctor_display_name,
             patient_display_name: body.patient_display_name,
             disclaimer: body.disclaimer,
+            consent_text: body.consent_text,
             price: body.price,
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,
@@ -238,6 +247,7 @@ pub async fn update(
             doctor_display_name: body.doctor_display_name,
             patient_display_name: body.patient_display_name,
             disclaimer: body.disclaimer,
+            consent_text: body.consent_text,
             price: body.price,
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,

@@ -1,6 +1,7 @@
 //! The JSON API (`/api/v1`), its OpenAPI 3.1 document and the operations endpoints.
 
 pub mod appointments;
+pub mod attachments;
 mod audit;
 mod auth;
 pub mod catalog;
@@ -8,6 +9,7 @@ pub mod chart;
 pub mod comms;
 mod health;
 pub mod inputs;
+pub mod medical;
 pub mod patients;
 pub mod plans;
 pub mod positions;
@@ -63,6 +65,9 @@ use utoipa::OpenApi;
         plans::create, plans::list, plans::get, plans::update, plans::add_items,
         plans::update_item, plans::delete_item, plans::set_status, plans::estimate, plans::mine,
         plans::my_estimate,
+        medical::get, medical::put, medical::versions, medical::acknowledge, medical::mine,
+        attachments::upload, attachments::list, attachments::get, attachments::update,
+        attachments::delete, attachments::purge, attachments::content, attachments::thumbnail,
         comms::list_calls, comms::create_call, comms::get_call, comms::update_call,
         comms::list_sms, comms::create_sms, comms::get_sms, comms::update_sms,
         comms::list_outbox, comms::lookup,
@@ -89,6 +94,8 @@ use utoipa::OpenApi;
         (name = "treatments", description = "Treatments with their items and teeth (write: doctors, managers, admins; read: staff and HQ), invoices at the prices recorded, payments (staff; refunds: managers and admins), a patient's chart; a patient's own under /api/v1/me/treatments and /api/v1/me/invoices"),
         (name = "chart", description = "Findings on teeth and surfaces (resolved, never deleted), the chart's summary (the latest state of each tooth) and a tooth's history (write: doctors, managers, admins; read: staff and HQ)"),
         (name = "plans", description = "Treatment plans in phases with prices copied when planned, their status machine and printed estimates (write: doctors, managers, admins; read: staff and HQ); a patient's own under /api/v1/me/treatment-plans"),
+        (name = "medical", description = "Medical history, versioned (a write names the version it read; another is 409), with the alerts derived from it (write and read: doctors, managers, admins; receptionists see only the alerts, on GET /api/v1/patients/{id}; HQ nothing); a patient's own under /api/v1/me/medical-history"),
+        (name = "attachments", description = "X-rays, photos, documents and signed consents on the record: multipart uploads typed by their first bytes (JPEG, PNG, WebP, PDF, DICOM; else 415), held to the clinic's limit (413), kept by SHA-256 with thumbnails; reads audited; delete hides, an admin's purge removes the content (staff; receptionists documents and consents only; HQ nothing)"),
         (name = "reports", description = "The day, revenue by doctor, service or day, patients by status and new per month, the no-show rate by doctor and month; summed by the database, dates in the clinic's time zone (admin, manager, HQ)"),
         (name = "comms", description = "Calls and SMS with the contact resolved from the number (a primary holder first, patients before employees), the SMS outbox, and who a number belongs to (read: staff and HQ; write: admins, managers, receptionists). POST /api/v1/sms with direction out queues the message (201 with the outbox row; the sms row is written when it has been sent)"),
     )
@@ -284,6 +291,8 @@ pub fn routes() -> Router<AppState> {
         .merge(treatments::routes())
         .merge(chart::routes())
         .merge(plans::routes())
+        .merge(medical::routes())
+        .merge(attachments::routes())
         .merge(comms::routes())
         .merge(reports::routes())
         .route("/api/v1/sms/inbound", post(sms_inbound::inbound))

@@ -7,6 +7,7 @@ use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::patient_csv::CsvProblem;
+use crate::services::medical;
 use crate::services::patient_import;
 use crate::services::patients::{
     self, NewPatientInput, Patient, PatientChanges, PatientCursor, PatientPhone, PhoneChanges,
@@ -83,6 +84,11 @@ pub struct PatientView {
     pub last_seen_at: Option<jiff::Timestamp>,
     /// In creation order.
     pub phones: Vec<PhoneView>,
+    /// What a doctor must see before treating (allergies, conditions that change dental
+    /// care), derived from the medical history; on `GET /patients/{id}` only, for every staff
+    /// role (receptionists see these and not the history).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<dcms_domain::Alert>>,
 }
 
 impl From<Patient> for PatientView {
@@ -102,6 +108,7 @@ impl From<Patient> for PatientView {
             created_at: p.created_at,
             last_seen_at: p.last_seen_at,
             phones: p.phones.into_iter().map(PhoneView::from).collect(),
+            alerts: None,
         }
     }
 }
@@ -344,7 +351,9 @@ pub async fn get(
     Path(patient_id): Path<i64>,
 ) -> Result<Json<PatientView>, ApiError> {
     let patient = patients::get(&state.store, &state.audit, caller.actor(), patient_id).await?;
-    Ok(Json(patient.into()))
+    let mut view = PatientView::from(patient);
+    view.alerts = Some(medical::alerts(state.store.connection(), patient_id).await?);
+    Ok(Json(view))
 }
 
 /// Change a patient's fields (not the phones: see `/phones`).

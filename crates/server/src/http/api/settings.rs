@@ -61,6 +61,9 @@ pub struct SettingsView {
     pub estimate_valid_days: i32,
     /// The address and phones printed on estimates.
     pub clinic_contacts: Option<String>,
+    /// The largest attachment accepted, in MiB.
+    #[schema(example = 25)]
+    pub attachment_limit_mib: i32,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -85,6 +88,7 @@ impl From<ClinicSettings> for SettingsView {
             patient_session_max_hours: s.sessions.patient.max_hours,
             estimate_valid_days: s.estimate_valid_days,
             clinic_contacts: s.clinic_contacts,
+            attachment_limit_mib: s.attachment_limit_mib,
             updated_at: s.updated_at,
         }
     }
@@ -146,6 +150,9 @@ pub struct PatchSettingsBody {
     /// clears them.
     #[schema(max_length = 300)]
     pub clinic_contacts: Option<String>,
+    /// The largest attachment accepted, 1 to 200 MiB.
+    #[schema(minimum = 1, maximum = 200)]
+    pub attachment_limit_mib: Option<i64>,
 }
 
 /// The clinic's settings.
@@ -192,6 +199,7 @@ pub async fn update(
             patient_session_max_hours: body.patient_session_max_hours,
             estimate_valid_days: body.estimate_valid_days,
             clinic_contacts: body.clinic_contacts,
+            attachment_limit_mib: body.attachment_limit_mib,
         },
     )
     .await?;

@@ -136,6 +136,9 @@ pub struct ServiceForm {
     /// Minutes; empty: the default (30).
     default_duration_time: String,
     disclaimer: String,
+    /// The consent to sign before the service (absent from older forms: kept empty).
+    #[serde(default)]
+    consent_text: String,
     /// A checkbox: present when ticked.
     is_active: Option<String>,
 }
@@ -182,12 +185,17 @@ impl ServiceForm {
             price: price_text(s.price),
             default_duration_time: s.default_duration_time.to_string(),
             disclaimer: s.disclaimer.clone().unwrap_or_default(),
+            consent_text: s.consent_text.clone().unwrap_or_default(),
             is_active: s.is_active.then(|| "on".to_owned()),
         }
     }
 
     fn disclaimer(&self) -> Option<String> {
         Some(self.disclaimer.clone()).filter(|d| !d.trim().is_empty())
+    }
+
+    fn consent_text(&self) -> Option<String> {
+        Some(self.consent_text.clone()).filter(|d| !d.trim().is_empty())
     }
 
     /// Reads the numbers: a price as people write it (`150000`, `150 000`, `150,000 ₮`),
@@ -392,6 +400,7 @@ pub async fn create(
                 doctor_display_name: Some(form.doctor_display_name.clone()),
                 patient_display_name: Some(form.patient_display_name.clone()),
                 disclaimer: form.disclaimer(),
+                consent_text: form.consent_text(),
                 price: numbers.price,
                 default_duration_time: numbers.duration,
                 is_active: Some(form.is_active.is_some()),
@@ -450,6 +459,7 @@ pub async fn update(
                 doctor_display_name: Some(form.doctor_display_name.clone()),
                 patient_display_name: Some(form.patient_display_name.clone()),
                 disclaimer: Some(form.disclaimer()),
+                consent_text: Some(form.consent_text()),
                 price: numbers.price,
                 default_duration_time: Some(
                     numbers.duration.unwrap_or(i64::from(DEFAULT_DURATION)),

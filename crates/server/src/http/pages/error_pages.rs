@@ -30,6 +30,8 @@ impl Layout {
             ServiceError::Invalid(_) => msg("error-invalid"),
             ServiceError::TooManyAttempts { .. } => msg("error-too-many"),
             ServiceError::Busy => msg("error-busy"),
+            ServiceError::TooLarge { .. } => msg("error-file-too-large"),
+            ServiceError::UnsupportedType(_) => msg("error-file-type"),
             ServiceError::Unauthenticated | ServiceError::Store(_) | ServiceError::Internal(_) => {
                 msg("error-internal")
             }

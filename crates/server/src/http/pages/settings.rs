@@ -70,6 +70,9 @@ pub struct SettingsForm {
     patient_session_max_hours: String,
     estimate_valid_days: String,
     clinic_contacts: String,
+    /// Absent from older forms: kept as it is.
+    #[serde(default)]
+    attachment_limit_mib: String,
 }
 
 /// One session type's row of the session limits.
@@ -116,6 +119,7 @@ impl SettingsForm {
             patient_session_max_hours: s.sessions.patient.max_hours.to_string(),
             estimate_valid_days: s.estimate_valid_days.to_string(),
             clinic_contacts: s.clinic_contacts.clone().unwrap_or_default(),
+            attachment_limit_mib: s.attachment_limit_mib.to_string(),
         }
     }
 
@@ -285,16 +289,18 @@ pub async fn update(
         patient_session_idle_minutes,
         patient_session_max_hours,
     ] = limits;
-    let estimate_valid_days = match form.estimate_valid_days.trim() {
+    let mut whole = |field: &'static str, text: &str| match text.trim() {
         "" => None,
         text => {
-            let days = text.parse::<i64>().ok();
-            if days.is_none() {
-                errors.push("estimate_valid_days", layout.t("error-whole-number"));
+            let n = text.parse::<i64>().ok();
+            if n.is_none() {
+                errors.push(field, layout.t("error-whole-number"));
             }
-            days
+            n
         }
     };
+    let estimate_valid_days = whole("estimate_valid_days", &form.estimate_valid_days);
+    let attachment_limit_mib = whole("attachment_limit_mib", &form.attachment_limit_mib);
     if errors.is_empty() {
         let changes = SettingsChanges {
             clinic_name: Some(form.clinic_name.clone()),
@@ -315,6 +321,7 @@ pub async fn update(
             patient_session_max_hours,
             estimate_valid_days,
             clinic_contacts: Some(form.clinic_contacts.clone()),
+            attachment_limit_mib,
         };
         let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
         return layout
