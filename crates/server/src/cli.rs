@@ -52,8 +52,9 @@ pub enum Command {
     /// Patients: import and export their CSV file.
     #[command(subcommand)]
     Patients(PatientsCommand),
-    /// A consistent copy of a SQLite database, taken while the server runs (restore: stop
-    /// the server and put the copy in the database file's place; docs/operations.md).
+    /// A consistent copy of a SQLite database, taken while the server runs, with the
+    /// attachments' files in FILE.files (restore: stop the server and put both in place, or
+    /// start it on the copy; docs/operations.md).
     Backup {
         /// The new file to write (an existing file is refused).
         #[arg(long)]
@@ -392,10 +393,22 @@ impl Cli {
                 let copied = store.backup_to(&to).await;
                 store.close().await?;
                 copied?;
+                // After the database's copy: every attachment it names is on disk already
+                // (contents are written before their rows commit).
+                let files_to = crate::services::attachments::Files::default_dir(&format!(
+                    "sqlite://{}",
+                    to.display()
+                ));
+                let files = crate::services::backup::copy_files(&config.files_dir, &files_to)?;
+                let database_bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
                 println!(
-                    "backed up to {} in {:.1} s",
+                    "backed up to {} in {:.1} s: database {}, {} attachment files {} in {}",
                     to.display(),
-                    started.elapsed().as_secs_f64()
+                    started.elapsed().as_secs_f64(),
+                    crate::services::backup::size_text(database_bytes),
+                    files.count,
+                    crate::services::backup::size_text(files.bytes),
+                    files_to.display(),
                 );
                 Ok(())
             }

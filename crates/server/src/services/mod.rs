@@ -5,6 +5,7 @@ pub mod appointments;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod chart;
 pub mod comms;
