@@ -376,7 +376,7 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     ),
     ("GET", "/api/v1/me/medical-history", Needs(OwnRecord, Read)),
     // Attachments: staff (receptionists documents and consents only, checked by the use
-    // case; purge admins only, likewise); HQ nothing.
+    // case); HQ nothing.
     (
         "GET",
         "/api/v1/patients/{patient_id}/attachments",
@@ -412,10 +412,11 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/attachments/{attachment_id}/thumbnail",
         Needs(Attachments, Read),
     ),
+    // Purging removes content for good: admins only (the capability only admins hold).
     (
         "POST",
         "/api/v1/attachments/{attachment_id}/purge",
-        Needs(Attachments, Write),
+        Needs(Users, Write),
     ),
     // Calls and SMS: admins, managers and receptionists write; doctors and HQ read.
     ("GET", "/api/v1/calls", Needs(Communications, Read)),
