@@ -39,6 +39,14 @@ pub struct Can {
     pub communications_read: bool,
     pub communications_write: bool,
     pub reports: bool,
+    /// The patients' medical alerts (every staff role; not HQ).
+    pub alerts: bool,
+    /// The medical history (receptionists see only its alerts).
+    pub medical_read: bool,
+    pub medical_write: bool,
+    /// X-rays, photos and documents (receptionists: documents and consents).
+    pub attachments_read: bool,
+    pub attachments_write: bool,
 }
 
 impl Can {
@@ -68,6 +76,11 @@ impl Can {
             communications_read: may(Communications, Read),
             communications_write: may(Communications, Write),
             reports: may(Reports, Read),
+            alerts: may(Patients, Write),
+            medical_read: may(MedicalHistory, Read),
+            medical_write: may(MedicalHistory, Write),
+            attachments_read: may(Attachments, Read),
+            attachments_write: may(Attachments, Write),
         }
     }
 }

@@ -96,10 +96,17 @@ pub struct BookMarks {
     /// Appointments the patient confirmed by replying to the reminder SMS (the server moved
     /// them to confirmed: a status change with no user in the audit trail).
     pub confirmed_by_sms: std::collections::HashSet<i64>,
+    /// The medical alerts of the appointments' patients, by patient (those with any).
+    pub alerts: std::collections::HashMap<i64, Vec<dcms_domain::Alert>>,
 }
 
-/// The marks of `appointment_ids`: two index probes whatever their number.
-pub async fn marks(store: &Store, appointment_ids: &[i64]) -> Result<BookMarks, ServiceError> {
+/// The marks of `appointment_ids` and the alerts of their `patient_ids`: three index probes
+/// whatever their number.
+pub async fn marks(
+    store: &Store,
+    appointment_ids: &[i64],
+    patient_ids: &[i64],
+) -> Result<BookMarks, ServiceError> {
     let unpaid = crate::services::treatments::unpaid_appointments(store, appointment_ids).await?;
     let confirmed_by_sms = dcms_store::audit::rows_touched_by_system(
         store.connection(),
@@ -110,9 +117,11 @@ pub async fn marks(store: &Store, appointment_ids: &[i64]) -> Result<BookMarks, 
     .await?
     .into_iter()
     .collect();
+    let alerts = crate::services::medical::alerts_of(store.connection(), patient_ids).await?;
     Ok(BookMarks {
         unpaid,
         confirmed_by_sms,
+        alerts,
     })
 }
 

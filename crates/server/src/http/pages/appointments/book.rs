@@ -100,7 +100,10 @@ async fn entries_between(
         .await
         .or_page(layout)?;
     let ids: Vec<i64> = page.items.iter().map(|a| a.appointment_id).collect();
-    let marks = appointments::marks(&state.store, &ids)
+    let mut patients: Vec<i64> = page.items.iter().map(|a| a.patient_id).collect();
+    patients.sort_unstable();
+    patients.dedup();
+    let marks = appointments::marks(&state.store, &ids, &patients)
         .await
         .or_page(layout)?;
     let entries = appointments::with_names(&state.store, page.items)

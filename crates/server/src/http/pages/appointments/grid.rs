@@ -81,6 +81,7 @@ impl Marking<'_> {
         let id = block.appointment_id;
         block.unpaid = self.marks.unpaid.contains(&id);
         block.confirmed_by_sms = self.marks.confirmed_by_sms.contains(&id);
+        block.set_alerts(layout, self.marks);
         block.changed = self.changed == Some(id);
         block
     }

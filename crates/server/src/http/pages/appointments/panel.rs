@@ -41,7 +41,7 @@ pub async fn panel(
     let appointment = appointments::get(&state.store, appointment_id)
         .await
         .or_page(&layout)?;
-    let marks = appointments::marks(&state.store, &[appointment_id])
+    let marks = appointments::marks(&state.store, &[appointment_id], &[appointment.patient_id])
         .await
         .or_page(&layout)?;
     let status = appointment.status;
@@ -54,6 +54,7 @@ pub async fn panel(
     let mut b = Block::of(&layout, entry, layout.can.appointments_write);
     b.unpaid = marks.unpaid.contains(&appointment_id);
     b.confirmed_by_sms = marks.confirmed_by_sms.contains(&appointment_id);
+    b.set_alerts(&layout, &marks);
     let back = match params.back.as_deref() {
         Some(back) => safe_next(Some(back)),
         None => format!("/appointments?date={}", b.date),

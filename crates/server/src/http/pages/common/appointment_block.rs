@@ -42,9 +42,25 @@ pub struct Block {
     pub confirmed_by_sms: bool,
     /// Just booked, moved or changed: the book highlights it.
     pub changed: bool,
+    /// The patient's medical alerts in one line (empty: none), for the staff who see them.
+    pub alerts: String,
+    /// One of them is a severe allergy.
+    pub severe_alert: bool,
 }
 
 impl Block {
+    /// The patient's alerts from the book's marks, when the caller sees alerts.
+    pub fn set_alerts(&mut self, layout: &Layout, marks: &crate::services::appointments::BookMarks) {
+        if !layout.can.alerts {
+            return;
+        }
+        if let Some(alerts) = marks.alerts.get(&self.patient_id) {
+            let views = super::alerts::AlertView::all(layout, alerts);
+            self.severe_alert = views.iter().any(|a| a.severe);
+            self.alerts = super::alerts::AlertView::line(&views);
+        }
+    }
+
     pub fn of(layout: &Layout, entry: &BookEntry, can_write: bool) -> Block {
         let a = &entry.appointment;
         let start = a.start_at.to_zoned(layout.time_zone.clone());
@@ -81,6 +97,8 @@ impl Block {
             },
             rowspan: 1,
             unpaid: false,
+            alerts: String::new(),
+            severe_alert: false,
             confirmed_by_sms: false,
             changed: false,
         }

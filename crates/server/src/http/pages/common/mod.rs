@@ -2,6 +2,7 @@
 //! submodules. No page module takes anything from another page module.
 
 pub mod accounts;
+pub mod alerts;
 pub mod appointment_block;
 pub mod clinical;
 pub mod contacts;

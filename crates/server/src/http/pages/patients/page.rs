@@ -12,6 +12,7 @@
 //! use cases). Treatments and invoices come from one read of the latest treatments (an
 //! invoice is a treatment's bill: same date, total, paid and balance).
 
+use crate::http::pages::common::alerts::AlertView;
 use crate::http::pages::common::appointment_block::Block;
 use crate::http::pages::common::clinical::{self, AccountView, Audience, TreatmentRow};
 use crate::http::pages::common::contacts::{self, ContactHistory};
@@ -122,17 +123,13 @@ struct Unpaid {
     balance: String,
 }
 
-/// An alert of the header (medical alerts and recalls come with later issues).
-pub struct Alert {
-    pub text: String,
-}
-
 #[derive(Template)]
 #[template(path = "patient.html")]
 struct PatientPage<'a> {
     layout: &'a Layout,
     patient: PatientView,
-    alerts: Vec<Alert>,
+    /// Medical alerts, for every staff role but HQ.
+    alerts: Vec<AlertView>,
     /// The SMS page with the primary phone filled in, for those who send SMS.
     sms_href: Option<String>,
     /// What is owed, for those who read the account.
@@ -324,6 +321,14 @@ pub async fn show(
     } else {
         None
     };
+    let alerts = if caller.principal == dcms_domain::Principal::Hq {
+        Vec::new()
+    } else {
+        let alerts = crate::services::medical::alerts(state.store.connection(), patient_id)
+            .await
+            .or_page(&layout)?;
+        AlertView::all(&layout, &alerts)
+    };
     let sms_href = patient
         .primary_phone()
         .filter(|_| layout.can.communications_write)
@@ -334,7 +339,7 @@ pub async fn show(
     Ok(layout.render(&PatientPage {
         layout: &layout,
         patient,
-        alerts: Vec::new(),
+        alerts,
         sms_href,
         owed,
         next,

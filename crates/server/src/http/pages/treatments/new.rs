@@ -8,13 +8,14 @@ use super::item::{
     item_choices, item_errors, pairs, usual_scopes,
 };
 use crate::http::pages::common::Choice;
+use crate::http::pages::common::alerts::AlertView;
 use crate::http::pages::common::appointment_block::Block;
 use crate::http::pages::drawing::odontogram::Odontogram;
 use crate::http::pages::{FieldMessages, Layout, OrPage, PageResult, Saved, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::treatments::{self, NewTreatmentInput};
-use crate::services::{ServiceError, appointments, patients, plans, staff};
+use crate::services::{ServiceError, appointments, medical, patients, plans, staff};
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
@@ -35,6 +36,10 @@ struct NewTreatmentPage<'a> {
     system: String,
     errors: FieldMessages,
     known_fields: &'static [&'static str],
+    /// The patient's medical alerts, shown above the form.
+    alerts: Vec<AlertView>,
+    /// A severe allergy: the doctor ticks that they saw it before the first item is saved.
+    needs_ack: bool,
 }
 
 pub(super) const TREATMENT_FIELDS: &[&str] = &[
@@ -53,6 +58,7 @@ pub(super) const TREATMENT_FIELDS: &[&str] = &[
     "amount",
     "method",
     "payment_note",
+    "alert_ack",
 ];
 
 /// The appointment `typed` names, when it is one of the patient's (else None: the use case
@@ -110,6 +116,9 @@ async fn new_page(
     let appointment = linked_appointment(state, layout, patient_id, &form.appointment_id)
         .await
         .map(|(block, _)| block);
+    let history = medical::current(state.store.connection(), patient_id)
+        .await
+        .or_page(layout)?;
     let base = format!(
         "/patients/{patient_id}/treatments/new?appointment_id={}&",
         form.appointment_id
@@ -135,6 +144,8 @@ async fn new_page(
             system: system.as_str().to_owned(),
             errors,
             known_fields: TREATMENT_FIELDS,
+            alerts: AlertView::all(layout, &history.alerts),
+            needs_ack: history.has_severe_allergy(),
         },
     ))
 }
@@ -232,6 +243,27 @@ pub async fn create(
     let treatment_date = layout.form_instant("treatment_date", &form.treatment_date);
     let usual = usual_scopes(&state, &layout).await?;
     let item = form.item.input(&mut errors, &usual);
+    // A severe allergy is acknowledged before the first item is saved (and the
+    // acknowledgement audited).
+    let acknowledged = fields.iter().any(|(k, v)| k == "alert_ack" && v == "yes");
+    if item.is_some() {
+        let history = medical::current(state.store.connection(), patient_id)
+            .await
+            .or_page(&layout)?;
+        if history.has_severe_allergy() {
+            if acknowledged {
+                medical::acknowledge(&state.store, &state.audit, caller.actor(), patient_id)
+                    .await
+                    .or_page(&layout)?;
+            } else {
+                errors.push(crate::services::FieldError::coded(
+                    "alert_ack",
+                    "alert-not-acknowledged",
+                    "acknowledge the patient's severe allergy first",
+                ));
+            }
+        }
+    }
     let result = if errors.is_empty() {
         treatments::create(
             &state.store,
