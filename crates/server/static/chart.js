@@ -65,6 +65,10 @@
     if (!tooth) return;
     event.preventDefault();
     var key = tooth.dataset.uiKey;
+    // The tooth's pictures, when it has any, are brought forward.
+    document.querySelectorAll(".tooth-images.current").forEach(function (g) { g.classList.remove("current"); });
+    var images = document.getElementById("chart-images-" + key);
+    if (images) images.classList.add("current");
     var surface = event.target.closest(".surface");
     if (takesSurfaces() && surface) {
       // A whole-tooth choice of this tooth gives way to its surfaces.

@@ -2,7 +2,7 @@
 //! the latest version is the history. The service checks the contents and the version.
 
 use crate::StoreError;
-use crate::entity::medical_history;
+use crate::entity::{medical_history, medical_questionnaire};
 use crate::time::DbTimestamp;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -95,4 +95,63 @@ pub async fn versions(
         .limit(limit)
         .all(db)
         .await?)
+}
+
+/// A questionnaire answered on the tablet.
+pub async fn insert_questionnaire(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+    answers: String,
+    signature: Option<String>,
+    submitted_by: Option<i64>,
+    now: DbTimestamp,
+) -> Result<medical_questionnaire::Model, StoreError> {
+    Ok(medical_questionnaire::ActiveModel {
+        patient_id: Set(patient_id),
+        answers: Set(answers),
+        signature: Set(signature),
+        submitted_at: Set(now),
+        submitted_by: Set(submitted_by),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// The patient's questionnaires not yet reviewed, oldest first.
+pub async fn pending_questionnaires(
+    db: &impl ConnectionTrait,
+    patient_id: i64,
+) -> Result<Vec<medical_questionnaire::Model>, StoreError> {
+    use medical_questionnaire::Column;
+    Ok(medical_questionnaire::Entity::find()
+        .filter(Column::PatientId.eq(patient_id))
+        .filter(Column::ReviewedAt.is_null())
+        .order_by_asc(Column::QuestionnaireId)
+        .limit(20)
+        .all(db)
+        .await?)
+}
+
+/// Marks a questionnaire reviewed into `version` (only one not reviewed yet; whether it was).
+pub async fn mark_reviewed(
+    db: &impl ConnectionTrait,
+    questionnaire_id: i64,
+    patient_id: i64,
+    reviewed_by: Option<i64>,
+    version: i32,
+    now: DbTimestamp,
+) -> Result<bool, StoreError> {
+    use medical_questionnaire::Column;
+    use sea_orm::sea_query::Expr;
+    let done = medical_questionnaire::Entity::update_many()
+        .col_expr(Column::ReviewedAt, Expr::value(now))
+        .col_expr(Column::ReviewedBy, Expr::value(reviewed_by))
+        .col_expr(Column::Version, Expr::value(version))
+        .filter(Column::QuestionnaireId.eq(questionnaire_id))
+        .filter(Column::PatientId.eq(patient_id))
+        .filter(Column::ReviewedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
 }

@@ -638,6 +638,36 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/findings/{finding_id}/close",
         Needs(Treatments, Write),
     ),
+    // The medical history's page: clinical staff; the tablet questionnaire: whoever registers
+    // patients (the receptionist hands it over; its answers wait for clinical review).
+    (
+        "GET",
+        "/patients/{patient_id}/medical-history",
+        Needs(MedicalHistory, Read),
+    ),
+    (
+        "POST",
+        "/patients/{patient_id}/medical-history",
+        Needs(MedicalHistory, Write),
+    ),
+    (
+        "GET",
+        "/patients/{patient_id}/questionnaire",
+        Needs(Patients, Write),
+    ),
+    (
+        "POST",
+        "/patients/{patient_id}/questionnaire",
+        Needs(Patients, Write),
+    ),
+    // The patient's files (receptionists: documents and consents) and a treatment's consent
+    // to print.
+    ("GET", "/patients/{patient_id}/files", Needs(Attachments, Read)),
+    (
+        "GET",
+        "/treatments/{treatment_id}/consent",
+        Needs(Treatments, Read),
+    ),
     // A plan's page and its estimate: readers of treatments; its actions: their writers.
     ("GET", "/treatment-plans/{plan_id}", Needs(Treatments, Read)),
     (

@@ -107,6 +107,9 @@ pub struct HistoryInput {
     pub notes: Option<String>,
     /// When it was gone through with the patient (not in the future); absent: not now.
     pub reviewed_at: Option<String>,
+    /// The tablet questionnaire this version reviews (marked reviewed with it; one reviewed
+    /// already is 409).
+    pub questionnaire_id: Option<i64>,
 }
 
 /// A patient's history (version 0 when none is recorded; 404 for an unknown patient).
@@ -266,6 +269,21 @@ pub async fn put(
     )
     .await?;
     let after = History::from_row(row)?;
+    if let Some(questionnaire_id) = input.questionnaire_id
+        && !repo::mark_reviewed(
+            &txn,
+            questionnaire_id,
+            patient_id,
+            actor.user_id,
+            after.version,
+            now(),
+        )
+        .await?
+    {
+        return Err(ServiceError::Conflict(
+            "that questionnaire is reviewed already".into(),
+        ));
+    }
     let diff = changes(Some(&audited(&before)), Some(&audited(&after)), &[]);
     let entry = AuditEntry::new("update", TABLE, Some(patient_id)).with_changes(diff);
     audit.record(&txn, actor.stamp(entry)).await?;
@@ -315,4 +333,102 @@ pub async fn acknowledge(
 /// A stored JSON column.
 fn to_json<T: Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Internal(e.to_string()))
+}
+
+/// Longest signature kept (a PNG data URL of a signature box).
+const SIGNATURE_MAX: usize = 60_000;
+
+/// A questionnaire the patient answered on the tablet, waiting for review.
+#[derive(Debug, Clone)]
+pub struct Questionnaire {
+    pub questionnaire_id: i64,
+    pub submitted_at: Timestamp,
+    pub answers: MedicalHistory,
+    /// A `data:image/png;base64,` URL.
+    pub signature: Option<String>,
+}
+
+/// What the patient answered.
+#[derive(Debug, Clone, Default)]
+pub struct QuestionnaireInput {
+    pub allergies: Vec<Allergy>,
+    pub conditions: Vec<ConditionEntry>,
+    pub medications: Option<String>,
+    /// The signature drawn, a PNG data URL.
+    pub signature: Option<String>,
+}
+
+/// Keeps a questionnaire answered on the tablet for clinical staff to review (it changes no
+/// history by itself).
+pub async fn submit_questionnaire(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    patient_id: i64,
+    input: QuestionnaireInput,
+) -> Result<i64, ServiceError> {
+    let mut errors = Vec::new();
+    let answers = match MedicalHistory::new(input.allergies, input.conditions, input.medications, None) {
+        Ok(h) => Some(h),
+        Err(problems) => {
+            errors.extend(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError::coded(p.field, p.code, p.message)),
+            );
+            None
+        }
+    };
+    let signature = input.signature.filter(|s| !s.trim().is_empty());
+    if signature
+        .as_deref()
+        .is_some_and(|s| !s.starts_with("data:image/png;base64,") || s.len() > SIGNATURE_MAX)
+    {
+        errors.push(FieldError::coded(
+            "signature",
+            "signature-invalid",
+            "the signature must be a PNG drawn in the box",
+        ));
+    }
+    let (Some(answers), true) = (answers, errors.is_empty()) else {
+        return Err(ServiceError::Invalid(errors));
+    };
+    let txn = store.begin_write().await?;
+    if dcms_store::patients::lock(&txn, patient_id)
+        .await?
+        .is_none()
+    {
+        return Err(ServiceError::NotFound("patient"));
+    }
+    let row = repo::insert_questionnaire(
+        &txn,
+        patient_id,
+        to_json(&answers)?,
+        signature,
+        actor.user_id,
+        now(),
+    )
+    .await?;
+    let entry = AuditEntry::new("create", "medical_questionnaire", Some(row.questionnaire_id));
+    audit.record(&txn, actor.stamp(entry)).await?;
+    txn.commit().await?;
+    Ok(row.questionnaire_id)
+}
+
+/// The patient's questionnaires waiting for review, oldest first.
+pub async fn pending(store: &Store, patient_id: i64) -> Result<Vec<Questionnaire>, ServiceError> {
+    repo::pending_questionnaires(store.connection(), patient_id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(Questionnaire {
+                questionnaire_id: row.questionnaire_id,
+                submitted_at: from_db(row.submitted_at),
+                answers: serde_json::from_str(&row.answers).map_err(|e| {
+                    ServiceError::Internal(format!("questionnaire {}: {e}", row.questionnaire_id))
+                })?,
+                signature: row.signature,
+            })
+        })
+        .collect()
 }

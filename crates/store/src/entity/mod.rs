@@ -13,6 +13,7 @@ pub mod employee_phone;
 pub mod employee_position;
 pub mod finding;
 pub mod medical_history;
+pub mod medical_questionnaire;
 pub mod patient;
 pub mod patient_phone;
 pub mod payment;

@@ -10,6 +10,9 @@
 //!   name on disk), when it was taken, the treatment it belongs to, a note, who uploaded it,
 //!   whether it has a thumbnail; hidden (`deleted_at`, `deleted_by`) rather than deleted, and
 //!   `purged_at` once an admin removed its content; `attachment_tooth` its teeth;
+//! - `medical_questionnaire`: what a patient answered on the tablet (JSON of the same shape as
+//!   a history, and the signature drawn, a PNG data URL), waiting for clinical staff to review
+//!   it into a new version (`reviewed_at`, `reviewed_by`, the version it became);
 //! - `service_catalog.consent_text`: the consent a service asks the patient to sign;
 //! - `settings.attachment_limit_mib`: the largest file accepted (25 MiB by default).
 
@@ -81,6 +84,23 @@ impl MigrationTrait for Migration {
         index(manager, "attachment_tooth", &["attachment_id", "tooth_id"], true).await?;
         index(manager, "attachment_tooth", &["tooth_id"], false).await?;
 
+        t("medical_questionnaire")
+            .id("questionnaire_id")
+            .big_int("patient_id")
+            .text("answers")
+            .text_null("signature")
+            .timestamp("submitted_at")
+            .big_int_null("submitted_by")
+            .timestamp_null("reviewed_at")
+            .big_int_null("reviewed_by")
+            .int_null("version")
+            .references("patient_id", "patient", "patient_id")
+            .references("submitted_by", "user", "user_id")
+            .references("reviewed_by", "user", "user_id")
+            .create(manager)
+            .await?;
+        index(manager, "medical_questionnaire", &["patient_id", "questionnaire_id"], false).await?;
+
         manager
             .alter_table(
                 Table::alter()
@@ -114,7 +134,12 @@ impl MigrationTrait for Migration {
                 .alter_table(Table::alter().table(table).drop_column(column).to_owned())
                 .await?;
         }
-        for table in ["attachment_tooth", "attachment", "medical_history"] {
+        for table in [
+            "medical_questionnaire",
+            "attachment_tooth",
+            "attachment",
+            "medical_history",
+        ] {
             manager
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;

@@ -68,6 +68,10 @@ impl TableBuilder {
         self.add(ColumnDef::new(col).integer().not_null())
     }
 
+    pub fn int_null(self, col: &'static str) -> Self {
+        self.add(ColumnDef::new(col).integer().null())
+    }
+
     /// An integer column with a default value.
     pub fn int_default(self, col: &'static str, default: i32) -> Self {
         self.add(ColumnDef::new(col).integer().not_null().default(default))

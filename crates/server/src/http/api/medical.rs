@@ -79,6 +79,7 @@ pub async fn put(
         medications: body.medications,
         notes: body.notes,
         reviewed_at: body.reviewed_at,
+        questionnaire_id: None,
     };
     Ok(Json(
         medical::put(&state.store, &state.audit, caller.actor(), patient_id, input).await?,

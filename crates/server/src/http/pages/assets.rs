@@ -44,6 +44,16 @@ pub const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../../static/odontogram.js"),
     },
     Asset {
+        name: "questionnaire.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../static/questionnaire.js"),
+    },
+    Asset {
+        name: "files.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../../static/files.js"),
+    },
+    Asset {
         name: "treatment_form.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../static/treatment_form.js"),

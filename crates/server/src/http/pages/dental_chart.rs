@@ -128,6 +128,69 @@ struct ChartPage<'a> {
     hidden: Vec<String>,
     /// The address of this chart with both dentitions drawn.
     both_href: String,
+    /// X-rays and photos by tooth, for those who see them.
+    images: Vec<ToothImages>,
+}
+
+/// The pictures that show one tooth.
+struct ToothImages {
+    code: String,
+    ui_key: String,
+    /// (attachment id, its name and date).
+    items: Vec<(i64, String)>,
+}
+
+/// The patient's X-rays and photos grouped by the teeth they show, in `system`.
+async fn tooth_images(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    patient_id: i64,
+    system: ToothSystem,
+) -> Result<Vec<ToothImages>, Response> {
+    use crate::services::attachments::{self, ListQuery};
+    if !layout.can.attachments_read || caller.principal == dcms_domain::Principal::Receptionist {
+        return Ok(Vec::new());
+    }
+    let query = ListQuery {
+        kind: Some("xray,photo".into()),
+        ..ListQuery::default()
+    };
+    let files = attachments::of_patient(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        query,
+        system,
+    )
+    .await
+    .or_page(layout)?;
+    let mut groups: Vec<ToothImages> = Vec::new();
+    for file in files.iter().filter(|f| f.has_thumbnail) {
+        let when = file.taken_at.unwrap_or(file.created_at);
+        let title = format!("{} · {}", file.file_name, layout.datetime(&when));
+        for code in &file.teeth {
+            let Ok(tooth) = ToothCode::parse(system, code) else {
+                continue;
+            };
+            let ui_key = tooth.ui_key().to_owned();
+            match groups.iter_mut().find(|g| g.ui_key == ui_key) {
+                Some(g) => g.items.push((file.attachment_id, title.clone())),
+                None => groups.push(ToothImages {
+                    code: code.clone(),
+                    ui_key,
+                    items: vec![(file.attachment_id, title.clone())],
+                }),
+            }
+        }
+    }
+    groups.sort_by_key(|g| {
+        ToothCode::from_ui_key(system, &g.ui_key)
+            .map(|t| t.position())
+            .unwrap_or(usize::MAX)
+    });
+    Ok(groups)
 }
 
 /// The chart's address with a notation and dentitions.
@@ -232,10 +295,13 @@ pub async fn show(
         .with_surfaces()
         .notation_links(|s| chart_href(patient_id, s, shown))
         .dentition_links(|d| chart_href(patient_id, system, d));
+    let images = tooth_images(&state, &caller, &layout, patient_id, system).await?;
     let drawn: Vec<&'static str> = odontogram.teeth().map(|t| t.ui_key).collect();
     for key in drawn {
         let href = if summary.tooth(key).is_some() {
             format!("#chart-tooth-{key}")
+        } else if images.iter().any(|g| g.ui_key == key) {
+            format!("#chart-images-{key}")
         } else {
             "#chart-history".to_owned()
         };
@@ -357,6 +423,7 @@ pub async fn show(
         services,
         hidden,
         both_href: chart_href(patient_id, system, "both"),
+            images,
     }))
 }
 

@@ -24,6 +24,9 @@ mod appointments;
 mod catalog;
 mod chart_marks;
 mod comms;
+mod consent;
+mod files;
+mod medical;
 pub(crate) mod dental_chart;
 mod home;
 mod login;
@@ -151,6 +154,16 @@ pub fn routes() -> Router<AppState> {
             post(treatments::create),
         )
         .route("/treatments/{treatment_id}", get(treatments::show))
+        .route("/treatments/{treatment_id}/consent", get(consent::show))
+        .route(
+            "/patients/{patient_id}/medical-history",
+            get(medical::show).post(medical::save),
+        )
+        .route(
+            "/patients/{patient_id}/questionnaire",
+            get(medical::questionnaire).post(medical::submit),
+        )
+        .route("/patients/{patient_id}/files", get(files::show))
         .route(
             "/treatments/{treatment_id}/items",
             post(treatments::add_item),

@@ -67,6 +67,10 @@ struct TreatmentPage<'a> {
     /// The item form was refused (its errors are shown on it, not on the payment form).
     item_refused: bool,
     known_fields: &'static [&'static str],
+    /// The services of its items that carry a consent to print: (service id, name).
+    consents: Vec<(i64, String)>,
+    /// Its signed consents kept: (attachment id, file name).
+    signed: Vec<(i64, String)>,
 }
 
 /// The payment form, as typed.
@@ -164,6 +168,7 @@ async fn treatment_page(
             label: layout.payment_method(m),
         })
         .collect();
+    let (consents, signed) = consents_of(state, caller, layout, &treatment).await?;
     Ok(layout.render_status(
         status,
         &TreatmentPage {
@@ -183,8 +188,54 @@ async fn treatment_page(
             pay_focus,
             item_refused,
             known_fields: TREATMENT_FIELDS,
+            consents,
+            signed,
         },
     ))
+}
+
+/// The consents a treatment's services ask for, and the signed ones kept with it.
+async fn consents_of(
+    state: &AppState,
+    caller: &Caller,
+    layout: &Layout,
+    treatment: &Treatment,
+) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), axum::response::Response> {
+    let mut consents: Vec<(i64, String)> = Vec::new();
+    for item in &treatment.items {
+        if consents.iter().any(|(id, _)| *id == item.service_id) {
+            continue;
+        }
+        let service = crate::services::catalog::get(&state.store, item.service_id)
+            .await
+            .or_page(layout)?;
+        if service.consent_text.is_some() {
+            consents.push((item.service_id, item.service_name.clone()));
+        }
+    }
+    let signed = if layout.can.attachments_read {
+        let query = crate::services::attachments::ListQuery {
+            kind: Some("consent".into()),
+            ..Default::default()
+        };
+        crate::services::attachments::of_patient(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            treatment.patient_id,
+            query,
+            dcms_domain::ToothSystem::Fdi,
+        )
+        .await
+        .or_page(layout)?
+        .into_iter()
+        .filter(|a| a.treatment_id == Some(treatment.treatment_id))
+        .map(|a| (a.attachment_id, a.file_name))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    Ok((consents, signed))
 }
 
 /// `GET /treatments/{treatment_id}?system=&dentition=&pay=`.
