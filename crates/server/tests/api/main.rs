@@ -22,6 +22,7 @@ mod errors;
 mod home_pages;
 mod limits;
 mod medical;
+mod medical_pages;
 mod openapi;
 mod operations;
 mod page_session;

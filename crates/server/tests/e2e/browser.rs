@@ -206,6 +206,19 @@ impl Browser {
         field.send_keys(value).await.expect("type");
     }
 
+    /// Gives the file input `css` the file at `path`, as choosing it in the picker would.
+    pub async fn upload(&self, css: &str, path: &std::path::Path) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no file input {css}: {e}"));
+        field
+            .send_keys(&path.display().to_string())
+            .await
+            .unwrap_or_else(|e| panic!("cannot choose {}: {e}", path.display()));
+    }
+
     /// Whether the element `css` is rendered and visible (not folded away in a closed
     /// `<details>`, not `display: none`).
     pub async fn visible(&self, css: &str) -> bool {

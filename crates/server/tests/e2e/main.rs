@@ -14,6 +14,7 @@ mod calls;
 mod chart;
 mod clinic;
 mod flows;
+mod medical;
 mod patient;
 mod screens;
 mod treatment;

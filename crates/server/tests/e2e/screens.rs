@@ -366,7 +366,7 @@ async fn tables_are_labelled_cards_on_a_phone() {
 /// Today in Ulaanbaatar, `minutes` after the day's latest quarter hour that has begun (at
 /// least 00:30 and at most 22:30, so that the slots stay in the day), RFC 3339: the day's
 /// appointments of the start page whatever the hour the test runs at.
-fn today_at(minutes: i64) -> String {
+pub(crate) fn today_at(minutes: i64) -> String {
     let now = jiff::Timestamp::now().in_tz("Asia/Ulaanbaatar").unwrap();
     let quarter = (i64::from(now.hour()) * 60 + i64::from(now.minute())) / 15 * 15;
     let start = quarter.clamp(30, 22 * 60 + 30) + minutes;

@@ -85,8 +85,8 @@ pub struct PatientView {
     /// In creation order.
     pub phones: Vec<PhoneView>,
     /// What a doctor must see before treating (allergies, conditions that change dental
-    /// care), derived from the medical history; on `GET /patients/{id}` only, for every staff
-    /// role (receptionists see these and not the history).
+    /// care), derived from the medical history; on the answers about one patient (create,
+    /// read, change) for every staff role but HQ (receptionists see these and not the history).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<dcms_domain::Alert>>,
 }
@@ -335,7 +335,21 @@ pub async fn create(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(patient.into())))
+    let view = with_alerts(&state, &caller, patient.into()).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// A patient's answer with their medical alerts, for every staff role but HQ, which reads no
+/// one's medical history, its alerts included.
+async fn with_alerts(
+    state: &AppState,
+    caller: &Caller,
+    mut view: PatientView,
+) -> Result<PatientView, ApiError> {
+    if caller.principal != dcms_domain::Principal::Hq {
+        view.alerts = Some(medical::alerts(state.store.connection(), view.patient_id).await?);
+    }
+    Ok(view)
 }
 
 /// One patient (the read is audited).
@@ -351,12 +365,7 @@ pub async fn get(
     Path(patient_id): Path<i64>,
 ) -> Result<Json<PatientView>, ApiError> {
     let patient = patients::get(&state.store, &state.audit, caller.actor(), patient_id).await?;
-    let mut view = PatientView::from(patient);
-    // HQ reads no one's medical history, its alerts included.
-    if caller.principal != dcms_domain::Principal::Hq {
-        view.alerts = Some(medical::alerts(state.store.connection(), patient_id).await?);
-    }
-    Ok(Json(view))
+    Ok(Json(with_alerts(&state, &caller, patient.into()).await?))
 }
 
 /// Change a patient's fields (not the phones: see `/phones`).
@@ -392,7 +401,7 @@ pub async fn update(
         },
     )
     .await?;
-    Ok(Json(patient.into()))
+    Ok(Json(with_alerts(&state, &caller, patient.into()).await?))
 }
 
 /// Add a phone to a patient.
