@@ -117,9 +117,7 @@ pub struct Alert {
 }
 
 fn trimmed(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 fn too_long(field: String, max: usize) -> HistoryError {
@@ -152,7 +150,10 @@ impl MedicalHistory {
         notes: Option<String>,
     ) -> Result<MedicalHistory, Vec<HistoryError>> {
         let mut errors = Vec::new();
-        for (name, len) in [("allergies", allergies.len()), ("conditions", conditions.len())] {
+        for (name, len) in [
+            ("allergies", allergies.len()),
+            ("conditions", conditions.len()),
+        ] {
             if len > LIST_MAX {
                 errors.push(HistoryError {
                     field: name.to_owned(),
@@ -273,7 +274,9 @@ impl MedicalHistory {
 
     /// Whether any allergy is severe (the treatment form asks for an acknowledgement).
     pub fn has_severe_allergy(&self) -> bool {
-        self.allergies.iter().any(|a| a.severity == Severity::Severe)
+        self.allergies
+            .iter()
+            .any(|a| a.severity == Severity::Severe)
     }
 }
 
@@ -435,9 +438,18 @@ mod tests {
 
     #[test]
     fn file_types_come_from_the_first_bytes() {
-        assert_eq!(FileType::sniff(b"\xFF\xD8\xFF\xE0rest"), Some(FileType::Jpeg));
-        assert_eq!(FileType::sniff(b"\x89PNG\r\n\x1a\nrest"), Some(FileType::Png));
-        assert_eq!(FileType::sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(FileType::Webp));
+        assert_eq!(
+            FileType::sniff(b"\xFF\xD8\xFF\xE0rest"),
+            Some(FileType::Jpeg)
+        );
+        assert_eq!(
+            FileType::sniff(b"\x89PNG\r\n\x1a\nrest"),
+            Some(FileType::Png)
+        );
+        assert_eq!(
+            FileType::sniff(b"RIFF\0\0\0\0WEBPVP8 "),
+            Some(FileType::Webp)
+        );
         assert_eq!(FileType::sniff(b"%PDF-1.7"), Some(FileType::Pdf));
         let mut dicom = vec![0u8; 128];
         dicom.extend_from_slice(b"DICM");

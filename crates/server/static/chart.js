@@ -68,7 +68,14 @@
     // The tooth's pictures, when it has any, are brought forward.
     document.querySelectorAll(".tooth-images.current").forEach(function (g) { g.classList.remove("current"); });
     var images = document.getElementById("chart-images-" + key);
-    if (images) images.classList.add("current");
+    var here = document.getElementById("chart-tooth-images");
+    if (images) {
+      images.classList.add("current");
+      // Shown under the chart too, where the doctor is looking.
+      if (here) { here.innerHTML = ""; here.appendChild(images.cloneNode(true)).removeAttribute("id"); }
+    } else if (here && here.querySelector(".tooth-images")) {
+      here.innerHTML = "";
+    }
     var surface = event.target.closest(".surface");
     if (takesSurfaces() && surface) {
       // A whole-tooth choice of this tooth gives way to its surfaces.

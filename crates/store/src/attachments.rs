@@ -85,7 +85,9 @@ pub async fn find(
     db: &impl ConnectionTrait,
     attachment_id: i64,
 ) -> Result<Option<attachment::Model>, StoreError> {
-    Ok(attachment::Entity::find_by_id(attachment_id).one(db).await?)
+    Ok(attachment::Entity::find_by_id(attachment_id)
+        .one(db)
+        .await?)
 }
 
 /// An attachment locked until the end of the transaction.
@@ -168,10 +170,7 @@ pub async fn teeth_of(
 
 /// How many rows that are not purged still name this content (a purge removes the file only
 /// when none does).
-pub async fn users_of_content(
-    db: &impl ConnectionTrait,
-    sha256: &str,
-) -> Result<u64, StoreError> {
+pub async fn users_of_content(db: &impl ConnectionTrait, sha256: &str) -> Result<u64, StoreError> {
     use attachment::Column;
     Ok(attachment::Entity::find()
         .filter(Column::Sha256.eq(sha256))

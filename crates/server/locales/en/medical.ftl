@@ -89,6 +89,8 @@ attachment-kind-xray = X-ray
 attachment-kind-photo = Photo
 attachment-kind-document = Document
 attachment-kind-consent = Consent
+chart-images-hint = Click a tooth with pictures to see them here.
+files-tooth = Tooth
 chart-images = Pictures by tooth
 
 ## Consents

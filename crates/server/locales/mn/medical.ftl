@@ -89,6 +89,8 @@ attachment-kind-xray = Рентген
 attachment-kind-photo = Зураг
 attachment-kind-document = Баримт
 attachment-kind-consent = Зөвшөөрөл
+chart-images-hint = Зурагтай шүд дээр дарахад зураг нь энд гарна.
+files-tooth = Шүд
 chart-images = Шүдний зураг
 
 ## Зөвшөөрөл

@@ -87,9 +87,8 @@ async fn limit_body(
     if declared.is_some_and(|len| len > limit) {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     }
-    let request = request.map(|body| {
-        axum::body::Body::new(http_body_util::Limited::new(body, limit))
-    });
+    let request =
+        request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, limit)));
     next.run(request).await
 }
 

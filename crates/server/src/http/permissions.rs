@@ -662,7 +662,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     ),
     // The patient's files (receptionists: documents and consents) and a treatment's consent
     // to print.
-    ("GET", "/patients/{patient_id}/files", Needs(Attachments, Read)),
+    (
+        "GET",
+        "/patients/{patient_id}/files",
+        Needs(Attachments, Read),
+    ),
     (
         "GET",
         "/treatments/{treatment_id}/consent",

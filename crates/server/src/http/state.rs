@@ -1,6 +1,6 @@
 use crate::config::Config;
-use crate::services::audit::AuditTrail;
 use crate::services::attachments::Files;
+use crate::services::audit::AuditTrail;
 use crate::services::auth::Auth;
 use dcms_store::Store;
 use std::sync::Arc;

@@ -312,7 +312,10 @@ pub async fn acknowledge(
     patient_id: i64,
 ) -> Result<(), ServiceError> {
     let txn = store.begin_write().await?;
-    if dcms_store::patients::find(&txn, patient_id).await?.is_none() {
+    if dcms_store::patients::find(&txn, patient_id)
+        .await?
+        .is_none()
+    {
         return Err(ServiceError::NotFound("patient"));
     }
     let history = current(&txn, patient_id).await?;
@@ -368,17 +371,18 @@ pub async fn submit_questionnaire(
     input: QuestionnaireInput,
 ) -> Result<i64, ServiceError> {
     let mut errors = Vec::new();
-    let answers = match MedicalHistory::new(input.allergies, input.conditions, input.medications, None) {
-        Ok(h) => Some(h),
-        Err(problems) => {
-            errors.extend(
-                problems
-                    .into_iter()
-                    .map(|p| FieldError::coded(p.field, p.code, p.message)),
-            );
-            None
-        }
-    };
+    let answers =
+        match MedicalHistory::new(input.allergies, input.conditions, input.medications, None) {
+            Ok(h) => Some(h),
+            Err(problems) => {
+                errors.extend(
+                    problems
+                        .into_iter()
+                        .map(|p| FieldError::coded(p.field, p.code, p.message)),
+                );
+                None
+            }
+        };
     let signature = input.signature.filter(|s| !s.trim().is_empty());
     if signature
         .as_deref()
@@ -409,7 +413,11 @@ pub async fn submit_questionnaire(
         now(),
     )
     .await?;
-    let entry = AuditEntry::new("create", "medical_questionnaire", Some(row.questionnaire_id));
+    let entry = AuditEntry::new(
+        "create",
+        "medical_questionnaire",
+        Some(row.questionnaire_id),
+    );
     audit.record(&txn, actor.stamp(entry)).await?;
     txn.commit().await?;
     Ok(row.questionnaire_id)

@@ -43,8 +43,10 @@ pub(crate) async fn upload(
     bytes: Vec<u8>,
     fields: &[(&str, &str)],
 ) -> (u16, Value) {
-    let mut form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+    let mut form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+    );
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
     }
@@ -58,11 +60,16 @@ pub(crate) async fn upload(
         .unwrap();
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
 }
 
 fn id(v: &Value) -> i64 {
-    v["attachment_id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
+    v["attachment_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("no id in {v}"))
 }
 
 backend_test!(spawn_app -> TestApp, async fn uploads_are_typed_by_their_bytes_served_safely_and_audited(app) {
@@ -207,13 +214,20 @@ fn rss_kib(pid: u32) -> u64 {
 fn streamed_pdf(mib: usize) -> reqwest::multipart::Form {
     let chunk = vec![b' '; 64 * 1024];
     let chunks = (0..mib * 16).map(move |i| {
-        let bytes = if i == 0 { [pdf(), chunk.clone()].concat() } else { chunk.clone() };
+        let bytes = if i == 0 {
+            [pdf(), chunk.clone()].concat()
+        } else {
+            chunk.clone()
+        };
         Ok::<_, std::io::Error>(bytes)
     });
     let body = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
     reqwest::multipart::Form::new()
         .text("kind", "document")
-        .part("file", reqwest::multipart::Part::stream(body).file_name("scan.pdf"))
+        .part(
+            "file",
+            reqwest::multipart::Part::stream(body).file_name("scan.pdf"),
+        )
 }
 
 #[tokio::test]
@@ -224,55 +238,154 @@ async fn large_uploads_stream_to_disk_and_backups_carry_the_files() {
     let db = dir.join("clinic.db");
     let url = format!("sqlite://{}?mode=rwc", db.display());
     let key = dir.join("audit.key");
-    let out = run_dcms(&url, &key, &["users", "create", "--username", "boss", "--role", "admin", "--password-stdin"], Some("correct horse battery\n"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_dcms(
+        &url,
+        &key,
+        &[
+            "users",
+            "create",
+            "--username",
+            "boss",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("correct horse battery\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (mut server, address) = serve_dcms(&url, &key, &[], |_| {});
     let base = format!("http://{address}");
     let client = reqwest::Client::new();
-    let login: Value = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": "boss", "password": "correct horse battery"})).send().await.unwrap().json().await.unwrap();
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "boss", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = login["token"].as_str().unwrap().to_owned();
     let patient: Value = client.post(format!("{base}/api/v1/patients")).bearer_auth(&token)
         .json(&json!({"register_number": crate::helpers::register_number(1), "first_name": "Болд", "last_name": "Бат", "phones": [{"number": "99112233", "label": "Өөрийн", "is_primary": true}, {"number": "88112233", "label": "Ээж", "is_primary": false}]}))
         .send().await.unwrap().json().await.unwrap();
-    let p = patient["patient_id"].as_i64().unwrap_or_else(|| panic!("{patient}"));
+    let p = patient["patient_id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{patient}"));
     let upload_url = format!("{base}/api/v1/patients/{p}/attachments");
     // Warm up (the first upload makes the folders and pages in code).
-    let r = client.post(&upload_url).bearer_auth(&token).multipart(streamed_pdf(1)).send().await.unwrap();
+    let r = client
+        .post(&upload_url)
+        .bearer_auth(&token)
+        .multipart(streamed_pdf(1))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let before = rss_kib(server.id());
     // 20 MiB within the 25 MiB limit, then 60 MiB over it.
-    let r = client.post(&upload_url).bearer_auth(&token).multipart(streamed_pdf(20)).send().await.unwrap();
+    let r = client
+        .post(&upload_url)
+        .bearer_auth(&token)
+        .multipart(streamed_pdf(20))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 201);
     let kept: Value = r.json().await.unwrap();
-    assert_eq!(kept["size"].as_i64().unwrap(), 20 * 1024 * 1024 + pdf().len() as i64);
-    let over = client.post(&upload_url).bearer_auth(&token).multipart(streamed_pdf(60)).send().await;
+    assert_eq!(
+        kept["size"].as_i64().unwrap(),
+        20 * 1024 * 1024 + pdf().len() as i64
+    );
+    let over = client
+        .post(&upload_url)
+        .bearer_auth(&token)
+        .multipart(streamed_pdf(60))
+        .send()
+        .await;
     if let Ok(r) = over {
         assert_eq!(r.status(), 413);
     }
     let after = rss_kib(server.id());
     let grown_mib = after.saturating_sub(before) / 1024;
-    println!("server RSS before {before} KiB, after 20 MiB kept and 60 MiB refused {after} KiB (+{grown_mib} MiB)");
-    assert!(grown_mib < 16, "the server's memory grew by {grown_mib} MiB");
-    let listed: Value = client.get(&upload_url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
-    assert_eq!(listed.as_array().unwrap().len(), 2, "the refused upload is not kept");
+    println!(
+        "server RSS before {before} KiB, after 20 MiB kept and 60 MiB refused {after} KiB (+{grown_mib} MiB)"
+    );
+    assert!(
+        grown_mib < 16,
+        "the server's memory grew by {grown_mib} MiB"
+    );
+    let listed: Value = client
+        .get(&upload_url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.as_array().unwrap().len(),
+        2,
+        "the refused upload is not kept"
+    );
     let tmp = std::path::PathBuf::from(format!("{}.files/tmp", db.display()));
-    assert_eq!(std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0), 0, "no partial upload left");
+    assert_eq!(
+        std::fs::read_dir(&tmp).map(|d| d.count()).unwrap_or(0),
+        0,
+        "no partial upload left"
+    );
     // A backup carries the files; a server started on the copy serves them.
     let copy = dir.join("copy.db");
-    let out = run_dcms(&url, &key, &["backup", "--to", copy.to_str().unwrap()], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_dcms(
+        &url,
+        &key,
+        &["backup", "--to", copy.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(said.contains("2 attachment files") && said.contains("MiB"), "{said}");
+    assert!(
+        said.contains("2 attachment files") && said.contains("MiB"),
+        "{said}"
+    );
     server.kill().ok();
     server.wait().ok();
     let copy_url = format!("sqlite://{}", copy.display());
     let (mut restored, address) = serve_dcms(&copy_url, &key, &[], |_| {});
     let base = format!("http://{address}");
-    let login: Value = client.post(format!("{base}/api/v1/auth/login")).json(&json!({"username": "boss", "password": "correct horse battery"})).send().await.unwrap().json().await.unwrap();
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "boss", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let token = login["token"].as_str().unwrap().to_owned();
-    let r = client.get(format!("{base}/api/v1/attachments/{}/content", kept["attachment_id"])).bearer_auth(&token).send().await.unwrap();
+    let r = client
+        .get(format!(
+            "{base}/api/v1/attachments/{}/content",
+            kept["attachment_id"]
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert_eq!(r.bytes().await.unwrap().len() as i64, kept["size"].as_i64().unwrap());
+    assert_eq!(
+        r.bytes().await.unwrap().len() as i64,
+        kept["size"].as_i64().unwrap()
+    );
     restored.kill().ok();
     restored.wait().ok();
     let _ = std::fs::remove_dir_all(&dir);

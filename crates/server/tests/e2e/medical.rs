@@ -28,39 +28,86 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     let boss = app.token("boss").await;
     let owner = app.token("owner").await;
     let dr = app.token("dr").await;
-    let position = api(&app, &boss, Method::POST, "/api/v1/positions",
-        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"})).await;
-    let doctor = api(&app, &owner, Method::POST, "/api/v1/employees", json!({
-        "first_name": "Сарантуяа", "last_name": "Бат", "gender": "female", "user_id": dr_user,
-        "phones": [{"number": "99001122", "is_primary": true}, {"number": "88001122"}],
-        "positions": [{"position_id": position["position_id"], "is_primary": true}],
-    })).await["employee_id"].as_i64().unwrap();
-    let patient = api(&app, &boss, Method::POST, "/api/v1/patients", json!({
-        "register_number": "УБ85031512", "first_name": "Өлзий", "last_name": "Дорж",
-        "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}],
-    })).await["patient_id"].as_i64().unwrap();
-    let history = api(&app, &dr, Method::PUT, &format!("/api/v1/patients/{patient}/medical-history"), json!({
-        "version": 0,
-        "allergies": [{"substance": "лидокаин", "reaction": "анафилакс", "severity": "severe"}],
-        "conditions": [{"code": "anticoagulants", "text": "варфарин"}],
-    })).await;
+    let position = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/positions",
+        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
+    )
+    .await;
+    let doctor = api(
+        &app,
+        &owner,
+        Method::POST,
+        "/api/v1/employees",
+        json!({
+            "first_name": "Сарантуяа", "last_name": "Бат", "gender": "female", "user_id": dr_user,
+            "phones": [{"number": "99001122", "is_primary": true}, {"number": "88001122"}],
+            "positions": [{"position_id": position["position_id"], "is_primary": true}],
+        }),
+    )
+    .await["employee_id"]
+        .as_i64()
+        .unwrap();
+    let patient = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/patients",
+        json!({
+            "register_number": "УБ85031512", "first_name": "Өлзий", "last_name": "Дорж",
+            "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}],
+        }),
+    )
+    .await["patient_id"]
+        .as_i64()
+        .unwrap();
+    let history = api(
+        &app,
+        &dr,
+        Method::PUT,
+        &format!("/api/v1/patients/{patient}/medical-history"),
+        json!({
+            "version": 0,
+            "allergies": [{"substance": "лидокаин", "reaction": "анафилакс", "severity": "severe"}],
+            "conditions": [{"code": "anticoagulants", "text": "варфарин"}],
+        }),
+    )
+    .await;
     assert_eq!(history["version"], 1, "{history}");
     let all_day = json!([["00:00", "23:59"]]);
     api(&app, &boss, Method::PATCH, "/api/v1/settings", json!({"opening_hours": {"mon": all_day,
         "tue": all_day, "wed": all_day, "thu": all_day, "fri": all_day, "sat": all_day, "sun": all_day}})).await;
-    let booked = api(&app, &boss, Method::POST, "/api/v1/appointments",
-        json!({"patient_id": patient, "doctor_id": doctor, "start_at": today_at(0)})).await;
+    let booked = api(
+        &app,
+        &boss,
+        Method::POST,
+        "/api/v1/appointments",
+        json!({"patient_id": patient, "doctor_id": doctor, "start_at": today_at(0)}),
+    )
+    .await;
     assert!(booked["appointment_id"].is_i64(), "{booked}");
 
     // The front desk: the alert on the book's block and on the patient's header.
     b.login("desk", PASSWORD).await;
     b.goto("/appointments").await;
-    assert_eq!(b.count(".appt-block .mark-alert-severe").await, 1, "the block's alert");
+    assert_eq!(
+        b.count(".appt-block .mark-alert-severe").await,
+        1,
+        "the block's alert"
+    );
     b.screenshot("book-alert-mn").await;
     b.goto(&format!("/patients/{patient}")).await;
     let alerts = b.text("#patient-alerts").await;
-    assert!(alerts.contains("лидокаин") && alerts.contains("Цус шингэлэх"), "{alerts}");
-    assert!(!b.exists("#open-medical-history").await, "receptionists see only the alerts");
+    assert!(
+        alerts.contains("лидокаин") && alerts.contains("Цус шингэлэх"),
+        "{alerts}"
+    );
+    assert!(
+        !b.exists("#open-medical-history").await,
+        "receptionists see only the alerts"
+    );
     b.screenshot("patient-alerts-mn").await;
     b.logout().await;
 
@@ -77,7 +124,9 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     b.choose("#upload-kind", "xray").await;
     b.fill("#upload-teeth", "36").await;
     let png = std::env::temp_dir().join(format!("dcms-e2e-xray-{}.png", std::process::id()));
-    let img = image::RgbImage::from_fn(800, 500, |x, y| image::Rgb([((x + y) % 256) as u8, 90, 140]));
+    let img = image::RgbImage::from_fn(800, 500, |x, y| {
+        image::Rgb([((x + y) % 256) as u8, 90, 140])
+    });
     img.save(&png).unwrap();
     b.upload("#files-input", &png).await;
     for _ in 0..100 {
@@ -86,7 +135,11 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(b.count("#files-pictures .gallery-item").await, 1, "uploaded and listed");
+    assert_eq!(
+        b.count("#files-pictures .gallery-item").await,
+        1,
+        "uploaded and listed"
+    );
     b.screenshot("files-mn").await;
     b.click("#files-pictures .open-viewer").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -95,9 +148,21 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     b.click("#viewer-close").await;
     let chart = format!("/patients/{patient}/chart");
     b.goto(&chart).await;
-    assert_eq!(b.count("#chart-images-P-LL-6 img").await, 1, "the thumbnail on 36");
+    assert_eq!(
+        b.count("#chart-images-P-LL-6 img").await,
+        1,
+        "the thumbnail on 36"
+    );
     b.click("a.tooth[data-ui-key='P-LL-6']").await;
-    assert!(b.exists("#chart-images-P-LL-6.current").await, "clicking 36 shows its pictures");
+    assert!(
+        b.exists("#chart-images-P-LL-6.current").await,
+        "clicking 36 shows its pictures"
+    );
+    assert_eq!(
+        b.count("#chart-tooth-images img").await,
+        1,
+        "under the chart, where the doctor looks"
+    );
     b.screenshot("chart-xray-mn").await;
 
     // The medical history page and the tablet questionnaire.
@@ -109,7 +174,11 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     b.screenshot("questionnaire-mn").await;
     for (width, suffix) in [(1280, "1280"), (768, "768"), (390, "390")] {
         b.resize(width, 900).await;
-        for (path, name) in [(&files, "files"), (&chart, "chart-xray"), (&medical, "medical-history")] {
+        for (path, name) in [
+            (&files, "files"),
+            (&chart, "chart-xray"),
+            (&medical, "medical-history"),
+        ] {
             b.goto(path).await;
             b.screenshot(&format!("{name}-{suffix}")).await;
         }
@@ -117,7 +186,11 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     b.resize(768, 1024).await;
     b.goto(&format!("/patients/{patient}/questionnaire")).await;
     b.screenshot("questionnaire-768").await;
-    for path in [files.clone(), medical.clone(), format!("/patients/{patient}/questionnaire")] {
+    for path in [
+        files.clone(),
+        medical.clone(),
+        format!("/patients/{patient}/questionnaire"),
+    ] {
         assert_fits(&b, &path).await;
     }
     let _ = std::fs::remove_file(&png);

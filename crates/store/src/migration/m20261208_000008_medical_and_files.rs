@@ -69,7 +69,13 @@ impl MigrationTrait for Migration {
             .references("deleted_by", "user", "user_id")
             .create(manager)
             .await?;
-        index(manager, "attachment", &["patient_id", "attachment_id"], false).await?;
+        index(
+            manager,
+            "attachment",
+            &["patient_id", "attachment_id"],
+            false,
+        )
+        .await?;
         index(manager, "attachment", &["sha256"], false).await?;
         index(manager, "attachment", &["treatment_id"], false).await?;
 
@@ -81,7 +87,13 @@ impl MigrationTrait for Migration {
             .references("tooth_id", "tooth_definition", "tooth_id")
             .create(manager)
             .await?;
-        index(manager, "attachment_tooth", &["attachment_id", "tooth_id"], true).await?;
+        index(
+            manager,
+            "attachment_tooth",
+            &["attachment_id", "tooth_id"],
+            true,
+        )
+        .await?;
         index(manager, "attachment_tooth", &["tooth_id"], false).await?;
 
         t("medical_questionnaire")
@@ -99,7 +111,13 @@ impl MigrationTrait for Migration {
             .references("reviewed_by", "user", "user_id")
             .create(manager)
             .await?;
-        index(manager, "medical_questionnaire", &["patient_id", "questionnaire_id"], false).await?;
+        index(
+            manager,
+            "medical_questionnaire",
+            &["patient_id", "questionnaire_id"],
+            false,
+        )
+        .await?;
 
         manager
             .alter_table(

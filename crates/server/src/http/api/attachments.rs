@@ -111,9 +111,8 @@ async fn text_field(mut field: Field<'_>, name: &str) -> Result<String, ApiError
             )]));
         }
     }
-    String::from_utf8(bytes).map_err(|_| {
-        ApiError::invalid(vec![FieldError::coded(name, "utf8", "must be UTF-8 text")])
-    })
+    String::from_utf8(bytes)
+        .map_err(|_| ApiError::invalid(vec![FieldError::coded(name, "utf8", "must be UTF-8 text")]))
 }
 
 /// Reads an upload's fields, the file streamed to disk as it arrives.

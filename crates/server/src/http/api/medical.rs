@@ -82,7 +82,14 @@ pub async fn put(
         questionnaire_id: None,
     };
     Ok(Json(
-        medical::put(&state.store, &state.audit, caller.actor(), patient_id, input).await?,
+        medical::put(
+            &state.store,
+            &state.audit,
+            caller.actor(),
+            patient_id,
+            input,
+        )
+        .await?,
     ))
 }
 

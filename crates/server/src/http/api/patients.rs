@@ -6,8 +6,8 @@ use super::views::Page;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
-use crate::services::patient_csv::CsvProblem;
 use crate::services::medical;
+use crate::services::patient_csv::CsvProblem;
 use crate::services::patient_import;
 use crate::services::patients::{
     self, NewPatientInput, Patient, PatientChanges, PatientCursor, PatientPhone, PhoneChanges,

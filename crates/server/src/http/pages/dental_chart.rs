@@ -423,7 +423,7 @@ pub async fn show(
         services,
         hidden,
         both_href: chart_href(patient_id, system, "both"),
-            images,
+        images,
     }))
 }
 

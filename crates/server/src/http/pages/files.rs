@@ -48,10 +48,7 @@ impl FileView {
             attachment_id: a.attachment_id,
             kind: layout.t(&format!("attachment-kind-{}", a.kind.as_str())),
             name: a.file_name.clone(),
-            date: when
-                .to_zoned(layout.time_zone.clone())
-                .date()
-                .to_string(),
+            date: when.to_zoned(layout.time_zone.clone()).date().to_string(),
             teeth: a.teeth.join(", "),
             size: crate::services::backup::size_text(u64::try_from(a.size).unwrap_or(0)),
             note: a.note.clone(),

@@ -206,7 +206,10 @@ async fn page(
         .iter()
         .map(|v| VersionLine {
             version: v.version,
-            when: v.updated_at.map(|t| layout.datetime(&t)).unwrap_or_default(),
+            when: v
+                .updated_at
+                .map(|t| layout.datetime(&t))
+                .unwrap_or_default(),
             summary: AlertView::line(&AlertView::all(layout, &v.alerts)),
         })
         .collect();
@@ -324,7 +327,15 @@ pub async fn save(
         reviewed_at,
         questionnaire_id,
     };
-    match medical::put(&state.store, &state.audit, caller.actor(), patient_id, input).await {
+    match medical::put(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        input,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other_with_flash(
             &format!("/patients/{patient_id}/medical-history"),
             msg("flash-saved"),
@@ -442,9 +453,15 @@ pub async fn submit(
         medications: Some(one(&fields, "medications").to_owned()),
         signature: Some(one(&fields, "signature").to_owned()),
     };
-    medical::submit_questionnaire(&state.store, &state.audit, caller.actor(), patient_id, input)
-        .await
-        .or_page(&layout)?;
+    medical::submit_questionnaire(
+        &state.store,
+        &state.audit,
+        caller.actor(),
+        patient_id,
+        input,
+    )
+    .await
+    .or_page(&layout)?;
     questionnaire_page(&state, &caller, &layout, patient_id, true).await
 }
 

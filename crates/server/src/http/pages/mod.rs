@@ -25,11 +25,11 @@ mod catalog;
 mod chart_marks;
 mod comms;
 mod consent;
-mod files;
-mod medical;
 pub(crate) mod dental_chart;
+mod files;
 mod home;
 mod login;
+mod medical;
 mod plans;
 
 mod patients;

@@ -85,7 +85,10 @@ fn to_answer(
     system: ToothSystem,
 ) -> Result<Attachment, ServiceError> {
     let kind = AttachmentKind::from_code(row.kind).ok_or_else(|| {
-        ServiceError::Internal(format!("attachment {} kind {}", row.attachment_id, row.kind))
+        ServiceError::Internal(format!(
+            "attachment {} kind {}",
+            row.attachment_id, row.kind
+        ))
     })?;
     let teeth = teeth
         .get(&row.attachment_id)
@@ -201,9 +204,8 @@ fn teeth(errors: &mut Vec<FieldError>, system: ToothSystem, given: Option<&str>)
         match ToothCode::parse(system, code) {
             Ok(tooth) if !ids.contains(&id_of(tooth)) => ids.push(id_of(tooth)),
             Ok(_) => {}
-            Err(e) => {
-                errors.push(FieldError::coded("teeth", "tooth-unknown", e.to_string()).arg("code", code))
-            }
+            Err(e) => errors
+                .push(FieldError::coded("teeth", "tooth-unknown", e.to_string()).arg("code", code)),
         }
     }
     if ids.len() > 32 {
@@ -309,8 +311,11 @@ pub async fn upload(
     .await?;
     let attachment_id = row.attachment_id;
     let answer = assemble(&txn, vec![row], system).await?.remove(0);
-    let entry = AuditEntry::new("create", TABLE, Some(attachment_id))
-        .with_changes(changes(None, Some(&answer), &[]));
+    let entry = AuditEntry::new("create", TABLE, Some(attachment_id)).with_changes(changes(
+        None,
+        Some(&answer),
+        &[],
+    ));
     audit.record(&txn, actor.stamp(entry)).await?;
     txn.commit().await?;
     Ok(answer)
@@ -347,7 +352,8 @@ pub async fn of_patient(
         .map(str::trim)
         .filter(|k| !k.is_empty())
     {
-        if let Some(kind) = fields::required_choice::<AttachmentKind>(&mut errors, "kind", Some(name))
+        if let Some(kind) =
+            fields::required_choice::<AttachmentKind>(&mut errors, "kind", Some(name))
         {
             kinds.push(kind);
         }
@@ -513,8 +519,11 @@ pub async fn change(
         repo::set_teeth(&txn, attachment_id, &ids).await?;
     }
     let after = assemble(&txn, vec![row], system).await?.remove(0);
-    let entry = AuditEntry::new("update", TABLE, Some(attachment_id))
-        .with_changes(changes(Some(&before), Some(&after), &[]));
+    let entry = AuditEntry::new("update", TABLE, Some(attachment_id)).with_changes(changes(
+        Some(&before),
+        Some(&after),
+        &[],
+    ));
     audit.record(&txn, actor.stamp(entry)).await?;
     txn.commit().await?;
     Ok(after)

@@ -50,7 +50,11 @@ pub struct Block {
 
 impl Block {
     /// The patient's alerts from the book's marks, when the caller sees alerts.
-    pub fn set_alerts(&mut self, layout: &Layout, marks: &crate::services::appointments::BookMarks) {
+    pub fn set_alerts(
+        &mut self,
+        layout: &Layout,
+        marks: &crate::services::appointments::BookMarks,
+    ) {
         if !layout.can.alerts {
             return;
         }
