@@ -174,13 +174,12 @@ impl MedicalHistory {
                         message: "name the substance".into(),
                     });
                 }
-                let substance = Some(substance);
-                check_len(
-                    &mut errors,
-                    || format!("allergies[{i}].substance"),
-                    &substance,
-                    SHORT_TEXT_MAX,
-                );
+                if substance.chars().count() > SHORT_TEXT_MAX {
+                    errors.push(too_long(
+                        format!("allergies[{i}].substance"),
+                        SHORT_TEXT_MAX,
+                    ));
+                }
                 let reaction = trimmed(a.reaction);
                 check_len(
                     &mut errors,
@@ -189,7 +188,7 @@ impl MedicalHistory {
                     SHORT_TEXT_MAX,
                 );
                 Allergy {
-                    substance: substance.unwrap_or_default(),
+                    substance,
                     reaction,
                     severity: a.severity,
                 }

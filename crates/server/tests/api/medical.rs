@@ -96,7 +96,7 @@ backend_test!(spawn_app -> TestApp, async fn history_is_versioned_and_a_stale_ve
     assert_eq!(status, 422);
     let (_, latest) = app.get_json(&path, &s.doctor).await;
     assert_eq!(latest["version"], 3);
-    let (status, _) = app.call(reqwest::Method::PUT, &format!("/api/v1/patients/999999/medical-history"), &s.doctor, Some(history(0))).await;
+    let (status, _) = app.call(reqwest::Method::PUT, "/api/v1/patients/999999/medical-history", &s.doctor, Some(history(0))).await;
     assert_eq!(status, 404);
 });
 
