@@ -256,6 +256,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The attachment", body = Attachment),
         (status = 404, description = "No such attachment (or hidden)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown notation", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -435,7 +436,9 @@ pub(crate) async fn send_file(
 #[utoipa::path(get, path = "/api/v1/attachments/{attachment_id}/content", operation_id = "attachments_content", tag = "attachments", security(("bearer" = [])),
     params(("attachment_id" = i64, Path, description = "Attachment id")),
     responses(
-        (status = 200, description = "The content, with its type, `Content-Disposition`, `nosniff` and a sandboxing CSP", content_type = "application/octet-stream"),
+        (status = 200, description = "The content, with its type, `Content-Disposition`, `nosniff` and a sandboxing CSP", content(
+            ("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf"), ("application/dicom"),
+        )),
         (status = 404, description = "No such attachment (or hidden)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn content(
