@@ -69,6 +69,14 @@
     });
   });
 
+  document.querySelectorAll(".purge-file").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (!window.confirm(b.dataset.confirm)) return;
+      fetch("/api/v1/attachments/" + b.dataset.id + "/purge", { method: "POST", headers: { "X-CSRF-Token": csrf } })
+        .then(function (r) { if (r.ok) window.location.reload(); });
+    });
+  });
+
   // --- the viewer ---
   var dialog = document.getElementById("viewer");
   if (!dialog) return;

@@ -3,7 +3,8 @@
 //! version is refused (409) and shown on the latest; the receptionist hands over the
 //! questionnaire (answers and signature kept, no history changed, the history page closed to
 //! them); the doctor finds the answers in the form and saves them as the next version, which
-//! marks the questionnaire reviewed; the alerts on the patient's page; the files page's rule.
+//! marks the questionnaire reviewed; the alerts on the patient's page; the files page's rule
+//! and an admin's list of hidden files to purge.
 use crate::appointments::clinic;
 use crate::backend_test;
 use crate::helpers::TestApp;
@@ -79,6 +80,17 @@ backend_test!(spawn_app -> TestApp, async fn the_history_form_the_questionnaire_
     assert!(!after.has("id=\"questionnaire-pending\""), "reviewed once");
     let again = dr.post(&app, &page, &[("version", "2"), ("questionnaire_id", &qid)]).await;
     assert_eq!(again.status, 409, "a questionnaire is reviewed once");
+
+    // An admin lists the hidden files to purge them; others are not shown them.
+    let (status, a) = crate::attachments::upload(&app, &dr.token, p, "scan.pdf", b"%PDF-1.4\n%%EOF\n".to_vec(), &[("kind", "document")]).await;
+    assert_eq!(status, 201, "{a}");
+    let (status, _) = app.delete_json(&format!("/api/v1/attachments/{}", a["attachment_id"]), &dr.token).await;
+    assert_eq!(status, 204);
+    let owner = signed_in(&app, "owner", "mn").await;
+    let hidden = owner.get(&app, &format!("/patients/{p}/files?hidden=true")).await;
+    assert!(hidden.has("class=\"danger purge-file\"") && hidden.has("scan.pdf"), "{}", hidden.body);
+    let not_admin = dr.get(&app, &format!("/patients/{p}/files?hidden=true")).await;
+    assert!(!not_admin.has("scan.pdf") && !not_admin.has("id=\"files-hidden\""));
 
     // The files page: staff; HQ nothing.
     assert_eq!(desk.get(&app, &format!("/patients/{p}/files")).await.status, 200);

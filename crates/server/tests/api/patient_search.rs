@@ -171,9 +171,11 @@ backend_test!(spawn_app -> TestApp, async fn phone_and_register_number_searches(
     // ... or the end of one (the last four digits), never the middle.
     assert_eq!(search_names(&app, &token, "1122").await, ["Ган Ану", "Дорж Сараа"]);
     assert!(search_names(&app, &token, "1223").await.is_empty(), "neither end of a number");
-    // Each item is a whole patient.
+    // Each item is a whole patient (the alerts come on the answers about one patient only).
     let (_, page) = app.call(Method::GET, "/api/v1/patients?q=%D1%83%D0%B185031512", &token, None).await;
-    assert_eq!(page["items"][0], a);
+    let mut whole = a.clone();
+    whole.as_object_mut().unwrap().remove("alerts");
+    assert_eq!(page["items"][0], whole);
     assert_eq!(page["next_cursor"], Value::Null);
 });
 

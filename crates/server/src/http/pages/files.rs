@@ -26,6 +26,8 @@ pub struct FilesParams {
     pub tooth: Option<String>,
     /// A picture to open in the viewer.
     pub view: Option<i64>,
+    /// Admins: the hidden files too, to purge.
+    pub hidden: Option<bool>,
 }
 
 /// A file as the page shows it.
@@ -73,6 +75,8 @@ struct FilesPage<'a> {
     tooth: String,
     pictures: Vec<FileView>,
     documents: Vec<FileView>,
+    /// Hidden files not purged yet, listed for an admin who asked.
+    hidden: Option<Vec<FileView>>,
     view: Option<i64>,
     limit_mib: i32,
 }
@@ -90,11 +94,12 @@ pub async fn show(
         .or_page(&layout)?;
     let clinic = settings::get(&state.store).await.or_page(&layout)?;
     let kind = params.kind.clone().unwrap_or_default();
+    let show_hidden = params.hidden == Some(true) && caller.principal == Principal::Admin;
     let tooth = params.tooth.clone().unwrap_or_default();
     let query = ListQuery {
         kind: Some(kind.clone()).filter(|k| AttachmentKind::NAMES.contains(&k.as_str())),
         tooth: Some(tooth.clone()).filter(|t| !t.trim().is_empty()),
-        deleted: false,
+        deleted: show_hidden,
     };
     let files = attachments::of_patient(
         &state.store,
@@ -110,8 +115,15 @@ pub async fn show(
     let to = params.to.clone().unwrap_or_default();
     let mut pictures = Vec::new();
     let mut documents = Vec::new();
+    let mut hidden = Vec::new();
     for file in &files {
         let view = FileView::of(&layout, file);
+        if file.deleted_at.is_some() {
+            if file.purged_at.is_none() {
+                hidden.push(view);
+            }
+            continue;
+        }
         if (!from.is_empty() && view.date.as_str() < from.as_str())
             || (!to.is_empty() && view.date.as_str() > to.as_str())
         {
@@ -144,6 +156,7 @@ pub async fn show(
         tooth,
         pictures,
         documents,
+        hidden: show_hidden.then_some(hidden),
         view: params.view,
         limit_mib: clinic.attachment_limit_mib,
     }))
