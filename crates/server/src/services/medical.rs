@@ -218,22 +218,15 @@ pub async fn put(
             }
         }),
     };
-    let history = match MedicalHistory::new(
-        input.allergies,
-        input.conditions,
-        input.medications,
-        input.notes,
-    ) {
-        Ok(h) => Some(h),
-        Err(problems) => {
-            errors.extend(
-                problems
-                    .into_iter()
-                    .map(|p| FieldError::coded(p.field, p.code, p.message)),
-            );
-            None
-        }
-    };
+    let history = checked(
+        &mut errors,
+        MedicalHistory::new(
+            input.allergies,
+            input.conditions,
+            input.medications,
+            input.notes,
+        ),
+    );
     let txn = store.begin_write().await?;
     if dcms_store::patients::lock(&txn, patient_id)
         .await?
@@ -333,6 +326,22 @@ pub async fn acknowledge(
     Ok(())
 }
 
+/// The history, or its problems added to `errors` field by field.
+fn checked(
+    errors: &mut Vec<FieldError>,
+    built: Result<MedicalHistory, Vec<dcms_domain::HistoryError>>,
+) -> Option<MedicalHistory> {
+    built
+        .map_err(|problems| {
+            errors.extend(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError::coded(p.field, p.code, p.message)),
+            )
+        })
+        .ok()
+}
+
 /// A stored JSON column.
 fn to_json<T: Serialize>(value: &T) -> Result<String, ServiceError> {
     serde_json::to_string(value).map_err(|e| ServiceError::Internal(e.to_string()))
@@ -371,18 +380,10 @@ pub async fn submit_questionnaire(
     input: QuestionnaireInput,
 ) -> Result<i64, ServiceError> {
     let mut errors = Vec::new();
-    let answers =
-        match MedicalHistory::new(input.allergies, input.conditions, input.medications, None) {
-            Ok(h) => Some(h),
-            Err(problems) => {
-                errors.extend(
-                    problems
-                        .into_iter()
-                        .map(|p| FieldError::coded(p.field, p.code, p.message)),
-                );
-                None
-            }
-        };
+    let answers = checked(
+        &mut errors,
+        MedicalHistory::new(input.allergies, input.conditions, input.medications, None),
+    );
     let signature = input.signature.filter(|s| !s.trim().is_empty());
     if signature
         .as_deref()

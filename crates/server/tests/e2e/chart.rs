@@ -4,9 +4,8 @@
 //! 390 px.
 
 use crate::browser::{Browser, assert_fits};
-use crate::clinic::api;
+use crate::clinic::{Practice, api, practice};
 use crate::helpers::*;
-use dcms_domain::Role;
 use reqwest::Method;
 use serde_json::json;
 
@@ -20,46 +19,11 @@ async fn chart_a_caries_plan_a_filling_record_it_and_see_the_tooth_filled() {
     let Some(b) = Browser::start(&app.address).await else {
         return;
     };
-    app.create_user("boss", Role::Manager).await;
-    let dr_user = app.create_user("dr", Role::Doctor).await;
-    app.create_user("owner", Role::Admin).await;
-    let boss = app.token("boss").await;
-    let owner = app.token("owner").await;
-    let position = api(
-        &app,
-        &boss,
-        Method::POST,
-        "/api/v1/positions",
-        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
-    )
-    .await;
-    let _doctor = api(
-        &app,
-        &owner,
-        Method::POST,
-        "/api/v1/employees",
-        json!({
-            "first_name": "Сарантуяа", "last_name": "Бат", "gender": "female", "user_id": dr_user,
-            "phones": [{"number": "99001122", "is_primary": true}, {"number": "88001122"}],
-            "positions": [{"position_id": position["position_id"], "is_primary": true}],
-        }),
-    )
-    .await["employee_id"]
-        .as_i64()
-        .unwrap();
-    let patient = api(
-        &app,
-        &boss,
-        Method::POST,
-        "/api/v1/patients",
-        json!({
-            "register_number": "УБ85031512", "first_name": "Өлзий", "last_name": "Дорж",
-            "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}],
-        }),
-    )
-    .await["patient_id"]
-        .as_i64()
-        .unwrap();
+    let Practice {
+        boss,
+        doctor: _,
+        patient,
+    } = practice(&app).await;
     let service = api(
         &app,
         &boss,

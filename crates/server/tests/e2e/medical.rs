@@ -5,7 +5,7 @@
 //! medical history page and the tablet questionnaire. Screenshots at 1280, 768 and 390 px.
 
 use crate::browser::{Browser, assert_fits};
-use crate::clinic::api;
+use crate::clinic::{Practice, api, practice};
 use crate::helpers::*;
 use crate::screens::today_at;
 use dcms_domain::Role;
@@ -21,48 +21,13 @@ async fn alerts_on_the_book_the_patient_and_the_treatment_form_and_an_xray_on_th
     let Some(b) = Browser::start(&app.address).await else {
         return;
     };
-    app.create_user("boss", Role::Manager).await;
-    let dr_user = app.create_user("dr", Role::Doctor).await;
-    app.create_user("owner", Role::Admin).await;
+    let Practice {
+        boss,
+        doctor,
+        patient,
+    } = practice(&app).await;
     app.create_user("desk", Role::Receptionist).await;
-    let boss = app.token("boss").await;
-    let owner = app.token("owner").await;
     let dr = app.token("dr").await;
-    let position = api(
-        &app,
-        &boss,
-        Method::POST,
-        "/api/v1/positions",
-        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
-    )
-    .await;
-    let doctor = api(
-        &app,
-        &owner,
-        Method::POST,
-        "/api/v1/employees",
-        json!({
-            "first_name": "Сарантуяа", "last_name": "Бат", "gender": "female", "user_id": dr_user,
-            "phones": [{"number": "99001122", "is_primary": true}, {"number": "88001122"}],
-            "positions": [{"position_id": position["position_id"], "is_primary": true}],
-        }),
-    )
-    .await["employee_id"]
-        .as_i64()
-        .unwrap();
-    let patient = api(
-        &app,
-        &boss,
-        Method::POST,
-        "/api/v1/patients",
-        json!({
-            "register_number": "УБ85031512", "first_name": "Өлзий", "last_name": "Дорж",
-            "phones": [{"number": "99112233", "is_primary": true}, {"number": "88112233"}],
-        }),
-    )
-    .await["patient_id"]
-        .as_i64()
-        .unwrap();
     let history = api(
         &app,
         &dr,

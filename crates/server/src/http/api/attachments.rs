@@ -432,6 +432,25 @@ pub(crate) async fn send_file(
     Ok(response)
 }
 
+/// An attachment's content or thumbnail, the read audited.
+async fn stored(
+    state: &AppState,
+    caller: &Caller,
+    attachment_id: i64,
+    thumbnail: bool,
+) -> Result<Response, ApiError> {
+    let (attachment, path) = attachments::content(
+        &state.store,
+        &state.audit,
+        &state.files,
+        caller.actor(),
+        attachment_id,
+        thumbnail,
+    )
+    .await?;
+    send_file(&attachment, &path, thumbnail).await
+}
+
 /// The file itself (the read is audited).
 #[utoipa::path(get, path = "/api/v1/attachments/{attachment_id}/content", operation_id = "attachments_content", tag = "attachments", security(("bearer" = [])),
     params(("attachment_id" = i64, Path, description = "Attachment id")),
@@ -446,16 +465,7 @@ pub async fn content(
     Extension(caller): Extension<Caller>,
     Path(attachment_id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let (attachment, path) = attachments::content(
-        &state.store,
-        &state.audit,
-        &state.files,
-        caller.actor(),
-        attachment_id,
-        false,
-    )
-    .await?;
-    send_file(&attachment, &path, false).await
+    stored(&state, &caller, attachment_id, false).await
 }
 
 /// A picture's thumbnail (JPEG, at most 320 px; the read is audited).
@@ -470,16 +480,7 @@ pub async fn thumbnail(
     Extension(caller): Extension<Caller>,
     Path(attachment_id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let (attachment, path) = attachments::content(
-        &state.store,
-        &state.audit,
-        &state.files,
-        caller.actor(),
-        attachment_id,
-        true,
-    )
-    .await?;
-    send_file(&attachment, &path, true).await
+    stored(&state, &caller, attachment_id, true).await
 }
 
 pub fn routes() -> axum::Router<AppState> {
