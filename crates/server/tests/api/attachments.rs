@@ -230,6 +230,20 @@ fn streamed_pdf(mib: usize) -> reqwest::multipart::Form {
         )
 }
 
+/// The token of `boss` on the server at `base`.
+async fn boss_token(client: &reqwest::Client, base: &str) -> String {
+    let login: Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "boss", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    login["token"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn large_uploads_stream_to_disk_and_backups_carry_the_files() {
     let dir = std::env::temp_dir().join(format!("dcms-files-test-{}", std::process::id()));
@@ -260,16 +274,7 @@ async fn large_uploads_stream_to_disk_and_backups_carry_the_files() {
     let (mut server, address) = serve_dcms(&url, &key, &[], |_| {});
     let base = format!("http://{address}");
     let client = reqwest::Client::new();
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "boss", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = boss_token(&client, &base).await;
     let patient: Value = client.post(format!("{base}/api/v1/patients")).bearer_auth(&token)
         .json(&json!({"register_number": crate::helpers::register_number(1), "first_name": "Болд", "last_name": "Бат", "phones": [{"number": "99112233", "label": "Өөрийн", "is_primary": true}, {"number": "88112233", "label": "Ээж", "is_primary": false}]}))
         .send().await.unwrap().json().await.unwrap();
@@ -362,16 +367,7 @@ async fn large_uploads_stream_to_disk_and_backups_carry_the_files() {
     let copy_url = format!("sqlite://{}", copy.display());
     let (mut restored, address) = serve_dcms(&copy_url, &key, &[], |_| {});
     let base = format!("http://{address}");
-    let login: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "boss", "password": "correct horse battery"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = boss_token(&client, &base).await;
     let r = client
         .get(format!(
             "{base}/api/v1/attachments/{}/content",
