@@ -14,7 +14,7 @@
 
 use super::common::alerts::AlertView;
 use super::respond::see_other_with_flash;
-use super::{Layout, OrPage, PageResult, msg};
+use super::{Layout, OrPage, PageResult, field, msg};
 use crate::http::state::AppState;
 use crate::services::auth::Caller;
 use crate::services::medical::{self, History, HistoryInput, Questionnaire, QuestionnaireInput};
@@ -264,10 +264,6 @@ fn all<'a>(fields: &'a [(String, String)], name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-fn one<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    all(fields, name).first().copied().unwrap_or_default()
-}
-
 /// Allergies from the rows (blank rows left out; an unknown severity is mild).
 fn allergies_of(fields: &[(String, String)]) -> Vec<Allergy> {
     let substances = all(fields, "substance");
@@ -295,11 +291,11 @@ fn conditions_of(fields: &[(String, String)]) -> Vec<ConditionEntry> {
         .iter()
         .filter(|c| {
             all(fields, "cond").contains(&c.as_str())
-                || one(fields, &format!("cond_{}", c.as_str())) == "yes"
+                || field(fields, &format!("cond_{}", c.as_str())) == "yes"
         })
         .map(|&code| ConditionEntry {
             code,
-            text: Some(one(fields, &format!("cond_text_{}", code.as_str())).to_owned()),
+            text: Some(field(fields, &format!("cond_text_{}", code.as_str())).to_owned()),
         })
         .collect()
 }
@@ -314,16 +310,19 @@ pub async fn save(
 ) -> PageResult {
     let allergies = allergies_of(&fields);
     let conditions = conditions_of(&fields);
-    let version = one(&fields, "version").trim().parse::<i64>().ok();
-    let questionnaire_id = one(&fields, "questionnaire_id").trim().parse::<i64>().ok();
+    let version = field(&fields, "version").trim().parse::<i64>().ok();
+    let questionnaire_id = field(&fields, "questionnaire_id")
+        .trim()
+        .parse::<i64>()
+        .ok();
     let reviewed_at =
-        (one(&fields, "reviewed") == "yes").then(|| jiff::Timestamp::now().to_string());
+        (field(&fields, "reviewed") == "yes").then(|| jiff::Timestamp::now().to_string());
     let input = HistoryInput {
         version,
         allergies: allergies.clone(),
         conditions: conditions.clone(),
-        medications: Some(one(&fields, "medications").to_owned()),
-        notes: Some(one(&fields, "notes").to_owned()),
+        medications: Some(field(&fields, "medications").to_owned()),
+        notes: Some(field(&fields, "notes").to_owned()),
         reviewed_at,
         questionnaire_id,
     };
@@ -353,8 +352,8 @@ pub async fn save(
                     let h = MedicalHistory {
                         allergies,
                         conditions,
-                        medications: Some(one(&fields, "medications").to_owned()),
-                        notes: Some(one(&fields, "notes").to_owned()),
+                        medications: Some(field(&fields, "medications").to_owned()),
+                        notes: Some(field(&fields, "notes").to_owned()),
                     };
                     let mut form = HistoryForm::of(
                         &layout,
@@ -440,7 +439,7 @@ pub async fn submit(
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
     let mut conditions = conditions_of(&fields);
-    let other = one(&fields, "other").trim().to_owned();
+    let other = field(&fields, "other").trim().to_owned();
     if !other.is_empty() {
         conditions.push(ConditionEntry {
             code: Condition::Other,
@@ -450,8 +449,8 @@ pub async fn submit(
     let input = QuestionnaireInput {
         allergies: allergies_of(&fields),
         conditions,
-        medications: Some(one(&fields, "medications").to_owned()),
-        signature: Some(one(&fields, "signature").to_owned()),
+        medications: Some(field(&fields, "medications").to_owned()),
+        signature: Some(field(&fields, "signature").to_owned()),
     };
     medical::submit_questionnaire(
         &state.store,

@@ -245,7 +245,7 @@ pub async fn create(
     let item = form.item.input(&mut errors, &usual);
     // A severe allergy is acknowledged before the first item is saved (and the
     // acknowledgement audited).
-    let acknowledged = fields.iter().any(|(k, v)| k == "alert_ack" && v == "yes");
+    let acknowledged = crate::http::pages::field(&fields, "alert_ack") == "yes";
     if item.is_some() {
         let history = medical::current(state.store.connection(), patient_id)
             .await
