@@ -13,6 +13,7 @@
 //! * [`Surfaces`], [`FindingKind`], [`PlanStatus`]: the dentist's chart and treatment plans.
 //! * [`MedicalHistory`], [`Alert`], [`AttachmentKind`], [`FileType`]: medical history, its
 //!   alerts, and the files kept with the record.
+//! * [`working_hours`], [`slot_starts`], [`RecallState`], [`RequestStatus`]: the front desk.
 //! * [`Money`]: whole tugrik.
 //! * [`SearchShape`], [`SearchForm`], [`fold_name_key`], [`reversed_digits`]: patient search as
 //!   the front desk types, and the keys stored for it.
@@ -29,6 +30,7 @@
 pub mod appointment;
 pub mod chart;
 pub mod enums;
+pub mod front_desk;
 pub mod medical;
 pub mod money;
 pub mod opening_hours;
@@ -47,6 +49,7 @@ pub mod treatment;
 pub use appointment::*;
 pub use chart::*;
 pub use enums::*;
+pub use front_desk::*;
 pub use medical::*;
 pub use money::*;
 pub use opening_hours::*;

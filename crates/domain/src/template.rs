@@ -5,6 +5,9 @@
 /// The placeholders of the reminder template (the clinic's settings).
 pub const REMINDER_PLACEHOLDERS: &[&str] = &["patient", "date", "time", "doctor", "clinic"];
 
+/// The placeholders of the recall template (the clinic's settings).
+pub const RECALL_PLACEHOLDERS: &[&str] = &["patient", "service", "date", "clinic"];
+
 /// The longest reminder template, in characters (about seven SMS parts in Cyrillic).
 pub const REMINDER_TEMPLATE_MAX: usize = 480;
 

@@ -46,6 +46,7 @@ pub struct NewAppointment {
     pub is_new_patient: bool,
     pub planned_service: Option<i64>,
     pub note: Option<String>,
+    pub chair_id: Option<i64>,
     pub now: DbTimestamp,
 }
 
@@ -63,6 +64,8 @@ pub async fn insert(
         is_new_patient: Set(new.is_new_patient),
         planned_service: Set(new.planned_service),
         note: Set(new.note),
+        chair_id: Set(new.chair_id),
+        arrived_at: Set(None),
         created_at: Set(new.now),
         updated_at: Set(new.now),
         ..Default::default()
@@ -107,6 +110,8 @@ pub async fn save(
     row.status = Set(changed.status);
     row.planned_service = Set(changed.planned_service);
     row.note = Set(changed.note);
+    row.chair_id = Set(changed.chair_id);
+    row.arrived_at = Set(changed.arrived_at);
     row.updated_at = Set(changed.updated_at);
     Ok(row.update(db).await?)
 }
@@ -116,6 +121,7 @@ pub async fn save(
 pub enum Party {
     Doctor(i64),
     Patient(i64),
+    Chair(i64),
 }
 
 /// The earliest appointment of `party` in a blocking status that overlaps `[start, end)`
@@ -133,6 +139,7 @@ pub async fn first_overlap(
         .filter(match party {
             Party::Doctor(id) => Column::DoctorId.eq(id),
             Party::Patient(id) => Column::PatientId.eq(id),
+            Party::Chair(id) => Column::ChairId.eq(id),
         })
         // A bounded range on the index: nothing longer than LONGEST starts earlier.
         .filter(Column::StartAt.gt(start - LONGEST))
@@ -164,6 +171,47 @@ pub async fn blocking_of_doctor(
         .filter(Column::EndAt.gt(from))
         .filter(Column::Status.is_in(blocking_codes()))
         .order_by_asc(Column::StartAt)
+        .order_by_asc(Column::AppointmentId)
+        .all(db)
+        .await?)
+}
+
+/// Every appointment in a blocking status that overlaps `[from, to)` (of the doctors given,
+/// or of every doctor), by start.
+pub async fn blocking_between(
+    db: &impl ConnectionTrait,
+    doctor_ids: Option<&[i64]>,
+    from: DbTimestamp,
+    to: DbTimestamp,
+) -> Result<Vec<appointment::Model>, StoreError> {
+    use appointment::Column;
+    let mut query = appointment::Entity::find()
+        .filter(Column::StartAt.gt(from - LONGEST))
+        .filter(Column::StartAt.lt(to))
+        .filter(Column::EndAt.gt(from))
+        .filter(Column::Status.is_in(blocking_codes()));
+    if let Some(ids) = doctor_ids {
+        query = query.filter(Column::DoctorId.is_in(ids.iter().copied()));
+    }
+    Ok(query
+        .order_by_asc(Column::StartAt)
+        .order_by_asc(Column::AppointmentId)
+        .all(db)
+        .await?)
+}
+
+/// The appointments in status came that start in `[from, to)`: the waiting room, by arrival.
+pub async fn arrived(
+    db: &impl ConnectionTrait,
+    from: DbTimestamp,
+    to: DbTimestamp,
+) -> Result<Vec<appointment::Model>, StoreError> {
+    use appointment::Column;
+    Ok(appointment::Entity::find()
+        .filter(Column::StartAt.gte(from))
+        .filter(Column::StartAt.lt(to))
+        .filter(Column::Status.eq(AppointmentStatus::Came.code()))
+        .order_by_asc(Column::ArrivedAt)
         .order_by_asc(Column::AppointmentId)
         .all(db)
         .await?)

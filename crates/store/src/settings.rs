@@ -107,6 +107,7 @@ pub async fn save(
         patient_session_max_hours: Set(changed.patient_session_max_hours),
         estimate_valid_days: Set(changed.estimate_valid_days),
         attachment_limit_mib: Set(changed.attachment_limit_mib),
+        recall_template: Set(changed.recall_template),
         clinic_contacts: Set(changed.clinic_contacts),
         updated_at: Set(now()),
     };

@@ -431,6 +431,12 @@ pub async fn write(
                 note: None,
                 created_at: ts(booked_at),
                 updated_at: ts(updated_at.min(now)),
+                chair_id: None,
+                arrived_at: matches!(
+                    p.status,
+                    AppointmentStatus::Came | AppointmentStatus::Finished
+                )
+                .then(|| ts(p.start - rng.gen_range(0..20) * 60)),
             });
             if matches!(
                 p.status,

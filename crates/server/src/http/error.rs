@@ -129,7 +129,9 @@ pub fn status_of(err: &ServiceError) -> StatusCode {
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::TooManyAttempts { .. } | ServiceError::TooMany(_) => {
+            StatusCode::TOO_MANY_REQUESTS
+        }
         ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ServiceError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         ServiceError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -170,6 +172,7 @@ impl From<ServiceError> for ApiError {
                 err.retry_after = Some(retry_after);
                 err
             }
+            ServiceError::TooMany(detail) => ApiError::new(status, "too-many", detail),
             ServiceError::Busy => {
                 ApiError::new(status, "busy", "the server is busy; try again shortly")
             }

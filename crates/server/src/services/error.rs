@@ -66,6 +66,9 @@ pub enum ServiceError {
     /// Too many failed attempts; try again after this many seconds (429).
     #[error("too many attempts; try again in {retry_after} s")]
     TooManyAttempts { retry_after: u64 },
+    /// A limit of open things is reached (429): the sentence says which.
+    #[error("{0}")]
+    TooMany(String),
     /// The server is too busy to take this now (503).
     #[error("the server is busy; try again shortly")]
     Busy,

@@ -44,6 +44,8 @@ pub struct ClinicSettings {
     pub clinic_contacts: Option<String>,
     /// The largest attachment accepted, in MiB (1 to 200).
     pub attachment_limit_mib: i32,
+    /// The recall SMS with `{patient}`, `{service}`, `{date}`, `{clinic}`.
+    pub recall_template: String,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -119,6 +121,7 @@ impl ClinicSettings {
             estimate_valid_days: row.estimate_valid_days,
             clinic_contacts: row.clinic_contacts.clone(),
             attachment_limit_mib: row.attachment_limit_mib,
+            recall_template: row.recall_template.clone(),
             updated_at: from_db(row.updated_at),
         })
     }
@@ -178,6 +181,8 @@ pub struct SettingsChanges {
     pub clinic_contacts: Option<String>,
     /// 1 to 200.
     pub attachment_limit_mib: Option<i64>,
+    /// 1 to 480 characters; placeholders `{patient}`, `{service}`, `{date}`, `{clinic}`.
+    pub recall_template: Option<String>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -204,6 +209,7 @@ fn audited(row: &settings::Model) -> Value {
         "estimate_valid_days": row.estimate_valid_days,
         "clinic_contacts": row.clinic_contacts,
         "attachment_limit_mib": row.attachment_limit_mib,
+        "recall_template": row.recall_template,
     })
 }
 
@@ -235,6 +241,7 @@ struct Valid {
     /// `Some(None)` clears the contacts.
     clinic_contacts: Option<Option<String>>,
     attachment_limit_mib: Option<i32>,
+    recall_template: Option<String>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -255,30 +262,38 @@ fn field<T, E: std::fmt::Display>(
 
 /// A reminder template as it will be stored (trimmed), or the reason it is refused.
 fn check_reminder_template(template: &str) -> Result<String, FieldError> {
-    const FIELD: &str = "reminder_template";
+    check_template("reminder_template", template, REMINDER_PLACEHOLDERS)
+}
+
+/// An SMS template of `field` with the placeholders `allowed`, as it will be stored
+/// (trimmed), or the reason it is refused.
+fn check_template(field: &str, template: &str, allowed: &[&str]) -> Result<String, FieldError> {
     let template = template.trim();
     let length = template.chars().count();
     if length == 0 || length > REMINDER_TEMPLATE_MAX {
         return Err(FieldError::coded(
-            FIELD,
+            field,
             "length",
             format!("must be 1 to {REMINDER_TEMPLATE_MAX} characters"),
         )
         .arg("min", 1)
         .arg("max", REMINDER_TEMPLATE_MAX));
     }
-    match parse_template(template, REMINDER_PLACEHOLDERS) {
+    let names = allowed
+        .iter()
+        .map(|p| format!("{{{p}}}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match parse_template(template, allowed) {
         Ok(_) => Ok(template.to_owned()),
         Err(TemplateError::Unknown(name)) => Err(FieldError::coded(
-            FIELD,
+            field,
             "sms-template-placeholder",
-            format!(
-                "unknown placeholder {{{name}}}: use {{patient}}, {{date}}, {{time}}, {{doctor}}, {{clinic}}"
-            ),
+            format!("unknown placeholder {{{name}}}: use {names}"),
         )
         .arg("name", format!("{{{name}}}"))),
         Err(TemplateError::Unclosed) => Err(FieldError::coded(
-            FIELD,
+            field,
             "sms-template-brace",
             "a '{' without its '}'",
         )),
@@ -321,6 +336,19 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
             },
         ),
         sms_confirm_replies: asked.sms_confirm_replies,
+        recall_template: asked.recall_template.and_then(|template| {
+            match check_template(
+                "recall_template",
+                &template,
+                dcms_domain::RECALL_PLACEHOLDERS,
+            ) {
+                Ok(valid) => Some(valid),
+                Err(err) => {
+                    e.push(err);
+                    None
+                }
+            }
+        }),
         estimate_valid_days: asked
             .estimate_valid_days
             .and_then(|days| match i32::try_from(days) {
@@ -446,6 +474,9 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     }
     if let Some(v) = valid.attachment_limit_mib {
         row.attachment_limit_mib = v;
+    }
+    if let Some(v) = valid.recall_template {
+        row.recall_template = v;
     }
     for (column, value) in valid.session_limits {
         let field = match column {

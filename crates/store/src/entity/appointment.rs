@@ -24,6 +24,10 @@ pub struct Model {
     pub note: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// The chair it takes (`chair.chair_id`, checked by the booking service).
+    pub chair_id: Option<i64>,
+    /// When the patient arrived (the status became came).
+    pub arrived_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,11 +2,13 @@
 //! turn rows into domain types.
 
 pub mod appointment;
+pub mod appointment_request;
 pub mod attachment;
 pub mod attachment_tooth;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod call;
+pub mod chair;
 pub mod employee;
 pub mod employee_display_number_counter;
 pub mod employee_phone;
@@ -18,6 +20,9 @@ pub mod patient;
 pub mod patient_phone;
 pub mod payment;
 pub mod position;
+pub mod recall;
+pub mod recall_contact;
+pub mod schedule_exception;
 pub mod service_catalog;
 pub mod session_token;
 pub mod settings;
@@ -32,3 +37,4 @@ pub mod treatment_plan_item;
 pub mod treatment_plan_item_tooth;
 pub mod user;
 pub mod user_preference;
+pub mod working_hours;

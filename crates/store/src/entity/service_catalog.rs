@@ -18,6 +18,8 @@ pub struct Model {
     pub disclaimer: Option<String>,
     /// The consent the patient signs before this service (printed from the treatment form).
     pub consent_text: Option<String>,
+    /// Months until the patient is recalled after it was done.
+    pub recall_months: Option<i32>,
     /// Whole tugrik (`dcms_domain::Money`), >= 0.
     pub price: i64,
     pub is_active: bool,

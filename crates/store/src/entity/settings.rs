@@ -34,6 +34,8 @@ pub struct Model {
     pub estimate_valid_days: i32,
     /// The largest attachment accepted, in MiB (25 by default).
     pub attachment_limit_mib: i32,
+    /// The recall SMS, with `{patient}`, `{service}`, `{date}`, `{clinic}`.
+    pub recall_template: String,
     /// The address and phones printed on estimates.
     pub clinic_contacts: Option<String>,
     pub updated_at: ChronoDateTimeUtc,

@@ -11,6 +11,7 @@ pub mod m20261207_000005_search_keys;
 mod m20261207_000006_user_preferences;
 mod m20261207_000007_chart_and_plans;
 mod m20261208_000008_medical_and_files;
+pub mod m20261209_000009_front_desk;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000006_user_preferences::Migration),
             Box::new(m20261207_000007_chart_and_plans::Migration),
             Box::new(m20261208_000008_medical_and_files::Migration),
+            Box::new(m20261209_000009_front_desk::Migration),
         ]
     }
 }

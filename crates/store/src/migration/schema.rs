@@ -136,7 +136,7 @@ impl TableBuilder {
         self.add(ColumnDef::new(col).text().null())
     }
 
-    fn timestamp_def(backend: DbBackend, col: &'static str) -> ColumnDef {
+    pub(super) fn timestamp_def(backend: DbBackend, col: &'static str) -> ColumnDef {
         let mut def = ColumnDef::new(col);
         match backend {
             DbBackend::Postgres => def.custom("timestamp(6) with time zone"),

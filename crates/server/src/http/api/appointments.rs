@@ -51,6 +51,10 @@ pub struct AppointmentView {
     /// The planned service of the catalog, if any.
     pub planned_service_id: Option<i64>,
     pub note: Option<String>,
+    /// The chair it takes, if any.
+    pub chair_id: Option<i64>,
+    /// When the patient arrived (the move to came).
+    pub arrived_at: Option<jiff::Timestamp>,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
 }
@@ -68,6 +72,8 @@ impl From<Appointment> for AppointmentView {
             is_new_patient: a.is_new_patient,
             planned_service_id: a.planned_service_id,
             note: a.note,
+            chair_id: a.chair_id,
+            arrived_at: a.arrived_at,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
@@ -83,6 +89,16 @@ impl From<BookingError> for ApiError {
                 detail,
             } => ApiError::new(StatusCode::CONFLICT, "double-booking", detail)
                 .with("conflicting_appointment_id", conflicting_appointment_id),
+            BookingError::ChairTaken {
+                conflicting_appointment_id,
+                detail,
+            } => ApiError::new(StatusCode::CONFLICT, "chair-taken", detail)
+                .with("conflicting_appointment_id", conflicting_appointment_id)
+                .with("reason", "chair_taken"),
+            BookingError::OutsideWorkingHours(detail) => {
+                ApiError::new(StatusCode::CONFLICT, "outside-working-hours", detail)
+                    .with("reason", "outside_working_hours")
+            }
         }
     }
 }
@@ -109,6 +125,12 @@ pub struct CreateAppointmentBody {
     /// At most 2000 characters (line breaks allowed); blank is none.
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// An active chair; two appointments never share a chair at a time (409 `chair_taken`).
+    #[schema(minimum = 1)]
+    pub chair_id: Option<i64>,
+    /// Book outside the doctor's working hours: managers and admins only (403 otherwise).
+    #[serde(default, rename = "override")]
+    pub override_hours: Option<bool>,
 }
 
 /// A change of an appointment (absent fields are left as they are).
@@ -126,6 +148,13 @@ pub struct PatchAppointmentBody {
     #[serde(default, deserialize_with = "super::staff::nullable")]
     #[schema(value_type = Option<String>, max_length = 2000)]
     pub note: Option<Option<String>>,
+    /// An active chair; null takes it off its chair.
+    #[serde(default, deserialize_with = "super::staff::nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1)]
+    pub chair_id: Option<Option<i64>>,
+    /// Move outside the doctor's working hours: managers and admins only (403 otherwise).
+    #[serde(default, rename = "override")]
+    pub override_hours: Option<bool>,
 }
 
 /// A status move.
@@ -303,7 +332,7 @@ pub async fn list(
     request_body = CreateAppointmentBody,
     responses(
         (status = 201, description = "Booked", body = AppointmentView),
-        (status = 409, description = "The doctor or the patient has an overlapping appointment (reserved, confirmed or came); the top-level member `conflicting_appointment_id` names it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The doctor or the patient has an overlapping appointment (reserved, confirmed or came; `conflicting_appointment_id` names it), the chair is taken (`reason: chair_taken` and `conflicting_appointment_id`), or the time is outside the doctor's working hours (`reason: outside_working_hours`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: `start_at` more than 15 minutes in the past without a manager's or admin's session, `end_at` not after `start_at` (or more than 24 h after), `doctor_id` not a doctor, `patient_id` unknown, `planned_service_id` unknown or deactivated, ...", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn create(
@@ -322,6 +351,8 @@ pub async fn create(
             end_at: Given::instant("end_at", body.end_at.as_deref()),
             planned_service_id: body.planned_service_id,
             note: body.note,
+            chair_id: body.chair_id,
+            override_hours: body.override_hours.unwrap_or(false),
         },
     )
     .await?;
@@ -354,7 +385,7 @@ pub async fn get(
     responses(
         (status = 200, description = "The appointment as it now is", body = AppointmentView),
         (status = 404, description = "No such appointment", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An overlap (with `conflicting_appointment_id`), or the appointment is final", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An overlap (with `conflicting_appointment_id`), the chair taken (`reason: chair_taken`), outside the doctor's working hours (`reason: outside_working_hours`), or the appointment is final", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named: a new `start_at` more than 15 minutes in the past without a manager's or admin's session, `end_at` not after the start (or more than 24 h after), `doctor_id` not a doctor, `note` too long, ...", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn update(
@@ -373,6 +404,8 @@ pub async fn update(
             end_at: Given::instant("end_at", body.end_at.as_deref()),
             doctor_id: body.doctor_id,
             note: body.note,
+            chair_id: body.chair_id,
+            override_hours: body.override_hours.unwrap_or(false),
         },
     )
     .await?;
@@ -432,7 +465,7 @@ pub async fn free_slots(
     let duration = params
         .duration_minutes
         .unwrap_or(appointments::DEFAULT_MINUTES);
-    let slots = appointments::free_slots(&state.store, doctor_id, date, duration).await?;
+    let slots = appointments::free_slots_of_doctor(&state.store, doctor_id, date, duration).await?;
     Ok(Json(FreeSlots {
         slots: slots
             .iter()

@@ -64,6 +64,8 @@ pub struct SettingsView {
     /// The largest attachment accepted, in MiB.
     #[schema(example = 25)]
     pub attachment_limit_mib: i32,
+    /// The recall SMS with `{patient}`, `{service}`, `{date}`, `{clinic}`.
+    pub recall_template: String,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -89,6 +91,7 @@ impl From<ClinicSettings> for SettingsView {
             estimate_valid_days: s.estimate_valid_days,
             clinic_contacts: s.clinic_contacts,
             attachment_limit_mib: s.attachment_limit_mib,
+            recall_template: s.recall_template,
             updated_at: s.updated_at,
         }
     }
@@ -153,6 +156,10 @@ pub struct PatchSettingsBody {
     /// The largest attachment accepted, 1 to 200 MiB.
     #[schema(minimum = 1, maximum = 200)]
     pub attachment_limit_mib: Option<i64>,
+    /// The recall SMS, 1 to 480 characters, with the placeholders `{patient}`, `{service}`,
+    /// `{date}`, `{clinic}` (an unknown one is 422 on `recall_template`).
+    #[schema(min_length = 1, max_length = 480)]
+    pub recall_template: Option<String>,
 }
 
 /// The clinic's settings.
@@ -200,6 +207,7 @@ pub async fn update(
             estimate_valid_days: body.estimate_valid_days,
             clinic_contacts: body.clinic_contacts,
             attachment_limit_mib: body.attachment_limit_mib,
+            recall_template: body.recall_template,
         },
     )
     .await?;

@@ -28,7 +28,9 @@ impl Layout {
             ServiceError::NotFound(_) => msg("error-not-found"),
             ServiceError::Conflict(_) => msg("error-conflict"),
             ServiceError::Invalid(_) => msg("error-invalid"),
-            ServiceError::TooManyAttempts { .. } => msg("error-too-many"),
+            ServiceError::TooManyAttempts { .. } | ServiceError::TooMany(_) => {
+                msg("error-too-many")
+            }
             ServiceError::Busy => msg("error-busy"),
             ServiceError::TooLarge { .. } => msg("error-file-too-large"),
             ServiceError::UnsupportedType(_) => msg("error-file-type"),
@@ -38,7 +40,7 @@ impl Layout {
         };
         let status = status_of(&err);
         let detail = match &err {
-            ServiceError::Conflict(text) => Some(text.clone()),
+            ServiceError::Conflict(text) | ServiceError::TooMany(text) => Some(text.clone()),
             _ => None,
         };
         let mut response = self.error_page(status, id, detail);

@@ -60,6 +60,7 @@ pub struct SettingsForm {
     reminder_enabled: Option<String>,
     reminder_hour: String,
     reminder_template: String,
+    recall_template: String,
     /// A checkbox: present when ticked.
     sms_confirm_replies: Option<String>,
     staff_session_idle_minutes: String,
@@ -110,6 +111,7 @@ impl SettingsForm {
             reminder_enabled: s.reminder_enabled.then(|| "on".to_owned()),
             reminder_hour: s.reminder_hour.to_string(),
             reminder_template: s.reminder_template.clone(),
+            recall_template: s.recall_template.clone(),
             sms_confirm_replies: s.sms_confirm_replies.then(|| "on".to_owned()),
             staff_session_idle_minutes: s.sessions.staff.idle_minutes.to_string(),
             staff_session_max_hours: s.sessions.staff.max_hours.to_string(),
@@ -322,6 +324,7 @@ pub async fn update(
             estimate_valid_days,
             clinic_contacts: Some(form.clinic_contacts.clone()),
             attachment_limit_mib,
+            recall_template: Some(form.recall_template.clone()).filter(|t| !t.trim().is_empty()),
         };
         let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
         return layout

@@ -4,16 +4,20 @@
 
 use super::{
     Appointment, AppointmentChanges, BookingError, DEFAULT_MINUTES, NewAppointment, check_free,
-    check_not_past, check_range, field_errors, invalid_unless_empty, lock_parties, record,
-    retrying,
+    check_hours, check_not_past, check_override, check_range, field_errors, invalid_unless_empty,
+    lock_parties, record, retrying,
 };
 use crate::services::audit::{AuditTrail, changes};
-use crate::services::{Actor, FieldError, ServiceError, catalog, fields, staff};
+use crate::services::settings::{self, ClinicSettings};
+use crate::services::{Actor, FieldError, ServiceError, catalog, fields, recalls, staff};
 use dcms_domain::AppointmentStatus;
 use dcms_store::Store;
 use dcms_store::schedule as repo;
+use dcms_store::sea_orm::DatabaseTransaction;
 use dcms_store::time::{now, to_db};
 use jiff::{Timestamp, ToSpan};
+use std::future::Future;
+use std::pin::Pin;
 
 // --- booking -------------------------------------------------------------------------------
 
@@ -25,16 +29,43 @@ struct ValidBooking {
     end: Option<Timestamp>,
     planned_service_id: Option<i64>,
     note: Option<String>,
+    chair_id: Option<i64>,
+    override_hours: bool,
 }
 
 /// Books an appointment (status reserved). Invalid fields are 422 (all together), a start
 /// in the past among them unless a manager or an admin books it; an overlap for the doctor
-/// or the patient is [`BookingError::Overlap`].
+/// or the patient is [`BookingError::Overlap`], of the chair [`BookingError::ChairTaken`];
+/// outside the doctor's hours it is [`BookingError::OutsideWorkingHours`] unless a manager
+/// or an admin overrides (an override by anyone else is 403). Booking marks the patient's due
+/// recalls booked (`recalls::booked`).
 pub async fn create(
     store: &Store,
     audit: &AuditTrail,
     actor: Actor,
     input: NewAppointment,
+) -> Result<Appointment, BookingError> {
+    create_then(store, audit, actor, input, None).await
+}
+
+/// A step run in a booking's transaction once the appointment is written, before the commit
+/// (a portal request linking it): its failure undoes the booking.
+pub trait AfterBooking: Sync {
+    fn after<'t>(
+        &'t self,
+        txn: &'t DatabaseTransaction,
+        audit: &'t AuditTrail,
+        appointment: &'t Appointment,
+    ) -> Pin<Box<dyn Future<Output = Result<(), ServiceError>> + Send + 't>>;
+}
+
+/// [`create`], with `then` run in the booking's transaction.
+pub async fn create_then(
+    store: &Store,
+    audit: &AuditTrail,
+    actor: Actor,
+    input: NewAppointment,
+    then: Option<&dyn AfterBooking>,
 ) -> Result<Appointment, BookingError> {
     let mut errors = Vec::new();
     let e = &mut errors;
@@ -58,6 +89,7 @@ pub async fn create(
     else {
         return Err(ServiceError::Invalid(errors).into());
     };
+    check_override(actor, input.override_hours)?;
     let valid = ValidBooking {
         patient_id,
         doctor_id,
@@ -65,8 +97,11 @@ pub async fn create(
         end,
         planned_service_id: input.planned_service_id,
         note,
+        chair_id: input.chair_id,
+        override_hours: input.override_hours,
     };
-    retrying(|| book(store, audit, actor, &valid, actor.employee_id)).await
+    let clinic = settings::get(store).await?;
+    retrying(|| book(store, audit, actor, &clinic, &valid, then)).await
 }
 
 /// One run of the booking transaction.
@@ -74,9 +109,11 @@ async fn book(
     store: &Store,
     audit: &AuditTrail,
     actor: Actor,
+    clinic: &ClinicSettings,
     valid: &ValidBooking,
-    receptionist_id: Option<i64>,
+    then: Option<&dyn AfterBooking>,
 ) -> Result<Appointment, BookingError> {
+    let receptionist_id = actor.employee_id;
     let txn = store.begin_write().await?;
     let (_, patient_exists) = lock_parties(&txn, valid.doctor_id, valid.patient_id).await?;
     let mut errors = Vec::new();
@@ -115,8 +152,17 @@ async fn book(
         &txn,
         valid.doctor_id,
         valid.patient_id,
+        valid.chair_id,
         (valid.start, end),
         None,
+    )
+    .await?;
+    check_hours(
+        &txn,
+        clinic,
+        valid.doctor_id,
+        (valid.start, end),
+        valid.override_hours,
     )
     .await?;
     let is_new_patient = !repo::has_visit(&txn, valid.patient_id).await?;
@@ -132,11 +178,16 @@ async fn book(
             is_new_patient,
             planned_service: valid.planned_service_id,
             note: valid.note.clone(),
+            chair_id: valid.chair_id,
             now: now(),
         },
     )
     .await?;
     let appointment = Appointment::from_row(row)?;
+    recalls::booked(&txn, clinic, &appointment).await?;
+    if let Some(then) = then {
+        then.after(&txn, audit, &appointment).await?;
+    }
     record(
         audit,
         &txn,
@@ -158,6 +209,8 @@ struct ValidChanges {
     end: Option<Timestamp>,
     doctor_id: Option<i64>,
     note: Option<Option<String>>,
+    chair_id: Option<Option<i64>>,
+    override_hours: bool,
 }
 
 /// Changes an appointment's time, doctor or note, while it is not final (409 otherwise).
@@ -182,13 +235,17 @@ pub async fn update(
     let (Some(note), true) = (note, errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors).into());
     };
+    check_override(actor, asked.override_hours)?;
     let valid = ValidChanges {
         start: start.flatten(),
         end: end.flatten(),
         doctor_id: asked.doctor_id,
         note,
+        chair_id: asked.chair_id,
+        override_hours: asked.override_hours,
     };
-    retrying(|| change(store, audit, actor, appointment_id, &valid)).await
+    let clinic = settings::get(store).await?;
+    retrying(|| change(store, audit, actor, &clinic, appointment_id, &valid)).await
 }
 
 /// One run of the change transaction.
@@ -196,6 +253,7 @@ async fn change(
     store: &Store,
     audit: &AuditTrail,
     actor: Actor,
+    clinic: &ClinicSettings,
     appointment_id: i64,
     valid: &ValidChanges,
 ) -> Result<Appointment, BookingError> {
@@ -224,9 +282,10 @@ async fn change(
         check_not_past(actor, start).map_err(ServiceError::invalid_coded)?;
     }
     let doctor_id = valid.doctor_id.unwrap_or(current.doctor_id);
+    let chair_id = valid.chair_id.unwrap_or(current.chair_id);
     let moved =
         start != current.start_at || end != current.end_at || doctor_id != current.doctor_id;
-    if moved {
+    if moved || chair_id != current.chair_id {
         lock_parties(&txn, doctor_id, current.patient_id).await?;
         if doctor_id != current.doctor_id {
             staff::check_doctor(&txn, doctor_id, "doctor_id").await?;
@@ -236,16 +295,21 @@ async fn change(
                 &txn,
                 doctor_id,
                 current.patient_id,
+                chair_id,
                 (start, end),
                 Some(appointment_id),
             )
             .await?;
         }
     }
+    if moved {
+        check_hours(&txn, clinic, doctor_id, (start, end), valid.override_hours).await?;
+    }
     let mut row = before;
     row.start_at = to_db(start);
     row.end_at = to_db(end);
     row.doctor_id = doctor_id;
+    row.chair_id = chair_id;
     if let Some(note) = &valid.note {
         row.note = note.clone();
     }

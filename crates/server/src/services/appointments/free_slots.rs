@@ -1,100 +1,186 @@
-//! A doctor's free start times on a day, for the requested duration.
+//! Free time on a day, across every doctor or for one, for the requested duration.
 
-use super::{MAX_MINUTES, SLOT_STEP_MINUTES};
-use crate::services::{FieldError, ServiceError, settings, staff};
+use super::MAX_MINUTES;
+use crate::services::{FieldError, ServiceError, chairs, hours, settings, staff};
+use dcms_domain::slot_starts;
 use dcms_store::Store;
 use dcms_store::schedule as repo;
 use dcms_store::time::{from_db, to_db};
+use jiff::civil::{Date, Time};
 use jiff::{Timestamp, ToSpan, Zoned};
 
-// --- free slots ----------------------------------------------------------------------------
+/// What free time is asked for.
+#[derive(Debug, Clone)]
+pub struct SlotQuery {
+    pub date: Date,
+    pub duration_minutes: i64,
+    /// One doctor (None: every doctor).
+    pub doctor_id: Option<i64>,
+    /// One chair (None: any active chair, the doctor's usual one first).
+    pub chair_id: Option<i64>,
+}
 
-/// The start times, in the clinic's time zone, at which the doctor could see someone for
-/// `duration_minutes` on `date`: every [`SLOT_STEP_MINUTES`] minutes of local time from
-/// the start of each opening interval of that weekday (rounded up to a multiple of the
-/// step), such that the whole duration fits in that one interval, overlaps none of the
-/// doctor's blocking appointments, and does not start in the past. Times are stepped as
-/// instants (`Zoned` arithmetic), so a day with a DST change gets the slots it really has.
-/// An unknown employee is 404; one who may not be a doctor is 422 on `doctor_id`.
-pub async fn free_slots(
-    store: &Store,
-    doctor_id: i64,
-    date: jiff::civil::Date,
-    duration_minutes: i64,
-) -> Result<Vec<Zoned>, ServiceError> {
-    if !(1..=MAX_MINUTES).contains(&duration_minutes) {
-        return Err(ServiceError::invalid_coded(
-            FieldError::coded(
-                "duration_minutes",
-                "duration",
-                format!("must be from 1 to {MAX_MINUTES} minutes"),
+/// A start time at which a doctor (and a chair, when the clinic has chairs) is free.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeSlot {
+    /// In the clinic's time zone.
+    pub start_at: Zoned,
+    pub doctor_id: i64,
+    pub chair_id: Option<i64>,
+}
+
+/// The free slots of `query.date` (docs/front-desk.md, "Free time"): for each doctor, the
+/// start times every 15 minutes of local time within the doctor's hours on that date
+/// (`hours::day_plans`: the weekly template or the opening hours, the exceptions) at which
+/// the whole duration fits inside one interval, overlapping none of the doctor's blocking
+/// appointments, not in the past, and, when the clinic has active chairs (or one is asked
+/// for), with a chair free for the whole duration: the one the doctor's template names for
+/// that time if it is free, else the first free one in the chairs' order. Ordered by start,
+/// then by the doctors' order.
+///
+/// A duration outside 1 to 1440 minutes is 422; an unknown doctor 404, one who may not be a
+/// doctor 422 on `doctor_id`; a chair that does not exist or is inactive 422 on `chair_id`.
+pub async fn free_slots(store: &Store, query: &SlotQuery) -> Result<Vec<FreeSlot>, ServiceError> {
+    let duration = u16::try_from(query.duration_minutes)
+        .ok()
+        .filter(|d| (1..=MAX_MINUTES).contains(&i64::from(*d)))
+        .ok_or_else(|| {
+            ServiceError::invalid_coded(
+                FieldError::coded(
+                    "duration_minutes",
+                    "duration",
+                    format!("must be from 1 to {MAX_MINUTES} minutes"),
+                )
+                .arg("max", MAX_MINUTES),
             )
-            .arg("max", MAX_MINUTES),
-        ));
-    }
-    if dcms_store::staff::find(store.connection(), doctor_id)
-        .await?
-        .is_none()
-    {
-        return Err(ServiceError::NotFound("doctor"));
-    }
-    staff::check_doctor(store.connection(), doctor_id, "doctor_id").await?;
+        })?;
+    let db = store.connection();
+    let doctor_ids: Vec<i64> = match query.doctor_id {
+        Some(doctor_id) => {
+            if dcms_store::staff::find(db, doctor_id).await?.is_none() {
+                return Err(ServiceError::NotFound("doctor"));
+            }
+            staff::check_doctor(db, doctor_id, "doctor_id").await?;
+            vec![doctor_id]
+        }
+        None => staff::doctors(store, None, super::DOCTORS_MAX)
+            .await?
+            .into_iter()
+            .map(|d| d.employee_id)
+            .collect(),
+    };
+    let chairs: Vec<i64> = match query.chair_id {
+        Some(chair_id) => {
+            chairs::check_active(db, chair_id, "chair_id").await?;
+            vec![chair_id]
+        }
+        None => chairs::list(store, true)
+            .await?
+            .into_iter()
+            .map(|c| c.chair_id)
+            .collect(),
+    };
     let clinic = settings::get(store).await?;
     let tz = clinic.time_zone();
-    let intervals = clinic.opening_hours.intervals(date.weekday());
-    let local = |time: jiff::civil::Time| -> Result<Zoned, ServiceError> {
-        date.to_datetime(time)
-            .to_zoned(tz.clone())
-            .map_err(|e| ServiceError::Internal(format!("opening hours on {date}: {e}")))
-    };
-    let mut windows = Vec::with_capacity(intervals.len());
-    for &(open, close) in intervals {
-        let minute = i64::from(open.hour()) * 60 + i64::from(open.minute());
-        let late = (SLOT_STEP_MINUTES - minute % SLOT_STEP_MINUTES) % SLOT_STEP_MINUTES;
-        let first = local(open)?
-            .checked_add(late.minutes())
+    let plans = hours::day_plans(db, &clinic, &doctor_ids, query.date).await?;
+    let local = |minute: u16| -> Result<Zoned, ServiceError> {
+        let time = Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0)
             .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        windows.push((first, local(close)?));
-    }
-    let (Some(day_from), Some(day_to)) = (
-        windows.first().map(|w| w.0.timestamp()),
-        windows.last().map(|w| w.1.timestamp()),
-    ) else {
-        return Ok(Vec::new());
+        query
+            .date
+            .to_datetime(time)
+            .to_zoned(tz.clone())
+            .map_err(|e| ServiceError::Internal(format!("{}: {e}", query.date)))
     };
-    let busy: Vec<(Timestamp, Timestamp)> = repo::blocking_of_doctor(
-        store.connection(),
-        doctor_id,
-        to_db(day_from),
-        to_db(day_to),
+    let day_start = local(0)?;
+    let day_end = day_start
+        .checked_add(1.day())
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let busy: Vec<(i64, Option<i64>, Timestamp, Timestamp)> = repo::blocking_between(
+        db,
+        None,
+        to_db(day_start.timestamp()),
+        to_db(day_end.timestamp()),
     )
     .await?
     .into_iter()
-    .map(|a| (from_db(a.start_at), from_db(a.end_at)))
+    .map(|a| {
+        (
+            a.doctor_id,
+            a.chair_id,
+            from_db(a.start_at),
+            from_db(a.end_at),
+        )
+    })
     .collect();
+    let overlaps = |s: Timestamp, e: Timestamp, taken: &dyn Fn(i64, Option<i64>) -> bool| {
+        busy.iter()
+            .any(|&(d, c, bs, be)| taken(d, c) && bs < e && s < be)
+    };
     let current = Timestamp::now();
-    let duration = duration_minutes.minutes();
-    let step = SLOT_STEP_MINUTES.minutes();
     let mut slots = Vec::new();
-    for (first, close) in windows {
-        let mut start = first;
-        loop {
-            let Ok(end) = start.checked_add(duration) else {
-                break;
+    for (order, &doctor_id) in doctor_ids.iter().enumerate() {
+        let Some(plan) = plans.get(&doctor_id) else {
+            continue;
+        };
+        for minute in slot_starts(&plan.hours, duration) {
+            let start = local(minute)?;
+            let (s, e) = (
+                start.timestamp(),
+                start
+                    .timestamp()
+                    .checked_add(i64::from(duration).minutes())
+                    .map_err(|e| ServiceError::Internal(e.to_string()))?,
+            );
+            if s < current || overlaps(s, e, &|d, _| d == doctor_id) {
+                continue;
+            }
+            let chair_id = if chairs.is_empty() {
+                None
+            } else {
+                let usual = plan.usual_chair(minute).filter(|c| chairs.contains(c));
+                let free = usual
+                    .into_iter()
+                    .chain(chairs.iter().copied())
+                    .find(|&chair| !overlaps(s, e, &|_, c| c == Some(chair)));
+                match free {
+                    Some(chair) => Some(chair),
+                    None => continue,
+                }
             };
-            if end.timestamp() > close.timestamp() {
-                break;
-            }
-            let (s, e) = (start.timestamp(), end.timestamp());
-            let taken = busy.iter().any(|&(bs, be)| bs < e && s < be);
-            if s >= current && !taken {
-                slots.push(start.clone());
-            }
-            match start.checked_add(step) {
-                Ok(next) => start = next,
-                Err(_) => break,
-            }
+            slots.push((
+                order,
+                FreeSlot {
+                    start_at: start,
+                    doctor_id,
+                    chair_id,
+                },
+            ));
         }
     }
-    Ok(slots)
+    slots.sort_by(|(oa, a), (ob, b)| {
+        (a.start_at.timestamp(), *oa).cmp(&(b.start_at.timestamp(), *ob))
+    });
+    Ok(slots.into_iter().map(|(_, slot)| slot).collect())
+}
+
+/// One doctor's free start times on a day (`/api/v1/doctors/{id}/free-slots`): [`free_slots`]
+/// of that doctor.
+pub async fn free_slots_of_doctor(
+    store: &Store,
+    doctor_id: i64,
+    date: Date,
+    duration_minutes: i64,
+) -> Result<Vec<Zoned>, ServiceError> {
+    let query = SlotQuery {
+        date,
+        duration_minutes,
+        doctor_id: Some(doctor_id),
+        chair_id: None,
+    };
+    Ok(free_slots(store, &query)
+        .await?
+        .into_iter()
+        .map(|slot| slot.start_at)
+        .collect())
 }

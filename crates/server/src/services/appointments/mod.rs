@@ -52,13 +52,15 @@ use std::future::Future;
 use std::time::Duration;
 
 mod booking;
-pub use booking::{create, update};
+pub use booking::{AfterBooking, create, create_then, update};
 mod status;
 pub use status::set_status;
 mod book;
 pub use book::{BookEntry, BookMarks, choose_doctors, chosen_doctors, marks, with_names};
 mod free_slots;
-pub use free_slots::free_slots;
+pub use free_slots::{FreeSlot, SlotQuery, free_slots, free_slots_of_doctor};
+mod arrivals;
+pub use arrivals::{Arrival, arrivals};
 
 /// The table the audit trail names.
 const TABLE: &str = "appointment";
@@ -92,6 +94,10 @@ pub struct Appointment {
     pub is_new_patient: bool,
     pub planned_service_id: Option<i64>,
     pub note: Option<String>,
+    /// The chair it takes.
+    pub chair_id: Option<i64>,
+    /// When the patient arrived (status came).
+    pub arrived_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -115,6 +121,8 @@ impl Appointment {
             is_new_patient: row.is_new_patient,
             planned_service_id: row.planned_service,
             note: row.note,
+            chair_id: row.chair_id,
+            arrived_at: row.arrived_at.map(from_db),
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         })
@@ -132,6 +140,7 @@ impl Appointment {
             "is_new_patient": self.is_new_patient,
             "planned_service_id": self.planned_service_id,
             "note": self.note,
+            "chair_id": self.chair_id,
         })
     }
 }
@@ -148,6 +157,15 @@ pub enum BookingError {
         conflicting_appointment_id: i64,
         detail: String,
     },
+    /// The chair is taken by another blocking appointment at that time.
+    #[error("{detail}")]
+    ChairTaken {
+        conflicting_appointment_id: i64,
+        detail: String,
+    },
+    /// The time is outside the doctor's working hours (and no manager or admin overrode it).
+    #[error("{0}")]
+    OutsideWorkingHours(String),
 }
 
 impl From<StoreError> for BookingError {
@@ -168,9 +186,14 @@ pub struct NewAppointment {
     pub end_at: Given<Timestamp>,
     pub planned_service_id: Option<i64>,
     pub note: Option<String>,
+    /// An active chair.
+    pub chair_id: Option<i64>,
+    /// Book outside the doctor's working hours (managers and admins; 403 otherwise).
+    pub override_hours: bool,
 }
 
-/// A change of an appointment: `None` leaves a field as it is; `note: Some(None)` clears it.
+/// A change of an appointment: `None` leaves a field as it is; `note: Some(None)` clears it,
+/// and so does `chair_id: Some(None)`.
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentChanges {
     /// A new start alone keeps the duration.
@@ -178,6 +201,9 @@ pub struct AppointmentChanges {
     pub end_at: Given<Timestamp>,
     pub doctor_id: Option<i64>,
     pub note: Option<Option<String>>,
+    pub chair_id: Option<Option<i64>>,
+    /// Move outside the doctor's working hours (managers and admins; 403 otherwise).
+    pub override_hours: bool,
 }
 
 // --- validation ----------------------------------------------------------------------------
@@ -285,16 +311,45 @@ async fn lock_parties(
     Ok((doctor.is_some(), patient.is_some()))
 }
 
-/// Refuses `[start, end)` when the doctor or the patient has a blocking appointment
-/// overlapping it (other than `except`). Run after [`lock_parties`].
+/// Refuses `[start, end)` when the chair (locked here, after the doctor and the patient),
+/// the doctor or the patient has a blocking appointment overlapping it (other than
+/// `except`). Run after [`lock_parties`].
 async fn check_free(
     txn: &DatabaseTransaction,
     doctor_id: i64,
     patient_id: i64,
+    chair_id: Option<i64>,
     (start, end): (Timestamp, Timestamp),
     except: Option<i64>,
 ) -> Result<(), BookingError> {
     let (s, e) = (to_db(start), to_db(end));
+    if let Some(chair_id) = chair_id {
+        if !dcms_store::chairs::lock(txn, chair_id)
+            .await?
+            .is_some_and(|c| c.active)
+        {
+            return Err(ServiceError::invalid_coded(
+                FieldError::coded(
+                    "chair_id",
+                    "chair-unknown",
+                    format!("there is no active chair {chair_id}"),
+                )
+                .arg("id", chair_id),
+            )
+            .into());
+        }
+        if let Some(other) = repo::first_overlap(txn, Party::Chair(chair_id), s, e, except).await? {
+            return Err(BookingError::ChairTaken {
+                conflicting_appointment_id: other.appointment_id,
+                detail: format!(
+                    "chair {chair_id} is taken by appointment {} from {} to {}",
+                    other.appointment_id,
+                    from_db(other.start_at),
+                    from_db(other.end_at)
+                ),
+            });
+        }
+    }
     if let Some(other) = repo::first_overlap(txn, Party::Doctor(doctor_id), s, e, except).await? {
         return Err(BookingError::Overlap {
             conflicting_appointment_id: other.appointment_id,
@@ -316,6 +371,32 @@ async fn check_free(
                 from_db(other.end_at)
             ),
         });
+    }
+    Ok(())
+}
+
+/// Refuses `[start, end)` outside the doctor's working hours ([`hours::outside_hours`])
+/// unless `override_hours` (checked to be a manager's or an admin's by the caller).
+async fn check_hours(
+    txn: &DatabaseTransaction,
+    clinic: &settings::ClinicSettings,
+    doctor_id: i64,
+    (start, end): (Timestamp, Timestamp),
+    override_hours: bool,
+) -> Result<(), BookingError> {
+    if override_hours {
+        return Ok(());
+    }
+    match super::hours::outside_hours(txn, clinic, doctor_id, start, end).await? {
+        None => Ok(()),
+        Some(why) => Err(BookingError::OutsideWorkingHours(why)),
+    }
+}
+
+/// Refuses (403) an override of the working hours by anyone but a manager or an admin.
+fn check_override(actor: Actor, override_hours: bool) -> Result<(), ServiceError> {
+    if override_hours && !actor.may_override() {
+        return Err(ServiceError::Forbidden);
     }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! Moving an appointment through its statuses (the state machine of the domain), with the
-//! finishing rule: an unpaid treatment needs a manager's or admin's reason.
+//! finishing rule: an unpaid treatment needs a manager's or admin's reason. Came keeps the
+//! arrival time (the first time); canceled and no-show return the recalls the appointment
+//! booked to due.
 
 use super::{Appointment, BookingError, REASON_MAX, record, retrying};
 use crate::services::audit::AuditTrail;
@@ -66,9 +68,11 @@ pub async fn set_status(
     match result {
         Ok(appointment) => Ok(appointment),
         Err(BookingError::Service(e)) => Err(e),
-        Err(overlap @ BookingError::Overlap { .. }) => {
-            Err(ServiceError::Internal(overlap.to_string()))
-        }
+        Err(
+            other @ (BookingError::Overlap { .. }
+            | BookingError::ChairTaken { .. }
+            | BookingError::OutsideWorkingHours(_)),
+        ) => Err(ServiceError::Internal(other.to_string())),
     }
 }
 
@@ -114,6 +118,12 @@ async fn move_status(
     let at = now();
     if matches!(to, AppointmentStatus::Came | AppointmentStatus::Finished) {
         dcms_store::patients::touch_last_seen(&txn, row.patient_id, at).await?;
+    }
+    if to == AppointmentStatus::Came && row.arrived_at.is_none() {
+        row.arrived_at = Some(at);
+    }
+    if matches!(to, AppointmentStatus::Canceled | AppointmentStatus::NoShow) {
+        dcms_store::recalls::release(&txn, appointment_id, at).await?;
     }
     row.status = to.code();
     row.updated_at = at;

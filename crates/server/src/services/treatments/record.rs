@@ -168,6 +168,8 @@ pub(super) async fn insert_items(
         ids.push(row.treatment_item_id);
         position += 1;
     }
+    let service_ids: Vec<i64> = items.iter().map(|i| i.service_id).collect();
+    crate::services::recalls::done(txn, treatment_id, &service_ids).await?;
     Ok(ids)
 }
 

@@ -237,6 +237,8 @@ pub async fn update(
         end_at,
         doctor_id,
         note: form.note.clone().map(Some),
+        chair_id: None,
+        override_hours: false,
     };
     let result = if errors.is_empty() {
         appointments::update(

@@ -37,6 +37,15 @@ pub struct BookingForm {
     note: String,
     /// The patient search.
     q: String,
+    /// A chair's id, or blank.
+    chair_id: String,
+    /// Checked: book outside the doctor's hours (managers and admins).
+    override_hours: Option<String>,
+}
+
+/// The chair a form names (blank or not a number: none).
+fn form_chair(value: &str) -> Option<i64> {
+    value.trim().parse().ok()
 }
 
 #[derive(Template)]
@@ -222,6 +231,8 @@ pub async fn create(
                 end_at,
                 planned_service_id,
                 note: Some(form.note.clone()),
+                chair_id: form_chair(&form.chair_id),
+                override_hours: form.override_hours.is_some(),
             },
         )
         .await

@@ -157,10 +157,21 @@ impl<T> Outcome<T> {
         match result {
             Ok(value) => Ok(Outcome::Said(Ok(value))),
             Err(BookingError::Service(err)) => Ok(Outcome::Said(Err(err))),
-            Err(BookingError::Overlap {
-                conflicting_appointment_id,
-                ..
-            }) => {
+            Err(BookingError::OutsideWorkingHours(detail)) => {
+                Ok(Outcome::Said(Err(ServiceError::invalid_coded(
+                    crate::services::FieldError::coded("start_at", "outside-working-hours", detail),
+                ))))
+            }
+            Err(
+                BookingError::Overlap {
+                    conflicting_appointment_id,
+                    ..
+                }
+                | BookingError::ChairTaken {
+                    conflicting_appointment_id,
+                    ..
+                },
+            ) => {
                 let other = appointments::get(&state.store, conflicting_appointment_id)
                     .await
                     .or_page(layout)?;
