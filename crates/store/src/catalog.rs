@@ -20,6 +20,7 @@ pub struct NewService {
     pub patient_display_name: String,
     pub disclaimer: Option<String>,
     pub consent_text: Option<String>,
+    pub recall_months: Option<i32>,
     pub price: i64,
     pub default_duration_time: i32,
     pub is_active: bool,
@@ -52,6 +53,7 @@ pub async fn insert(
         patient_display_name: Set(new.patient_display_name),
         disclaimer: Set(new.disclaimer),
         consent_text: Set(new.consent_text),
+        recall_months: Set(new.recall_months),
         price: Set(new.price),
         is_active: Set(new.is_active),
         created_at: Set(new.now),
@@ -178,6 +180,7 @@ pub async fn save(
     row.patient_display_name = Set(changed.patient_display_name);
     row.disclaimer = Set(changed.disclaimer);
     row.consent_text = Set(changed.consent_text);
+    row.recall_months = Set(changed.recall_months);
     row.price = Set(changed.price);
     row.is_active = Set(changed.is_active);
     row.updated_at = Set(changed.updated_at);

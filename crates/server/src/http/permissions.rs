@@ -375,6 +375,75 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(MedicalHistory, Write),
     ),
     ("GET", "/api/v1/me/medical-history", Needs(OwnRecord, Read)),
+    // The front desk: chairs and doctors' hours are set by admins and managers (settings and
+    // staff), read by everyone who books; recalls carry phones (patients read), their SMS is
+    // communications; requests are appointments, a patient's own under /me.
+    ("GET", "/api/v1/chairs", Needs(Appointments, Read)),
+    ("POST", "/api/v1/chairs", Needs(Settings, Write)),
+    ("PATCH", "/api/v1/chairs/{chair_id}", Needs(Settings, Write)),
+    (
+        "GET",
+        "/api/v1/employees/{employee_id}/working-hours",
+        Needs(Staff, Read),
+    ),
+    (
+        "PUT",
+        "/api/v1/employees/{employee_id}/working-hours",
+        Needs(Staff, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/employees/{employee_id}/exceptions",
+        Needs(Staff, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/employees/{employee_id}/exceptions",
+        Needs(Staff, Write),
+    ),
+    (
+        "DELETE",
+        "/api/v1/employees/{employee_id}/exceptions/{exception_id}",
+        Needs(Staff, Write),
+    ),
+    ("GET", "/api/v1/free-slots", Needs(Appointments, Read)),
+    ("GET", "/api/v1/arrivals", Needs(Appointments, Read)),
+    ("GET", "/api/v1/recalls", Needs(Patients, Read)),
+    (
+        "PATCH",
+        "/api/v1/recalls/{recall_id}",
+        Needs(Appointments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/recalls/{recall_id}/contacts",
+        Needs(Communications, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/me/appointment-requests",
+        Needs(OwnRecord, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/me/appointment-requests",
+        Needs(OwnRecord, Write),
+    ),
+    (
+        "GET",
+        "/api/v1/appointment-requests",
+        Needs(Appointments, Read),
+    ),
+    (
+        "POST",
+        "/api/v1/appointment-requests/{request_id}/book",
+        Needs(Appointments, Write),
+    ),
+    (
+        "POST",
+        "/api/v1/appointment-requests/{request_id}/decline",
+        Needs(Appointments, Write),
+    ),
     // Attachments: staff (receptionists documents and consents only, checked by the use
     // case); HQ nothing.
     (

@@ -66,6 +66,9 @@ pub struct Service {
     pub default_duration_time: i32,
     /// A deactivated service cannot be booked or billed anew; history keeps it.
     pub is_active: bool,
+    /// Doing it sets the patient's recall this many months later (1 to 60; null: none).
+    #[schema(example = 6)]
+    pub recall_months: Option<i32>,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
 }
@@ -83,6 +86,7 @@ impl From<service_catalog::Model> for Service {
             price: Money::new(row.price),
             default_duration_time: row.default_duration_time,
             is_active: row.is_active,
+            recall_months: row.recall_months,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         }
@@ -103,6 +107,8 @@ pub struct NewService {
     pub default_duration_time: Option<i64>,
     /// Default true.
     pub is_active: Option<bool>,
+    /// 1 to 60; none: no recall.
+    pub recall_months: Option<i64>,
 }
 
 /// What changing a service asks for: `None` leaves a field as it is; `disclaimer:
@@ -118,6 +124,8 @@ pub struct ServiceChanges {
     pub price: Option<i64>,
     pub default_duration_time: Option<i64>,
     pub is_active: Option<bool>,
+    /// `Some(None)` clears it.
+    pub recall_months: Option<Option<i64>>,
 }
 
 /// `?type=&active=` and the position after which a page starts.
@@ -140,6 +148,7 @@ fn audited(s: &service_catalog::Model) -> Value {
         "price": s.price,
         "default_duration_time": s.default_duration_time,
         "is_active": s.is_active,
+        "recall_months": s.recall_months,
     })
 }
 
@@ -164,6 +173,25 @@ fn disclaimer(errors: &mut Vec<FieldError>, value: Option<String>) -> Option<Str
 /// A consent text: as a disclaimer, at most [`CONSENT_MAX`] characters.
 fn consent_text(errors: &mut Vec<FieldError>, value: Option<String>) -> Option<String> {
     long_text(errors, "consent_text", value, CONSENT_MAX)
+}
+
+/// Recall months: 1 to [`dcms_domain::RECALL_MONTHS_MAX`] (None: no recall); None when
+/// invalid, with the reason in `errors`.
+fn recall_months(errors: &mut Vec<FieldError>, value: Option<i64>) -> Option<Option<i32>> {
+    match value {
+        None => Some(None),
+        Some(m) => match i32::try_from(m) {
+            Ok(m) if (1..=dcms_domain::RECALL_MONTHS_MAX).contains(&m) => Some(Some(m)),
+            _ => {
+                errors.push(
+                    FieldError::coded("recall_months", "range", "must be 1 to 60 months")
+                        .arg("min", 1)
+                        .arg("max", dcms_domain::RECALL_MONTHS_MAX),
+                );
+                None
+            }
+        },
+    }
 }
 
 /// Longest consent text.
@@ -299,6 +327,7 @@ pub async fn create(
     );
     let disclaimer = disclaimer(&mut errors, input.disclaimer);
     let consent_text = consent_text(&mut errors, input.consent_text);
+    let recall = recall_months(&mut errors, input.recall_months);
     let price = price(&mut errors, input.price);
     let duration = match input.default_duration_time {
         Some(d) => duration(&mut errors, d),
@@ -311,6 +340,7 @@ pub async fn create(
         Some(patient_display_name),
         Some(price),
         Some(default_duration_time),
+        Some(recall_months),
         true,
     ) = (
         service_type,
@@ -319,6 +349,7 @@ pub async fn create(
         patient_name,
         price,
         duration,
+        recall,
         errors.is_empty(),
     )
     else {
@@ -337,6 +368,7 @@ pub async fn create(
             price,
             default_duration_time,
             is_active: input.is_active.unwrap_or(true),
+            recall_months,
             now: now(),
         },
     )
@@ -447,6 +479,7 @@ pub async fn update(
         .map(|n| required_text(&mut errors, "patient_display_name", Some(&n), NAME_MAX));
     let disclaimer = asked.disclaimer.map(|d| disclaimer(&mut errors, d));
     let consent = asked.consent_text.map(|d| consent_text(&mut errors, d));
+    let recall = asked.recall_months.map(|m| recall_months(&mut errors, m));
     let price = asked.price.map(|p| price(&mut errors, Some(p)));
     let duration = asked
         .default_duration_time
@@ -476,6 +509,9 @@ pub async fn update(
     }
     if let Some(c) = consent {
         row.consent_text = c;
+    }
+    if let Some(Some(m)) = recall {
+        row.recall_months = m;
     }
     if let Some(Some(p)) = price {
         row.price = p;

@@ -18,7 +18,7 @@ pub const NAME_MAX: usize = 100;
 pub const CHAIRS_MAX: usize = 200;
 
 /// A chair.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Chair {
     pub chair_id: i64,
     pub name: String,

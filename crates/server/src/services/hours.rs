@@ -38,7 +38,7 @@ pub const INTERVALS_MAX: usize = 50;
 pub const EXCEPTION_NOTE_MAX: usize = 500;
 
 /// One interval of a weekly template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct WeeklyInterval {
     /// 1 Monday to 7 Sunday.
     pub weekday: u8,
@@ -70,10 +70,11 @@ pub struct IntervalInput {
 }
 
 /// A date on which a doctor's hours differ.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Exception {
     pub exception_id: i64,
     pub employee_id: i64,
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     pub kind: ExceptionKind,
     pub start: Option<String>,
@@ -156,7 +157,7 @@ pub async fn set_weekly(
         return Err(ServiceError::invalid_coded(
             FieldError::coded(
                 "weekly",
-                "items-max",
+                "intervals-max",
                 format!("at most {INTERVALS_MAX} intervals"),
             )
             .arg("max", INTERVALS_MAX),

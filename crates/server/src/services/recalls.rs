@@ -40,7 +40,7 @@ pub const LIST_MAX: u64 = 500;
 pub const CONTACT_NOTE_MAX: usize = 1000;
 
 /// A recall with what the list shows beside it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Recall {
     pub recall_id: i64,
     pub patient_id: i64,
@@ -52,6 +52,7 @@ pub struct Recall {
     pub service_name: String,
     /// The doctor who last did the service.
     pub doctor_id: Option<i64>,
+    #[schema(value_type = String, format = Date)]
     pub due_date: Date,
     pub state: RecallState,
     /// Due with its date passed.
@@ -88,7 +89,7 @@ pub struct ContactInput {
 }
 
 /// A contact logged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Contact {
     pub recall_contact_id: i64,
     pub recall_id: i64,

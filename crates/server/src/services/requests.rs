@@ -38,8 +38,9 @@ pub const REASON_MAX: usize = 1000;
 pub const LIST_MAX: u64 = 500;
 
 /// A preferred day, with an optional window of local time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Preferred {
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub from: Option<String>,
@@ -56,7 +57,7 @@ pub struct PreferredInput {
 }
 
 /// A request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AppointmentRequest {
     pub request_id: i64,
     pub patient_id: i64,

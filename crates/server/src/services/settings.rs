@@ -562,6 +562,7 @@ mod tests {
             estimate_valid_days: 90,
             clinic_contacts: None,
             attachment_limit_mib: 25,
+            recall_template: "{patient}".into(),
             updated_at: dcms_store::time::now(),
         }
     }

@@ -19,6 +19,7 @@ mod comms_pages;
 mod crash;
 mod demo;
 mod errors;
+mod front_desk;
 mod home_pages;
 mod limits;
 mod medical;

@@ -53,6 +53,9 @@ pub struct CreateServiceBody {
     pub default_duration_time: Option<i64>,
     /// Default true.
     pub is_active: Option<bool>,
+    /// Doing the service sets the patient's recall this many months later, 1 to 60.
+    #[schema(minimum = 1, maximum = 60, example = 6)]
+    pub recall_months: Option<i64>,
 }
 
 /// A change of a service; `is_active: false` deactivates it, `true` activates it again.
@@ -86,6 +89,10 @@ pub struct PatchServiceBody {
     #[schema(minimum = 1, maximum = 1440)]
     pub default_duration_time: Option<i64>,
     pub is_active: Option<bool>,
+    /// 1 to 60 months; `null` clears it (no recall).
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 60)]
+    pub recall_months: Option<Option<i64>>,
 }
 
 /// Renumbering the services of one type.
@@ -200,6 +207,7 @@ pub async fn create(
             price: body.price,
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,
+            recall_months: body.recall_months,
         },
     )
     .await?;
@@ -251,6 +259,7 @@ pub async fn update(
             price: body.price,
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,
+            recall_months: body.recall_months,
         },
     )
     .await?;

@@ -139,6 +139,9 @@ pub struct ServiceForm {
     /// The consent to sign before the service (absent from older forms: kept empty).
     #[serde(default)]
     consent_text: String,
+    /// Months until the recall; empty: none (absent from older forms: none).
+    #[serde(default)]
+    recall_months: String,
     /// A checkbox: present when ticked.
     is_active: Option<String>,
 }
@@ -148,6 +151,7 @@ struct Numbers {
     display_number: Option<i64>,
     price: Option<i64>,
     duration: Option<i64>,
+    recall_months: Option<i64>,
 }
 
 /// A whole number as typed (`None` when empty); anything else is the error `code` on
@@ -186,6 +190,7 @@ impl ServiceForm {
             default_duration_time: s.default_duration_time.to_string(),
             disclaimer: s.disclaimer.clone().unwrap_or_default(),
             consent_text: s.consent_text.clone().unwrap_or_default(),
+            recall_months: s.recall_months.map(|m| m.to_string()).unwrap_or_default(),
             is_active: s.is_active.then(|| "on".to_owned()),
         }
     }
@@ -225,11 +230,19 @@ impl ServiceForm {
             "duration",
             DURATION_MAX,
         );
+        let recall_months = whole_number(
+            &mut errors,
+            "recall_months",
+            &self.recall_months,
+            "range",
+            i64::from(dcms_domain::RECALL_MONTHS_MAX),
+        );
         if errors.is_empty() {
             Ok(Numbers {
                 display_number,
                 price,
                 duration,
+                recall_months,
             })
         } else {
             Err(errors)
@@ -404,6 +417,7 @@ pub async fn create(
                 price: numbers.price,
                 default_duration_time: numbers.duration,
                 is_active: Some(form.is_active.is_some()),
+                recall_months: numbers.recall_months,
             };
             catalog::create(&state.store, &state.audit, caller.actor(), input).await
         }
@@ -465,6 +479,7 @@ pub async fn update(
                     numbers.duration.unwrap_or(i64::from(DEFAULT_DURATION)),
                 ),
                 is_active: Some(form.is_active.is_some()),
+                recall_months: Some(numbers.recall_months),
             };
             catalog::update(
                 &state.store,

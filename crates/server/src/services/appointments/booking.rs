@@ -115,7 +115,8 @@ async fn book(
 ) -> Result<Appointment, BookingError> {
     let receptionist_id = actor.employee_id;
     let txn = store.begin_write().await?;
-    let (_, patient_exists) = lock_parties(&txn, valid.doctor_id, valid.patient_id).await?;
+    let patient_exists =
+        lock_parties(&txn, valid.doctor_id, valid.patient_id, valid.chair_id).await?;
     let mut errors = Vec::new();
     if !patient_exists {
         errors.push(FieldError::coded(
@@ -286,7 +287,7 @@ async fn change(
     let moved =
         start != current.start_at || end != current.end_at || doctor_id != current.doctor_id;
     if moved || chair_id != current.chair_id {
-        lock_parties(&txn, doctor_id, current.patient_id).await?;
+        lock_parties(&txn, doctor_id, current.patient_id, chair_id).await?;
         if doctor_id != current.doctor_id {
             staff::check_doctor(&txn, doctor_id, "doctor_id").await?;
         }

@@ -36,7 +36,9 @@ pub struct FreeSlot {
 /// appointments, not in the past, and, when the clinic has active chairs (or one is asked
 /// for), with a chair free for the whole duration: the one the doctor's template names for
 /// that time if it is free, else the first free one in the chairs' order. Ordered by start,
-/// then by the doctors' order.
+/// then by the doctors' order. On a day with a DST change the duration is real time: it
+/// must end by the interval's end instant; a local time the clock skips is no start, and one
+/// it shows twice is offered once (the first).
 ///
 /// A duration outside 1 to 1440 minutes is 422; an unknown doctor 404, one who may not be a
 /// doctor 422 on `doctor_id`; a chair that does not exist or is inactive 422 on `chair_id`.
@@ -125,6 +127,15 @@ pub async fn free_slots(store: &Store, query: &SlotQuery) -> Result<Vec<FreeSlot
         };
         for minute in slot_starts(&plan.hours, duration) {
             let start = local(minute)?;
+            // A time the clock skips (a DST gap) is no start; a time it shows twice is
+            // offered once, the first.
+            if dcms_domain::minute_of(start.time()) != minute {
+                continue;
+            }
+            let close = match plan.hours.iter().find(|&&(a, b)| a <= minute && minute < b) {
+                Some(&(_, b)) if b < dcms_domain::DAY_MINUTES => local(b)?.timestamp(),
+                _ => day_end.timestamp(),
+            };
             let (s, e) = (
                 start.timestamp(),
                 start
@@ -132,6 +143,9 @@ pub async fn free_slots(store: &Store, query: &SlotQuery) -> Result<Vec<FreeSlot
                     .checked_add(i64::from(duration).minutes())
                     .map_err(|e| ServiceError::Internal(e.to_string()))?,
             );
+            if e > close {
+                continue;
+            }
             if s < current || overlaps(s, e, &|d, _| d == doctor_id) {
                 continue;
             }

@@ -298,22 +298,39 @@ where
     }
 }
 
-/// Locks the rows an overlap check of `doctor_id` and `patient_id` depends on, in the one
-/// order every booking uses: the doctor's employee row, then the patient's row. Returns
-/// whether each exists.
+/// Locks the rows an overlap check of `doctor_id`, `patient_id` and `chair_id` depends on,
+/// in the one order every booking uses: the doctor's employee row, the patient's row, the
+/// chair's row. These are the transaction's first reads after the appointment's own lock: on
+/// MariaDB a plain read before them would fix the transaction's snapshot before the wait,
+/// and the overlap checks would not see the booking it waited for. Returns whether the
+/// patient exists; a chair that does not exist or is inactive is 422 on `chair_id`.
 async fn lock_parties(
     txn: &DatabaseTransaction,
     doctor_id: i64,
     patient_id: i64,
-) -> Result<(bool, bool), ServiceError> {
-    let doctor = dcms_store::staff::find_for_update(txn, doctor_id).await?;
+    chair_id: Option<i64>,
+) -> Result<bool, ServiceError> {
+    dcms_store::staff::find_for_update(txn, doctor_id).await?;
     let patient = dcms_store::patients::lock(txn, patient_id).await?;
-    Ok((doctor.is_some(), patient.is_some()))
+    if let Some(chair_id) = chair_id
+        && !dcms_store::chairs::lock(txn, chair_id)
+            .await?
+            .is_some_and(|c| c.active)
+    {
+        return Err(ServiceError::invalid_coded(
+            FieldError::coded(
+                "chair_id",
+                "chair-unknown",
+                format!("there is no active chair {chair_id}"),
+            )
+            .arg("id", chair_id),
+        ));
+    }
+    Ok(patient.is_some())
 }
 
-/// Refuses `[start, end)` when the chair (locked here, after the doctor and the patient),
-/// the doctor or the patient has a blocking appointment overlapping it (other than
-/// `except`). Run after [`lock_parties`].
+/// Refuses `[start, end)` when the chair, the doctor or the patient has a blocking
+/// appointment overlapping it (other than `except`). Run after [`lock_parties`].
 async fn check_free(
     txn: &DatabaseTransaction,
     doctor_id: i64,
@@ -324,20 +341,6 @@ async fn check_free(
 ) -> Result<(), BookingError> {
     let (s, e) = (to_db(start), to_db(end));
     if let Some(chair_id) = chair_id {
-        if !dcms_store::chairs::lock(txn, chair_id)
-            .await?
-            .is_some_and(|c| c.active)
-        {
-            return Err(ServiceError::invalid_coded(
-                FieldError::coded(
-                    "chair_id",
-                    "chair-unknown",
-                    format!("there is no active chair {chair_id}"),
-                )
-                .arg("id", chair_id),
-            )
-            .into());
-        }
         if let Some(other) = repo::first_overlap(txn, Party::Chair(chair_id), s, e, except).await? {
             return Err(BookingError::ChairTaken {
                 conflicting_appointment_id: other.appointment_id,
