@@ -113,6 +113,27 @@ pub async fn reminder_exists(
         .is_some())
 }
 
+/// Which of `appointment_ids` had a reminder sent (state sent).
+pub async fn reminded(
+    db: &impl ConnectionTrait,
+    appointment_ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    if appointment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(sms_outbox::Entity::find()
+        .select_only()
+        .column(sms_outbox::Column::AppointmentId)
+        .filter(sms_outbox::Column::AppointmentId.is_in(appointment_ids.iter().copied()))
+        .filter(sms_outbox::Column::State.eq(SmsState::Sent.code()))
+        .into_tuple::<Option<i64>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
 /// The reminder most recently sent to a number (state sent, with an appointment), if any.
 pub async fn last_sent_reminder_to(
     db: &impl ConnectionTrait,

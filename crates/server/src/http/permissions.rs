@@ -677,6 +677,26 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         Needs(Staff, Write),
     ),
     ("GET", "/positions", Needs(Staff, Read)),
+    // The recall list reads patients' phones; its SMS and calls are communications, a stop
+    // is the front desk's.
+    ("GET", "/recalls", Needs(Patients, Read)),
+    (
+        "POST",
+        "/recalls/{recall_id}/contacts",
+        Needs(Communications, Write),
+    ),
+    (
+        "POST",
+        "/recalls/{recall_id}/stop",
+        Needs(Appointments, Write),
+    ),
+    // A patient asks from the portal; reception declines from the start page.
+    ("POST", "/requests", Needs(OwnRecord, Write)),
+    (
+        "POST",
+        "/appointment-requests/{request_id}/decline",
+        Needs(Appointments, Write),
+    ),
     ("POST", "/positions", Needs(Staff, Write)),
     ("POST", "/positions/{position_id}", Needs(Staff, Write)),
     // The service catalog: everyone with catalog access reads prices; admins and managers

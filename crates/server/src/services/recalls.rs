@@ -25,7 +25,7 @@ use dcms_store::audit::AuditEntry;
 use dcms_store::comms::{self as comms_repo, NewOutbox};
 use dcms_store::entity::recall;
 use dcms_store::recalls as repo;
-use dcms_store::sea_orm::{ConnectionTrait, DatabaseTransaction};
+use dcms_store::sea_orm::DatabaseTransaction;
 use dcms_store::time::{date_from_db, date_to_db, from_db, now};
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -171,32 +171,21 @@ pub async fn booked(
 // --- reading ------------------------------------------------------------------------------------
 
 async fn with_names(
-    db: &impl ConnectionTrait,
+    store: &Store,
     clinic: &ClinicSettings,
     rows: Vec<recall::Model>,
 ) -> Result<Vec<Recall>, ServiceError> {
-    let mut patient_ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
-    patient_ids.sort_unstable();
-    patient_ids.dedup();
+    let patient_ids: Vec<i64> = rows.iter().map(|r| r.patient_id).collect();
     let mut service_ids: Vec<i64> = rows.iter().map(|r| r.service_id).collect();
     service_ids.sort_unstable();
     service_ids.dedup();
-    let patients: HashMap<i64, String> = dcms_store::patients::find_many(db, &patient_ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.patient_id, format!("{} {}", p.last_name, p.first_name)))
-        .collect();
-    let phones: HashMap<i64, String> = dcms_store::patients::phones_of_many(db, &patient_ids)
-        .await?
-        .into_iter()
-        .filter(|p| p.is_primary)
-        .map(|p| (p.patient_id, p.phone_number_val))
-        .collect();
-    let services: HashMap<i64, String> = dcms_store::catalog::find_many(db, &service_ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.service_id, s.doctor_display_name))
-        .collect();
+    let people = super::patients::names_and_phones(store, &patient_ids).await?;
+    let services: HashMap<i64, String> =
+        dcms_store::catalog::find_many(store.connection(), &service_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.service_id, s.doctor_display_name))
+            .collect();
     let today = today(clinic);
     rows.into_iter()
         .map(|row| {
@@ -207,11 +196,13 @@ async fn with_names(
                 ))
             })?;
             let due_date = date_from_db(row.due_date);
+            let (patient_name, primary_phone) =
+                people.get(&row.patient_id).cloned().unwrap_or_default();
             Ok(Recall {
                 recall_id: row.recall_id,
                 patient_id: row.patient_id,
-                patient_name: patients.get(&row.patient_id).cloned().unwrap_or_default(),
-                primary_phone: phones.get(&row.patient_id).cloned(),
+                patient_name,
+                primary_phone,
                 service_id: row.service_id,
                 service_name: services.get(&row.service_id).cloned().unwrap_or_default(),
                 doctor_id: row.doctor_id,
@@ -263,7 +254,7 @@ pub async fn list(store: &Store, query: RecallQuery) -> Result<Vec<Recall>, Serv
         },
     }
     let rows = repo::list(store.connection(), &filter, LIST_MAX).await?;
-    with_names(store.connection(), &clinic, rows).await
+    with_names(store, &clinic, rows).await
 }
 
 /// One recall (404 when there is none).
@@ -272,7 +263,7 @@ pub async fn get(store: &Store, recall_id: i64) -> Result<Recall, ServiceError> 
     let row = repo::find(store.connection(), recall_id)
         .await?
         .ok_or(ServiceError::NotFound("recall"))?;
-    let mut one = with_names(store.connection(), &clinic, vec![row]).await?;
+    let mut one = with_names(store, &clinic, vec![row]).await?;
     one.pop().ok_or(ServiceError::NotFound("recall"))
 }
 

@@ -58,6 +58,21 @@ struct PortalRecord {
     /// There are more treatments than those shown.
     more: bool,
     account: AccountView,
+    /// Their appointment requests, newest first.
+    requests: Vec<PortalRequest>,
+    /// The earliest day a request may name (today), `YYYY-MM-DD`.
+    today: String,
+}
+
+/// An appointment request as the portal shows it.
+struct PortalRequest {
+    request_id: i64,
+    preferred: String,
+    reason: Option<String>,
+    status: &'static str,
+    status_label: String,
+    /// Why the clinic declined it.
+    answer: Option<String>,
 }
 
 #[derive(Template)]
@@ -154,12 +169,41 @@ async fn portal(
     let account = treatments::account(&state.store, patient_id)
         .await
         .or_page(layout)?;
+    let requests = crate::services::requests::mine(&state.store, caller.user_id())
+        .await
+        .or_page(layout)?
+        .into_iter()
+        .rev()
+        .map(|r| PortalRequest {
+            request_id: r.request_id,
+            preferred: r
+                .preferred
+                .iter()
+                .map(|p| match (&p.from, &p.to) {
+                    (None, None) => p.date.to_string(),
+                    (f, t) => format!(
+                        "{} {}–{}",
+                        p.date,
+                        f.clone().unwrap_or_default(),
+                        t.clone().unwrap_or_default()
+                    ),
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            reason: r.reason,
+            status: r.status.as_str(),
+            status_label: layout.t(&format!("request-status-{}", r.status.as_str())),
+            answer: r.answer,
+        })
+        .collect();
     Ok(Some(PortalRecord {
         first_name,
         appointments,
         treatments: rows,
         more,
         account: AccountView::of(layout, &account),
+        requests,
+        today: layout.today(),
     }))
 }
 

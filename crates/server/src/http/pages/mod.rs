@@ -34,7 +34,9 @@ mod plans;
 
 mod patients;
 mod positions;
+mod recalls;
 mod reports;
+mod requests;
 mod settings;
 mod staff;
 mod today;
@@ -181,6 +183,14 @@ pub fn routes() -> Router<AppState> {
         .route("/calls/lookup", get(comms::lookup))
         .route("/sms", get(comms::sms).post(comms::post_sms))
         .route("/positions", get(positions::list).post(positions::create))
+        .route("/recalls", get(recalls::list))
+        .route("/requests", post(requests::ask))
+        .route(
+            "/appointment-requests/{request_id}/decline",
+            post(requests::decline),
+        )
+        .route("/recalls/{recall_id}/contacts", post(recalls::contact))
+        .route("/recalls/{recall_id}/stop", post(recalls::stop))
         .route("/positions/{position_id}", post(positions::update))
         .route("/services", get(catalog::list).post(catalog::create))
         .route("/services/{service_id}", post(catalog::update))

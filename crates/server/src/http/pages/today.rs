@@ -42,6 +42,9 @@ pub struct DayEntry {
     /// The patient may be marked came now (the appointment has started, or starts within
     /// the early-arrival window: the domain's rule).
     pub may_come: bool,
+    /// When they came (`HH:MM`) and how many minutes they have waited since.
+    pub arrived: Option<String>,
+    pub waited: Option<i64>,
 }
 
 /// A receptionist's day.
@@ -82,6 +85,72 @@ pub struct Day {
     pub date: Date,
     pub view: StaffDay,
     pub more: bool,
+    /// The portal's open appointment requests (for those who book: not doctors).
+    pub requests: Vec<RequestRow>,
+}
+
+/// An open appointment request as the start page lists it.
+pub struct RequestRow {
+    pub request_id: i64,
+    pub patient_id: i64,
+    pub patient_name: String,
+    pub phone: Option<String>,
+    /// The preferred days and hours, `12-08 10:00–12:00; 12-09`.
+    pub preferred: String,
+    pub reason: Option<String>,
+    /// When it was asked, local `MM-DD HH:MM`.
+    pub asked: String,
+    /// The booking form with the patient, the request and its first day.
+    pub book_href: String,
+}
+
+/// The open requests, oldest first, with their patients' names and phones.
+async fn open_requests(state: &AppState, layout: &Layout) -> Result<Vec<RequestRow>, ServiceError> {
+    let open = crate::services::requests::list(&state.store, Some("open")).await?;
+    let mut ids: Vec<i64> = open.iter().map(|r| r.patient_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let people = crate::services::patients::names_and_phones(&state.store, &ids).await?;
+    Ok(open
+        .into_iter()
+        .map(|r| {
+            let (name, phone) = people.get(&r.patient_id).cloned().unwrap_or_default();
+            let preferred = r
+                .preferred
+                .iter()
+                .map(|p| {
+                    let day = p.date.strftime("%m-%d").to_string();
+                    match (&p.from, &p.to) {
+                        (Some(f), Some(t)) => format!("{day} {f}–{t}"),
+                        (Some(f), None) => format!("{day} {f}–"),
+                        (None, Some(t)) => format!("{day} –{t}"),
+                        (None, None) => day,
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            let first = r.preferred.first();
+            RequestRow {
+                book_href: format!(
+                    "/appointments/new?patient_id={}&request_id={}&date={}",
+                    r.patient_id,
+                    r.request_id,
+                    first.map(|p| p.date.to_string()).unwrap_or_default(),
+                ),
+                request_id: r.request_id,
+                patient_id: r.patient_id,
+                patient_name: name,
+                phone: phone.as_deref().map(shown_number),
+                preferred,
+                reason: r.reason,
+                asked: r
+                    .created_at
+                    .to_zoned(layout.time_zone.clone())
+                    .strftime("%m-%d %H:%M")
+                    .to_string(),
+            }
+        })
+        .collect())
 }
 
 /// Today's appointments (of `doctor_id`, or everyone's) with their names, in order of time;
@@ -120,7 +189,12 @@ fn entry(layout: &Layout, e: BookEntry) -> DayEntry {
         .status
         .allowed_moves_at(a.start_at, jiff::Timestamp::now())
         .contains(&AppointmentStatus::Came);
+    let now = jiff::Timestamp::now();
     DayEntry {
+        arrived: a.arrived_at.map(time),
+        waited: a
+            .arrived_at
+            .map(|at| ((now.as_second() - at.as_second()) / 60).max(0)),
         may_come,
         appointment_id: a.appointment_id,
         patient_id: a.patient_id,
@@ -176,7 +250,17 @@ pub async fn of(
             (figures(layout, &report, new_patients), more)
         }
     };
-    Ok(Some(Day { date, view, more }))
+    let requests = if layout.can.appointments_write && principal != Principal::Doctor {
+        open_requests(state, layout).await.or_page(layout)?
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Day {
+        date,
+        view,
+        more,
+        requests,
+    }))
 }
 
 fn arrivals(layout: &Layout, all: Vec<DayEntry>) -> Arrivals {

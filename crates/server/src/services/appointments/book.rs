@@ -98,9 +98,11 @@ pub struct BookMarks {
     pub confirmed_by_sms: std::collections::HashSet<i64>,
     /// The medical alerts of the appointments' patients, by patient (those with any).
     pub alerts: std::collections::HashMap<i64, Vec<dcms_domain::Alert>>,
+    /// Appointments whose reminder SMS went out.
+    pub reminded: std::collections::HashSet<i64>,
 }
 
-/// The marks of `appointment_ids` and the alerts of their `patient_ids`: three index probes
+/// The marks of `appointment_ids` and the alerts of their `patient_ids`: four index probes
 /// whatever their number.
 pub async fn marks(
     store: &Store,
@@ -118,10 +120,15 @@ pub async fn marks(
     .into_iter()
     .collect();
     let alerts = crate::services::medical::alerts_of(store.connection(), patient_ids).await?;
+    let reminded = dcms_store::outbox::reminded(store.connection(), appointment_ids)
+        .await?
+        .into_iter()
+        .collect();
     Ok(BookMarks {
         unpaid,
         confirmed_by_sms,
         alerts,
+        reminded,
     })
 }
 

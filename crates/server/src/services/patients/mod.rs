@@ -259,6 +259,35 @@ pub async fn names(
         .collect())
 }
 
+/// The names (`last_name first_name`) and primary phones (as stored) of the patients of
+/// `ids` that exist: two queries whatever their number.
+pub async fn names_and_phones(
+    store: &Store,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, (String, Option<String>)>, ServiceError> {
+    let db = store.connection();
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut people: std::collections::HashMap<i64, (String, Option<String>)> =
+        repo::find_many(db, &ids)
+            .await?
+            .into_iter()
+            .map(|p| {
+                (
+                    p.patient_id,
+                    (format!("{} {}", p.last_name, p.first_name), None),
+                )
+            })
+            .collect();
+    for phone in repo::phones_of_many(db, &ids).await? {
+        if let (true, Some(person)) = (phone.is_primary, people.get_mut(&phone.patient_id)) {
+            person.1 = Some(phone.phone_number_val);
+        }
+    }
+    Ok(people)
+}
+
 /// The id of the patient linked to a portal account; not found when none is.
 pub async fn own_patient_id(store: &Store, user_id: i64) -> Result<i64, ServiceError> {
     repo::find_by_user(store.connection(), user_id)

@@ -1,5 +1,6 @@
-//! The book: one day with a column per doctor (`/appointments?date=`), or one doctor's week
-//! (`/appointments/week?doctor_id=&date=`).
+//! The book: one day with a column per doctor (`/appointments?date=`; greyed where a doctor
+//! does not work, their exceptions in the header) or per chair (`&by=chair`), or one
+//! doctor's week (`/appointments/week?doctor_id=&date=`).
 
 use super::grid::{ColumnSpec, Grid, Marking, build_grid};
 use super::{DOCTORS_MAX, doctor_choices};
@@ -29,6 +30,8 @@ pub struct BookParams {
     doctor_id: Option<String>,
     /// The appointment just booked or changed, highlighted (anything but an id is ignored).
     changed: Option<String>,
+    /// `chair`: a column per chair.
+    by: Option<String>,
 }
 
 impl BookParams {
@@ -65,6 +68,44 @@ struct BookPage<'a> {
     toggles: Vec<DoctorToggle>,
     /// What the choice of doctors says when closed: how many of them the day shows.
     doctors_summary: String,
+    /// The clinic has chairs: the day may show a column per chair.
+    has_chairs: bool,
+    by_chair: bool,
+}
+
+/// The labels of a doctor's exceptions on a day (`Амралт`, `Нэмэлт цаг 15:00–17:00`).
+fn exception_labels(
+    layout: &Layout,
+    exceptions: &[crate::services::hours::Exception],
+) -> Vec<String> {
+    exceptions
+        .iter()
+        .map(|x| {
+            let kind = layout.t(&format!("exception-{}", x.kind.as_str()));
+            match (&x.start, &x.end) {
+                (Some(s), Some(e)) => format!("{kind} {s}–{e}"),
+                _ => kind,
+            }
+        })
+        .collect()
+}
+
+/// The hours and exception labels of `doctor_ids` on `date`.
+async fn day_hours(
+    state: &AppState,
+    layout: &Layout,
+    clinic: &ClinicSettings,
+    doctor_ids: &[i64],
+    date: Date,
+) -> Result<std::collections::HashMap<i64, (Vec<dcms_domain::Span>, Vec<String>)>, Response> {
+    let plans =
+        crate::services::hours::day_plans(state.store.connection(), clinic, doctor_ids, date)
+            .await
+            .or_page(layout)?;
+    Ok(plans
+        .into_iter()
+        .map(|(id, plan)| (id, (plan.hours, exception_labels(layout, &plan.exceptions))))
+        .collect())
 }
 
 /// The date asked for, else today in the clinic's zone; a malformed one is 400.
@@ -177,11 +218,16 @@ pub async fn day(
             .map(|t| (t.doctor_id, t.name.clone()))
             .collect();
     }
+    let chairs = crate::services::chairs::list(&state.store, true)
+        .await
+        .or_page(&layout)?;
+    let by_chair = params.by.as_deref() == Some("chair") && !chairs.is_empty();
     let shown_count = columns.len();
     let is_doctor = |id: i64| doctors.iter().any(|d| d.employee_id == id);
+    // By chair, every appointment of the day shows; by doctor, those of the chosen doctors.
     entries.retain(|e| {
         let id = e.appointment.doctor_id;
-        columns.iter().any(|(c, _)| *c == id) || !is_doctor(id)
+        by_chair || columns.iter().any(|(c, _)| *c == id) || !is_doctor(id)
     });
     for entry in &entries {
         let id = entry.appointment.doctor_id;
@@ -189,17 +235,56 @@ pub async fn day(
             columns.push((id, entry.doctor_name.clone()));
         }
     }
-    let specs: Vec<ColumnSpec> = columns
-        .into_iter()
-        .map(|(doctor_id, doctor_name)| ColumnSpec {
-            doctor_id,
-            title: doctor_name.clone(),
-            doctor_name,
-            date,
-            subtitle: String::new(),
-            link: format!("/appointments/week?doctor_id={doctor_id}&date={date}"),
-        })
-        .collect();
+    let specs: Vec<ColumnSpec> = if by_chair {
+        let mut specs: Vec<ColumnSpec> = chairs
+            .iter()
+            .map(|c| ColumnSpec {
+                doctor_id: 0,
+                doctor_name: c.name.clone(),
+                chair: Some(Some(c.chair_id)),
+                title: c.name.clone(),
+                date,
+                subtitle: String::new(),
+                link: format!("/appointments?date={date}&by=chair"),
+                hours: None,
+                exceptions: Vec::new(),
+            })
+            .collect();
+        if entries.iter().any(|e| e.appointment.chair_id.is_none()) {
+            specs.push(ColumnSpec {
+                doctor_id: 0,
+                doctor_name: layout.t("book-no-chair"),
+                chair: Some(None),
+                title: layout.t("book-no-chair"),
+                date,
+                subtitle: String::new(),
+                link: format!("/appointments?date={date}&by=chair"),
+                hours: None,
+                exceptions: Vec::new(),
+            });
+        }
+        specs
+    } else {
+        let ids: Vec<i64> = columns.iter().map(|(id, _)| *id).collect();
+        let mut hours = day_hours(&state, &layout, &clinic, &ids, date).await?;
+        columns
+            .into_iter()
+            .map(|(doctor_id, doctor_name)| {
+                let (h, x) = hours.remove(&doctor_id).unwrap_or_default();
+                ColumnSpec {
+                    doctor_id,
+                    title: doctor_name.clone(),
+                    doctor_name,
+                    chair: None,
+                    date,
+                    subtitle: String::new(),
+                    link: format!("/appointments/week?doctor_id={doctor_id}&date={date}"),
+                    hours: Some(h),
+                    exceptions: x,
+                }
+            })
+            .collect()
+    };
     let marking = Marking {
         can_write: layout.can.appointments_write,
         marks: &marks,
@@ -229,6 +314,8 @@ pub async fn day(
             ("total", toggles.len()),
         ),
         toggles,
+        has_chairs: !chairs.is_empty(),
+        by_chair,
     }))
 }
 
@@ -269,17 +356,24 @@ pub async fn week(
         .and_then(|d| d.tomorrow().ok())
         .and_then(|d| local_instant(&tz, d, Time::midnight()));
     let (entries, marks) = entries_between(&state, &layout, from, to, Some(doctor_id)).await?;
-    let specs = days
-        .iter()
-        .map(|&d| ColumnSpec {
+    let mut specs = Vec::with_capacity(days.len());
+    for &d in &days {
+        let (hours, exceptions) = day_hours(&state, &layout, &clinic, &[doctor_id], d)
+            .await?
+            .remove(&doctor_id)
+            .unwrap_or_default();
+        specs.push(ColumnSpec {
             doctor_id,
             doctor_name: doctor_name.clone(),
+            chair: None,
             date: d,
             title: weekday_name(&layout, d),
             subtitle: d.to_string(),
             link: format!("/appointments?date={d}"),
-        })
-        .collect();
+            hours: Some(hours),
+            exceptions,
+        });
+    }
     let marking = Marking {
         can_write: layout.can.appointments_write,
         marks: &marks,
@@ -312,6 +406,8 @@ pub async fn week(
         back: path_and_query(&uri),
         toggles: Vec::new(),
         doctors_summary: String::new(),
+        has_chairs: false,
+        by_chair: false,
     }))
 }
 

@@ -1,6 +1,8 @@
 //! Booking (`/appointments/new`): the patient found by the same search as the patients page
-//! (as it is typed, with htmx; a plain form without a script), the doctor, the day, the
-//! time, an optional end and planned service. An overlap shows the appointment in the way.
+//! (as it is typed, with htmx; a plain form without a script), then the next free times for
+//! the chosen service's duration across every doctor (or the one chosen), each one click to
+//! fill the form; the doctor, the day, the time, an optional end, planned service and chair.
+//! An overlap shows the appointment in the way.
 
 use super::{
     ConflictView, DOCTORS_MAX, FORM_FIELDS, Outcome, back_to_book, doctor_choices, form_id,
@@ -41,6 +43,8 @@ pub struct BookingForm {
     chair_id: String,
     /// Checked: book outside the doctor's hours (managers and admins).
     override_hours: Option<String>,
+    /// The portal request this booking answers, or blank.
+    request_id: String,
 }
 
 /// The chair a form names (blank or not a number: none).
@@ -63,6 +67,132 @@ struct NewAppointmentPage<'a> {
     errors: FieldMessages,
     conflict: Option<ConflictView>,
     known_fields: &'static [&'static str],
+    /// The next free times (after a patient is chosen).
+    slots: Vec<SlotLink>,
+    /// The days the free times were looked for: `2026-12-08 – 2026-12-21`.
+    slots_range: String,
+    chairs: Vec<Choice>,
+}
+
+/// A free time on the booking form: a link that fills the form with it.
+pub struct SlotLink {
+    pub href: String,
+    /// `Мя 12-08`.
+    pub day: String,
+    pub time: String,
+    pub doctor: String,
+    pub chair: Option<String>,
+    /// The form holds this time now.
+    pub chosen: bool,
+}
+
+/// Most free times the booking form lists, and the days it looks through for them.
+const SLOTS_SHOWN: usize = 12;
+const SLOT_DAYS: i64 = 14;
+
+/// The next free times from the form's date (today at the earliest) for the chosen
+/// service's duration (30 minutes without one) and doctor (every doctor without one).
+async fn next_slots(
+    state: &AppState,
+    layout: &Layout,
+    form: &BookingForm,
+    doctors: &[staff::Employee],
+    chairs: &[Choice],
+) -> Result<(Vec<SlotLink>, String), Response> {
+    use jiff::ToSpan;
+    let today: jiff::civil::Date = layout.today().parse().unwrap_or_default();
+    let first = form
+        .date
+        .trim()
+        .parse::<jiff::civil::Date>()
+        .ok()
+        .filter(|d| *d >= today)
+        .unwrap_or(today);
+    let minutes = match form.planned_service_id.trim().parse::<i64>() {
+        Ok(id) => catalog::get(&state.store, id)
+            .await
+            .map(|s| i64::from(s.default_duration_time))
+            .unwrap_or(appointments::DEFAULT_MINUTES),
+        Err(_) => appointments::DEFAULT_MINUTES,
+    };
+    let doctor_id = form.doctor_id.trim().parse::<i64>().ok();
+    let mut links = Vec::new();
+    let mut day = first;
+    let mut last = first;
+    for _ in 0..SLOT_DAYS {
+        let query = appointments::SlotQuery {
+            date: day,
+            duration_minutes: minutes,
+            doctor_id,
+            chair_id: None,
+        };
+        let slots = appointments::free_slots(&state.store, &query)
+            .await
+            .or_page(layout)?;
+        last = day;
+        for slot in slots {
+            let time = format!("{:02}:{:02}", slot.start_at.hour(), slot.start_at.minute());
+            let doctor = doctors
+                .iter()
+                .find(|d| d.employee_id == slot.doctor_id)
+                .map(|d| format!("{} {}", d.last_name, d.first_name))
+                .unwrap_or_default();
+            let chair = slot.chair_id.and_then(|id| {
+                chairs
+                    .iter()
+                    .find(|c| c.value == id.to_string())
+                    .map(|c| c.label.clone())
+            });
+            let href = format!(
+                "/appointments/new?patient_id={}&doctor_id={}&date={day}&time={time}&planned_service_id={}&chair_id={}&request_id={}",
+                form.patient_id.trim(),
+                slot.doctor_id,
+                form.planned_service_id.trim(),
+                slot.chair_id.map(|c| c.to_string()).unwrap_or_default(),
+                form.request_id.trim(),
+            );
+            links.push(SlotLink {
+                chosen: form.time.trim() == time
+                    && form.date.trim() == day.to_string()
+                    && form.doctor_id.trim() == slot.doctor_id.to_string(),
+                href,
+                day: format!(
+                    "{} {}",
+                    layout.t(&format!(
+                        "weekday-short-{}",
+                        dcms_domain::weekday_key(day.weekday())
+                    )),
+                    day.strftime("%m-%d")
+                ),
+                time,
+                doctor,
+                chair,
+            });
+            if links.len() >= SLOTS_SHOWN {
+                break;
+            }
+        }
+        if links.len() >= SLOTS_SHOWN {
+            break;
+        }
+        match day.checked_add(1.day()) {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    Ok((links, format!("{first} – {last}")))
+}
+
+async fn chair_choices(state: &AppState, layout: &Layout) -> Result<Vec<Choice>, Response> {
+    Ok(crate::services::chairs::list(&state.store, true)
+        .await
+        .or_page(layout)?
+        .into_iter()
+        .map(|c| Choice {
+            value: c.chair_id.to_string(),
+            label: c.name,
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -143,6 +273,12 @@ async fn booking_page(
         .await
         .or_page(layout)?;
     let services = service_choices(state, layout).await?;
+    let chairs = chair_choices(state, layout).await?;
+    let (slots, slots_range) = if patient.is_some() {
+        next_slots(state, layout, &form, &doctors, &chairs).await?
+    } else {
+        (Vec::new(), String::new())
+    };
     Ok(layout.render_status(
         status,
         &NewAppointmentPage {
@@ -156,6 +292,9 @@ async fn booking_page(
             errors,
             conflict,
             known_fields: FORM_FIELDS,
+            slots,
+            slots_range,
+            chairs,
         },
     ))
 }
@@ -219,23 +358,31 @@ pub async fn create(
     } else {
         form_instant(&tz, "end_at", &form.date, &form.end_time)
     };
+    let request_id = form.request_id.trim().parse::<i64>().ok();
     let result = if errors.is_empty() {
-        appointments::create(
-            &state.store,
-            &state.audit,
-            caller.actor(),
-            NewAppointment {
-                patient_id,
-                doctor_id,
-                start_at,
-                end_at,
-                planned_service_id,
-                note: Some(form.note.clone()),
-                chair_id: form_chair(&form.chair_id),
-                override_hours: form.override_hours.is_some(),
-            },
-        )
-        .await
+        let booking = NewAppointment {
+            patient_id,
+            doctor_id,
+            start_at,
+            end_at,
+            planned_service_id,
+            note: Some(form.note.clone()),
+            chair_id: form_chair(&form.chair_id),
+            override_hours: form.override_hours.is_some(),
+        };
+        match request_id {
+            Some(id) => {
+                crate::services::requests::book(
+                    &state.store,
+                    &state.audit,
+                    caller.actor(),
+                    id,
+                    booking,
+                )
+                .await
+            }
+            None => appointments::create(&state.store, &state.audit, caller.actor(), booking).await,
+        }
     } else {
         Err(BookingError::Service(ServiceError::Invalid(errors)))
     };
@@ -256,7 +403,12 @@ pub async fn create(
                     .to_zoned(layout.time_zone.clone())
                     .date();
                 let location = back_to_book(None, date, appointment.appointment_id);
-                Saved::to(location, msg("flash-appointment-booked"))
+                let flash = if request_id.is_some() {
+                    "flash-request-booked"
+                } else {
+                    "flash-appointment-booked"
+                };
+                Saved::to(location, msg(flash))
             },
             async |refused| {
                 let (errors, status) = (refused.messages(&layout), refused.status);

@@ -1,5 +1,6 @@
-//! The book's grid: the columns (a doctor on a day), 15-minute rows of local time, each
-//! appointment a block spanning its rows, the empty cells links to book.
+//! The book's grid: the columns (a doctor, or a chair, on a day), 15-minute rows of local
+//! time, each appointment a block spanning its rows, the empty cells links to book (greyed
+//! where the doctor does not work).
 
 use crate::http::pages::Layout;
 use crate::http::pages::common::appointment_block::Block;
@@ -22,6 +23,8 @@ pub struct Slot {
     /// What the link says to a screen reader: the time and the doctor.
     pub label: String,
     pub past: bool,
+    /// Outside the doctor's working hours (greyed; a manager may still book it).
+    pub off: bool,
 }
 
 /// One cell of the grid: an appointment starting in this row, an empty slot, or neither
@@ -41,9 +44,10 @@ pub struct GridRow {
     pub cells: Vec<Cell>,
 }
 
-/// One column: a doctor on a day.
+/// One column: a doctor (or a chair) on a day.
 pub struct Column {
-    pub doctor_id: i64,
+    /// The doctor; None for a chair's column (its blocks are not dragged).
+    pub doctor_id: Option<i64>,
     pub date: String,
     pub title: String,
     pub subtitle: String,
@@ -53,6 +57,8 @@ pub struct Column {
     pub closed: bool,
     /// The column's day is today (the "now" line crosses it).
     pub today: bool,
+    /// The doctor's exceptions that day, as labels (`Амралт`, `Нэмэлт цаг 15:00–17:00`).
+    pub exceptions: Vec<String>,
 }
 
 /// The grid of the book, and the appointments it cannot place.
@@ -81,20 +87,37 @@ impl Marking<'_> {
         let id = block.appointment_id;
         block.unpaid = self.marks.unpaid.contains(&id);
         block.confirmed_by_sms = self.marks.confirmed_by_sms.contains(&id);
+        block.reminded = self.marks.reminded.contains(&id);
         block.set_alerts(layout, self.marks);
         block.changed = self.changed == Some(id);
         block
     }
 }
 
-/// A column to build: a doctor on a date.
+/// A column to build: a doctor on a date, or a chair (`chair: Some(id)`, `Some(None)` for
+/// the appointments without one) on a date.
 pub struct ColumnSpec {
     pub doctor_id: i64,
     pub doctor_name: String,
+    pub chair: Option<Option<i64>>,
     pub date: Date,
     pub title: String,
     pub subtitle: String,
     pub link: String,
+    /// The doctor's working hours that day (local minutes), when they are known.
+    pub hours: Option<Vec<dcms_domain::Span>>,
+    pub exceptions: Vec<String>,
+}
+
+impl ColumnSpec {
+    /// Whether an appointment goes in this column (by its doctor or its chair).
+    fn holds(&self, a: &crate::services::appointments::Appointment, date: Date) -> bool {
+        self.date == date
+            && match self.chair {
+                None => self.doctor_id == a.doctor_id,
+                Some(chair) => a.chair_id == chair,
+            }
+    }
 }
 
 fn minutes(t: Time) -> i32 {
@@ -133,9 +156,7 @@ pub fn build_grid(
         let a = &entry.appointment;
         let start = a.start_at.to_zoned(tz.clone());
         let end = a.end_at.to_zoned(tz.clone());
-        let column = specs
-            .iter()
-            .position(|s| s.doctor_id == a.doctor_id && s.date == start.date());
+        let column = specs.iter().position(|s| s.holds(a, start.date()));
         let shown = matches!(
             a.status,
             AppointmentStatus::Reserved
@@ -181,6 +202,10 @@ pub fn build_grid(
         taken[column][r0..r1].iter_mut().for_each(|t| *t = true);
         let mut block = marking.block(layout, entry);
         block.rowspan = r1 - r0;
+        if specs[column].chair.is_some() {
+            // A chair's column: dragging would change the chair, not the doctor.
+            block.movable = false;
+        }
         starts[column][r0] = Some(block);
     }
     let now = Timestamp::now();
@@ -205,14 +230,23 @@ pub fn build_grid(
                 let at = Time::new((minute / 60) as i8, (minute % 60) as i8, 0, 0)
                     .ok()
                     .and_then(|t| local_instant(tz, spec.date, t));
+                let off = spec
+                    .hours
+                    .as_ref()
+                    .is_some_and(|h| !dcms_domain::fits(h, minute as u16, STEP_MINUTES as u16));
+                let who = match spec.chair {
+                    None => format!("doctor_id={}", spec.doctor_id),
+                    Some(chair) => format!(
+                        "chair_id={}",
+                        chair.map(|c| c.to_string()).unwrap_or_default()
+                    ),
+                };
                 cells.push(Cell {
                     block: None,
                     slot: Some(Slot {
+                        off,
                         href: can_write.then(|| {
-                            format!(
-                                "/appointments/new?doctor_id={}&date={}&time={}",
-                                spec.doctor_id, spec.date, time
-                            )
+                            format!("/appointments/new?{who}&date={}&time={}", spec.date, time)
                         }),
                         label: layout.t1(
                             "book-slot",
@@ -241,7 +275,8 @@ pub fn build_grid(
         .map(|s| Column {
             closed: clinic.opening_hours.is_closed(s.date.weekday()),
             today: s.date == today,
-            doctor_id: s.doctor_id,
+            doctor_id: s.chair.is_none().then_some(s.doctor_id),
+            exceptions: s.exceptions,
             date: s.date.to_string(),
             title: s.title,
             subtitle: s.subtitle,

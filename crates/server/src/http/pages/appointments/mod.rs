@@ -46,7 +46,7 @@ use jiff::tz::TimeZone;
 
 use crate::services::appointments::DOCTORS_MAX;
 
-fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
+pub(crate) fn doctor_choices(doctors: &[staff::Employee]) -> Vec<Choice> {
     doctors
         .iter()
         .map(|d| Choice {
@@ -98,6 +98,7 @@ const FORM_FIELDS: &[&str] = &[
     "end_at",
     "planned_service_id",
     "note",
+    "chair_id",
 ];
 
 /// An id typed in a form: None for blank, an error for anything but a number.

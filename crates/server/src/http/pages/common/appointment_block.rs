@@ -40,6 +40,8 @@ pub struct Block {
     pub unpaid: bool,
     /// The patient confirmed it by replying to the reminder SMS.
     pub confirmed_by_sms: bool,
+    /// The reminder SMS went out.
+    pub reminded: bool,
     /// Just booked, moved or changed: the book highlights it.
     pub changed: bool,
     /// The patient's medical alerts in one line (empty: none), for the staff who see them.
@@ -104,6 +106,7 @@ impl Block {
             alerts: String::new(),
             severe_alert: false,
             confirmed_by_sms: false,
+            reminded: false,
             changed: false,
         }
     }
