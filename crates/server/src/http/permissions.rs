@@ -690,8 +690,9 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/recalls/{recall_id}/stop",
         Needs(Appointments, Write),
     ),
-    // A patient asks from the portal; reception declines from the start page.
-    ("POST", "/requests", Needs(OwnRecord, Write)),
+    // A patient asks from the portal (the use case finds their record: anyone else has
+    // none, 404); reception declines from the start page.
+    ("POST", "/requests", SessionWrite),
     (
         "POST",
         "/appointment-requests/{request_id}/decline",

@@ -14,6 +14,7 @@ mod calls;
 mod chart;
 mod clinic;
 mod flows;
+mod front_desk;
 mod medical;
 mod patient;
 mod screens;
