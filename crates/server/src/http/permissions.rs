@@ -690,6 +690,22 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/recalls/{recall_id}/stop",
         Needs(Appointments, Write),
     ),
+    // Chairs and doctors' hours: read by those who book, set by admins and managers.
+    ("GET", "/chairs", Needs(Appointments, Read)),
+    ("POST", "/chairs", Needs(Settings, Write)),
+    ("POST", "/chairs/{chair_id}", Needs(Settings, Write)),
+    ("GET", "/staff/{employee_id}/hours", Needs(Staff, Read)),
+    ("POST", "/staff/{employee_id}/hours", Needs(Staff, Write)),
+    (
+        "POST",
+        "/staff/{employee_id}/exceptions",
+        Needs(Staff, Write),
+    ),
+    (
+        "POST",
+        "/staff/{employee_id}/exceptions/{exception_id}/delete",
+        Needs(Staff, Write),
+    ),
     // A patient asks from the portal (the use case finds their record: anyone else has
     // none, 404); reception declines from the start page.
     ("POST", "/requests", SessionWrite),

@@ -174,8 +174,53 @@ async fn booking_from_the_free_times_takes_two_clicks_and_the_book_shows_hours_a
     );
     b.screenshot("book-by-chair-mn").await;
 
+    // A manager's side: the chairs and a doctor's hours and days off.
+    b.logout().await;
+    b.login("boss", PASSWORD).await;
+    b.goto("/chairs").await;
+    b.fill("#new-chair", "Кабинет 2").await;
+    b.click_and_wait("#chair-new button").await;
+    assert_eq!(b.count("#chairs li").await, 2, "two chairs");
+    b.screenshot("chairs-mn").await;
+    b.goto(&format!("/staff/{second}/hours")).await;
+    b.fill("#hours_6", "10:00-12:00").await;
+    b.click_and_wait("#hours-save").await;
+    let weekly = api(
+        &app,
+        &p.boss,
+        Method::GET,
+        &format!("/api/v1/employees/{second}/working-hours"),
+        Value::Null,
+    )
+    .await;
+    assert!(
+        weekly["weekly"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["weekday"] == 6 && w["start"] == "10:00"),
+        "{weekly}"
+    );
+    let in_a_week = tomorrow.checked_add(jiff::ToSpan::days(6)).unwrap();
+    b.fill("#x-date", &in_a_week.to_string()).await;
+    b.choose("#x-kind", "sick").await;
+    b.fill("#x-note", "Ханиад").await;
+    b.click_and_wait("#exception-add").await;
+    assert!(b.text("#exception-list").await.contains("Өвчтэй"));
+    b.screenshot("doctor-hours-mn").await;
+    // A typo is shown beside its day, and nothing is saved.
+    b.fill("#hours_1", "09:00 13:00").await;
+    b.click_and_wait("#hours-save").await;
+    assert!(
+        b.exists("#weekly-form .field-error").await,
+        "the day with the typo is named"
+    );
+    b.screenshot("doctor-hours-error-mn").await;
+
     for (width, suffix) in [(1280, "1280"), (768, "768"), (390, "390")] {
         b.resize(width, 900).await;
+        b.goto(&format!("/staff/{second}/hours")).await;
+        b.screenshot(&format!("doctor-hours-{suffix}")).await;
         b.goto(&format!(
             "/appointments/new?patient_id={}&planned_service_id={service}",
             p.patient

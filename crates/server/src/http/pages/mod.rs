@@ -37,6 +37,7 @@ mod positions;
 mod recalls;
 mod reports;
 mod requests;
+mod schedule;
 mod settings;
 mod staff;
 mod today;
@@ -184,6 +185,20 @@ pub fn routes() -> Router<AppState> {
         .route("/sms", get(comms::sms).post(comms::post_sms))
         .route("/positions", get(positions::list).post(positions::create))
         .route("/recalls", get(recalls::list))
+        .route("/chairs", get(schedule::chairs).post(schedule::add_chair))
+        .route("/chairs/{chair_id}", post(schedule::change_chair))
+        .route(
+            "/staff/{employee_id}/hours",
+            get(schedule::doctor_hours).post(schedule::set_hours),
+        )
+        .route(
+            "/staff/{employee_id}/exceptions",
+            post(schedule::add_exception),
+        )
+        .route(
+            "/staff/{employee_id}/exceptions/{exception_id}/delete",
+            post(schedule::remove_exception),
+        )
         .route("/requests", post(requests::ask))
         .route(
             "/appointment-requests/{request_id}/decline",

@@ -159,18 +159,10 @@ impl SettingsForm {
 /// `09:00-13:00, 14:00-19:00` as `[["09:00","13:00"],["14:00","19:00"]]`; None when a piece
 /// is not two times joined by a dash (the times themselves are checked by the service).
 fn intervals_from_text(text: &str) -> Option<Value> {
-    let mut intervals = Vec::new();
-    for piece in text
-        .split([',', ';'])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-    {
-        let (start, end) = piece.split_once(['-', '–'])?;
-        intervals.push(Value::Array(vec![
-            Value::String(start.trim().to_owned()),
-            Value::String(end.trim().to_owned()),
-        ]));
-    }
+    let intervals = super::common::intervals_typed(text)?
+        .into_iter()
+        .map(|(start, end)| Value::Array(vec![Value::String(start), Value::String(end)]))
+        .collect();
     Some(Value::Array(intervals))
 }
 

@@ -40,3 +40,17 @@ pub fn local_instant(tz: &TimeZone, date: Date, time: Time) -> Option<Timestamp>
         .ok()
         .map(|z| z.timestamp())
 }
+
+/// Intervals of local time as people type them, `09:00-13:00, 14:00-19:00` (commas or
+/// semicolons between, a dash or an en dash within), as `(start, end)` texts; None when a
+/// piece is not two times joined by a dash (the times themselves are the services' to check).
+pub fn intervals_typed(text: &str) -> Option<Vec<(String, String)>> {
+    text.split([',', ';'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|piece| {
+            let (start, end) = piece.split_once(['-', '–'])?;
+            Some((start.trim().to_owned(), end.trim().to_owned()))
+        })
+        .collect()
+}

@@ -145,6 +145,17 @@ struct PatientPage<'a> {
     clinical: Option<ClinicalSections>,
     /// Open findings and the active plan, for those who read treatments.
     chart: Option<ChartGlance>,
+    /// The recalls not stopped (due, overdue, booked), for those who see the book.
+    recalls: Vec<RecallLine>,
+}
+
+/// A recall on the patient page.
+struct RecallLine {
+    service_id: i64,
+    service_name: String,
+    due_date: String,
+    state: String,
+    state_label: String,
 }
 
 /// The chart at a glance: open findings (`36 Caries MO`) and the active plan's progress.
@@ -336,8 +347,37 @@ pub async fn show(
             let number = ph.number.replace(' ', "");
             format!("/sms?to={}#sms-form", encode_component(&number))
         });
+    let recalls = if layout.can.appointments_read {
+        let query = crate::services::recalls::RecallQuery {
+            patient_id: Some(patient_id),
+            ..Default::default()
+        };
+        crate::services::recalls::list(&state.store, query)
+            .await
+            .or_page(&layout)?
+            .into_iter()
+            .filter(|r| r.state != dcms_domain::RecallState::Stopped)
+            .map(|r| {
+                let state = if r.overdue {
+                    "overdue"
+                } else {
+                    r.state.as_str()
+                };
+                RecallLine {
+                    service_id: r.service_id,
+                    service_name: r.service_name,
+                    due_date: r.due_date.to_string(),
+                    state: state.to_owned(),
+                    state_label: layout.t(&format!("recall-state-{state}")),
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(layout.render(&PatientPage {
         layout: &layout,
+        recalls,
         patient,
         alerts,
         sms_href,
