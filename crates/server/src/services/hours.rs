@@ -241,16 +241,15 @@ pub async fn set_weekly(
             );
             continue;
         }
-        if let Some(chair_id) = interval.chair_id {
-            if let Err(e) =
+        if let Some(chair_id) = interval.chair_id
+            && let Err(e) =
                 super::chairs::check_active(store.connection(), chair_id, &field("chair_id")).await
-            {
-                match e {
-                    ServiceError::Invalid(more) => errors.extend(more),
-                    other => return Err(other),
-                }
-                continue;
+        {
+            match e {
+                ServiceError::Invalid(more) => errors.extend(more),
+                other => return Err(other),
             }
+            continue;
         }
         valid.push(repo::NewInterval {
             weekday,

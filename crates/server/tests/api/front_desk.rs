@@ -157,13 +157,18 @@ backend_test!(spawn_app -> TestApp, async fn fifty_doctors_race_for_one_chair(ap
 
 // --- free slots against brute force ----------------------------------------------------------
 
+/// A template interval: (weekday 1..7, start, end, chair).
+type Interval = (i64, u32, u32, Option<i64>);
+/// An exception: (doctor index, day 0..7, kind, hours).
+type Exception = (usize, i64, &'static str, Option<(u32, u32)>);
+
 /// What a generated week holds, as the brute force reads it.
 #[derive(Default)]
 struct Week {
     /// Per doctor: None (no template) or the intervals `(weekday 1..7, start, end, chair)`.
-    templates: Vec<Option<Vec<(i64, u32, u32, Option<i64>)>>>,
+    templates: Vec<Option<Vec<Interval>>>,
     /// `(doctor index, day 0..7, kind, hours)`.
-    exceptions: Vec<(usize, i64, &'static str, Option<(u32, u32)>)>,
+    exceptions: Vec<Exception>,
     /// `(doctor id, chair, start minute of the week, end minute of the week)`.
     appointments: Vec<(i64, Option<i64>, u32, u32)>,
 }

@@ -340,18 +340,18 @@ async fn check_free(
     except: Option<i64>,
 ) -> Result<(), BookingError> {
     let (s, e) = (to_db(start), to_db(end));
-    if let Some(chair_id) = chair_id {
-        if let Some(other) = repo::first_overlap(txn, Party::Chair(chair_id), s, e, except).await? {
-            return Err(BookingError::ChairTaken {
-                conflicting_appointment_id: other.appointment_id,
-                detail: format!(
-                    "chair {chair_id} is taken by appointment {} from {} to {}",
-                    other.appointment_id,
-                    from_db(other.start_at),
-                    from_db(other.end_at)
-                ),
-            });
-        }
+    if let Some(chair_id) = chair_id
+        && let Some(other) = repo::first_overlap(txn, Party::Chair(chair_id), s, e, except).await?
+    {
+        return Err(BookingError::ChairTaken {
+            conflicting_appointment_id: other.appointment_id,
+            detail: format!(
+                "chair {chair_id} is taken by appointment {} from {} to {}",
+                other.appointment_id,
+                from_db(other.start_at),
+                from_db(other.end_at)
+            ),
+        });
     }
     if let Some(other) = repo::first_overlap(txn, Party::Doctor(doctor_id), s, e, except).await? {
         return Err(BookingError::Overlap {
