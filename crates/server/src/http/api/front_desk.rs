@@ -225,7 +225,11 @@ pub struct Exceptions {
     pub items: Vec<Exception>,
 }
 
-fn date_param(name: &str, value: Option<&str>) -> Result<Option<jiff::civil::Date>, ApiError> {
+/// An optional `YYYY-MM-DD` parameter; a malformed one is 400 naming it.
+pub(super) fn date_param(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<jiff::civil::Date>, ApiError> {
     value
         .map(str::trim)
         .filter(|v| !v.is_empty())

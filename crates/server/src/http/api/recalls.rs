@@ -3,11 +3,12 @@
 //! reception). Rules: docs/front-desk.md.
 
 use super::appointments::AppointmentView;
+use super::front_desk::date_param;
 use crate::http::error::{ApiError, Json, Path, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::appointments::NewAppointment;
 use crate::services::auth::Caller;
-use crate::services::fields::{Given, parse_date};
+use crate::services::fields::Given;
 use crate::services::recalls::{self, Contact, ContactInput, Recall, RecallChanges, RecallQuery};
 use crate::services::requests::{self, AppointmentRequest, PreferredInput};
 use axum::Extension;
@@ -39,14 +40,6 @@ pub struct RecallParams {
 pub struct Recalls {
     /// By due date (at most 500).
     pub items: Vec<Recall>,
-}
-
-fn date_param(name: &str, value: Option<&str>) -> Result<Option<jiff::civil::Date>, ApiError> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| parse_date(v).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
-        .transpose()
 }
 
 /// Recalls due, overdue, booked or stopped, with the patient's primary phone and the last

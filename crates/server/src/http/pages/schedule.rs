@@ -277,6 +277,31 @@ async fn hours_page(
     ))
 }
 
+/// Back to the hours page after a change (at `anchor`), or the page again with the refusal
+/// in one sentence above the forms (and the week as typed).
+async fn hours_answer<T>(
+    state: &AppState,
+    layout: &Layout,
+    employee_id: i64,
+    result: Result<T, ServiceError>,
+    anchor: &str,
+    typed: Option<Vec<DayRow>>,
+) -> PageResult {
+    match result {
+        Ok(_) => Ok(layout.go(Saved::to(
+            format!("/staff/{employee_id}/hours{anchor}"),
+            msg("flash-saved"),
+        ))),
+        Err(ServiceError::Invalid(refused)) => {
+            let problem = Some(sentence(layout, &refused));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let errors = FieldMessages::default();
+            hours_page(state, layout, employee_id, typed, problem, errors, status).await
+        }
+        Err(other) => Err(layout.error(other)),
+    }
+}
+
 /// `GET /staff/{employee_id}/hours`.
 pub async fn doctor_hours(
     State(state): State<AppState>,
@@ -354,35 +379,15 @@ pub async fn set_hours(
         )
         .await;
     }
-    match hours::set_weekly(
+    let result = hours::set_weekly(
         &state.store,
         &state.audit,
         caller.actor(),
         employee_id,
         input,
     )
-    .await
-    {
-        Ok(_) => Ok(layout.go(Saved::to(
-            format!("/staff/{employee_id}/hours"),
-            msg("flash-saved"),
-        ))),
-        Err(ServiceError::Invalid(refused)) => {
-            let problem = sentence(&layout, &refused);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            hours_page(
-                &state,
-                &layout,
-                employee_id,
-                Some(typed),
-                Some(problem),
-                errors,
-                status,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    hours_answer(&state, &layout, employee_id, result, "", Some(typed)).await
 }
 
 /// An exception as the form sends it.
@@ -412,36 +417,15 @@ pub async fn add_exception(
         end: blank(&form.end),
         note: blank(&form.note),
     };
-    match hours::add_exception(
+    let result = hours::add_exception(
         &state.store,
         &state.audit,
         caller.actor(),
         employee_id,
         input,
     )
-    .await
-    {
-        Ok(_) => Ok(layout.go(Saved::to(
-            format!("/staff/{employee_id}/hours#exceptions"),
-            msg("flash-saved"),
-        ))),
-        Err(ServiceError::Invalid(refused)) => {
-            let problem = sentence(&layout, &refused);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            let errors = FieldMessages::default();
-            hours_page(
-                &state,
-                &layout,
-                employee_id,
-                None,
-                Some(problem),
-                errors,
-                status,
-            )
-            .await
-        }
-        Err(other) => Err(layout.error(other)),
-    }
+    .await;
+    hours_answer(&state, &layout, employee_id, result, "#exceptions", None).await
 }
 
 /// `POST /staff/{employee_id}/exceptions/{exception_id}/delete`.
