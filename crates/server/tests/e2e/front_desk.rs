@@ -334,6 +334,29 @@ async fn a_recall_sms_in_one_click_the_waiting_room_and_portal_requests() {
     b.login("desk", PASSWORD).await;
     assert!(b.text("#open-requests").await.contains("Шүд өвдөж байна"));
     b.screenshot("home-waiting-requests-mn").await;
+    // Booking the request: the form for the patient and the asked day, a free time, book.
+    b.click_and_wait(".book-request").await;
+    assert!(
+        b.exists("#booking-request").await,
+        "the form says it answers a request"
+    );
+    b.click_and_wait("a.slot-link").await;
+    b.click_and_wait("#book-submit").await;
+    let mine = api(
+        &app,
+        &app.token("olzii").await,
+        Method::GET,
+        "/api/v1/me/appointment-requests",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(mine["items"][0]["status"], "booked", "{mine}");
+    assert!(mine["items"][0]["appointment_id"].is_i64(), "{mine}");
+    b.goto("/").await;
+    assert!(
+        !b.exists("#open-requests").await,
+        "answered requests leave the start page"
+    );
     for (width, suffix) in [(1280, "1280"), (768, "768"), (390, "390")] {
         b.resize(width, 900).await;
         b.goto("/recalls?tab=all").await;
