@@ -334,6 +334,16 @@ async fn a_recall_sms_in_one_click_the_waiting_room_and_portal_requests() {
     b.login("desk", PASSWORD).await;
     assert!(b.text("#open-requests").await.contains("Шүд өвдөж байна"));
     b.screenshot("home-waiting-requests-mn").await;
+    for (width, suffix) in [(1280, "1280"), (768, "768"), (390, "390")] {
+        b.resize(width, 900).await;
+        b.goto("/recalls?tab=all").await;
+        b.screenshot(&format!("recalls-{suffix}")).await;
+        b.goto("/").await;
+        b.screenshot(&format!("home-waiting-requests-{suffix}"))
+            .await;
+    }
+    assert_fits(&b, "/recalls?tab=all").await;
+    assert_fits(&b, "/").await;
     // Booking the request: the form for the patient and the asked day, a free time, book.
     b.click_and_wait(".book-request").await;
     assert!(
@@ -357,15 +367,5 @@ async fn a_recall_sms_in_one_click_the_waiting_room_and_portal_requests() {
         !b.exists("#open-requests").await,
         "answered requests leave the start page"
     );
-    for (width, suffix) in [(1280, "1280"), (768, "768"), (390, "390")] {
-        b.resize(width, 900).await;
-        b.goto("/recalls?tab=all").await;
-        b.screenshot(&format!("recalls-{suffix}")).await;
-        b.goto("/").await;
-        b.screenshot(&format!("home-waiting-requests-{suffix}"))
-            .await;
-    }
-    assert_fits(&b, "/recalls?tab=all").await;
-    assert_fits(&b, "/").await;
     b.close().await;
 }
