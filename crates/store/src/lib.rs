@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod chairs;
 pub mod clinical;
 pub mod comms;
+pub mod day_close;
 pub mod entity;
 mod error;
 pub mod findings;

@@ -375,6 +375,15 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(MedicalHistory, Write),
     ),
     ("GET", "/api/v1/me/medical-history", Needs(OwnRecord, Read)),
+    // Closing the day: the till's people read and close it (doctors are refused by the use
+    // case), managers and admins reopen it.
+    ("GET", "/api/v1/day-close", Needs(Payments, Read)),
+    ("POST", "/api/v1/day-close", Needs(Payments, Write)),
+    (
+        "POST",
+        "/api/v1/day-close/{date}/reopen",
+        Needs(Refunds, Write),
+    ),
     // The front desk: chairs and doctors' hours are set by admins and managers (settings and
     // staff), read by everyone who books; recalls carry phones (patients read), their SMS is
     // communications; requests are appointments, a patient's own under /me.

@@ -11,6 +11,7 @@ pub mod chairs;
 pub mod chart;
 pub mod comms;
 pub mod cursor;
+pub mod day_close;
 mod error;
 pub mod fields;
 pub mod hours;

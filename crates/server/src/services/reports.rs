@@ -181,6 +181,34 @@ pub async fn day(store: &Store, date: Given<Date>) -> Result<DayReport, ServiceE
         .iter()
         .map(|(_, v)| v)
         .sum();
+    let payments_by_method = by_method(db, range).await?;
+    Ok(DayReport {
+        date,
+        doctors,
+        treatments,
+        charges,
+        payments_by_method,
+    })
+}
+
+/// Payments (refunds subtracted) per method made on the clinic's local `date` (the day
+/// close's expected amounts).
+pub async fn payments_of_day(
+    db: &impl dcms_store::sea_orm::ConnectionTrait,
+    zone: &TimeZone,
+    date: Date,
+) -> Result<ByMethod, ServiceError> {
+    let range = Range {
+        from: start_of(date, zone)?,
+        to: start_of(next_day(date, "date")?, zone)?,
+    };
+    by_method(db, range).await
+}
+
+async fn by_method(
+    db: &impl dcms_store::sea_orm::ConnectionTrait,
+    range: Range,
+) -> Result<ByMethod, ServiceError> {
     let mut payments_by_method = ByMethod::default();
     for (method, amount) in repo::payments(db, range, &GroupBy::Method).await? {
         let method = i16::try_from(method)
@@ -195,13 +223,7 @@ pub async fn day(store: &Store, date: Given<Date>) -> Result<DayReport, ServiceE
         };
         *slot += amount;
     }
-    Ok(DayReport {
-        date,
-        doctors,
-        treatments,
-        charges,
-        payments_by_method,
-    })
+    Ok(payments_by_method)
 }
 
 /// What revenue is grouped by.

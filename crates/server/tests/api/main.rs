@@ -17,6 +17,7 @@ mod cli;
 mod comms;
 mod comms_pages;
 mod crash;
+mod day_close;
 mod demo;
 mod errors;
 mod front_desk;

@@ -12,6 +12,7 @@ mod m20261207_000006_user_preferences;
 mod m20261207_000007_chart_and_plans;
 mod m20261208_000008_medical_and_files;
 pub mod m20261209_000009_front_desk;
+mod m20261210_000010_day_close;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000007_chart_and_plans::Migration),
             Box::new(m20261208_000008_medical_and_files::Migration),
             Box::new(m20261209_000009_front_desk::Migration),
+            Box::new(m20261210_000010_day_close::Migration),
         ]
     }
 }

@@ -82,6 +82,7 @@ pub async fn pay(
             .arg("paid", Money::new(paid.max(0))),
         ));
     }
+    crate::services::day_close::check_open(&txn, paid_at).await?;
     let row = repo::insert_payment(
         &txn,
         NewPayment {
