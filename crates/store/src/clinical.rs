@@ -59,6 +59,20 @@ pub async fn find(
 /// SQLite the write transaction already holds the lock). Every change of a treatment's
 /// items, teeth or payments takes this lock first, so two payments never both pass the
 /// balance check and an item never changes under a payment.
+/// The treatments of `ids` (those that exist).
+pub async fn find_many(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+) -> Result<Vec<treatment::Model>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(treatment::Entity::find()
+        .filter(treatment::Column::TreatmentId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 pub async fn lock(
     db: &impl ConnectionTrait,
     treatment_id: i64,
@@ -521,6 +535,22 @@ pub async fn insert_payment(
 }
 
 /// The payments of several treatments, each treatment's by `paid_at` then id.
+/// The payments made in `[from, to)`, by time (a day of the till).
+pub async fn payments_between(
+    db: &impl ConnectionTrait,
+    from: crate::time::DbTimestamp,
+    to: crate::time::DbTimestamp,
+) -> Result<Vec<payment::Model>, StoreError> {
+    use payment::Column;
+    Ok(payment::Entity::find()
+        .filter(Column::PaidAt.gte(from))
+        .filter(Column::PaidAt.lt(to))
+        .order_by_asc(Column::PaidAt)
+        .order_by_asc(Column::PaymentId)
+        .all(db)
+        .await?)
+}
+
 pub async fn payments_of(
     db: &impl ConnectionTrait,
     treatment_ids: &[i64],

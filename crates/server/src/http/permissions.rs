@@ -699,6 +699,11 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/recalls/{recall_id}/stop",
         Needs(Appointments, Write),
     ),
+    // Closing the day: the till's people (doctors are refused by the use case); reopening is
+    // a manager's.
+    ("GET", "/day-close", Needs(Payments, Read)),
+    ("POST", "/day-close", Needs(Payments, Write)),
+    ("POST", "/day-close/{date}/reopen", Needs(Refunds, Write)),
     // Chairs and doctors' hours: read by those who book, set by admins and managers.
     ("GET", "/chairs", Needs(Appointments, Read)),
     ("POST", "/chairs", Needs(Settings, Write)),

@@ -125,6 +125,58 @@ pub async fn get(store: &Store, date: Date) -> Result<DayClose, ServiceError> {
     }
 }
 
+/// A payment of the day with its patient.
+#[derive(Debug, Clone)]
+pub struct DayPayment {
+    pub payment: super::treatments::Payment,
+    pub patient_id: i64,
+    /// `last_name first_name`.
+    pub patient_name: String,
+}
+
+/// The payments made on `date` (the clinic's calendar), by time, with their patients.
+pub async fn payments(store: &Store, date: Date) -> Result<Vec<DayPayment>, ServiceError> {
+    use jiff::ToSpan;
+    let zone = settings::get(store).await?.time_zone();
+    let start = date
+        .to_zoned(zone)
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let end = start
+        .checked_add(1.day())
+        .map_err(|e| ServiceError::Internal(e.to_string()))?;
+    let db = store.connection();
+    let rows = dcms_store::clinical::payments_between(
+        db,
+        dcms_store::time::to_db(start.timestamp()),
+        dcms_store::time::to_db(end.timestamp()),
+    )
+    .await?;
+    let mut treatment_ids: Vec<i64> = rows.iter().map(|p| p.treatment_id).collect();
+    treatment_ids.sort_unstable();
+    treatment_ids.dedup();
+    let patient_of: std::collections::HashMap<i64, i64> =
+        dcms_store::clinical::find_many(db, &treatment_ids)
+            .await?
+            .into_iter()
+            .map(|t| (t.treatment_id, t.patient_id))
+            .collect();
+    let patient_ids: Vec<i64> = patient_of.values().copied().collect();
+    let names = super::patients::names(store, &patient_ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let patient_id = patient_of
+                .get(&row.treatment_id)
+                .copied()
+                .unwrap_or_default();
+            Ok(DayPayment {
+                patient_name: names.get(&patient_id).cloned().unwrap_or_default(),
+                patient_id,
+                payment: super::treatments::Payment::from_row(row)?,
+            })
+        })
+        .collect()
+}
+
 /// Refuses (409) a payment dated `paid_at` into a closed day. Run in the payment's
 /// transaction: it locks the settings row as [`close`] does.
 pub async fn check_open(txn: &DatabaseTransaction, paid_at: Timestamp) -> Result<(), ServiceError> {

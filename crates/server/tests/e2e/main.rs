@@ -16,6 +16,7 @@ mod clinic;
 mod flows;
 mod front_desk;
 mod medical;
+mod money;
 mod patient;
 mod screens;
 mod treatment;

@@ -25,6 +25,7 @@ mod catalog;
 mod chart_marks;
 mod comms;
 mod consent;
+mod day_close;
 pub(crate) mod dental_chart;
 mod files;
 mod home;
@@ -185,6 +186,8 @@ pub fn routes() -> Router<AppState> {
         .route("/sms", get(comms::sms).post(comms::post_sms))
         .route("/positions", get(positions::list).post(positions::create))
         .route("/recalls", get(recalls::list))
+        .route("/day-close", get(day_close::show).post(day_close::close))
+        .route("/day-close/{date}/reopen", post(day_close::reopen))
         .route("/chairs", get(schedule::chairs).post(schedule::add_chair))
         .route("/chairs/{chair_id}", post(schedule::change_chair))
         .route(

@@ -152,7 +152,7 @@ pub struct Payment {
 }
 
 impl Payment {
-    fn from_row(row: payment::Model) -> Result<Payment, ServiceError> {
+    pub(crate) fn from_row(row: payment::Model) -> Result<Payment, ServiceError> {
         Ok(Payment {
             method: PaymentMethod::from_code(row.method).ok_or_else(|| {
                 ServiceError::Internal(format!(
