@@ -453,3 +453,41 @@ mod tests {
         assert_eq!(digits_above("9999"), None);
     }
 }
+
+/// The latest call or SMS with each of the contacts `ids` of `contact_type`,
+/// `(contacter_id, when)`: two grouped queries.
+pub async fn last_contacts(
+    db: &impl ConnectionTrait,
+    contact_type: i16,
+    ids: &[i64],
+) -> Result<Vec<(i64, DbTimestamp)>, StoreError> {
+    use sea_orm::QuerySelect;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let calls: Vec<(Option<i64>, Option<DbTimestamp>)> = call::Entity::find()
+        .select_only()
+        .column(call::Column::ContacterId)
+        .column_as(call::Column::BeginCall.max(), "at")
+        .filter(call::Column::ContactType.eq(contact_type))
+        .filter(call::Column::ContacterId.is_in(ids.iter().copied()))
+        .group_by(call::Column::ContacterId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let messages: Vec<(Option<i64>, Option<DbTimestamp>)> = sms::Entity::find()
+        .select_only()
+        .column(sms::Column::ContacterId)
+        .column_as(sms::Column::Time.max(), "at")
+        .filter(sms::Column::ContactType.eq(contact_type))
+        .filter(sms::Column::ContacterId.is_in(ids.iter().copied()))
+        .group_by(sms::Column::ContacterId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(calls
+        .into_iter()
+        .chain(messages)
+        .filter_map(|(id, at)| id.zip(at))
+        .collect())
+}

@@ -390,3 +390,37 @@ pub async fn service_names(
         .map(|s| (s.service_id, s.doctor_display_name))
         .collect())
 }
+
+/// Every treatment's charge, `(treatment_id, charge)` (what is owed: `services::balances`).
+pub async fn charge_per_treatment(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let backend = db.get_database_backend();
+    let key = Expr::col((treatment_item::Entity, treatment_item::Column::TreatmentId));
+    let select = Query::select()
+        .expr_as(int64(backend, key), Alias::new("k"))
+        .expr_as(int64(backend, item_charge().sum()), Alias::new("v"))
+        .from(treatment_item::Entity)
+        .add_group_by([by_alias("k")])
+        .to_owned();
+    pairs(db, &select).await
+}
+
+/// Every treatment's payments (refunds subtracted), `(treatment_id, paid)`.
+pub async fn paid_per_treatment(db: &impl ConnectionTrait) -> Result<Vec<(i64, i64)>, StoreError> {
+    let backend = db.get_database_backend();
+    let key = Expr::col((payment::Entity, payment::Column::TreatmentId));
+    let select = Query::select()
+        .expr_as(int64(backend, key), Alias::new("k"))
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((payment::Entity, payment::Column::Amount)).sum(),
+            ),
+            Alias::new("v"),
+        )
+        .from(payment::Entity)
+        .add_group_by([by_alias("k")])
+        .to_owned();
+    pairs(db, &select).await
+}

@@ -384,6 +384,13 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/day-close/{date}/reopen",
         Needs(Refunds, Write),
     ),
+    // What is owed: read with the payments; the reminder is an SMS.
+    ("GET", "/api/v1/balances", Needs(Payments, Read)),
+    (
+        "POST",
+        "/api/v1/balances/{patient_id}/reminders",
+        Needs(Communications, Write),
+    ),
     // The front desk: chairs and doctors' hours are set by admins and managers (settings and
     // staff), read by everyone who books; recalls carry phones (patients read), their SMS is
     // communications; requests are appointments, a patient's own under /me.

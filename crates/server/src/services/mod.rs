@@ -6,6 +6,7 @@ pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod balances;
 pub mod catalog;
 pub mod chairs;
 pub mod chart;

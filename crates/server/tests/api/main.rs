@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod backup;
+mod balances;
 mod catalog;
 mod catalog_pages;
 mod chart_pages;

@@ -4,6 +4,7 @@ pub mod appointments;
 pub mod attachments;
 mod audit;
 mod auth;
+pub mod balances;
 pub mod catalog;
 pub mod chart;
 pub mod comms;
@@ -82,7 +83,7 @@ use utoipa::OpenApi;
         front_desk::arrivals,
         recalls::list, recalls::update, recalls::contact, recalls::ask, recalls::mine,
         recalls::list_requests, recalls::book, recalls::decline,
-        day_close::get, day_close::close, day_close::reopen,
+        day_close::get, day_close::close, day_close::reopen, balances::list, balances::remind,
     ),
     components(schemas(
         super::error::Problem, crate::services::FieldError,
@@ -107,7 +108,7 @@ use utoipa::OpenApi;
         (name = "medical", description = "Medical history, versioned (a write names the version it read; another is 409), with the alerts derived from it (write and read: doctors, managers, admins; receptionists see only the alerts, on GET /api/v1/patients/{id}; HQ nothing); a patient's own under /api/v1/me/medical-history"),
         (name = "attachments", description = "X-rays, photos, documents and signed consents on the record: multipart uploads typed by their first bytes (JPEG, PNG, WebP, PDF, DICOM; else 415), held to the clinic's limit (413), kept by SHA-256 with thumbnails; reads audited; delete hides, an admin's purge removes the content (staff; receptionists documents and consents only; HQ nothing)"),
         (name = "front_desk", description = "Chairs (read: staff and HQ; change: admin, manager), doctors' weekly hours and exceptions (change: admin, manager), free time across doctors and chairs, the waiting room, recalls with their SMS and calls (SMS: communications writers), and appointment requests from the portal (a patient's own under /api/v1/me/appointment-requests; answered by staff)"),
-        (name = "money", description = "Closing the day: the day's payments per method beside what was counted (read: staff and HQ; close: receptionists, managers, admins; reopen: managers, admins); a closed day takes no payment (409)"),
+        (name = "money", description = "Closing the day: the day's payments per method beside what was counted (read: staff and HQ; close: receptionists, managers, admins; reopen: managers, admins); a closed day takes no payment (409). What patients owe, oldest debt first, and a reminder SMS (communications writers)"),
         (name = "reports", description = "The day, revenue by doctor, service or day, patients by status and new per month, the no-show rate by doctor and month; summed by the database, dates in the clinic's time zone (admin, manager, HQ)"),
         (name = "comms", description = "Calls and SMS with the contact resolved from the number (a primary holder first, patients before employees), the SMS outbox, and who a number belongs to (read: staff and HQ; write: admins, managers, receptionists). POST /api/v1/sms with direction out queues the message (201 with the outbox row; the sms row is written when it has been sent)"),
     )
@@ -310,6 +311,7 @@ pub fn routes() -> Router<AppState> {
         .merge(front_desk::routes())
         .merge(recalls::routes())
         .merge(day_close::routes())
+        .merge(balances::routes())
         .route("/api/v1/sms/inbound", post(sms_inbound::inbound))
 }
 
