@@ -15,3 +15,16 @@ day-close-payments = The day's payments
 day-close-no-payments = No payments that day.
 flash-day-closed = The day is closed: it takes no more payments.
 flash-day-reopened = The day is open again.
+
+nav-balances = Owed
+balances-title = Patients who owe
+balances-hint = The oldest unpaid treatment first. Send a reminder SMS or print the statement.
+balances-none = Nobody owes anything.
+balances-owed = Owed
+balances-since = Since
+balances-remind = Remind by SMS
+balances-statement = Statement
+flash-balance-reminded = The reminder SMS is queued.
+statement-title = Statement of account
+statement-paid = Paid
+statement-balance = Balance

@@ -15,3 +15,16 @@ day-close-payments = Өдрийн төлбөрүүд
 day-close-no-payments = Энэ өдөр төлбөр ороогүй.
 flash-day-closed = Өдрийг хаалаа. Энэ өдөрт төлбөр авахгүй.
 flash-day-reopened = Өдрийг дахин нээлээ.
+
+nav-balances = Авлага
+balances-title = Төлбөрийн үлдэгдэлтэй үйлчлүүлэгчид
+balances-hint = Хамгийн эртний төлөгдөөгүй эмчилгээтэй нь эхэндээ. Сануулга SMS илгээх эсвэл тооцоог хэвлэж өгнө үү.
+balances-none = Төлбөрийн үлдэгдэлтэй үйлчлүүлэгч алга.
+balances-owed = Үлдэгдэл
+balances-since = Хэзээнээс
+balances-remind = SMS сануулах
+balances-statement = Тооцоо
+flash-balance-reminded = Төлбөрийн сануулга SMS илгээх дараалалд орлоо.
+statement-title = Тооцооны хуудас
+statement-paid = Төлсөн
+statement-balance = Үлдэгдэл

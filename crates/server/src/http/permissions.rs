@@ -709,6 +709,17 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     // Closing the day: the till's people (doctors are refused by the use case); reopening is
     // a manager's.
     ("GET", "/day-close", Needs(Payments, Read)),
+    ("GET", "/balances", Needs(Payments, Read)),
+    (
+        "POST",
+        "/balances/{patient_id}/remind",
+        Needs(Communications, Write),
+    ),
+    (
+        "GET",
+        "/patients/{patient_id}/statement",
+        Needs(Payments, Read),
+    ),
     ("POST", "/day-close", Needs(Payments, Write)),
     ("POST", "/day-close/{date}/reopen", Needs(Refunds, Write)),
     // Chairs and doctors' hours: read by those who book, set by admins and managers.

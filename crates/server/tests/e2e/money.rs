@@ -1,6 +1,7 @@
 //! The cashier's end of the day in Chromium: the day's payments listed, the counted amounts
 //! typed beside the expected ones, the difference once closed, a payment refused into the
-//! closed day, a manager reopening it. Screenshots at 1280, 768 and 390 px.
+//! closed day, a manager reopening it; who owes, a reminder SMS and the statement.
+//! Screenshots at 1280, 768 and 390 px.
 
 use crate::browser::{Browser, assert_fits};
 use crate::clinic::{api, practice};
@@ -82,6 +83,29 @@ async fn the_cashier_closes_the_day_and_a_manager_reopens_it() {
         b.screenshot(&format!("day-close-{suffix}")).await;
     }
     assert_fits(&b, "/day-close").await;
+    // Who owes: 10 000 of the filling; a reminder in one click; the statement to print.
+    b.goto("/balances").await;
+    assert!(b.text("#balances").await.contains("10 000"));
+    b.click_and_wait(".balance-remind button").await;
+    let outbox = api(
+        &app,
+        &p.boss,
+        Method::GET,
+        "/api/v1/sms-outbox",
+        Value::Null,
+    )
+    .await;
+    assert_eq!(outbox["items"].as_array().unwrap().len(), 1, "{outbox}");
+    b.screenshot("balances-mn").await;
+    b.goto(&format!("/patients/{}/statement", p.patient)).await;
+    assert!(b.text("#statement-balance").await.contains("10 000"));
+    b.screenshot("statement-mn").await;
+    for (width, suffix) in [(1280, "1280"), (390, "390")] {
+        b.resize(width, 900).await;
+        b.goto("/balances").await;
+        b.screenshot(&format!("balances-{suffix}")).await;
+    }
+    assert_fits(&b, "/balances").await;
     b.logout().await;
     b.login("boss", PASSWORD).await;
     b.goto("/day-close").await;

@@ -21,6 +21,7 @@ mod respond;
 
 mod account;
 mod appointments;
+mod balances;
 mod catalog;
 mod chart_marks;
 mod comms;
@@ -187,6 +188,9 @@ pub fn routes() -> Router<AppState> {
         .route("/positions", get(positions::list).post(positions::create))
         .route("/recalls", get(recalls::list))
         .route("/day-close", get(day_close::show).post(day_close::close))
+        .route("/balances", get(balances::list))
+        .route("/balances/{patient_id}/remind", post(balances::remind))
+        .route("/patients/{patient_id}/statement", get(balances::statement))
         .route("/day-close/{date}/reopen", post(day_close::reopen))
         .route("/chairs", get(schedule::chairs).post(schedule::add_chair))
         .route("/chairs/{chair_id}", post(schedule::change_chair))
