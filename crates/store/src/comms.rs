@@ -440,20 +440,6 @@ pub async fn holders(
         .collect())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::digits_above;
-
-    #[test]
-    fn the_string_above_a_digit_prefix() {
-        assert_eq!(digits_above("9911").as_deref(), Some("9912"));
-        assert_eq!(digits_above("9919").as_deref(), Some("992"));
-        assert_eq!(digits_above("8899").as_deref(), Some("89"));
-        assert_eq!(digits_above("0").as_deref(), Some("1"));
-        assert_eq!(digits_above("9999"), None);
-    }
-}
-
 /// The latest call or SMS with each of the contacts `ids` of `contact_type`,
 /// `(contacter_id, when)`: two grouped queries.
 pub async fn last_contacts(
@@ -490,4 +476,18 @@ pub async fn last_contacts(
         .chain(messages)
         .filter_map(|(id, at)| id.zip(at))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digits_above;
+
+    #[test]
+    fn the_string_above_a_digit_prefix() {
+        assert_eq!(digits_above("9911").as_deref(), Some("9912"));
+        assert_eq!(digits_above("9919").as_deref(), Some("992"));
+        assert_eq!(digits_above("8899").as_deref(), Some("89"));
+        assert_eq!(digits_above("0").as_deref(), Some("1"));
+        assert_eq!(digits_above("9999"), None);
+    }
 }
