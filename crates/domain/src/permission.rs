@@ -57,6 +57,9 @@ named_enum! {
         /// X-rays, photos and documents on the record (receptionists: documents and consents
         /// only, which the use case checks; HQ nothing).
         Attachments => "attachments",
+        /// Closing the day against the drawer (those who count it: not doctors, who take
+        /// payments but do not keep the till).
+        DayClose => "day_close",
     }
 }
 
@@ -115,7 +118,7 @@ const RW: Grant = Grant {
 /// The permission table: one row per capability (in `Capability::ALL` order), one column per
 /// principal (in `Principal::ALL` order). A test walks it.
 #[rustfmt::skip]
-const TABLE: [(Capability, [Grant; 6]); 14] = [
+const TABLE: [(Capability, [Grant; 6]); 15] = [
     //                            admin manager doctor receptionist hq  patient
     (Capability::Users,          [RW,   NO,     NO,    NO,          NO, NO]),
     (Capability::Settings,       [RW,   RW,     R,     R,           R,  NO]),
@@ -131,6 +134,7 @@ const TABLE: [(Capability, [Grant; 6]); 14] = [
     (Capability::OwnRecord,      [NO,   NO,     NO,    NO,          NO, RW]),
     (Capability::MedicalHistory, [RW,   RW,     RW,    NO,          NO, NO]),
     (Capability::Attachments,    [RW,   RW,     RW,    RW,          NO, NO]),
+    (Capability::DayClose,       [RW,   RW,     R,     RW,          R,  NO]),
 ];
 
 /// Whether `principal` may `access` `capability`.

@@ -375,10 +375,9 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         Needs(MedicalHistory, Write),
     ),
     ("GET", "/api/v1/me/medical-history", Needs(OwnRecord, Read)),
-    // Closing the day: the till's people read and close it (doctors are refused by the use
-    // case), managers and admins reopen it.
-    ("GET", "/api/v1/day-close", Needs(Payments, Read)),
-    ("POST", "/api/v1/day-close", Needs(Payments, Write)),
+    // Closing the day: the till's people read and close it, managers and admins reopen it.
+    ("GET", "/api/v1/day-close", Needs(DayClose, Read)),
+    ("POST", "/api/v1/day-close", Needs(DayClose, Write)),
     (
         "POST",
         "/api/v1/day-close/{date}/reopen",
@@ -706,9 +705,8 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/recalls/{recall_id}/stop",
         Needs(Appointments, Write),
     ),
-    // Closing the day: the till's people (doctors are refused by the use case); reopening is
-    // a manager's.
-    ("GET", "/day-close", Needs(Payments, Read)),
+    // Closing the day: the till's people; reopening is a manager's.
+    ("GET", "/day-close", Needs(DayClose, Read)),
     ("GET", "/balances", Needs(Payments, Read)),
     (
         "POST",
@@ -720,7 +718,7 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
         "/patients/{patient_id}/statement",
         Needs(Payments, Read),
     ),
-    ("POST", "/day-close", Needs(Payments, Write)),
+    ("POST", "/day-close", Needs(DayClose, Write)),
     ("POST", "/day-close/{date}/reopen", Needs(Refunds, Write)),
     // Chairs and doctors' hours: read by those who book, set by admins and managers.
     ("GET", "/chairs", Needs(Appointments, Read)),

@@ -4,8 +4,8 @@
 //!   closed with the amounts counted per method (cash, card, transfer, QPay; each 0 or more,
 //!   left out: 0) and a note; the expected amounts are the day's payments per method (refunds
 //!   subtracted) at that moment, kept with the close; the difference is counted − expected.
-//!   A receptionist, a manager or an admin closes it (a doctor who takes a payment does not
-//!   count the drawer: 403). A day closed already is 409.
+//!   A receptionist, a manager or an admin closes it (the `day_close` capability: a doctor who
+//!   takes a payment does not count the drawer, 403). A day closed already is 409.
 //! * A closed day takes no payment (409), new or back-dated (`treatments::pay` asks
 //!   [`check_open`]). Closes and payments both lock the settings row first (a payment after
 //!   its treatment's row), so a payment cannot land in a day while it is being closed.
@@ -17,7 +17,7 @@ use super::audit::{AuditTrail, changes};
 use super::reports::{ByMethod, payments_of_day};
 use super::settings::{self, ClinicSettings};
 use super::{Actor, FieldError, ServiceError, fields};
-use dcms_domain::Principal;
+use dcms_domain::{Access, Capability};
 use dcms_store::Store;
 use dcms_store::audit::AuditEntry;
 use dcms_store::day_close as repo;
@@ -209,7 +209,7 @@ pub async fn close(
     counted: Counted,
     note: Option<&str>,
 ) -> Result<DayClose, ServiceError> {
-    if actor.principal == Some(Principal::Doctor) {
+    if !actor.may(Capability::DayClose, Access::Write) {
         return Err(ServiceError::Forbidden);
     }
     let clinic = settings::get(store).await?;

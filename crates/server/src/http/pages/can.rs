@@ -47,6 +47,9 @@ pub struct Can {
     /// X-rays, photos and documents (receptionists: documents and consents).
     pub attachments_read: bool,
     pub attachments_write: bool,
+    /// Closing the day (receptionists, managers, admins; doctors and HQ read it).
+    pub day_close_read: bool,
+    pub day_close_write: bool,
 }
 
 impl Can {
@@ -81,6 +84,8 @@ impl Can {
             medical_write: may(MedicalHistory, Write),
             attachments_read: may(Attachments, Read),
             attachments_write: may(Attachments, Write),
+            day_close_read: may(DayClose, Read),
+            day_close_write: may(DayClose, Write),
         }
     }
 }

@@ -11,7 +11,7 @@ use crate::services::reports::ByMethod;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, Query, State};
-use dcms_domain::{PaymentMethod, Principal};
+use dcms_domain::PaymentMethod;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default)]
@@ -110,7 +110,6 @@ pub async fn show(
             }
         })
         .collect();
-    let principal = layout.caller.as_ref().map(|c| c.principal);
     Ok(layout.render(&DayClosePage {
         layout: &layout,
         date: date.to_string(),
@@ -140,7 +139,7 @@ pub async fn show(
                 note: p.payment.note,
             })
             .collect(),
-        may_close: layout.can.payments_write && principal != Some(Principal::Doctor),
+        may_close: layout.can.day_close_write,
         may_reopen: layout.can.refunds,
     }))
 }

@@ -41,7 +41,7 @@ const NAVIGATION: &[(&str, &str, Shown)] = &[
     }),
     ("/patients", msg("nav-patients"), |c| c.patients_read),
     ("/recalls", msg("nav-recalls"), |c| c.patients_read),
-    ("/day-close", msg("nav-day-close"), |c| c.payments_read),
+    ("/day-close", msg("nav-day-close"), |c| c.day_close_read),
     ("/balances", msg("nav-balances"), |c| c.payments_read),
     ("/calls", msg("nav-calls"), |c| c.communications_read),
     ("/sms", msg("nav-sms"), |c| c.communications_read),
