@@ -41,8 +41,6 @@ const NAVIGATION: &[(&str, &str, Shown)] = &[
     }),
     ("/patients", msg("nav-patients"), |c| c.patients_read),
     ("/recalls", msg("nav-recalls"), |c| c.patients_read),
-    ("/day-close", msg("nav-day-close"), |c| c.day_close_read),
-    ("/balances", msg("nav-balances"), |c| c.payments_read),
     ("/calls", msg("nav-calls"), |c| c.communications_read),
     ("/sms", msg("nav-sms"), |c| c.communications_read),
     ("/reports", msg("nav-reports"), |c| c.reports),
