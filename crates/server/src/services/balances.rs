@@ -8,12 +8,12 @@
 //! tugrik), at most [`LIST_MAX`].
 
 use super::audit::{AuditTrail, changes};
-use super::{Actor, FieldError, ServiceError, settings};
+use super::{Actor, ServiceError, settings};
 use dcms_domain::{ContactType, Money};
 use dcms_store::Store;
 use dcms_store::audit::AuditEntry;
-use dcms_store::comms::{self as comms_repo, NewOutbox};
-use dcms_store::time::{from_db, now};
+use dcms_store::comms as comms_repo;
+use dcms_store::time::from_db;
 use jiff::Timestamp;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -120,41 +120,17 @@ pub async fn remind(
         clinic.clinic_name,
         Money::new(balance)
     );
-    let at = now();
     let txn = store.begin_write().await?;
-    let phone = dcms_store::patients::phones_of_many(&txn, &[patient_id])
+    let key = format!("owed-{patient_id}-{:032x}", rand::random::<u128>());
+    let sms_outbox_id = super::comms::queue_to_patient(&txn, patient_id, text.clone(), key)
         .await?
-        .into_iter()
-        .find(|p| p.is_primary)
-        .ok_or_else(|| {
-            ServiceError::invalid_coded(FieldError::coded(
-                "patient_id",
-                "no-primary-phone",
-                "the patient has no primary phone to send an SMS to",
-            ))
-        })?;
-    let outbox = comms_repo::insert_outbox(
-        &txn,
-        NewOutbox {
-            phone_number: phone.phone_number_val,
-            subject: None,
-            sms_text: text.clone(),
-            idempotency_key: format!("owed-{patient_id}-{:032x}", rand::random::<u128>()),
-            appointment_id: None,
-            reminder_for_start_at: None,
-            next_attempt_at: at,
-            now: at,
-        },
-    )
-    .await?;
-    let entry = AuditEntry::new("create", "sms_outbox", Some(outbox.sms_outbox_id)).with_changes(
-        changes(
-            None,
-            Some(&serde_json::json!({"patient_id": patient_id, "sms_text": text, "balance": balance})),
-            &[],
-        ),
-    );
+        .ok_or_else(|| super::comms::no_primary_phone("patient_id"))?;
+    let entry = AuditEntry::new("create", "sms_outbox", Some(sms_outbox_id)).with_changes(changes(
+        None,
+        Some(&serde_json::json!({"patient_id": patient_id, "sms_text": text, "balance": balance})),
+        &[],
+    ));
     audit.record(&txn, actor.stamp(entry)).await?;
     txn.commit().await.map_err(ServiceError::from)?;
-    Ok(outbox.sms_outbox_id)
+    Ok(sms_outbox_id)
 }

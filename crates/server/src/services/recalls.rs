@@ -22,7 +22,6 @@ use dcms_domain::{
 };
 use dcms_store::Store;
 use dcms_store::audit::AuditEntry;
-use dcms_store::comms::{self as comms_repo, NewOutbox};
 use dcms_store::entity::recall;
 use dcms_store::recalls as repo;
 use dcms_store::sea_orm::DatabaseTransaction;
@@ -383,17 +382,6 @@ pub async fn contact(
             let patient = dcms_store::patients::find(&txn, row.patient_id)
                 .await?
                 .ok_or(ServiceError::NotFound("patient"))?;
-            let phone = dcms_store::patients::phones_of_many(&txn, &[row.patient_id])
-                .await?
-                .into_iter()
-                .find(|p| p.is_primary)
-                .ok_or_else(|| {
-                    ServiceError::invalid_coded(FieldError::coded(
-                        "channel",
-                        "no-primary-phone",
-                        "the patient has no primary phone to send an SMS to",
-                    ))
-                })?;
             let service = dcms_store::catalog::find(&txn, row.service_id)
                 .await?
                 .map(|s| s.doctor_display_name)
@@ -407,21 +395,9 @@ pub async fn contact(
                     clinic: clinic.clinic_name.clone(),
                 },
             );
-            let outbox = comms_repo::insert_outbox(
-                &txn,
-                NewOutbox {
-                    phone_number: phone.phone_number_val,
-                    subject: None,
-                    sms_text: text,
-                    idempotency_key: format!("recall-{recall_id}-{:032x}", rand::random::<u128>()),
-                    appointment_id: None,
-                    reminder_for_start_at: None,
-                    next_attempt_at: at,
-                    now: at,
-                },
-            )
-            .await?;
-            Some(outbox.sms_outbox_id)
+            let key = format!("recall-{recall_id}-{:032x}", rand::random::<u128>());
+            let queued = super::comms::queue_to_patient(&txn, row.patient_id, text, key).await?;
+            Some(queued.ok_or_else(|| super::comms::no_primary_phone("channel"))?)
         }
     };
     let contact = repo::insert_contact(

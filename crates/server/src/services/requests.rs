@@ -19,7 +19,6 @@ use super::{Actor, FieldError, ServiceError, fields, patients};
 use dcms_domain::{OPEN_REQUESTS_MAX, RequestStatus, minute_text, parse_minute};
 use dcms_store::Store;
 use dcms_store::audit::AuditEntry;
-use dcms_store::comms::{self as comms_repo, NewOutbox};
 use dcms_store::entity::appointment_request as request;
 use dcms_store::requests as repo;
 use dcms_store::sea_orm::DatabaseTransaction;
@@ -261,28 +260,8 @@ async fn tell_patient(
     request_id: i64,
     text: String,
 ) -> Result<(), ServiceError> {
-    let Some(phone) = dcms_store::patients::phones_of_many(txn, &[patient_id])
-        .await?
-        .into_iter()
-        .find(|p| p.is_primary)
-    else {
-        return Ok(());
-    };
-    let at = now();
-    comms_repo::insert_outbox(
-        txn,
-        NewOutbox {
-            phone_number: phone.phone_number_val,
-            subject: None,
-            sms_text: text,
-            idempotency_key: format!("request-{request_id}"),
-            appointment_id: None,
-            reminder_for_start_at: None,
-            next_attempt_at: at,
-            now: at,
-        },
-    )
-    .await?;
+    let key = format!("request-{request_id}");
+    super::comms::queue_to_patient(txn, patient_id, text, key).await?;
     Ok(())
 }
 

@@ -41,9 +41,11 @@ pub use calls::{create_call, get_call, update_call};
 mod messages;
 pub use messages::{get_sms, post_sms, update_sms};
 mod lists;
+mod to_patient;
 pub use lists::{
     CommsCursor, CommsPage, CommsQuery, calls_of, list_calls, list_outbox, list_sms, sms_of,
 };
+pub use to_patient::{no_primary_phone, queue_to_patient};
 
 /// Most characters of an SMS text (a long message is split by the provider; a thousand
 /// characters is several SMS already).
