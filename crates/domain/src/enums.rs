@@ -366,6 +366,35 @@ code_enum! {
     }
 }
 
+code_enum! {
+    /// What an e-barimt outbox row asks of PosAPI.
+    pub enum ReceiptKind("receipt kind") {
+        /// Issue a receipt for money received (`POST /rest/receipt`).
+        Issue = 1 => "issue",
+        /// Return an issued receipt (`DELETE /rest/receipt`).
+        Return = 2 => "return",
+    }
+}
+
+code_enum! {
+    /// Where an e-barimt receipt stands (docs/e-barimt.md).
+    pub enum ReceiptState("receipt state") {
+        /// Waiting to be sent (again, after a failure, at `next_attempt_at`).
+        Queued = 1 => "queued",
+        /// Handed to PosAPI, no answer recorded yet (a crash here resends it: the
+        /// `billIdSuffix` makes that safe).
+        Sending = 2 => "sending",
+        /// PosAPI issued it (or, for a return, returned it).
+        Done = 3 => "done",
+        /// Every attempt failed: on the cashier's list until someone retries it.
+        Failed = 4 => "failed",
+        /// Returned after a refund (an issued receipt).
+        Returned = 5 => "returned",
+        /// Never sent: a refund took back its money before it was issued.
+        Canceled = 6 => "canceled",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@
 //! * [`MedicalHistory`], [`Alert`], [`AttachmentKind`], [`FileType`]: medical history, its
 //!   alerts, and the files kept with the record.
 //! * [`working_hours`], [`slot_starts`], [`RecallState`], [`RequestStatus`]: the front desk.
-//! * [`Money`]: whole tugrik.
+//! * [`Money`]: whole tugrik; [`Discount`], [`TaxType`], [`Tin`]: discounts and e-barimt.
 //! * [`SearchShape`], [`SearchForm`], [`fold_name_key`], [`reversed_digits`]: patient search as
 //!   the front desk types, and the keys stored for it.
 //! * [`permits`]: the permission table.
@@ -29,6 +29,7 @@
 
 pub mod appointment;
 pub mod chart;
+pub mod ebarimt;
 pub mod enums;
 pub mod front_desk;
 pub mod medical;
@@ -48,6 +49,7 @@ pub mod treatment;
 
 pub use appointment::*;
 pub use chart::*;
+pub use ebarimt::*;
 pub use enums::*;
 pub use front_desk::*;
 pub use medical::*;

@@ -112,6 +112,14 @@ impl Application {
         } else {
             None
         };
+        // e-barimt receipts: with the outbox (tests that drive it by hand turn both off).
+        let receipts = self.state.config.outbox_worker.then(|| {
+            crate::services::ebarimt::EbarimtWorker::start(
+                self.state.store.clone(),
+                audit.clone(),
+                self.state.config.ebarimt.clone(),
+            )
+        });
         let router = http::router(self.state);
         let served = axum::serve(
             self.listener,
@@ -124,6 +132,9 @@ impl Application {
         }
         if let Some(outbox) = outbox {
             outbox.shutdown().await;
+        }
+        if let Some(receipts) = receipts {
+            receipts.shutdown().await;
         }
         // Buffered reads of patients' records are written before the process ends.
         audit.shutdown().await;

@@ -169,6 +169,12 @@ pub struct ServeArgs {
     /// Milliseconds between two polls of the SMS outbox and the reminders.
     #[arg(long, env = "DCMS_OUTBOX_POLL_MS", default_value_t = 5000)]
     pub outbox_poll_ms: u64,
+    /// Milliseconds between two polls of the e-barimt receipts (docs/e-barimt.md).
+    #[arg(long, env = "DCMS_EBARIMT_POLL_MS", default_value_t = 5000)]
+    pub ebarimt_poll_ms: u64,
+    /// Milliseconds DCMS waits for the clinic's PosAPI to answer.
+    #[arg(long, env = "DCMS_EBARIMT_TIMEOUT_MS", default_value_t = 15000)]
+    pub ebarimt_timeout_ms: u64,
     /// Fill an empty database with a demo clinic (8+ staff, 300 patients, a past month and a
     /// coming week) and print its logins. A database with patients or staff is left alone.
     #[arg(long)]
@@ -244,6 +250,10 @@ impl Cli {
                     .filter(|s| !s.is_empty())
                     .map(crate::config::Secret);
                 config.outbox.poll = std::time::Duration::from_millis(args.outbox_poll_ms.max(10));
+                config.ebarimt.poll =
+                    std::time::Duration::from_millis(args.ebarimt_poll_ms.max(10));
+                config.ebarimt.timeout =
+                    std::time::Duration::from_millis(args.ebarimt_timeout_ms.max(100));
                 config.trusted_proxies =
                     crate::http::client::parse_trusted_proxies(&args.trusted_proxies)
                         .map_err(CliError::Usage)?;

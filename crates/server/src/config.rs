@@ -67,6 +67,8 @@ pub struct Config {
     pub sms_inbound_secret: Option<Secret>,
     /// The outbox worker's poll interval and back-off.
     pub outbox: OutboxOptions,
+    /// The e-barimt worker's poll interval, back-off and time-out.
+    pub ebarimt: crate::services::ebarimt::EbarimtOptions,
     /// Whether the server runs the outbox worker (sending and reminders); tests that drive
     /// the worker's steps themselves turn it off.
     pub outbox_worker: bool,
@@ -107,6 +109,7 @@ impl Config {
             sms_gateway: None,
             sms_inbound_secret: None,
             outbox: OutboxOptions::default(),
+            ebarimt: crate::services::ebarimt::EbarimtOptions::default(),
             outbox_worker: true,
             status_refresher: true,
         }

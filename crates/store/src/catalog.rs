@@ -21,6 +21,8 @@ pub struct NewService {
     pub disclaimer: Option<String>,
     pub consent_text: Option<String>,
     pub recall_months: Option<i32>,
+    pub tax_type: Option<String>,
+    pub classification_code: Option<String>,
     pub price: i64,
     pub default_duration_time: i32,
     pub is_active: bool,
@@ -54,6 +56,8 @@ pub async fn insert(
         disclaimer: Set(new.disclaimer),
         consent_text: Set(new.consent_text),
         recall_months: Set(new.recall_months),
+        tax_type: Set(new.tax_type),
+        classification_code: Set(new.classification_code),
         price: Set(new.price),
         is_active: Set(new.is_active),
         created_at: Set(new.now),
@@ -181,6 +185,8 @@ pub async fn save(
     row.disclaimer = Set(changed.disclaimer);
     row.consent_text = Set(changed.consent_text);
     row.recall_months = Set(changed.recall_months);
+    row.tax_type = Set(changed.tax_type);
+    row.classification_code = Set(changed.classification_code);
     row.price = Set(changed.price);
     row.is_active = Set(changed.is_active);
     row.updated_at = Set(changed.updated_at);

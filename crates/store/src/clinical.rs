@@ -337,6 +337,10 @@ pub struct NewItem {
     pub note: Option<String>,
     /// `dcms_domain::Surfaces` bits.
     pub surfaces: i32,
+    /// Whole tugrik off the list price, the percent it was given as, and why.
+    pub discount: i64,
+    pub discount_percent: Option<i32>,
+    pub discount_reason: Option<String>,
 }
 
 pub async fn insert_item(
@@ -352,10 +356,30 @@ pub async fn insert_item(
         position: Set(new.position),
         note: Set(new.note),
         surfaces: Set(new.surfaces),
+        discount: Set(new.discount),
+        discount_percent: Set(new.discount_percent),
+        discount_reason: Set(new.discount_reason),
         ..Default::default()
     }
     .insert(db)
     .await?)
+}
+
+/// Sets an item's discount (whole tugrik off): a change of its teeth recomputes it.
+pub async fn set_item_discount(
+    db: &impl ConnectionTrait,
+    treatment_item_id: i64,
+    discount: i64,
+) -> Result<(), StoreError> {
+    treatment_item::Entity::update_many()
+        .col_expr(
+            treatment_item::Column::Discount,
+            sea_orm::sea_query::Expr::value(discount),
+        )
+        .filter(treatment_item::Column::TreatmentItemId.eq(treatment_item_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// The position after the treatment's last item (1 for none).
@@ -513,6 +537,7 @@ pub struct NewPayment {
     pub paid_at: DbTimestamp,
     pub received_by: Option<i64>,
     pub note: Option<String>,
+    pub customer_tin: Option<String>,
     pub now: DbTimestamp,
 }
 
@@ -527,6 +552,7 @@ pub async fn insert_payment(
         paid_at: Set(new.paid_at),
         received_by: Set(new.received_by),
         note: Set(new.note),
+        customer_tin: Set(new.customer_tin),
         created_at: Set(new.now),
         ..Default::default()
     }

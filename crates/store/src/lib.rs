@@ -22,6 +22,7 @@ pub mod phones;
 pub mod plans;
 pub mod positions;
 pub mod recalls;
+pub mod receipts;
 pub mod reports;
 pub mod requests;
 pub mod schedule;

@@ -70,9 +70,17 @@ fn bucket(at: Expr, boundaries: &[DbTimestamp]) -> Expr {
         .into()
 }
 
-/// An item's charge: the unit price times the number of its teeth for the per-tooth
-/// scopes, the price once otherwise. The teeth are counted by a correlated subquery.
+/// An item's charge: its list price less its discount.
 fn item_charge() -> Expr {
+    item_list_price().sub(Expr::col((
+        treatment_item::Entity,
+        treatment_item::Column::Discount,
+    )))
+}
+
+/// An item's list price: the unit price times the number of its teeth for the per-tooth
+/// scopes, the price once otherwise. The teeth are counted by a correlated subquery.
+fn item_list_price() -> Expr {
     let teeth = Query::select()
         .expr(
             Expr::col((
@@ -131,11 +139,31 @@ async fn pairs(
         .collect()
 }
 
-/// The items' charges of the treatments dated in `range`, grouped (`Method` is refused).
+/// The items' charges (after their discounts) of the treatments dated in `range`, grouped
+/// (`Method` is refused).
 pub async fn charges(
     db: &impl ConnectionTrait,
     range: Range,
     by: &GroupBy,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    item_sums(db, range, by, item_charge()).await
+}
+
+/// The items' discounts of the treatments dated in `range`, grouped as [`charges`].
+pub async fn discounts(
+    db: &impl ConnectionTrait,
+    range: Range,
+    by: &GroupBy,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let discount = Expr::col((treatment_item::Entity, treatment_item::Column::Discount));
+    item_sums(db, range, by, discount).await
+}
+
+async fn item_sums(
+    db: &impl ConnectionTrait,
+    range: Range,
+    by: &GroupBy,
+    value: Expr,
 ) -> Result<Vec<(i64, i64)>, StoreError> {
     let backend = db.get_database_backend();
     let date = Expr::col((treatment::Entity, treatment::Column::TreatmentDate));
@@ -150,7 +178,7 @@ pub async fn charges(
     let key = int64(backend, key);
     let select = Query::select()
         .expr_as(key.clone(), Alias::new("k"))
-        .expr_as(int64(backend, item_charge().sum()), Alias::new("v"))
+        .expr_as(int64(backend, value.sum()), Alias::new("v"))
         .from(treatment_item::Entity)
         .inner_join(
             treatment::Entity,

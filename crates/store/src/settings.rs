@@ -109,6 +109,15 @@ pub async fn save(
         attachment_limit_mib: Set(changed.attachment_limit_mib),
         recall_template: Set(changed.recall_template),
         clinic_contacts: Set(changed.clinic_contacts),
+        discount_threshold_percent: Set(changed.discount_threshold_percent),
+        ebarimt_enabled: Set(changed.ebarimt_enabled),
+        ebarimt_url: Set(changed.ebarimt_url),
+        ebarimt_merchant_tin: Set(changed.ebarimt_merchant_tin),
+        ebarimt_pos_no: Set(changed.ebarimt_pos_no),
+        ebarimt_branch_no: Set(changed.ebarimt_branch_no),
+        ebarimt_district_code: Set(changed.ebarimt_district_code),
+        ebarimt_default_tax_type: Set(changed.ebarimt_default_tax_type),
+        ebarimt_data_sent_on: Set(changed.ebarimt_data_sent_on),
         updated_at: Set(now()),
     };
     Ok(row.update(db).await?)

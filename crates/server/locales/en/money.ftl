@@ -28,3 +28,15 @@ flash-balance-reminded = The reminder SMS is queued.
 statement-title = Statement of account
 statement-paid = Paid
 statement-balance = Balance
+
+# Discounts.
+field-discount = Discount
+field-discount-reason = Reason for the discount
+discount-hint = In tugrik (5000) or as a percent (10%).
+reports-list = At list price
+reports-discounts = Discounts
+error-discount-typed = Type the discount in tugrik (5000) or as a percent (10%).
+error-discount-negative = A discount cannot be negative.
+error-discount-percent = A percent is 0 to 100.
+error-discount-reason-required = Say why the discount is given.
+error-discount-above-threshold = A discount this large is given by a manager or an admin.

@@ -28,3 +28,15 @@ flash-balance-reminded = Төлбөрийн сануулга SMS илгээх д
 statement-title = Тооцооны хуудас
 statement-paid = Төлсөн
 statement-balance = Үлдэгдэл
+
+# Discounts.
+field-discount = Хөнгөлөлт
+field-discount-reason = Хөнгөлөлтийн шалтгаан
+discount-hint = Төгрөгөөр (5000) эсвэл хувиар (10%).
+reports-list = Үндсэн үнээр
+reports-discounts = Хөнгөлөлт
+error-discount-typed = Хөнгөлөлтийг төгрөгөөр (5000) эсвэл хувиар (10%) бичнэ үү.
+error-discount-negative = Хөнгөлөлт сөрөг байж болохгүй.
+error-discount-percent = Хувь 0-100 хооронд байна.
+error-discount-reason-required = Хөнгөлөлтийн шалтгааныг бичнэ үү.
+error-discount-above-threshold = Энэ хэмжээний хөнгөлөлтийг зөвхөн менежер эсвэл админ өгнө.

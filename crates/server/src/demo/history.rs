@@ -484,6 +484,9 @@ pub async fn write(
                         position: position as i32 + 1,
                         note: None,
                         surfaces: 0,
+                        discount: 0,
+                        discount_percent: None,
+                        discount_reason: None,
                     });
                     let teeth: Vec<ToothCode> = teeth
                         .iter()
@@ -535,6 +538,7 @@ pub async fn write(
                         paid_at,
                         received_by: clinic.cashier_user_id,
                         note: None,
+                        customer_tin: None,
                         created_at: paid_at,
                     });
                     ids.payment += 1;

@@ -383,6 +383,18 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
         "/api/v1/day-close/{date}/reopen",
         Needs(Refunds, Write),
     ),
+    // e-barimt receipts: read with the payments, sent again by those who take payments.
+    (
+        "GET",
+        "/api/v1/payments/{payment_id}/receipt",
+        Needs(Payments, Read),
+    ),
+    ("GET", "/api/v1/receipts", Needs(Payments, Read)),
+    (
+        "POST",
+        "/api/v1/receipts/{receipt_id}/retry",
+        Needs(Payments, Write),
+    ),
     // What is owed: read with the payments; the reminder is an SMS.
     ("GET", "/api/v1/balances", Needs(Payments, Read)),
     (

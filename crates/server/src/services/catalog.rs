@@ -69,6 +69,11 @@ pub struct Service {
     /// Doing it sets the patient's recall this many months later (1 to 60; null: none).
     #[schema(example = 6)]
     pub recall_months: Option<i32>,
+    /// Its e-barimt tax type; null: the clinic's default (`settings.ebarimt.default_tax_type`).
+    pub tax_type: Option<dcms_domain::TaxType>,
+    /// The product classification code (ББСК) printed on its receipts.
+    #[schema(example = "8621000")]
+    pub classification_code: Option<String>,
     pub created_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
 }
@@ -87,6 +92,8 @@ impl From<service_catalog::Model> for Service {
             default_duration_time: row.default_duration_time,
             is_active: row.is_active,
             recall_months: row.recall_months,
+            tax_type: row.tax_type.as_deref().and_then(|t| t.parse().ok()),
+            classification_code: row.classification_code,
             created_at: from_db(row.created_at),
             updated_at: from_db(row.updated_at),
         }
@@ -109,6 +116,10 @@ pub struct NewService {
     pub is_active: Option<bool>,
     /// 1 to 60; none: no recall.
     pub recall_months: Option<i64>,
+    /// VAT_ABLE, VAT_FREE, VAT_ZERO, NO_VAT; none: the clinic's.
+    pub tax_type: Option<String>,
+    /// Digits, at most 20.
+    pub classification_code: Option<String>,
 }
 
 /// What changing a service asks for: `None` leaves a field as it is; `disclaimer:
@@ -126,6 +137,9 @@ pub struct ServiceChanges {
     pub is_active: Option<bool>,
     /// `Some(None)` clears it.
     pub recall_months: Option<Option<i64>>,
+    /// `Some(None)` (or blank): the clinic's.
+    pub tax_type: Option<Option<String>>,
+    pub classification_code: Option<Option<String>>,
 }
 
 /// `?type=&active=` and the position after which a page starts.
@@ -149,7 +163,44 @@ fn audited(s: &service_catalog::Model) -> Value {
         "default_duration_time": s.default_duration_time,
         "is_active": s.is_active,
         "recall_months": s.recall_months,
+        "tax_type": s.tax_type,
+        "classification_code": s.classification_code,
     })
+}
+
+/// A tax type (blank: none, the clinic's); None when invalid.
+fn tax_type(errors: &mut Vec<FieldError>, value: Option<&str>) -> Option<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Some(None),
+        Some(v) => match v.parse::<dcms_domain::TaxType>() {
+            Ok(t) => Some(Some(t.as_str().to_owned())),
+            Err(e) => {
+                errors.push(FieldError::coded("tax_type", "choose", e.to_string()));
+                None
+            }
+        },
+    }
+}
+
+/// A classification code: digits, at most 20 (blank: none); None when invalid.
+fn classification_code(
+    errors: &mut Vec<FieldError>,
+    value: Option<&str>,
+) -> Option<Option<String>> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Some(None),
+        Some(v) if v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(Some(v.to_owned()))
+        }
+        Some(_) => {
+            errors.push(FieldError::coded(
+                "classification_code",
+                "classification-code",
+                "is digits, at most 20",
+            ));
+            None
+        }
+    }
 }
 
 // --- validation ----------------------------------------------------------------------------
@@ -328,6 +379,8 @@ pub async fn create(
     let disclaimer = disclaimer(&mut errors, input.disclaimer);
     let consent_text = consent_text(&mut errors, input.consent_text);
     let recall = recall_months(&mut errors, input.recall_months);
+    let tax = tax_type(&mut errors, input.tax_type.as_deref());
+    let code = classification_code(&mut errors, input.classification_code.as_deref());
     let price = price(&mut errors, input.price);
     let duration = match input.default_duration_time {
         Some(d) => duration(&mut errors, d),
@@ -341,6 +394,8 @@ pub async fn create(
         Some(price),
         Some(default_duration_time),
         Some(recall_months),
+        Some(tax_type),
+        Some(classification_code),
         true,
     ) = (
         service_type,
@@ -350,6 +405,8 @@ pub async fn create(
         price,
         duration,
         recall,
+        tax,
+        code,
         errors.is_empty(),
     )
     else {
@@ -369,6 +426,8 @@ pub async fn create(
             default_duration_time,
             is_active: input.is_active.unwrap_or(true),
             recall_months,
+            tax_type,
+            classification_code,
             now: now(),
         },
     )
@@ -480,6 +539,10 @@ pub async fn update(
     let disclaimer = asked.disclaimer.map(|d| disclaimer(&mut errors, d));
     let consent = asked.consent_text.map(|d| consent_text(&mut errors, d));
     let recall = asked.recall_months.map(|m| recall_months(&mut errors, m));
+    let tax = asked.tax_type.map(|t| tax_type(&mut errors, t.as_deref()));
+    let code = asked
+        .classification_code
+        .map(|c| classification_code(&mut errors, c.as_deref()));
     let price = asked.price.map(|p| price(&mut errors, Some(p)));
     let duration = asked
         .default_duration_time
@@ -512,6 +575,12 @@ pub async fn update(
     }
     if let Some(Some(m)) = recall {
         row.recall_months = m;
+    }
+    if let Some(Some(t)) = tax {
+        row.tax_type = t;
+    }
+    if let Some(Some(c)) = code {
+        row.classification_code = c;
     }
     if let Some(Some(p)) = price {
         row.price = p;

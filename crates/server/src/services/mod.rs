@@ -13,6 +13,8 @@ pub mod chart;
 pub mod comms;
 pub mod cursor;
 pub mod day_close;
+pub mod discounts;
+pub mod ebarimt;
 mod error;
 pub mod fields;
 pub mod hours;

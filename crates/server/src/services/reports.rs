@@ -265,7 +265,11 @@ pub struct RevenueRow {
     pub key: RevenueKey,
     /// The doctor's name, the service's name (as doctors see it) or the date.
     pub label: String,
-    /// Items' charges of the treatments dated in the range, whole tugrik.
+    /// Items' list prices of the treatments dated in the range (`charges + discounts`).
+    pub list: i64,
+    /// Items' discounts.
+    pub discounts: i64,
+    /// Items' charges of the treatments dated in the range (after discounts), whole tugrik.
     pub charges: i64,
     /// Payments made in the range (refunds subtracted). Always 0 by service: a payment is
     /// for a whole treatment, not for one of its items; `total_paid` still counts it.
@@ -276,6 +280,8 @@ pub struct RevenueRow {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RevenueReport {
     pub rows: Vec<RevenueRow>,
+    pub total_list: i64,
+    pub total_discounts: i64,
     pub total_charges: i64,
     pub total_paid: i64,
 }
@@ -319,6 +325,11 @@ pub async fn revenue(
         .iter()
         .map(|(_, v)| v)
         .sum();
+    let total_discounts: i64 = repo::discounts(db, range, &all)
+        .await?
+        .iter()
+        .map(|(_, v)| v)
+        .sum();
     let total_paid = repo::payments(db, range, &all)
         .await?
         .iter()
@@ -330,9 +341,22 @@ pub async fn revenue(
         RevenueGroup::Day => GroupBy::Buckets(days.clone()),
     };
     let charges: HashMap<i64, i64> = repo::charges(db, range, &by).await?.into_iter().collect();
+    let discounts: HashMap<i64, i64> = repo::discounts(db, range, &by).await?.into_iter().collect();
     let paid: HashMap<i64, i64> = match group {
         RevenueGroup::Service => HashMap::new(),
         _ => repo::payments(db, range, &by).await?.into_iter().collect(),
+    };
+    let row = |key: RevenueKey, label: String, k: i64| {
+        let charges = charges.get(&k).copied().unwrap_or(0);
+        let discounts = discounts.get(&k).copied().unwrap_or(0);
+        RevenueRow {
+            key,
+            label,
+            list: charges + discounts,
+            discounts,
+            charges,
+            paid: paid.get(&k).copied().unwrap_or(0),
+        }
     };
     let rows = match group {
         RevenueGroup::Day => {
@@ -340,12 +364,7 @@ pub async fn revenue(
             let mut date = from;
             for i in 0..days.len().saturating_sub(1) {
                 let i = i as i64;
-                rows.push(RevenueRow {
-                    key: RevenueKey::Date(date.to_string()),
-                    label: date.to_string(),
-                    charges: charges.get(&i).copied().unwrap_or(0),
-                    paid: paid.get(&i).copied().unwrap_or(0),
-                });
+                rows.push(row(RevenueKey::Date(date.to_string()), date.to_string(), i));
                 date = next_day(date, "to")?;
             }
             rows
@@ -359,17 +378,17 @@ pub async fn revenue(
                 repo::service_names(db, &ids).await?.into_iter().collect()
             };
             keys.into_iter()
-                .map(|k| RevenueRow {
-                    key: RevenueKey::Id(k),
-                    label: names.get(&k).cloned().unwrap_or_else(|| format!("#{k}")),
-                    charges: charges.get(&k).copied().unwrap_or(0),
-                    paid: paid.get(&k).copied().unwrap_or(0),
+                .map(|k| {
+                    let label = names.get(&k).cloned().unwrap_or_else(|| format!("#{k}"));
+                    row(RevenueKey::Id(k), label, k)
                 })
                 .collect()
         }
     };
     Ok(RevenueReport {
         rows,
+        total_list: total_charges + total_discounts,
+        total_discounts,
         total_charges,
         total_paid,
     })

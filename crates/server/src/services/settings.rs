@@ -46,6 +46,10 @@ pub struct ClinicSettings {
     pub attachment_limit_mib: i32,
     /// The recall SMS with `{patient}`, `{service}`, `{date}`, `{clinic}`.
     pub recall_template: String,
+    /// A discount above this percent of the list price is a manager's or an admin's.
+    pub discount_threshold_percent: i32,
+    /// How payments are receipted through the clinic's PosAPI (e-barimt).
+    pub ebarimt: super::ebarimt::EbarimtSettings,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -122,6 +126,8 @@ impl ClinicSettings {
             clinic_contacts: row.clinic_contacts.clone(),
             attachment_limit_mib: row.attachment_limit_mib,
             recall_template: row.recall_template.clone(),
+            discount_threshold_percent: row.discount_threshold_percent,
+            ebarimt: super::ebarimt::EbarimtSettings::from_row(row),
             updated_at: from_db(row.updated_at),
         })
     }
@@ -183,6 +189,10 @@ pub struct SettingsChanges {
     pub attachment_limit_mib: Option<i64>,
     /// 1 to 480 characters; placeholders `{patient}`, `{service}`, `{date}`, `{clinic}`.
     pub recall_template: Option<String>,
+    /// 0 to 100.
+    pub discount_threshold_percent: Option<i64>,
+    /// The PosAPI settings (checked against what is stored: enabling needs them all).
+    pub ebarimt: Option<super::ebarimt::EbarimtChanges>,
 }
 
 /// The audited fields of the settings row, as the API names them.
@@ -210,6 +220,8 @@ fn audited(row: &settings::Model) -> Value {
         "clinic_contacts": row.clinic_contacts,
         "attachment_limit_mib": row.attachment_limit_mib,
         "recall_template": row.recall_template,
+        "discount_threshold_percent": row.discount_threshold_percent,
+        "ebarimt": super::ebarimt::config::audited(row),
     })
 }
 
@@ -242,6 +254,7 @@ struct Valid {
     clinic_contacts: Option<Option<String>>,
     attachment_limit_mib: Option<i32>,
     recall_template: Option<String>,
+    discount_threshold_percent: Option<i32>,
 }
 
 /// Parses one field if it was given; an error is added to `errors` under `field`.
@@ -375,6 +388,23 @@ fn validate(asked: SettingsChanges) -> Result<Valid, ServiceError> {
                     None
                 }
             }),
+        discount_threshold_percent: asked.discount_threshold_percent.and_then(|p| {
+            match i32::try_from(p) {
+                Ok(p) if (0..=100).contains(&p) => Some(p),
+                _ => {
+                    e.push(
+                        FieldError::coded(
+                            "discount_threshold_percent",
+                            "range",
+                            "must be 0 to 100",
+                        )
+                        .arg("min", 0)
+                        .arg("max", 100),
+                    );
+                    None
+                }
+            }
+        }),
         clinic_contacts: asked
             .clinic_contacts
             .and_then(|text| super::fields::optional_text(e, "clinic_contacts", Some(&text), 300)),
@@ -478,6 +508,9 @@ fn apply(row: &mut settings::Model, valid: Valid) {
     if let Some(v) = valid.recall_template {
         row.recall_template = v;
     }
+    if let Some(v) = valid.discount_threshold_percent {
+        row.discount_threshold_percent = v;
+    }
     for (column, value) in valid.session_limits {
         let field = match column {
             "staff_session_idle_minutes" => &mut row.staff_session_idle_minutes,
@@ -504,14 +537,22 @@ pub async fn update(
     store: &Store,
     audit: &AuditTrail,
     actor: Actor,
-    asked: SettingsChanges,
+    mut asked: SettingsChanges,
 ) -> Result<ClinicSettings, ServiceError> {
+    let ebarimt = asked.ebarimt.take();
     // Validated before the write lock is taken: a bad request never waits for it.
     let valid = validate(asked)?;
     let txn = store.begin_write().await?;
     let before = repo::load_for_update(&txn).await?;
     let mut row = before.clone();
     apply(&mut row, valid);
+    if let Some(ebarimt) = ebarimt {
+        let mut errors = Vec::new();
+        super::ebarimt::config::apply(&mut errors, &ebarimt, &mut row);
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+    }
     // Together with what is stored: an idle time no longer than the lifetime.
     if let Err((field, message)) = session_limits(&row) {
         return Err(ServiceError::invalid_coded(FieldError::coded(

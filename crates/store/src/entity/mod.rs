@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod call;
 pub mod chair;
 pub mod day_close;
+pub mod ebarimt_receipt;
 pub mod employee;
 pub mod employee_display_number_counter;
 pub mod employee_phone;

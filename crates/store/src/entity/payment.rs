@@ -15,6 +15,8 @@ pub struct Model {
     /// The user who took it.
     pub received_by: Option<i64>,
     pub note: Option<String>,
+    /// The payer organisation's taxpayer number, for a B2B e-barimt receipt.
+    pub customer_tin: Option<String>,
     pub created_at: ChronoDateTimeUtc,
 }
 

@@ -20,6 +20,10 @@ pub struct Model {
     pub consent_text: Option<String>,
     /// Months until the patient is recalled after it was done.
     pub recall_months: Option<i32>,
+    /// The e-barimt tax type (`VAT_ABLE`, `VAT_FREE`, `VAT_ZERO`, `NO_VAT`); None: the clinic's.
+    pub tax_type: Option<String>,
+    /// The product classification code (ББСК) printed on receipts.
+    pub classification_code: Option<String>,
     /// Whole tugrik (`dcms_domain::Money`), >= 0.
     pub price: i64,
     pub is_active: bool,

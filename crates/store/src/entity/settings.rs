@@ -38,6 +38,20 @@ pub struct Model {
     pub recall_template: String,
     /// The address and phones printed on estimates.
     pub clinic_contacts: Option<String>,
+    /// A discount above this percent of the list price needs a manager or admin (default 10).
+    pub discount_threshold_percent: i32,
+    /// Whether payments are receipted through the clinic's PosAPI (default off).
+    pub ebarimt_enabled: bool,
+    /// The PosAPI 3.0 service's base URL (`http://127.0.0.1:7080`).
+    pub ebarimt_url: Option<String>,
+    pub ebarimt_merchant_tin: Option<String>,
+    pub ebarimt_pos_no: Option<String>,
+    pub ebarimt_branch_no: Option<String>,
+    pub ebarimt_district_code: Option<String>,
+    /// The tax type of a service that names none (`VAT_FREE` by default).
+    pub ebarimt_default_tax_type: String,
+    /// The local date `GET /rest/sendData` last succeeded (`YYYY-MM-DD`).
+    pub ebarimt_data_sent_on: Option<String>,
     pub updated_at: ChronoDateTimeUtc,
 }
 

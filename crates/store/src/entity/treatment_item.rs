@@ -20,6 +20,12 @@ pub struct Model {
     pub note: Option<String>,
     /// `dcms_domain::Surfaces` bits of the surfaces done, 0 for none.
     pub surfaces: i32,
+    /// Whole tugrik off the item's list price (`price × quantity`), 0 for none, at most the
+    /// list price.
+    pub discount: i64,
+    /// The percent the discount was given as (recomputed when the teeth change), if any.
+    pub discount_percent: Option<i32>,
+    pub discount_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

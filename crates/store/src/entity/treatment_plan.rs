@@ -14,6 +14,9 @@ pub struct Model {
     pub status: i16,
     /// Whole tugrik off the plan's total.
     pub discount: i64,
+    /// The percent the discount was given as (recomputed from the subtotal), if any.
+    pub discount_percent: Option<i32>,
+    pub discount_reason: Option<String>,
     pub cancel_reason: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,

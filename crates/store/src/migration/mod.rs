@@ -13,6 +13,7 @@ mod m20261207_000007_chart_and_plans;
 mod m20261208_000008_medical_and_files;
 pub mod m20261209_000009_front_desk;
 mod m20261210_000010_day_close;
+mod m20261211_000011_money;
 mod schema;
 
 use sea_orm_migration::prelude::*;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000008_medical_and_files::Migration),
             Box::new(m20261209_000009_front_desk::Migration),
             Box::new(m20261210_000010_day_close::Migration),
+            Box::new(m20261211_000011_money::Migration),
         ]
     }
 }

@@ -56,6 +56,12 @@ pub struct CreateServiceBody {
     /// Doing the service sets the patient's recall this many months later, 1 to 60.
     #[schema(minimum = 1, maximum = 60, example = 6)]
     pub recall_months: Option<i64>,
+    /// The e-barimt tax type: VAT_ABLE, VAT_FREE, VAT_ZERO or NO_VAT; absent: the clinic's.
+    #[schema(value_type = Option<dcms_domain::TaxType>)]
+    pub tax_type: Option<String>,
+    /// The product classification code (ББСК): digits, at most 20.
+    #[schema(max_length = 20, pattern = "^[0-9]*$")]
+    pub classification_code: Option<String>,
 }
 
 /// A change of a service; `is_active: false` deactivates it, `true` activates it again.
@@ -93,6 +99,14 @@ pub struct PatchServiceBody {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 60)]
     pub recall_months: Option<Option<i64>>,
+    /// VAT_ABLE, VAT_FREE, VAT_ZERO or NO_VAT; `null` or blank: the clinic's.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<dcms_domain::TaxType>)]
+    pub tax_type: Option<Option<String>>,
+    /// Digits, at most 20; `null` or blank clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 20, pattern = "^[0-9]*$")]
+    pub classification_code: Option<Option<String>>,
 }
 
 /// Renumbering the services of one type.
@@ -208,6 +222,8 @@ pub async fn create(
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,
             recall_months: body.recall_months,
+            tax_type: body.tax_type,
+            classification_code: body.classification_code,
         },
     )
     .await?;
@@ -260,6 +276,8 @@ pub async fn update(
             default_duration_time: body.default_duration_time,
             is_active: body.is_active,
             recall_months: body.recall_months,
+            tax_type: body.tax_type,
+            classification_code: body.classification_code,
         },
     )
     .await?;

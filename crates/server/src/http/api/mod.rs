@@ -17,6 +17,7 @@ pub mod patients;
 pub mod plans;
 pub mod positions;
 pub mod recalls;
+pub mod receipts;
 pub mod reports;
 pub mod settings;
 pub mod sms_inbound;
@@ -84,6 +85,7 @@ use utoipa::OpenApi;
         recalls::list, recalls::update, recalls::contact, recalls::ask, recalls::mine,
         recalls::list_requests, recalls::book, recalls::decline,
         day_close::get, day_close::close, day_close::reopen, balances::list, balances::remind,
+        receipts::of_payment, receipts::list, receipts::retry,
     ),
     components(schemas(
         super::error::Problem, crate::services::FieldError,
@@ -312,6 +314,7 @@ pub fn routes() -> Router<AppState> {
         .merge(recalls::routes())
         .merge(day_close::routes())
         .merge(balances::routes())
+        .merge(receipts::routes())
         .route("/api/v1/sms/inbound", post(sms_inbound::inbound))
 }
 

@@ -78,9 +78,13 @@ pub struct PatchPlanBody {
     pub note: Option<Option<String>>,
     #[schema(minimum = 1)]
     pub doctor_id: Option<i64>,
-    /// Whole tugrik off the subtotal, 0 to the subtotal (a draft or presented plan).
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
-    pub discount: Option<i64>,
+    /// Off the subtotal (a draft or presented plan): whole tugrik (`5000` or
+    /// `{"amount": 5000}`), at most the subtotal, or `{"percent": 10}`. Above the clinic's
+    /// `discount_threshold_percent` only a manager or an admin may give one (403).
+    pub discount: Option<super::treatments::DiscountBody>,
+    /// Why: required with a discount; at most 200 characters, one line.
+    #[schema(max_length = 200)]
+    pub discount_reason: Option<String>,
 }
 
 /// A change of a plan item (absent: kept).
@@ -204,6 +208,7 @@ pub async fn get(
     request_body = PatchPlanBody,
     responses(
         (status = 200, description = PLAN, body = Plan),
+        (status = 403, description = "A discount above the clinic's threshold from a doctor or receptionist", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "A closed plan, or the discount of a plan that is not a draft or presented", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields; a discount above the subtotal", body = Problem, content_type = "application/problem+json"),
@@ -220,7 +225,8 @@ pub async fn update(
         title: body.title,
         note: body.note,
         doctor_id: body.doctor_id,
-        discount: body.discount,
+        discount: body.discount.map(Into::into),
+        discount_reason: body.discount_reason,
     };
     Ok(Json(
         plans::change(

@@ -66,6 +66,12 @@ pub struct SettingsView {
     pub attachment_limit_mib: i32,
     /// The recall SMS with `{patient}`, `{service}`, `{date}`, `{clinic}`.
     pub recall_template: String,
+    /// A discount above this percent of the list price is a manager's or an admin's (403
+    /// for others).
+    #[schema(example = 10)]
+    pub discount_threshold_percent: i32,
+    /// How payments are receipted through the clinic's PosAPI 3.0 (e-barimt).
+    pub ebarimt: crate::services::ebarimt::EbarimtSettings,
     pub updated_at: jiff::Timestamp,
 }
 
@@ -92,6 +98,8 @@ impl From<ClinicSettings> for SettingsView {
             clinic_contacts: s.clinic_contacts,
             attachment_limit_mib: s.attachment_limit_mib,
             recall_template: s.recall_template,
+            discount_threshold_percent: s.discount_threshold_percent,
+            ebarimt: s.ebarimt,
             updated_at: s.updated_at,
         }
     }
@@ -160,6 +168,13 @@ pub struct PatchSettingsBody {
     /// `{date}`, `{clinic}` (an unknown one is 422 on `recall_template`).
     #[schema(min_length = 1, max_length = 480)]
     pub recall_template: Option<String>,
+    /// 0 to 100: a discount above this percent of the list price is a manager's or an
+    /// admin's.
+    #[schema(minimum = 0, maximum = 100)]
+    pub discount_threshold_percent: Option<i64>,
+    /// The PosAPI settings; enabling needs the URL, merchant TIN, POS number, branch and
+    /// district (422 `ebarimt.<field>` otherwise).
+    pub ebarimt: Option<crate::services::ebarimt::EbarimtChanges>,
 }
 
 /// The clinic's settings.
@@ -208,6 +223,8 @@ pub async fn update(
             clinic_contacts: body.clinic_contacts,
             attachment_limit_mib: body.attachment_limit_mib,
             recall_template: body.recall_template,
+            discount_threshold_percent: body.discount_threshold_percent,
+            ebarimt: body.ebarimt,
         },
     )
     .await?;

@@ -54,6 +54,36 @@ impl From<ToothBody> for ToothInput {
     }
 }
 
+/// A discount: whole tugrik off (`5000` or `{"amount": 5000}`) or a percent of the list
+/// price (`{"percent": 10}`).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum DiscountBody {
+    Amount(i64),
+    Given(DiscountGiven),
+}
+
+/// A discount as an amount or a percent (exactly one).
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum DiscountGiven {
+    /// Whole tugrik off, at most the list price.
+    Amount(i64),
+    /// Percent of the list price, 0 to 100 (rounded half up to whole tugrik).
+    Percent(i64),
+}
+
+impl From<DiscountBody> for dcms_domain::Discount {
+    fn from(body: DiscountBody) -> Self {
+        match body {
+            DiscountBody::Amount(a) | DiscountBody::Given(DiscountGiven::Amount(a)) => {
+                dcms_domain::Discount::Amount(a)
+            }
+            DiscountBody::Given(DiscountGiven::Percent(p)) => dcms_domain::Discount::Percent(p),
+        }
+    }
+}
+
 fn teeth_input(teeth: Option<Vec<ToothBody>>) -> Option<Vec<ToothInput>> {
     teeth.map(|t| t.into_iter().map(ToothInput::from).collect())
 }
@@ -95,6 +125,12 @@ pub struct ItemBody {
     /// becomes done.
     #[schema(minimum = 1)]
     pub plan_item_id: Option<i64>,
+    /// Off the item's list price (`price × quantity`); above the clinic's
+    /// `discount_threshold_percent` only a manager or an admin may give one (403).
+    pub discount: Option<DiscountBody>,
+    /// Why: required with a discount; at most 200 characters, one line.
+    #[schema(max_length = 200)]
+    pub discount_reason: Option<String>,
 }
 
 impl From<ItemBody> for ItemInput {
@@ -109,6 +145,8 @@ impl From<ItemBody> for ItemInput {
             surfaces: b.surfaces,
             finding_id: b.finding_id,
             plan_item_id: b.plan_item_id,
+            discount: b.discount.map(Into::into),
+            discount_reason: b.discount_reason,
         }
     }
 }
@@ -184,6 +222,10 @@ pub struct PaymentBody {
     /// At most 2000 characters, one line; blank is none.
     #[schema(max_length = 2000)]
     pub note: Option<String>,
+    /// The payer organisation's taxpayer number (7 digits, or 11 or 12): its e-barimt receipt
+    /// is B2B. Blank is none (B2C).
+    #[schema(max_length = 12)]
+    pub customer_tin: Option<String>,
 }
 
 /// `?system=`: the notation of the answer's tooth codes.
@@ -544,6 +586,7 @@ pub async fn pay(
             method: body.method,
             paid_at: Given::instant("paid_at", body.paid_at.as_deref()),
             note: body.note,
+            customer_tin: body.customer_tin,
         },
     )
     .await?;

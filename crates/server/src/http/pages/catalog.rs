@@ -142,6 +142,11 @@ pub struct ServiceForm {
     /// Months until the recall; empty: none (absent from older forms: none).
     #[serde(default)]
     recall_months: String,
+    /// The e-barimt tax type; empty: the clinic's (absent from older forms: the clinic's).
+    #[serde(default)]
+    tax_type: String,
+    #[serde(default)]
+    classification_code: String,
     /// A checkbox: present when ticked.
     is_active: Option<String>,
 }
@@ -191,6 +196,11 @@ impl ServiceForm {
             disclaimer: s.disclaimer.clone().unwrap_or_default(),
             consent_text: s.consent_text.clone().unwrap_or_default(),
             recall_months: s.recall_months.map(|m| m.to_string()).unwrap_or_default(),
+            tax_type: s
+                .tax_type
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+            classification_code: s.classification_code.clone().unwrap_or_default(),
             is_active: s.is_active.then(|| "on".to_owned()),
         }
     }
@@ -418,6 +428,8 @@ pub async fn create(
                 default_duration_time: numbers.duration,
                 is_active: Some(form.is_active.is_some()),
                 recall_months: numbers.recall_months,
+                tax_type: Some(form.tax_type.clone()),
+                classification_code: Some(form.classification_code.clone()),
             };
             catalog::create(&state.store, &state.audit, caller.actor(), input).await
         }
@@ -480,6 +492,8 @@ pub async fn update(
                 ),
                 is_active: Some(form.is_active.is_some()),
                 recall_months: Some(numbers.recall_months),
+                tax_type: Some(Some(form.tax_type.clone())),
+                classification_code: Some(Some(form.classification_code.clone())),
             };
             catalog::update(
                 &state.store,

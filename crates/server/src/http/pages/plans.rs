@@ -256,18 +256,16 @@ pub async fn set_discount(
     layout: Layout,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> PageResult {
-    let typed = field(&fields, "discount")
-        .trim()
-        .replace([' ', '\u{a0}'], "");
-    let Ok(discount) = typed.parse::<i64>() else {
+    let Ok(discount) = dcms_domain::Discount::parse_typed(field(&fields, "discount")) else {
         return Err(layout.error_page(
             StatusCode::UNPROCESSABLE_ENTITY,
-            msg("error-whole-number"),
+            msg("error-discount-typed"),
             None,
         ));
     };
     let changes = PlanChanges {
-        discount: Some(discount),
+        discount: Some(discount.unwrap_or(dcms_domain::Discount::Amount(0))),
+        discount_reason: Some(field(&fields, "discount_reason").to_owned()),
         ..PlanChanges::default()
     };
     let system = notation(&state, &layout).await?;

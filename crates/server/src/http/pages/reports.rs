@@ -383,6 +383,8 @@ const GROUPS: [(&str, &str); 3] = [
 /// A row of revenue.
 pub struct RevenueLine {
     label: String,
+    list: String,
+    discounts: String,
     charges: String,
     paid: String,
 }
@@ -394,6 +396,8 @@ pub struct RevenueView {
     /// Payments are not split among services: no paid column by service.
     paid_column: bool,
     rows: Vec<RevenueLine>,
+    total_list: String,
+    total_discounts: String,
     total_charges: String,
     total_paid: String,
     charts: Vec<String>,
@@ -576,10 +580,14 @@ fn revenue_view(
             .iter()
             .map(|r| RevenueLine {
                 label: r.label.clone(),
+                list: layout.money(r.list),
+                discounts: layout.money(r.discounts),
                 charges: layout.money(r.charges),
                 paid: layout.money(r.paid),
             })
             .collect(),
+        total_list: layout.money(report.total_list),
+        total_discounts: layout.money(report.total_discounts),
         total_charges: layout.money(report.total_charges),
         total_paid: layout.money(report.total_paid),
         charts,

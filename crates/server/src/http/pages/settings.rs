@@ -37,6 +37,9 @@ struct SettingsPage<'a> {
     languages: Vec<(&'static str, String)>,
     time_zones: &'static [&'static str],
     sessions: Vec<SessionRow>,
+    /// The PosAPI settings typed as text: (form field, label, value).
+    ebarimt_fields: Vec<(&'static str, String, String)>,
+    tax_types: Vec<(&'static str, String)>,
     errors: FieldMessages,
 }
 
@@ -74,6 +77,15 @@ pub struct SettingsForm {
     /// Absent from older forms: kept as it is.
     #[serde(default)]
     attachment_limit_mib: String,
+    discount_threshold_percent: String,
+    /// A checkbox: present when ticked.
+    ebarimt_enabled: Option<String>,
+    ebarimt_url: String,
+    ebarimt_merchant_tin: String,
+    ebarimt_pos_no: String,
+    ebarimt_branch_no: String,
+    ebarimt_district_code: String,
+    ebarimt_default_tax_type: String,
 }
 
 /// One session type's row of the session limits.
@@ -122,6 +134,32 @@ impl SettingsForm {
             estimate_valid_days: s.estimate_valid_days.to_string(),
             clinic_contacts: s.clinic_contacts.clone().unwrap_or_default(),
             attachment_limit_mib: s.attachment_limit_mib.to_string(),
+            discount_threshold_percent: s.discount_threshold_percent.to_string(),
+            ebarimt_enabled: s.ebarimt.enabled.then(|| "on".to_owned()),
+            ebarimt_url: s.ebarimt.url.clone().unwrap_or_default(),
+            ebarimt_merchant_tin: s.ebarimt.merchant_tin.clone().unwrap_or_default(),
+            ebarimt_pos_no: s.ebarimt.pos_no.clone().unwrap_or_default(),
+            ebarimt_branch_no: s.ebarimt.branch_no.clone().unwrap_or_default(),
+            ebarimt_district_code: s.ebarimt.district_code.clone().unwrap_or_default(),
+            ebarimt_default_tax_type: s
+                .ebarimt
+                .default_tax_type
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The PosAPI settings asked for (every field as typed; blank clears it).
+    fn ebarimt(&self) -> crate::services::ebarimt::EbarimtChanges {
+        crate::services::ebarimt::EbarimtChanges {
+            enabled: Some(self.ebarimt_enabled.is_some()),
+            url: Some(self.ebarimt_url.clone()),
+            merchant_tin: Some(self.ebarimt_merchant_tin.clone()),
+            pos_no: Some(self.ebarimt_pos_no.clone()),
+            branch_no: Some(self.ebarimt_branch_no.clone()),
+            district_code: Some(self.ebarimt_district_code.clone()),
+            default_tax_type: Some(self.ebarimt_default_tax_type.clone())
+                .filter(|t| !t.trim().is_empty()),
         }
     }
 
@@ -189,10 +227,46 @@ fn page<'a>(layout: &'a Layout, form: SettingsForm, errors: FieldMessages) -> Se
             max: pair[1].1.to_owned(),
         })
         .collect();
+    let ebarimt_fields = [
+        ("ebarimt_url", "field-ebarimt-url", &form.ebarimt_url),
+        (
+            "ebarimt_merchant_tin",
+            "field-merchant-tin",
+            &form.ebarimt_merchant_tin,
+        ),
+        ("ebarimt_pos_no", "field-pos-no", &form.ebarimt_pos_no),
+        (
+            "ebarimt_branch_no",
+            "field-branch-no",
+            &form.ebarimt_branch_no,
+        ),
+        (
+            "ebarimt_district_code",
+            "field-district-code",
+            &form.ebarimt_district_code,
+        ),
+    ]
+    .into_iter()
+    .map(|(field, label, value)| (field, layout.t(label), value.clone()))
+    .collect();
+    let tax_types = dcms_domain::TaxType::ALL
+        .into_iter()
+        .map(|t| {
+            (
+                t.as_str(),
+                layout.t(&format!(
+                    "tax-type-{}",
+                    t.as_str().to_lowercase().replace('_', "-")
+                )),
+            )
+        })
+        .collect();
     SettingsPage {
         layout,
         days,
         sessions,
+        ebarimt_fields,
+        tax_types,
         notations: [
             ToothSystem::Fdi,
             ToothSystem::Universal,
@@ -221,6 +295,9 @@ pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
 /// The page's wording of a service's complaint about a field, and the form field it is on.
 fn translate(layout: &Layout, error: &FieldError) -> (String, String) {
     let field = error.field.as_str();
+    if let Some(name) = field.strip_prefix("ebarimt.") {
+        return (format!("ebarimt_{name}"), layout.field_error(error));
+    }
     if let Some(day) = field.strip_prefix("opening_hours.") {
         return (format!("hours_{day}"), layout.t("error-opening-hours"));
     }
@@ -295,6 +372,10 @@ pub async fn update(
     };
     let estimate_valid_days = whole("estimate_valid_days", &form.estimate_valid_days);
     let attachment_limit_mib = whole("attachment_limit_mib", &form.attachment_limit_mib);
+    let discount_threshold_percent = whole(
+        "discount_threshold_percent",
+        &form.discount_threshold_percent,
+    );
     if errors.is_empty() {
         let changes = SettingsChanges {
             clinic_name: Some(form.clinic_name.clone()),
@@ -317,6 +398,9 @@ pub async fn update(
             clinic_contacts: Some(form.clinic_contacts.clone()),
             attachment_limit_mib,
             recall_template: Some(form.recall_template.clone()).filter(|t| !t.trim().is_empty()),
+            discount_threshold_percent,
+            // A form from before e-barimt (no URL field at all) leaves it as it is.
+            ebarimt: Some(form.ebarimt()).filter(|_| !form.ebarimt_default_tax_type.is_empty()),
         };
         let result = settings::update(&state.store, &state.audit, caller.actor(), changes).await;
         return layout

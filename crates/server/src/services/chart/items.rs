@@ -37,6 +37,10 @@ pub struct ItemInput {
     /// A treatment item recorded from this plan item (its service, scope, teeth, surfaces and
     /// price are the plan item's).
     pub plan_item_id: Option<i64>,
+    /// Off the item's list price, with its reason (treatment items; a plan's discount is the
+    /// plan's).
+    pub discount: Option<dcms_domain::Discount>,
+    pub discount_reason: Option<String>,
 }
 
 type Errors = Vec<FieldError>;
@@ -56,6 +60,16 @@ pub(crate) struct ValidItem {
     pub finding_id: Option<i64>,
     /// The plan item it does (a treatment item recorded from a plan).
     pub plan_item_id: Option<i64>,
+    /// Off the list price (`price × quantity`).
+    pub discount: crate::services::discounts::Given,
+}
+
+impl ValidItem {
+    /// The unit price times the teeth for the per-tooth scopes, once otherwise.
+    pub fn list_price(&self) -> i64 {
+        self.price
+            .saturating_mul(self.scope.quantity(self.teeth.len()))
+    }
 }
 
 /// Why teeth do not fit a scope, with a message id for each reason.
@@ -205,6 +219,16 @@ pub(crate) async fn check_item(
     ) else {
         return Ok(None);
     };
+    let list = service.price.saturating_mul(scope.quantity(teeth.len()));
+    let Some(discount) = crate::services::discounts::check(
+        errors,
+        prefix,
+        item.discount,
+        item.discount_reason.as_deref(),
+        list,
+    ) else {
+        return Ok(None);
+    };
     let finding_id = match item.finding_id {
         Some(id) => {
             let found =
@@ -227,5 +251,6 @@ pub(crate) async fn check_item(
         surfaces,
         finding_id,
         plan_item_id: None,
+        discount,
     }))
 }

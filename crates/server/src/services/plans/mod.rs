@@ -99,8 +99,11 @@ pub struct Plan {
     pub title: Option<String>,
     pub note: Option<String>,
     pub status: PlanStatus,
-    /// Whole tugrik off the subtotal.
+    /// Whole tugrik off the subtotal (of a percent: computed from the subtotal).
     pub discount: Money,
+    /// The percent the discount was given as, if any.
+    pub discount_percent: Option<i32>,
+    pub discount_reason: Option<String>,
     pub cancel_reason: Option<String>,
     /// By phase, then in the order added.
     pub items: Vec<PlanItem>,
@@ -216,6 +219,49 @@ fn item_view(
     })
 }
 
+/// A plan's discount as given: a percent, else its amount (none for 0).
+fn discount_of(row: &treatment_plan::Model) -> Option<dcms_domain::Discount> {
+    match (row.discount_percent, row.discount) {
+        (Some(p), _) => Some(dcms_domain::Discount::Percent(i64::from(p))),
+        (None, 0) => None,
+        (None, amount) => Some(dcms_domain::Discount::Amount(amount)),
+    }
+}
+
+/// The share of the plan's discount a treatment item recorded from one of its items gets:
+/// the plan's percent of the item's list price, or its amount pro rata of the subtotal
+/// (rounded half up), with the plan's reason.
+async fn share_of_discount(
+    txn: &DatabaseTransaction,
+    plan: &treatment_plan::Model,
+    list: i64,
+) -> Result<super::discounts::Given, ServiceError> {
+    let reason = plan
+        .discount_reason
+        .clone()
+        .or_else(|| Some(format!("plan {}", plan.plan_id)));
+    let off = match discount_of(plan) {
+        None => return Ok(super::discounts::Given::default()),
+        Some(dcms_domain::Discount::Percent(p)) => dcms_domain::Discount::Percent(p).off(list),
+        Some(dcms_domain::Discount::Amount(_)) => {
+            let view = load(txn, plan.plan_id, dcms_domain::ToothSystem::Fdi).await?;
+            let subtotal = i128::from(view.subtotal.amount());
+            if subtotal <= 0 {
+                0
+            } else {
+                let share = (i128::from(view.discount.amount()) * i128::from(list) * 2 + subtotal)
+                    / (2 * subtotal);
+                i64::try_from(share).unwrap_or(0).clamp(0, list)
+            }
+        }
+    };
+    Ok(super::discounts::Given {
+        off,
+        percent: plan.discount_percent,
+        reason,
+    })
+}
+
 fn plan_view(row: treatment_plan::Model, items: Vec<PlanItem>) -> Result<Plan, ServiceError> {
     let status = status_of(&row)?;
     let sum = |keep: &dyn Fn(&PlanItem) -> bool| -> i64 {
@@ -226,6 +272,7 @@ fn plan_view(row: treatment_plan::Model, items: Vec<PlanItem>) -> Result<Plan, S
             .sum()
     };
     let subtotal = sum(&|i| i.status != PlanItemStatus::Dropped);
+    let discount = discount_of(&row).map_or(0, |d| d.off(subtotal));
     let done = sum(&|i| i.status == PlanItemStatus::Done);
     let remaining = sum(&|i| i.status == PlanItemStatus::Planned);
     let mut phases: Vec<i32> = items.iter().map(|i| i.phase).collect();
@@ -246,11 +293,13 @@ fn plan_view(row: treatment_plan::Model, items: Vec<PlanItem>) -> Result<Plan, S
         title: row.title,
         note: row.note,
         status,
-        discount: Money::new(row.discount),
+        discount: Money::new(discount),
+        discount_percent: row.discount_percent,
+        discount_reason: row.discount_reason,
         cancel_reason: row.cancel_reason,
         items,
         subtotal: Money::new(subtotal),
-        total: Money::new((subtotal - row.discount).max(0)),
+        total: Money::new((subtotal - discount).max(0)),
         total_by_phase,
         done: Money::new(done),
         remaining: Money::new(remaining),
@@ -404,6 +453,8 @@ pub(crate) async fn item_to_record(
             .map(|f| f.finding_id),
         None => None,
     };
+    let list = item.price.saturating_mul(scope.quantity(teeth.len()));
+    let discount = share_of_discount(txn, &plan, list).await?;
     Ok(Some(ValidItem {
         service_id: item.service_id,
         price: item.price,
@@ -414,6 +465,7 @@ pub(crate) async fn item_to_record(
         surfaces: Surfaces::from_bits(i16::try_from(item.surfaces).unwrap_or(0)),
         finding_id,
         plan_item_id: Some(plan_item_id),
+        discount,
     }))
 }
 

@@ -4,7 +4,7 @@
 use super::{ITEM_TABLE, PHASE_MAX, Plan, TABLE, internal, load, status_of, write_audit};
 use crate::services::audit::AuditTrail;
 use crate::services::chart::items::{ItemInput, ValidItem, check_item};
-use crate::services::{Actor, FieldError, ServiceError, fields, settings, staff};
+use crate::services::{Actor, FieldError, ServiceError, discounts, fields, settings, staff};
 use dcms_domain::{Dentition, PlanItemStatus, PlanStatus, ToothSystem};
 use dcms_store::Store;
 use dcms_store::entity::treatment_plan;
@@ -38,8 +38,10 @@ pub struct PlanChanges {
     pub title: Option<Option<String>>,
     pub note: Option<Option<String>>,
     pub doctor_id: Option<i64>,
-    /// Whole tugrik, 0 to the subtotal.
-    pub discount: Option<i64>,
+    /// Whole tugrik (0 to the subtotal) or a percent; above the clinic's threshold a
+    /// manager's or an admin's.
+    pub discount: Option<dcms_domain::Discount>,
+    pub discount_reason: Option<String>,
 }
 
 /// A change of an item: its phase or note (a draft or presented plan), or its status
@@ -332,17 +334,15 @@ pub async fn change(
             .await?
             .subtotal
             .amount();
-        if discount < 0 || discount > subtotal {
-            e.push(
-                FieldError::coded(
-                    "discount",
-                    "discount-range",
-                    format!("must be 0 to the plan's subtotal, {subtotal}"),
-                )
-                .arg("max", subtotal),
-            );
-        } else {
-            row.discount = discount;
+        let reason = changes.discount_reason.as_deref();
+        if let Some(given) = discounts::check(e, "", Some(discount), reason, subtotal) {
+            let threshold = dcms_store::settings::load(&txn)
+                .await?
+                .discount_threshold_percent;
+            discounts::allowed(actor, threshold, &given, subtotal)?;
+            row.discount = given.off;
+            row.discount_percent = given.percent;
+            row.discount_reason = given.reason;
         }
     }
     if !errors.is_empty() {
@@ -361,6 +361,8 @@ pub async fn change(
                 "note": [before.note, row.note],
                 "doctor_id": [before.doctor_id, row.doctor_id],
                 "discount": [before.discount, row.discount],
+                "discount_percent": [before.discount_percent, row.discount_percent],
+                "discount_reason": [before.discount_reason, row.discount_reason],
             }),
         )
         .await?;

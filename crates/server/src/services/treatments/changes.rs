@@ -3,8 +3,8 @@
 //! only).
 
 use super::record::{
-    check_assistant, check_treatment_item, insert_items, item_audited, link_items,
-    patients_appointment,
+    check_assistant, check_treatment_item, discounts_allowed, insert_items, item_audited,
+    link_items, patients_appointment,
 };
 use super::{
     ITEM_TABLE, ItemInput, TABLE, ToothInput, Treatment, TreatmentChanges, assemble, id_of_tooth,
@@ -152,6 +152,7 @@ pub async fn add_item(
     let Some(valid) = valid.filter(|_| errors.is_empty()) else {
         return Err(ServiceError::Invalid(errors));
     };
+    discounts_allowed(&txn, actor, std::slice::from_ref(&valid)).await?;
     let position = repo::next_position(&txn, treatment_id).await?;
     let ids = insert_items(&txn, treatment_id, position, std::slice::from_ref(&valid)).await?;
     let item_id = ids.first().copied().ok_or_else(|| internal("no item id"))?;
@@ -261,6 +262,20 @@ pub async fn set_teeth(
         .map(|(t, note)| (id_of_tooth(*t), note.clone()))
         .collect();
     repo::insert_teeth(&txn, treatment_item_id, &rows).await?;
+    // A discount follows the new list price: a percent recomputed, an amount held to it.
+    let list = item
+        .price
+        .amount()
+        .saturating_mul(item.scope.quantity(chosen.len()));
+    let given = crate::services::discounts::Given {
+        off: item.discount.amount(),
+        percent: item.discount_percent,
+        reason: item.discount_reason.clone(),
+    }
+    .for_list(list);
+    if given.off != item.discount.amount() {
+        repo::set_item_discount(&txn, treatment_item_id, given.off).await?;
+    }
     write_audit(
         audit,
         &txn,

@@ -35,6 +35,12 @@ pub struct InvoiceLine {
     pub teeth: Vec<String>,
     pub unit_price: Money,
     pub quantity: i64,
+    /// `unit_price × quantity`, before the discount.
+    pub list_price: Money,
+    /// Whole tugrik off (0 for none), and why.
+    pub discount: Money,
+    pub discount_reason: Option<String>,
+    /// `list_price - discount`.
     pub charge: Money,
     /// What the clinic tells the patient about this service (the catalog's disclaimer).
     pub disclaimer: Option<String>,
@@ -140,6 +146,9 @@ async fn invoices_of(
                         teeth: i.teeth.iter().map(|tooth| tooth.code.clone()).collect(),
                         unit_price: i.price,
                         quantity: i.quantity,
+                        list_price: i.list_price,
+                        discount: i.discount,
+                        discount_reason: i.discount_reason.clone(),
                         charge: i.charge,
                         disclaimer: disclaimers.get(&i.service_id).cloned().flatten(),
                     })

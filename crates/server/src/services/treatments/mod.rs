@@ -99,7 +99,14 @@ pub struct TreatmentItem {
     pub price: Money,
     /// Teeth for single and multi tooth, else 1.
     pub quantity: i64,
-    /// `price × quantity`.
+    /// `price × quantity`, before the discount.
+    pub list_price: Money,
+    /// Whole tugrik off the list price (0 for none).
+    pub discount: Money,
+    /// The percent the discount was given as, if any.
+    pub discount_percent: Option<i32>,
+    pub discount_reason: Option<String>,
+    /// `list_price - discount`: what the patient pays for the item.
     pub charge: Money,
     pub note: Option<String>,
     pub teeth: Vec<ItemTooth>,
@@ -149,6 +156,8 @@ pub struct Payment {
     /// The user who took it.
     pub received_by: Option<i64>,
     pub note: Option<String>,
+    /// The payer organisation's taxpayer number: its e-barimt receipt is B2B.
+    pub customer_tin: Option<String>,
 }
 
 impl Payment {
@@ -166,6 +175,7 @@ impl Payment {
             paid_at: from_db(row.paid_at),
             received_by: row.received_by,
             note: row.note,
+            customer_tin: row.customer_tin,
         })
     }
 
@@ -177,6 +187,7 @@ impl Payment {
             "paid_at": self.paid_at,
             "received_by": self.received_by,
             "note": self.note,
+            "customer_tin": self.customer_tin,
         })
     }
 }
@@ -279,6 +290,8 @@ fn item_view(
         })
         .collect::<Result<Vec<_>, ServiceError>>()?;
     let quantity = scope.quantity(teeth.len());
+    let list_price = item.price.saturating_mul(quantity);
+    let discount = item.discount.clamp(0, list_price.max(0));
     let (service_name, patient_service_name) = services
         .get(&item.service_id)
         .cloned()
@@ -292,7 +305,11 @@ fn item_view(
         dentition: item.dentition.and_then(Dentition::from_code),
         price: Money::new(item.price),
         quantity,
-        charge: Money::new(item.price.saturating_mul(quantity)),
+        list_price: Money::new(list_price),
+        discount: Money::new(discount),
+        discount_percent: item.discount_percent,
+        discount_reason: item.discount_reason,
+        charge: Money::new(list_price - discount),
         note: item.note,
         teeth,
         surfaces: crate::services::chart::surfaces_of(item.surfaces),
@@ -412,4 +429,6 @@ pub struct PaymentInput {
     /// RFC 3339; default now; never in the future.
     pub paid_at: Given<Timestamp>,
     pub note: Option<String>,
+    /// A payer organisation's taxpayer number (B2B receipt).
+    pub customer_tin: Option<String>,
 }

@@ -48,6 +48,16 @@ pub async fn pay(
     let method = required_choice::<PaymentMethod>(&mut errors, "method", input.method.as_deref());
     let paid_at = crate::services::fields::not_after_now(&mut errors, "paid_at", input.paid_at);
     let note = fields::note(&mut errors, "note", input.note.as_deref());
+    let customer_tin = match input.customer_tin.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(t) => match dcms_domain::Tin::parse(t) {
+            Ok(tin) => Some(tin.as_str().to_owned()),
+            Err(e) => {
+                errors.push(FieldError::coded("customer_tin", "tin", e.to_string()));
+                None
+            }
+        },
+    };
     let (Some(amount), Some(method), Some(paid_at), Some(note), true) =
         (amount, method, paid_at, note, errors.is_empty())
     else {
@@ -92,6 +102,7 @@ pub async fn pay(
             paid_at: to_db(paid_at),
             received_by: actor.user_id,
             note,
+            customer_tin,
             now: now(),
         },
     )
@@ -107,6 +118,7 @@ pub async fn pay(
         Some(payment.audited()),
     )
     .await?;
+    crate::services::ebarimt::queue::on_payment(&txn, audit, actor, &current, &payment).await?;
     repo::touch(&txn, treatment_id, now()).await?;
     txn.commit().await.map_err(ServiceError::from)?;
     Ok(payment)

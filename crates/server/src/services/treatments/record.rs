@@ -133,7 +133,32 @@ pub(super) fn item_audited(item: &ValidItem) -> Value {
         "surfaces": item.surfaces.names(),
         "finding_id": item.finding_id,
         "plan_item_id": item.plan_item_id,
+        "discount": item.discount.off,
+        "discount_percent": item.discount.percent,
+        "discount_reason": item.discount.reason,
     })
+}
+
+/// Refuses (403) items whose discount is above the clinic's threshold unless the actor is a
+/// manager or an admin; items done from a plan carry the plan's discount, given already.
+pub(super) async fn discounts_allowed(
+    txn: &DatabaseTransaction,
+    actor: Actor,
+    items: &[ValidItem],
+) -> Result<(), ServiceError> {
+    if items
+        .iter()
+        .all(|i| i.plan_item_id.is_some() || i.discount.off == 0)
+    {
+        return Ok(());
+    }
+    let threshold = dcms_store::settings::load(txn)
+        .await?
+        .discount_threshold_percent;
+    for item in items.iter().filter(|i| i.plan_item_id.is_none()) {
+        crate::services::discounts::allowed(actor, threshold, &item.discount, item.list_price())?;
+    }
+    Ok(())
 }
 
 /// Inserts the items at `position` onwards, with their teeth.
@@ -156,6 +181,9 @@ pub(super) async fn insert_items(
                 position,
                 note: item.note.clone(),
                 surfaces: i32::from(item.surfaces.bits()),
+                discount: item.discount.off,
+                discount_percent: item.discount.percent,
+                discount_reason: item.discount.reason.clone(),
             },
         )
         .await?;
@@ -257,6 +285,7 @@ pub async fn create(
     else {
         return Err(ServiceError::Invalid(errors));
     };
+    discounts_allowed(&txn, actor, &items).await?;
     let at = now();
     let row = repo::insert(
         &txn,

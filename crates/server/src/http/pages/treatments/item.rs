@@ -37,6 +37,9 @@ pub struct ItemForm {
     pub plan_item_id: String,
     /// What the form says about that plan item (not posted).
     pub plan_note: String,
+    /// `5000` or `10%`, blank for none; and why.
+    pub discount: String,
+    pub discount_reason: String,
 }
 
 /// The fields of a treatment form, as typed.
@@ -69,6 +72,8 @@ pub(super) fn pairs(fields: &[(String, String)]) -> (TreatmentForm, Option<Strin
             "item_note" => form.item.item_note = value,
             "teeth" => form.item.teeth.push(value),
             "plan_item_id" => form.item.plan_item_id = value,
+            "discount" => form.item.discount = value,
+            "discount_reason" => form.item.discount_reason = value,
             "system" => extra = Some(value),
             _ => {}
         }
@@ -128,6 +133,17 @@ impl ItemForm {
                 ),
             }
         }
+        let discount = match dcms_domain::Discount::parse_typed(&self.discount) {
+            Ok(d) => d,
+            Err(e) => {
+                errors.push(FieldError::coded(
+                    "discount",
+                    "discount-typed",
+                    e.to_string(),
+                ));
+                None
+            }
+        };
         if self.scope.trim().is_empty() {
             let proposed = TreatmentScope::following(usual.get(&service_id).copied(), &codes);
             self.scope = proposed.as_str().to_owned();
@@ -139,6 +155,8 @@ impl ItemForm {
             system: Some("fdi".into()),
             dentition: Some(self.dentition.clone()),
             note: Some(self.item_note.clone()),
+            discount,
+            discount_reason: Some(self.discount_reason.clone()),
             ..ItemInput::default()
         })
     }

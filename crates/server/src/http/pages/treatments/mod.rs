@@ -37,6 +37,7 @@ use serde::Deserialize;
 
 /// A payment as the page lists it.
 pub struct PaymentRow {
+    payment_id: i64,
     paid_at: String,
     method: String,
     amount: String,
@@ -80,6 +81,8 @@ pub struct PaymentForm {
     amount: String,
     method: String,
     payment_note: String,
+    /// The payer organisation's taxpayer number (a B2B receipt).
+    customer_tin: String,
 }
 
 /// What a refused form on the treatment's page brings back.
@@ -149,6 +152,7 @@ async fn treatment_page(
     let payments = paid
         .iter()
         .map(|p| PaymentRow {
+            payment_id: p.payment_id,
             paid_at: layout.datetime(&p.paid_at),
             method: layout.payment_method(&p.method),
             amount: layout.money(p.amount.amount()),
@@ -160,6 +164,7 @@ async fn treatment_page(
         amount: treatment.balance.amount().max(0).to_string(),
         method: PaymentMethod::Cash.as_str().to_owned(),
         payment_note: String::new(),
+        customer_tin: String::new(),
     });
     let methods = PaymentMethod::ALL
         .iter()
@@ -418,6 +423,7 @@ pub async fn pay(
                 method: Some(form.method.clone()),
                 paid_at: Given::Absent,
                 note: Some(form.payment_note.clone()),
+                customer_tin: Some(form.customer_tin.clone()),
             },
         )
         .await
