@@ -143,6 +143,18 @@ pub async fn in_state(
         .await?)
 }
 
+/// How many rows are in `state` (by the `(state, next_attempt_at)` index).
+pub async fn count_in_state(
+    db: &impl ConnectionTrait,
+    state: ReceiptState,
+) -> Result<u64, StoreError> {
+    use sea_orm::PaginatorTrait;
+    Ok(ebarimt_receipt::Entity::find()
+        .filter(ebarimt_receipt::Column::State.eq(state.code()))
+        .count(db)
+        .await?)
+}
+
 /// The queued row due first (`next_attempt_at <= now`), by the index `(state,
 /// next_attempt_at)`.
 pub async fn next_due(

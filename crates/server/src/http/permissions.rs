@@ -720,6 +720,18 @@ pub const PAGE_ROUTES: &[(&str, &str, Rule)] = &[
     // Closing the day: the till's people; reopening is a manager's.
     ("GET", "/day-close", Needs(DayClose, Read)),
     ("GET", "/balances", Needs(Payments, Read)),
+    // e-barimt: receipts read with the payments, sent again by those who take them.
+    (
+        "GET",
+        "/payments/{payment_id}/receipt",
+        Needs(Payments, Read),
+    ),
+    ("GET", "/receipts", Needs(Payments, Read)),
+    (
+        "POST",
+        "/receipts/{receipt_id}/retry",
+        Needs(Payments, Write),
+    ),
     (
         "POST",
         "/balances/{patient_id}/remind",

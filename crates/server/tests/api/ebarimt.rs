@@ -293,7 +293,13 @@ backend_test!(spawn -> TestApp, async fn ebarimt_settings_are_checked_and_off_me
 
 const PASSWORD: &str = "ebarimt crash password";
 
-async fn post(http: &reqwest::Client, address: &str, path: &str, token: &str, body: Value) -> Value {
+async fn post(
+    http: &reqwest::Client,
+    address: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Value {
     let r = http
         .post(format!("http://{address}{path}"))
         .bearer_auth(token)
@@ -323,13 +329,48 @@ async fn a_kill_9_between_sending_and_recording_neither_doubles_nor_loses_the_re
     std::fs::create_dir_all(&dir).unwrap();
     let url = format!("sqlite://{}", dir.join("clinic.db").display());
     let key = dir.join("audit.key");
-    let out = run_dcms(&url, &key, &["users", "create", "--username", "admin", "--role", "admin", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run_dcms(
+        &url,
+        &key,
+        &[
+            "users",
+            "create",
+            "--username",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let args = ["--ebarimt-poll-ms", "50", "--ebarimt-timeout-ms", "60000"];
     let (mut child, address) = serve_dcms(&url, &key, &args, |_| {});
     let http = reqwest::Client::new();
-    let admin = post(&http, &address, "/api/v1/auth/login", "", json!({"username": "admin", "password": PASSWORD})).await["token"].as_str().unwrap().to_owned();
-    let position = post(&http, &address, "/api/v1/positions", &admin, json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"})).await["position_id"].clone();
+    let admin = post(
+        &http,
+        &address,
+        "/api/v1/auth/login",
+        "",
+        json!({"username": "admin", "password": PASSWORD}),
+    )
+    .await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let position = post(
+        &http,
+        &address,
+        "/api/v1/positions",
+        &admin,
+        json!({"position_type": "DENTIST", "display_name": "Шүдний эмч", "category": "clinical"}),
+    )
+    .await["position_id"]
+        .clone();
     let doctor = post(&http, &address, "/api/v1/employees", &admin, json!({
         "first_name": "Эмч", "last_name": "Бат", "gender": "female",
         "phones": [{"number": "99500000", "label": "Self", "is_primary": true}, {"number": "88500000", "label": "Home", "is_primary": false}],
@@ -341,9 +382,22 @@ async fn a_kill_9_between_sending_and_recording_neither_doubles_nor_loses_the_re
     // PosAPI issues the receipt, then does not answer: DCMS is killed while it waits.
     let sim = PosApiSim::start().await;
     sim.set(Mode::Hang(Duration::from_secs(120)));
-    let r = http.patch(format!("http://{address}/api/v1/settings")).bearer_auth(&admin).json(&sim.settings()).send().await.unwrap();
+    let r = http
+        .patch(format!("http://{address}/api/v1/settings"))
+        .bearer_auth(&admin)
+        .json(&sim.settings())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    post(&http, &address, &format!("/api/v1/treatments/{treatment}/payments"), &admin, json!({"amount": 30_000, "method": "cash"})).await;
+    post(
+        &http,
+        &address,
+        &format!("/api/v1/treatments/{treatment}/payments"),
+        &admin,
+        json!({"amount": 30_000, "method": "cash"}),
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while sim.posts().is_empty() {
         assert!(Instant::now() < deadline, "PosAPI was never called");
@@ -354,10 +408,16 @@ async fn a_kill_9_between_sending_and_recording_neither_doubles_nor_loses_the_re
         libc::kill(child.id() as i32, libc::SIGKILL);
     }
     child.wait().unwrap();
-    let store = dcms_store::Store::connect(&url, &dcms_store::StoreOptions::default()).await.unwrap();
+    let store = dcms_store::Store::connect(&url, &dcms_store::StoreOptions::default())
+        .await
+        .unwrap();
     let rows = receipt_row(&store).await;
     assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].state, dcms_domain::ReceiptState::Sending.code(), "with PosAPI when killed");
+    assert_eq!(
+        rows[0].state,
+        dcms_domain::ReceiptState::Sending.code(),
+        "with PosAPI when killed"
+    );
     assert_eq!(sim.receipts().len(), 1, "PosAPI issued it");
 
     // Started again: the receipt is sent again with the same billIdSuffix; PosAPI answers the
@@ -370,7 +430,10 @@ async fn a_kill_9_between_sending_and_recording_neither_doubles_nor_loses_the_re
         if rows[0].state == dcms_domain::ReceiptState::Done.code() {
             break rows[0].clone();
         }
-        assert!(Instant::now() < deadline, "the receipt was never recorded: {rows:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the receipt was never recorded: {rows:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     let issued = sim.receipts();
@@ -378,8 +441,18 @@ async fn a_kill_9_between_sending_and_recording_neither_doubles_nor_loses_the_re
     assert_eq!(sim.issued_twice(), Vec::<String>::new());
     let suffix = row.bill_id_suffix.clone().unwrap();
     assert_eq!(row.ebarimt_id.as_deref(), Some(issued[&suffix].id.as_str()));
-    assert_eq!(row.lottery.as_deref(), Some(issued[&suffix].lottery.as_str()));
-    assert_eq!(sim.posts().iter().filter(|b| b["billIdSuffix"] == suffix.as_str()).count(), 2, "sent twice, issued once");
+    assert_eq!(
+        row.lottery.as_deref(),
+        Some(issued[&suffix].lottery.as_str())
+    );
+    assert_eq!(
+        sim.posts()
+            .iter()
+            .filter(|b| b["billIdSuffix"] == suffix.as_str())
+            .count(),
+        2,
+        "sent twice, issued once"
+    );
     assert_eq!(sim.problems(), Vec::<String>::new());
     // SAFETY: signalling our own child process.
     unsafe {

@@ -268,7 +268,7 @@ backend_test!(spawn_app -> TestApp, async fn the_estimate_totals_phases_and_disc
     let plan_id = id(&pl, "plan_id");
     let (status, problem) = app.patch_json(&format!("/api/v1/treatment-plans/{plan_id}"), &s.doctor, json!({"discount": 260_001})).await;
     assert_eq!(status, 422, "{problem}");
-    let (status, discounted) = app.patch_json(&format!("/api/v1/treatment-plans/{plan_id}"), &s.doctor, json!({"discount": 10_000})).await;
+    let (status, discounted) = app.patch_json(&format!("/api/v1/treatment-plans/{plan_id}"), &s.doctor, json!({"discount": 10_000, "discount_reason": "Багц"})).await;
     assert_eq!(status, 200, "{discounted}");
     move_to(&app, &s, plan_id, "presented").await;
     let (status, e) = app.get_json(&format!("/api/v1/treatment-plans/{plan_id}/estimate?system=fdi"), &s.c.desk).await;

@@ -88,7 +88,7 @@ backend_test!(spawn_app -> TestApp, async fn report_pages_show_the_seeded_figure
     let revenue = section(&page, "report-revenue");
     assert!(revenue.contains("id=\"revenue-total-charges\">230 000 ₮<"), "{revenue}");
     assert!(revenue.contains("id=\"revenue-total-paid\">150 000 ₮<"), "{revenue}");
-    assert!(revenue.contains("<th scope=\"row\">Бат Ажилтан0</th><td class=\"money\">230 000 ₮</td><td class=\"money\">150 000 ₮</td>"), "{revenue}");
+    assert!(revenue.contains("<th scope=\"row\">Бат Ажилтан0</th><td class=\"money\">230 000 ₮</td><td class=\"money\">0 ₮</td><td class=\"money\">230 000 ₮</td><td class=\"money\">150 000 ₮</td>"), "{revenue}");
     assert!(revenue.contains("<svg") && revenue.contains("id=\"chart-charges\"") && revenue.contains("id=\"chart-paid\""));
     assert!(page.has("<option value=\"doctor\" selected>"), "{}", page.body);
     let page = boss.get(&app, &format!("/reports/revenue?{range}&group_by=service")).await;
@@ -99,7 +99,7 @@ backend_test!(spawn_app -> TestApp, async fn report_pages_show_the_seeded_figure
     let page = boss.get(&app, &format!("/reports/revenue?{range}&group_by=day")).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.has("class=\"chart column-chart\" id=\"chart-charges\""), "{}", page.body);
-    assert!(page.has(&format!("<th scope=\"row\">{today}</th><td class=\"money\">230 000 ₮</td><td class=\"money\">150 000 ₮</td>")));
+    assert!(page.has(&format!("<th scope=\"row\">{today}</th><td class=\"money\">230 000 ₮</td><td class=\"money\">0 ₮</td><td class=\"money\">230 000 ₮</td><td class=\"money\">150 000 ₮</td>")));
     assert!(page.has(&format!("<th scope=\"row\">{yesterday}</th><td class=\"money\">0 ₮</td>")));
     let page = boss.get(&app, "/reports/revenue").await;
     assert_eq!(page.status, 200, "{}", page.body);

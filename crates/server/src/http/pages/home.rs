@@ -87,6 +87,8 @@ struct HomePage<'a> {
     /// A member of staff's day.
     day: Option<Day>,
     day_max: u64,
+    /// e-barimt receipts that failed, for those who take payments (0: none, or not theirs).
+    receipts_failed: u64,
 }
 
 /// The coming appointments of the patient linked to `caller`, with the names a patient
@@ -219,6 +221,13 @@ pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
         }
         None => (None, None),
     };
+    let receipts_failed = if layout.can.payments_read && !is_patient && layout.caller.is_some() {
+        crate::services::ebarimt::failed_count(&state.store)
+            .await
+            .or_page(&layout)?
+    } else {
+        0
+    };
     Ok(layout.render(&HomePage {
         layout: &layout,
         is_patient,
@@ -226,5 +235,6 @@ pub async fn show(State(state): State<AppState>, layout: Layout) -> PageResult {
         portal,
         day,
         day_max: DAY_MAX,
+        receipts_failed,
     }))
 }

@@ -33,6 +33,7 @@ mod home;
 mod login;
 mod medical;
 mod plans;
+pub(crate) mod receipts;
 
 mod patients;
 mod positions;
@@ -189,6 +190,9 @@ pub fn routes() -> Router<AppState> {
         .route("/recalls", get(recalls::list))
         .route("/day-close", get(day_close::show).post(day_close::close))
         .route("/balances", get(balances::list))
+        .route("/payments/{payment_id}/receipt", get(receipts::show))
+        .route("/receipts", get(receipts::list))
+        .route("/receipts/{receipt_id}/retry", post(receipts::retry))
         .route("/balances/{patient_id}/remind", post(balances::remind))
         .route("/patients/{patient_id}/statement", get(balances::statement))
         .route("/day-close/{date}/reopen", post(day_close::reopen))

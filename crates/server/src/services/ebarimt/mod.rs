@@ -133,6 +133,15 @@ pub async fn of_payment(store: &Store, payment_id: i64) -> Result<Receipt, Servi
         .ok_or(ServiceError::NotFound("receipt"))
 }
 
+/// The body sent (or to be sent) for a receipt, as JSON (`{}` for a return).
+pub async fn request_of(store: &Store, receipt_id: i64) -> Result<serde_json::Value, ServiceError> {
+    let row = repo::find(store.connection(), receipt_id)
+        .await?
+        .ok_or(ServiceError::NotFound("receipt"))?;
+    serde_json::from_str(&row.request)
+        .map_err(|e| ServiceError::Internal(format!("receipt {receipt_id}'s request: {e}")))
+}
+
 /// The issued receipts of payments (for the invoice: their lottery numbers and QR codes).
 pub async fn issued_of_treatment(
     store: &Store,
@@ -144,6 +153,11 @@ pub async fn issued_of_treatment(
         .filter(|r| r.kind == ReceiptKind::Issue.code() && r.state == ReceiptState::Done.code())
         .collect();
     views(store, rows).await
+}
+
+/// How many receipts failed (the start page's warning).
+pub async fn failed_count(store: &Store) -> Result<u64, ServiceError> {
+    Ok(repo::count_in_state(store.connection(), ReceiptState::Failed).await?)
 }
 
 /// The cashier's list: receipts in `state`, or, without one, every receipt not done yet

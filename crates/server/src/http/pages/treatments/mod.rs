@@ -475,6 +475,8 @@ pub async fn pay(
 struct InvoicePage<'a> {
     layout: &'a Layout,
     invoice: Invoice,
+    /// The e-barimt receipts issued for its payments, printed with it.
+    receipts: Vec<crate::http::pages::receipts::PrintedReceipt>,
 }
 
 /// `GET /treatments/{treatment_id}/invoice`: the invoice, made for printing.
@@ -497,8 +499,19 @@ pub async fn invoice(
     )
     .await
     .or_page(&layout)?;
+    let mut receipts = Vec::new();
+    for r in crate::services::ebarimt::issued_of_treatment(&state.store, treatment_id)
+        .await
+        .or_page(&layout)?
+    {
+        let request = crate::services::ebarimt::request_of(&state.store, r.receipt_id)
+            .await
+            .or_page(&layout)?;
+        receipts.push(crate::http::pages::receipts::printed(&layout, r, &request));
+    }
     Ok(layout.render(&InvoicePage {
         layout: &layout,
         invoice,
+        receipts,
     }))
 }
