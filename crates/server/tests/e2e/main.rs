@@ -13,10 +13,14 @@ mod browser;
 mod calls;
 mod chart;
 mod clinic;
+mod ebarimt;
 mod flows;
 mod front_desk;
 mod medical;
 mod money;
 mod patient;
+#[allow(dead_code)]
+#[path = "../api/posapi.rs"]
+mod posapi;
 mod screens;
 mod treatment;

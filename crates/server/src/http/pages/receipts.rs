@@ -37,6 +37,8 @@ pub struct PrintedItem {
 /// What a receipt page shows.
 pub struct PrintedReceipt {
     pub receipt: Receipt,
+    /// The last error in the reader's language.
+    pub error: Option<String>,
     pub state: String,
     pub merchant_tin: String,
     pub customer_tin: Option<String>,
@@ -87,6 +89,7 @@ pub fn printed(layout: &Layout, receipt: Receipt, request: &Value) -> PrintedRec
             .map(|t| layout.datetime(&t))
             .unwrap_or_default(),
         qr: receipt.qr_data.as_deref().and_then(qr_svg),
+        error: receipt.last_error.as_deref().map(|e| error_text(layout, e)),
         receipt,
     }
 }
@@ -119,8 +122,21 @@ pub async fn show(
     }))
 }
 
+/// A receipt's last error in the reader's language (`<code>: <detail>`, the code
+/// translated, the detail as PosAPI said it).
+pub fn error_text(layout: &Layout, error: &str) -> String {
+    match error.split_once(": ") {
+        Some((code, detail)) if code.bytes().all(|b| b.is_ascii_lowercase()) => {
+            format!("{} ({detail})", layout.t(&format!("receipt-error-{code}")))
+        }
+        _ => error.to_owned(),
+    }
+}
+
 /// A row of the cashier's list.
 pub struct WaitingRow {
+    pub attempts: String,
+    pub error: Option<String>,
     pub receipt: Receipt,
     pub kind: String,
     pub state: String,
@@ -150,6 +166,8 @@ pub async fn list(State(state): State<AppState>, layout: Layout) -> PageResult {
                 "receipt-kind-issue"
             }),
             state: layout.t(&format!("receipt-state-{}", r.state)),
+            error: r.last_error.as_deref().map(|e| error_text(&layout, e)),
+            attempts: layout.t1("receipt-attempts", "n", r.attempts),
             amount: layout.money(r.amount),
             created: layout.datetime(&r.created_at),
             next: if r.state == ReceiptState::Queued {

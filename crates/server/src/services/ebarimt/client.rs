@@ -6,18 +6,20 @@
 use serde::Deserialize;
 use std::time::Duration;
 
-/// Why a call did not succeed.
+/// Why a call did not succeed. Shown as `<code>: <detail>` (the receipt's `last_error`): the
+/// pages say the code in the reader's language (`receipt-error-<code>`), the detail as PosAPI
+/// said it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PosError {
-    #[error("PosAPI is unreachable: {0}")]
+    #[error("unreachable: {0}")]
     Unreachable(String),
-    #[error("PosAPI did not answer within {0} s")]
+    #[error("timeout: no answer within {0} s")]
     TimedOut(u64),
-    #[error("PosAPI answered HTTP {0}: {1}")]
+    #[error("http: HTTP {0} {1}")]
     Http(u16, String),
-    #[error("PosAPI refused it: {0}")]
+    #[error("refused: {0}")]
     Refused(String),
-    #[error("PosAPI's answer is not understood: {0}")]
+    #[error("garbled: {0}")]
     Garbled(String),
 }
 

@@ -149,7 +149,7 @@ pub async fn on_payment(
             // Never sent: it is not issued at all.
             let change = Change {
                 last_error: Some(Some(format!(
-                    "refunded by payment {} before it was sent",
+                    "refunded: payment {} took the money back before it was sent",
                     payment.payment_id
                 ))),
                 ..Change::default()

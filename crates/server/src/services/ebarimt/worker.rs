@@ -112,7 +112,9 @@ pub async fn recover_interrupted(store: &Store, audit: &AuditTrail) -> Result<us
     for row in repo::in_state(&txn, ReceiptState::Sending, 10_000).await? {
         let change = Change {
             next_attempt_at: Some(now()),
-            last_error: Some(Some("interrupted while sending: sent again".into())),
+            last_error: Some(Some(
+                "interrupted: the server stopped while sending; sent again".into(),
+            )),
             ..Change::default()
         };
         let moved = move_row(
@@ -186,7 +188,9 @@ async fn claim(
                             now(),
                             options.poll.max(Duration::from_secs(1)) * 6,
                         )),
-                        last_error: Some(Some("waits for the receipt it returns".into())),
+                        last_error: Some(Some(
+                            "waiting: the receipt it returns is not issued yet".into(),
+                        )),
                         ..Change::default()
                     };
                     if to == ReceiptState::Queued {
