@@ -66,6 +66,16 @@ pub async fn set_request(
     Ok(())
 }
 
+/// What PosAPI answered for an issued receipt.
+#[derive(Debug, Clone, Default)]
+pub struct IssuedAnswer {
+    pub ebarimt_id: String,
+    pub lottery: Option<String>,
+    pub qr_data: Option<String>,
+    /// `YYYY-MM-DD HH:MM:SS`, needed to return it.
+    pub date: Option<String>,
+}
+
 /// What a state change writes besides the state and `updated_at`.
 #[derive(Debug, Clone, Default)]
 pub struct Change {
@@ -75,7 +85,7 @@ pub struct Change {
     /// `Some(None)` clears it.
     pub last_error: Option<Option<String>>,
     /// PosAPI's id, lottery, QR data and date of an issued receipt.
-    pub issued: Option<(String, Option<String>, Option<String>, Option<String>)>,
+    pub issued: Option<IssuedAnswer>,
     pub issued_at: Option<DbTimestamp>,
 }
 
@@ -104,12 +114,12 @@ pub async fn transition(
     if let Some(error) = change.last_error {
         update = update.col_expr(C::LastError, Expr::value(error));
     }
-    if let Some((id, lottery, qr, date)) = change.issued {
+    if let Some(answer) = change.issued {
         update = update
-            .col_expr(C::EbarimtId, Expr::value(id))
-            .col_expr(C::Lottery, Expr::value(lottery))
-            .col_expr(C::QrData, Expr::value(qr))
-            .col_expr(C::EbarimtDate, Expr::value(date));
+            .col_expr(C::EbarimtId, Expr::value(answer.ebarimt_id))
+            .col_expr(C::Lottery, Expr::value(answer.lottery))
+            .col_expr(C::QrData, Expr::value(answer.qr_data))
+            .col_expr(C::EbarimtDate, Expr::value(answer.date));
     }
     if let Some(at) = change.issued_at {
         update = update.col_expr(C::IssuedAt, Expr::value(at));

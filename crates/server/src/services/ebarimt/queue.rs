@@ -59,16 +59,15 @@ async fn audit_row(
     audit.record(txn, actor.stamp(entry)).await
 }
 
-/// Queues an issue of the money from `from` to `from + amount` of `treatment`'s lines.
+/// Queues an issue of the money `(from, amount)`: from `from` to `from + amount` of
+/// `treatment`'s lines.
 async fn queue_issue(
     txn: &DatabaseTransaction,
     audit: &AuditTrail,
     actor: Actor,
     settings: &EbarimtSettings,
-    treatment: &Treatment,
-    payment: &Payment,
-    from: i64,
-    amount: i64,
+    (treatment, payment): (&Treatment, &Payment),
+    (from, amount): (i64, i64),
 ) -> Result<(), ServiceError> {
     let lines = lines(txn, settings, treatment).await?;
     let parts = request::allocate(&lines, from, amount);
@@ -119,10 +118,8 @@ pub async fn on_payment(
             audit,
             actor,
             &settings,
-            treatment,
-            payment,
-            paid_before,
-            amount,
+            (treatment, payment),
+            (paid_before, amount),
         )
         .await;
     }
@@ -188,7 +185,12 @@ pub async fn on_payment(
     if remains > 0 {
         let from = paid_before - held;
         queue_issue(
-            txn, audit, actor, &settings, treatment, payment, from, remains,
+            txn,
+            audit,
+            actor,
+            &settings,
+            (treatment, payment),
+            (from, remains),
         )
         .await?;
     }

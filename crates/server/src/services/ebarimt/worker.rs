@@ -145,7 +145,7 @@ enum Call {
     Return {
         id: String,
         date: Option<String>,
-        target: ebarimt_receipt::Model,
+        target: Box<ebarimt_receipt::Model>,
     },
 }
 
@@ -179,7 +179,7 @@ async fn claim(
                     call = Some(Call::Return {
                         id: target.ebarimt_id.clone().unwrap_or_default(),
                         date: target.ebarimt_date.clone(),
-                        target,
+                        target: Box::new(target),
                     });
                 }
                 (Some(to), _) => {
@@ -271,7 +271,12 @@ async fn record(
             }
             let change = Change {
                 last_error: Some(None),
-                issued: issued.map(|i| (i.id, i.lottery, i.qr_data, i.date)),
+                issued: issued.map(|i| dcms_store::receipts::IssuedAnswer {
+                    ebarimt_id: i.id,
+                    lottery: i.lottery,
+                    qr_data: i.qr_data,
+                    date: i.date,
+                }),
                 issued_at: Some(at),
                 ..Change::default()
             };
