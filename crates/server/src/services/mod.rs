@@ -24,6 +24,7 @@ pub mod passwords;
 pub mod patient_csv;
 pub mod patient_import;
 pub mod patients;
+pub mod periodic;
 pub mod phones;
 pub mod plans;
 pub mod positions;

@@ -32,7 +32,6 @@ use dcms_store::outbox::{self as repo, Change};
 use dcms_store::time::{DbTimestamp, from_db, now, to_db};
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// How the worker runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -377,10 +376,7 @@ pub async fn poll_once<G: SmsGateway>(
 /// The background task that sends the outbox and queues reminders, started with the server.
 /// Stop it with [`OutboxWorker::shutdown`]: a message being sent is finished first.
 #[derive(Debug)]
-pub struct OutboxWorker {
-    stop: Option<watch::Sender<bool>>,
-    task: Option<JoinHandle<()>>,
-}
+pub struct OutboxWorker(super::periodic::Periodic);
 
 impl OutboxWorker {
     /// Starts the task (inside a Tokio runtime): first [`recover_interrupted`], then a poll
@@ -391,40 +387,33 @@ impl OutboxWorker {
         gateway: G,
         options: OutboxOptions,
     ) -> OutboxWorker {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            if let Err(e) = recover_interrupted(&store, &audit).await {
+        let (first_store, first_audit) = (store.clone(), audit.clone());
+        let first = async move {
+            if let Err(e) = recover_interrupted(&first_store, &first_audit).await {
                 tracing::error!(error = %e, "marking interrupted SMS unknown failed");
             }
-            let mut ticks = tokio::time::interval(options.poll);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = stopped.changed() => return,
-                    _ = ticks.tick() => {}
-                }
-                if *stopped.borrow() {
-                    return;
-                }
-                poll_once(&store, &audit, &gateway, &options, &stopped).await;
-            }
-        });
-        OutboxWorker {
-            stop: Some(stop),
-            task: Some(task),
-        }
+        };
+        let gateway = std::sync::Arc::new(gateway);
+        let every = options.poll;
+        OutboxWorker(super::periodic::Periodic::start(
+            "SMS outbox",
+            every,
+            first,
+            move |stop| {
+                let (store, audit, gateway, options) = (
+                    store.clone(),
+                    audit.clone(),
+                    gateway.clone(),
+                    options.clone(),
+                );
+                async move { poll_once(&store, &audit, gateway.as_ref(), &options, &stop).await }
+            },
+        ))
     }
 
     /// Stops the task and waits for it to end (after the message in hand, if any).
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(true);
-        }
-        if let Some(task) = self.task.take()
-            && let Err(e) = task.await
-        {
-            tracing::error!(error = %e, "the outbox task failed");
-        }
+    pub async fn shutdown(self) {
+        self.0.shutdown().await;
     }
 }
 

@@ -28,7 +28,6 @@ use dcms_store::time::{DbTimestamp, from_db, now, to_db};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// How the worker runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -418,48 +417,33 @@ pub async fn poll_once(
 
 /// The background task that sends receipts, started with the server.
 #[derive(Debug)]
-pub struct EbarimtWorker {
-    stop: Option<watch::Sender<bool>>,
-    task: Option<JoinHandle<()>>,
-}
+pub struct EbarimtWorker(crate::services::periodic::Periodic);
 
 impl EbarimtWorker {
     /// Starts the task: first [`recover_interrupted`], then a poll every `options.poll`.
     pub fn start(store: Store, audit: AuditTrail, options: EbarimtOptions) -> EbarimtWorker {
-        let (stop, mut stopped) = watch::channel(false);
-        let task = tokio::spawn(async move {
-            if let Err(e) = recover_interrupted(&store, &audit).await {
+        let api = PosApi::new(options.timeout);
+        let (first_store, first_audit) = (store.clone(), audit.clone());
+        let first = async move {
+            if let Err(e) = recover_interrupted(&first_store, &first_audit).await {
                 tracing::error!(error = %e, "queuing interrupted receipts again failed");
             }
-            let api = PosApi::new(options.timeout);
-            let mut ticks = tokio::time::interval(options.poll);
-            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            loop {
-                tokio::select! {
-                    _ = stopped.changed() => return,
-                    _ = ticks.tick() => {}
-                }
-                if *stopped.borrow() {
-                    return;
-                }
-                poll_once(&store, &audit, &api, &options, &stopped).await;
-            }
-        });
-        EbarimtWorker {
-            stop: Some(stop),
-            task: Some(task),
-        }
+        };
+        let every = options.poll;
+        EbarimtWorker(crate::services::periodic::Periodic::start(
+            "e-barimt",
+            every,
+            first,
+            move |stop| {
+                let (store, audit, api, options) =
+                    (store.clone(), audit.clone(), api.clone(), options.clone());
+                async move { poll_once(&store, &audit, &api, &options, &stop).await }
+            },
+        ))
     }
 
     /// Stops the task and waits for it (after the receipt in hand, if any).
-    pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(true);
-        }
-        if let Some(task) = self.task.take()
-            && let Err(e) = task.await
-        {
-            tracing::error!(error = %e, "the e-barimt task failed");
-        }
+    pub async fn shutdown(self) {
+        self.0.shutdown().await;
     }
 }
