@@ -165,6 +165,34 @@ pub async fn count_in_state(
         .await?)
 }
 
+/// How many receipts wait in each state not final (queued, sending, failed), for `/metrics`.
+pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<(ReceiptState, u64)>, StoreError> {
+    let waiting = [
+        ReceiptState::Queued,
+        ReceiptState::Sending,
+        ReceiptState::Failed,
+    ];
+    let rows: Vec<(i16, i64)> = ebarimt_receipt::Entity::find()
+        .select_only()
+        .column(ebarimt_receipt::Column::State)
+        .column_as(ebarimt_receipt::Column::ReceiptId.count(), "n")
+        .filter(ebarimt_receipt::Column::State.is_in(waiting.iter().map(|s| s.code())))
+        .group_by(ebarimt_receipt::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(waiting
+        .iter()
+        .map(|state| {
+            let n = rows
+                .iter()
+                .find(|(code, _)| *code == state.code())
+                .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+            (*state, n)
+        })
+        .collect())
+}
+
 /// The queued row due first (`next_attempt_at <= now`), by the index `(state,
 /// next_attempt_at)`.
 pub async fn next_due(

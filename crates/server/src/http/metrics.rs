@@ -147,6 +147,15 @@ pub async fn metrics_text(State(state): State<AppState>) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: cannot count the SMS outbox"),
     }
+    match dcms_store::receipts::depth(state.store.connection()).await {
+        Ok(depths) => {
+            for (receipt_state, n) in depths {
+                metrics::gauge!("ebarimt_outbox_depth", "state" => receipt_state.as_str())
+                    .set(n as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: cannot count the e-barimt receipts"),
+    }
     if let Some(bytes) = resident_bytes() {
         metrics::gauge!("process_resident_memory_bytes").set(bytes as f64);
     }

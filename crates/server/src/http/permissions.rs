@@ -36,6 +36,7 @@ use Rule::*;
 /// Every route: (method, path as routed, rule).
 pub const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/healthz", Public),
+    ("GET", "/api/v1/version", Public),
     ("GET", "/metrics", Public),
     ("GET", "/api/openapi.json", Public),
     ("POST", "/api/v1/auth/login", Public),

@@ -14,6 +14,16 @@ backend_test!(spawn_app -> TestApp, async fn healthz_answers_when_the_database_d
     assert_eq!(body["database"], expected);
 });
 
+backend_test!(spawn_app -> TestApp, async fn the_version_and_api_revision_answer_without_a_session(app) {
+    let response = app.get("/api/v1/version").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["name"], "dcms");
+    assert_eq!(body["api"], "v1");
+    assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(body["api_revision"], dcms_server::http::api::health::API_REVISION);
+});
+
 backend_test!(spawn_app -> TestApp, async fn healthz_is_503_problem_when_the_database_is_gone(app) {
     app.store.clone().close().await.unwrap();
     let response = app.get("/healthz").await;

@@ -342,6 +342,7 @@ backend_test!(spawn_app -> TestApp, async fn metrics_are_prometheus_text_by_rout
     assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
     assert!(text.contains(r#"db_pool_connections{state="max"}"#), "{text}");
     assert!(text.contains(r#"sms_outbox_depth{state="queued"} 0"#), "{text}");
+    assert!(text.contains(r#"ebarimt_outbox_depth{state="failed"} 0"#), "{text}");
     assert!(text.contains("process_resident_memory_bytes"), "{text}");
     assert!(!text.contains("Бат") && !text.contains("patient_id=\""), "no records' data");
 });

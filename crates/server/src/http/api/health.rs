@@ -43,3 +43,42 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
         }
     }
 }
+
+/// The revision of the `/api/v1` figures DCMS HQ reads (reports, settings): raised whenever a
+/// field HQ relies on is added or changes meaning, so HQ can say plainly that a clinic is too
+/// old for it (docs/operations.md). 2: revenue rows carry `list` and `discounts` (issue 23).
+pub const API_REVISION: u32 = 2;
+
+/// The answer of `/api/v1/version`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Version {
+    /// `dcms`.
+    pub name: &'static str,
+    /// This build's version (`Cargo.toml`).
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// The API's major version: `v1`.
+    pub api: &'static str,
+    /// See [`API_REVISION`].
+    #[schema(example = 2)]
+    pub api_revision: u32,
+}
+
+/// What this server is: its version and the API revision it serves (no session needed, so a
+/// head office can check a clinic before connecting to it).
+#[utoipa::path(
+    get,
+    path = "/api/v1/version", operation_id = "operations_version",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The version", body = Version),
+    )
+)]
+pub async fn version() -> Json<Version> {
+    Json(Version {
+        name: "dcms",
+        version: env!("CARGO_PKG_VERSION"),
+        api: "v1",
+        api_revision: API_REVISION,
+    })
+}

@@ -10,7 +10,7 @@ pub mod chart;
 pub mod comms;
 pub mod day_close;
 pub mod front_desk;
-mod health;
+pub mod health;
 pub mod inputs;
 pub mod medical;
 pub mod patients;
@@ -41,7 +41,7 @@ use utoipa::OpenApi;
         license(name = "MIT")
     ),
     paths(
-        health::healthz, crate::http::metrics::metrics_text, openapi_json,
+        health::healthz, health::version, crate::http::metrics::metrics_text, openapi_json,
         auth::login, auth::logout, auth::me, auth::my_sessions, auth::revoke_my_session,
         auth::change_password,
         users::list, users::create, users::get, users::update, users::set_password,
@@ -269,6 +269,7 @@ impl utoipa::Modify for CommonErrors {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/api/v1/version", get(health::version))
         .route("/metrics", get(crate::http::metrics::metrics_text))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/v1/auth/login", post(auth::login))
