@@ -452,3 +452,157 @@ pub async fn paid_per_treatment(db: &impl ConnectionTrait) -> Result<Vec<(i64, i
         .to_owned();
     pairs(db, &select).await
 }
+
+// --- figures by day and doctor (what a head office pulls) -----------------------------------
+
+/// Rows of `n` integer columns named `c0..`.
+async fn int_rows(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+    n: usize,
+) -> Result<Vec<Vec<i64>>, StoreError> {
+    let rows: Vec<QueryResult> = db.query_all(select).await?;
+    rows.iter()
+        .map(|r| {
+            (0..n)
+                .map(|i| Ok(r.try_get::<i64>("", &format!("c{i}"))?))
+                .collect()
+        })
+        .collect()
+}
+
+/// The items' charges and discounts of the treatments dated in each bucket, per doctor:
+/// `(bucket, doctor_id, charges, discounts)`.
+pub async fn charges_by_day_and_doctor(
+    db: &impl ConnectionTrait,
+    boundaries: &[DbTimestamp],
+) -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+    let (Some(&from), Some(&to)) = (boundaries.first(), boundaries.last()) else {
+        return Ok(Vec::new());
+    };
+    let backend = db.get_database_backend();
+    let date = Expr::col((treatment::Entity, treatment::Column::TreatmentDate));
+    let discount = Expr::col((treatment_item::Entity, treatment_item::Column::Discount));
+    let select = Query::select()
+        .expr_as(
+            int64(backend, bucket(date.clone(), boundaries)),
+            Alias::new("c0"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((treatment::Entity, treatment::Column::DoctorId)),
+            ),
+            Alias::new("c1"),
+        )
+        .expr_as(int64(backend, item_charge().sum()), Alias::new("c2"))
+        .expr_as(int64(backend, discount.sum()), Alias::new("c3"))
+        .from(treatment_item::Entity)
+        .inner_join(
+            treatment::Entity,
+            Expr::col((treatment::Entity, treatment::Column::TreatmentId))
+                .equals((treatment_item::Entity, treatment_item::Column::TreatmentId)),
+        )
+        .cond_where(in_range(date, Range { from, to }))
+        .add_group_by([by_alias("c0"), by_alias("c1")])
+        .to_owned();
+    Ok(int_rows(db, &select, 4)
+        .await?
+        .into_iter()
+        .map(|r| (r[0], r[1], r[2], r[3]))
+        .collect())
+}
+
+/// The payments (refunds subtracted) made in each bucket, per doctor of their treatment:
+/// `(bucket, doctor_id, paid)`.
+pub async fn payments_by_day_and_doctor(
+    db: &impl ConnectionTrait,
+    boundaries: &[DbTimestamp],
+) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+    let (Some(&from), Some(&to)) = (boundaries.first(), boundaries.last()) else {
+        return Ok(Vec::new());
+    };
+    let backend = db.get_database_backend();
+    let at = Expr::col((payment::Entity, payment::Column::PaidAt));
+    let select = Query::select()
+        .expr_as(
+            int64(backend, bucket(at.clone(), boundaries)),
+            Alias::new("c0"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((treatment::Entity, treatment::Column::DoctorId)),
+            ),
+            Alias::new("c1"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((payment::Entity, payment::Column::Amount)).sum(),
+            ),
+            Alias::new("c2"),
+        )
+        .from(payment::Entity)
+        .inner_join(
+            treatment::Entity,
+            Expr::col((treatment::Entity, treatment::Column::TreatmentId))
+                .equals((payment::Entity, payment::Column::TreatmentId)),
+        )
+        .cond_where(in_range(at, Range { from, to }))
+        .add_group_by([by_alias("c0"), by_alias("c1")])
+        .to_owned();
+    Ok(int_rows(db, &select, 3)
+        .await?
+        .into_iter()
+        .map(|r| (r[0], r[1], r[2]))
+        .collect())
+}
+
+/// Appointments starting in each bucket, per doctor and status: `(bucket, doctor_id, status,
+/// count)`.
+pub async fn appointments_by_day_doctor_and_status(
+    db: &impl ConnectionTrait,
+    boundaries: &[DbTimestamp],
+) -> Result<Vec<(i64, i64, i16, i64)>, StoreError> {
+    let (Some(&from), Some(&to)) = (boundaries.first(), boundaries.last()) else {
+        return Ok(Vec::new());
+    };
+    let backend = db.get_database_backend();
+    let start = Expr::col((appointment::Entity, appointment::Column::StartAt));
+    let select = Query::select()
+        .expr_as(
+            int64(backend, bucket(start.clone(), boundaries)),
+            Alias::new("c0"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((appointment::Entity, appointment::Column::DoctorId)),
+            ),
+            Alias::new("c1"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((appointment::Entity, appointment::Column::Status)),
+            ),
+            Alias::new("c2"),
+        )
+        .expr_as(
+            int64(
+                backend,
+                Expr::col((appointment::Entity, appointment::Column::AppointmentId)).count(),
+            ),
+            Alias::new("c3"),
+        )
+        .from(appointment::Entity)
+        .cond_where(in_range(start, Range { from, to }))
+        .add_group_by([by_alias("c0"), by_alias("c1"), by_alias("c2")])
+        .to_owned();
+    Ok(int_rows(db, &select, 4)
+        .await?
+        .into_iter()
+        .map(|r| (r[0], r[1], i16::try_from(r[2]).unwrap_or(i16::MAX), r[3]))
+        .collect())
+}

@@ -72,6 +72,7 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     // Reports: admins, managers and HQ read them.
     ("GET", "/api/v1/reports/day", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/revenue", Needs(Reports, Read)),
+    ("GET", "/api/v1/reports/days", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/patients", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/no-shows", Needs(Reports, Read)),
     ("GET", "/api/v1/settings", Needs(Settings, Read)),

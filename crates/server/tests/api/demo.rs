@@ -275,3 +275,62 @@ fn serve_demo_fills_an_empty_database_once() {
     assert!(status.success(), "{status:?} {log:?} {out:?}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+backend_test!(spawn_app -> TestApp, async fn the_days_figures_equal_the_day_and_revenue_reports(app) {
+    // What a head office pulls (GET /api/v1/reports/days) against the clinic's own reports, on
+    // a demo clinic's past month: equal to the tugrik, day by day and doctor by doctor.
+    let options = ScaleOptions { patients: 120, seed: 77, ..ScaleOptions::demo_clinic() };
+    demo::generate(&app.store, &app.audit, &options).await.unwrap();
+    let manager = demo_login(&app, "manager").await;
+    let today = jiff::Timestamp::now().in_tz("Asia/Ulaanbaatar").unwrap().date();
+    let from = today.checked_sub(35.days()).unwrap();
+    let days = get(&app, &manager, &format!("/api/v1/reports/days?from={from}&to={today}")).await;
+    let days = days.as_array().unwrap();
+    assert_eq!(days.len(), 36);
+    let mut total_charges = 0;
+    let mut doctor_charges: HashMap<i64, i64> = HashMap::new();
+    let mut doctor_paid: HashMap<i64, i64> = HashMap::new();
+    for d in days {
+        let date = d["date"].as_str().unwrap();
+        let report = get(&app, &manager, &format!("/api/v1/reports/day?date={date}")).await;
+        assert_eq!(d["charges"], report["charges"], "{date}");
+        let paid: i64 = report["payments_by_method"].as_object().unwrap().values().map(|v| v.as_i64().unwrap()).sum();
+        assert_eq!(d["paid"].as_i64(), Some(paid), "{date}");
+        for status in ["reserved", "canceled", "confirmed", "no_show", "came", "finished"] {
+            let by_doctors: i64 = report["doctors"].as_array().unwrap().iter().map(|r| r["by_status"][status].as_i64().unwrap()).sum();
+            assert_eq!(d["appointments"][status].as_i64(), Some(by_doctors), "{date} {status}");
+        }
+        let sum = |key: &str| d["doctors"].as_array().unwrap().iter().map(|r| r[key].as_i64().unwrap()).sum::<i64>();
+        assert_eq!(d["charges"].as_i64(), Some(sum("charges")));
+        assert_eq!(d["paid"].as_i64(), Some(sum("paid")));
+        for r in d["doctors"].as_array().unwrap() {
+            let id = r["doctor_id"].as_i64().unwrap();
+            *doctor_charges.entry(id).or_default() += r["charges"].as_i64().unwrap();
+            *doctor_paid.entry(id).or_default() += r["paid"].as_i64().unwrap();
+            assert!(!r["name"].as_str().unwrap().starts_with('#'), "{r}");
+        }
+        total_charges += d["charges"].as_i64().unwrap();
+    }
+    assert!(total_charges > 0, "the demo month has charges");
+    let revenue = get(&app, &manager, &format!("/api/v1/reports/revenue?from={from}&to={today}&group_by=doctor")).await;
+    assert_eq!(revenue["total_charges"].as_i64(), Some(total_charges));
+    for row in revenue["rows"].as_array().unwrap() {
+        let id = row["key"].as_i64().unwrap();
+        assert_eq!(row["charges"].as_i64(), Some(doctor_charges.get(&id).copied().unwrap_or(0)), "{row}");
+        assert_eq!(row["paid"].as_i64(), Some(doctor_paid.get(&id).copied().unwrap_or(0)), "{row}");
+    }
+    // New patients: the demo registers its patients over the past; the days' sum is the
+    // number created in the range.
+    let created_in_range = patient::Entity::find().all(app.store.connection()).await.unwrap().into_iter()
+        .filter(|p| {
+            let day = from_db(p.created_at).in_tz("Asia/Ulaanbaatar").unwrap().date();
+            day >= from && day <= today
+        })
+        .count() as i64;
+    assert!(created_in_range > 0, "the demo registers patients in the month");
+    assert_eq!(days.iter().map(|d| d["new_patients"].as_i64().unwrap()).sum::<i64>(), created_in_range);
+    // HQ reads it; a doctor does not; a bad range is 422.
+    assert_eq!(app.get_json(&format!("/api/v1/reports/days?from={today}&to={from}"), &manager).await.0, 422);
+    let doctor = demo_login(&app, "doctor1").await;
+    assert_eq!(app.get_json(&format!("/api/v1/reports/days?from={from}&to={today}"), &doctor).await.0, 403);
+});

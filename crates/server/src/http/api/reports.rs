@@ -8,7 +8,9 @@ use super::inputs::DateText;
 use crate::http::error::{ApiError, Json, Problem, Query};
 use crate::http::state::AppState;
 use crate::services::fields::Given;
-use crate::services::reports::{self, DayReport, NoShowReport, PatientsReport, RevenueReport};
+use crate::services::reports::{
+    self, DayFigures, DayReport, NoShowReport, PatientsReport, RevenueReport,
+};
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -117,6 +119,30 @@ pub async fn no_shows(
     ))
 }
 
+/// Each day from `from` to `to` (inclusive) with its figures in total and per doctor:
+/// charges (after discounts), discounts, payments, appointments by status, new patients. What
+/// a head office pulls to keep a clinic's figures by day; each day's figures equal the day
+/// report's, and summed over the range, the revenue report's by doctor.
+#[utoipa::path(get, path = "/api/v1/reports/days", operation_id = "reports_days", tag = "reports", security(("bearer" = [])),
+    params(RangeParams),
+    responses(
+        (status = 200, description = "One entry per day, in order", body = Vec<DayFigures>),
+        (status = 422, description = "A bad date, from after to or a range over 366 days", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn days(
+    State(state): State<AppState>,
+    Query(params): Query<RangeParams>,
+) -> Result<Json<Vec<DayFigures>>, ApiError> {
+    Ok(Json(
+        reports::days(
+            &state.store,
+            Given::date("from", params.from.as_deref()),
+            Given::date("to", params.to.as_deref()),
+        )
+        .await?,
+    ))
+}
+
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing;
     axum::Router::new()
@@ -124,4 +150,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/reports/revenue", routing::get(revenue))
         .route("/api/v1/reports/patients", routing::get(patients))
         .route("/api/v1/reports/no-shows", routing::get(no_shows))
+        .route("/api/v1/reports/days", routing::get(days))
 }
