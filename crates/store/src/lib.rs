@@ -14,6 +14,7 @@ pub mod entity;
 mod error;
 pub mod findings;
 pub mod hours;
+pub mod hq;
 pub mod medical;
 pub mod migration;
 pub mod outbox;

@@ -18,6 +18,7 @@ pub mod ebarimt;
 mod error;
 pub mod fields;
 pub mod hours;
+pub mod hq;
 pub mod medical;
 pub mod outbox;
 pub mod passwords;

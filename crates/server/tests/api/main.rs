@@ -25,6 +25,7 @@ mod ebarimt;
 mod errors;
 mod front_desk;
 mod home_pages;
+mod hq_sync;
 mod limits;
 mod medical;
 mod medical_pages;

@@ -14,7 +14,7 @@ mod m20261208_000008_medical_and_files;
 pub mod m20261209_000009_front_desk;
 mod m20261210_000010_day_close;
 mod m20261211_000011_money;
-mod schema;
+pub(crate) mod schema;
 
 use sea_orm_migration::prelude::*;
 
