@@ -34,7 +34,6 @@ use sea_orm::{
 };
 use sha2::Sha256;
 use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 /// The chain head's primary key: the table has exactly one row.
@@ -80,10 +79,7 @@ impl AuditKey {
 
     /// A fresh random key from the operating system's generator.
     pub fn generate() -> AuditKey {
-        use rand::RngCore;
-        let mut bytes = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut bytes);
-        AuditKey(bytes)
+        AuditKey(crate::key_file::generate())
     }
 
     /// Reads the key file at `path` (64 hexadecimal digits, an optional trailing newline), or
@@ -92,61 +88,7 @@ impl AuditKey {
     /// A file that exists but does not hold exactly a key is an error: it is never replaced,
     /// since a new key would make the whole existing chain fail verification.
     pub fn load_or_create(path: &Path) -> Result<AuditKey, StoreError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => return Self::parse(path, &text),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(key_file_error(path, "cannot read", e)),
-        }
-        let key = AuditKey::generate();
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = match options.open(path) {
-            Ok(file) => file,
-            // Another process created it between our read and our create: use theirs.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let text = std::fs::read_to_string(path)
-                    .map_err(|e| key_file_error(path, "cannot read", e))?;
-                return Self::parse(path, &text);
-            }
-            Err(e) => return Err(key_file_error(path, "cannot create", e)),
-        };
-        file.write_all(format!("{}\n", to_hex(&key.0)).as_bytes())
-            .and_then(|()| file.sync_all())
-            .map_err(|e| key_file_error(path, "cannot write", e))?;
-        tracing::info!(path = %path.display(), "created a new audit key file");
-        Ok(key)
-    }
-
-    fn parse(path: &Path, text: &str) -> Result<AuditKey, StoreError> {
-        let digits = text.strip_suffix('\n').unwrap_or(text);
-        let digits = digits.strip_suffix('\r').unwrap_or(digits);
-        let bytes = from_hex(digits)
-            .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or_else(|| {
-                StoreError::Config(format!(
-                    "audit key file {} must hold exactly 64 hexadecimal digits; refusing to \
-                     replace it (restore the original key file)",
-                    path.display()
-                ))
-            })?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            if let Ok(meta) = std::fs::metadata(path)
-                && meta.permissions().mode() & 0o077 != 0
-            {
-                tracing::warn!(
-                    path = %path.display(),
-                    "the audit key file is readable by other users; make it mode 0600"
-                );
-            }
-        }
-        Ok(AuditKey(bytes))
+        crate::key_file::load_or_create(path, "audit").map(AuditKey)
     }
 
     /// HMAC-SHA256 of `message` under this key, as lower-case hex.
@@ -161,35 +103,7 @@ impl AuditKey {
     }
 }
 
-fn key_file_error(path: &Path, what: &str, err: std::io::Error) -> StoreError {
-    StoreError::Config(format!("{what} audit key file {}: {err}", path.display()))
-}
-
-/// Lower-case hexadecimal digits of `bytes`.
-fn to_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
-}
-
-/// The bytes of a string of hexadecimal digits (either case); None if it is not one.
-fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    text.as_bytes()
-        .chunks(2)
-        .map(|pair| {
-            let hi = char::from(pair[0]).to_digit(16)?;
-            let lo = char::from(pair[1]).to_digit(16)?;
-            u8::try_from(hi * 16 + lo).ok()
-        })
-        .collect()
-}
+use crate::key_file::to_hex;
 
 /// What to record: who (user and session, when known), what (action, table, row) and the
 /// changed fields. The id, time and HMAC are added by [`append`].
@@ -697,6 +611,7 @@ pub async fn rows_touched_by_system(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key_file::from_hex;
 
     #[test]
     fn hex_round_trips() {

@@ -15,6 +15,7 @@ mod error;
 pub mod findings;
 pub mod hours;
 pub mod hq;
+pub mod key_file;
 pub mod medical;
 pub mod migration;
 pub mod outbox;

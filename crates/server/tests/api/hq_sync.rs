@@ -1,11 +1,16 @@
-//! DCMS HQ's sync through HTTP against real clinic servers (issue 24, the part built): two
-//! demo clinics with different seeds and one clinic that cannot be reached; HQ's own schema on
+//! DCMS HQ's clinics and sync through HTTP against real clinic servers (issue 24, the part
+//! built): adding clinics (fields checked, a code once), connecting each with a manager's
+//! login (a wrong password and a doctor refused; the token sealed with HQ's key, opening a
+//! session the clinic knows); two demo clinics with different seeds and one that cannot be
+//! reached; HQ's own schema on
 //! the backend under test; figures by day equal to each clinic's own revenue report to the
 //! tugrik; a second sync replacing the days wholly; the unreachable clinic failing without
 //! stopping the others; a revoked HQ session said plainly, the figures kept.
 use crate::backend_test;
 use crate::helpers::{TestApp, TestBackend, TestDatabase, spawn_app};
 use dcms_server::demo::{self, DEMO_PASSWORD, ScaleOptions};
+use dcms_server::services::ServiceError;
+use dcms_server::services::hq::clinics::{self, HqKey, NewClinicInput};
 use dcms_server::services::hq::sync::{self, SyncError};
 use dcms_store::hq::{self, NewClinic};
 use dcms_store::time::{date_to_db, now};
@@ -33,27 +38,45 @@ backend_test!(spawn_app -> TestApp, async fn hq_pulls_each_clinics_days_equal_to
     let store = hq_db.store().await;
     hq::migrate(&store).await.unwrap();
     hq::migrate(&store).await.unwrap(); // applying again changes nothing
-    let tokens = [demo_clinic(&first, 11).await, demo_clinic(&second, 22).await];
+    demo_clinic(&first, 11).await;
+    demo_clinic(&second, 22).await;
+    let key_path = std::env::temp_dir().join(format!("dcms-hq-key-{}-{:?}", std::process::id(), first.db.backend));
+    let _ = std::fs::remove_file(&key_path);
+    let key = HqKey::load_or_create(&key_path).unwrap();
+    let http = sync::client();
+    // Adding: each field checked; a code once.
+    let refused = clinics::add(&store, NewClinicInput { name: Some(" ".into()), code: Some("бад код".into()), base_url: Some("ftp://x".into()) }).await;
+    let Err(ServiceError::Invalid(errors)) = refused else { panic!("{refused:?}") };
+    assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["name", "code", "base_url"]);
     let mut ids = Vec::new();
-    for (i, (app, token)) in [(&first, &tokens[0]), (&second, &tokens[1])].into_iter().enumerate() {
-        let mut row = hq::insert_clinic(store.connection(), NewClinic {
-            name: format!("Салбар {i}"), code: format!("C{i}"), base_url: app.address.clone(), now: now(),
-        }).await.unwrap();
-        row.session_token = Some(token.clone());
-        hq::save_clinic(store.connection(), row.clone()).await.unwrap();
+    for (i, app) in [&first, &second].into_iter().enumerate() {
+        let row = clinics::add(&store, NewClinicInput { name: Some(format!("Салбар {i}")), code: Some(format!("C{i}")), base_url: Some(format!("{}/", app.address)) }).await.unwrap();
+        assert!(!row.base_url.ends_with('/'));
+        // A wrong password is refused and nothing kept; a doctor may not open an HQ session.
+        let wrong = clinics::connect(&store, &http, &key, row.clinic_id, "manager", "wrong password").await;
+        assert!(matches!(&wrong, Err(ServiceError::Invalid(e)) if e[0].field == "password"), "{wrong:?}");
+        let doctor = clinics::connect(&store, &http, &key, row.clinic_id, "doctor1", DEMO_PASSWORD).await;
+        assert!(matches!(&doctor, Err(ServiceError::Invalid(e)) if e[0].field == "username"), "{doctor:?}");
+        let connected = clinics::connect(&store, &http, &key, row.clinic_id, "manager", DEMO_PASSWORD).await.unwrap();
+        let sealed = connected.session_token.clone().unwrap();
+        assert!(!sealed.contains(DEMO_PASSWORD));
+        assert!(connected.session_expires_at.is_some());
+        // The clinic lists HQ's session among the manager's sessions.
+        let token = key.open(&sealed).unwrap();
+        let (status, me) = app.get_json("/api/v1/auth/me", &token).await;
+        assert_eq!(status, 200, "{me}");
         ids.push(row.clinic_id);
     }
+    assert!(matches!(clinics::add(&store, NewClinicInput { name: Some("again".into()), code: Some("C0".into()), base_url: Some("http://x".into()) }).await, Err(ServiceError::Conflict(_))), "a code is unique");
     let mut down = hq::insert_clinic(store.connection(), NewClinic {
         name: "Хаалттай".into(), code: "DOWN".into(), base_url: "http://127.0.0.1:9".into(), now: now(),
     }).await.unwrap();
-    down.session_token = Some("x".into());
+    down.session_token = Some(key.seal("x").unwrap());
     hq::save_clinic(store.connection(), down.clone()).await.unwrap();
-    assert!(hq::insert_clinic(store.connection(), NewClinic { name: "again".into(), code: "C0".into(), base_url: "http://x".into(), now: now() }).await.is_err(), "a code is unique");
 
     let today = jiff::Timestamp::now().in_tz("Asia/Ulaanbaatar").unwrap().date();
     let from = today.checked_sub(100.days()).unwrap();
-    let http = sync::client();
-    let outcomes = sync::sync_all(&store, &http, today, from).await.unwrap();
+    let outcomes = sync::sync_all(&store, &http, &key, today, from).await.unwrap();
     assert_eq!(outcomes.len(), 3);
     for (id, outcome) in &outcomes {
         if *id == down.clinic_id {
@@ -86,15 +109,16 @@ backend_test!(spawn_app -> TestApp, async fn hq_pulls_each_clinics_days_equal_to
     let before: Vec<i64> = hq::days(store.connection(), ids[0], range).await.unwrap().iter().map(|d| d.charges).collect();
     let other: Vec<i64> = hq::days(store.connection(), ids[1], range).await.unwrap().iter().map(|d| d.charges).collect();
     assert_ne!(before, other);
-    let again = sync::sync_clinic(&store, &http, ids[0], today, from).await.unwrap();
+    let again = sync::sync_clinic(&store, &http, &key, ids[0], today, from).await.unwrap();
     assert_eq!(again.ok(), Some(REREAD + 2), "the last complete day less seven, to today");
     let after: Vec<i64> = hq::days(store.connection(), ids[0], range).await.unwrap().iter().map(|d| d.charges).collect();
     assert_eq!(before, after);
 
     // The clinic revokes HQ's session: HQ says so, and keeps the figures it has.
-    let out = first.with_token(Method::POST, "/api/v1/auth/logout", &tokens[0]).send().await.unwrap();
+    let hq_token = key.open(&hq::clinic(store.connection(), ids[0]).await.unwrap().unwrap().session_token.unwrap()).unwrap();
+    let out = first.with_token(Method::POST, "/api/v1/auth/logout", &hq_token).send().await.unwrap();
     assert_eq!(out.status(), 204);
-    let refused = sync::sync_clinic(&store, &http, ids[0], today, from).await.unwrap();
+    let refused = sync::sync_clinic(&store, &http, &key, ids[0], today, from).await.unwrap();
     assert_eq!(refused, Err(SyncError::Session));
     let row = hq::clinic(store.connection(), ids[0]).await.unwrap().unwrap();
     assert!(row.last_error.unwrap().contains("connect it again"));

@@ -226,6 +226,7 @@ async fn pull(
 pub async fn sync_clinic(
     store: &Store,
     http: &reqwest::Client,
+    key: &super::clinics::HqKey,
     clinic_id: i64,
     today: Date,
     history_from: Date,
@@ -234,10 +235,13 @@ pub async fn sync_clinic(
         .await?
         .ok_or(ServiceError::NotFound("clinic"))?;
     let outcome = async {
-        let token = clinic
+        let sealed = clinic
             .session_token
             .clone()
             .ok_or(SyncError::NotConnected)?;
+        let token = key
+            .open(&sealed)
+            .map_err(|e| SyncError::Answer(e.to_string()))?;
         let base = clinic.base_url.trim_end_matches('/').to_owned();
         let version: Version = get(http, format!("{base}/api/v1/version"), None).await?;
         clinic.api_revision = i32::try_from(version.api_revision).ok();
@@ -279,15 +283,16 @@ pub async fn sync_clinic(
 pub async fn sync_all(
     store: &Store,
     http: &reqwest::Client,
+    key: &super::clinics::HqKey,
     today: Date,
     history_from: Date,
 ) -> Result<Vec<(i64, Result<usize, SyncError>)>, ServiceError> {
     let clinics = dcms_store::hq::clinics(store.connection()).await?;
     let mut runs = tokio::task::JoinSet::new();
     for c in clinics {
-        let (store, http) = (store.clone(), http.clone());
+        let (store, http, key) = (store.clone(), http.clone(), key.clone());
         runs.spawn(async move {
-            let outcome = sync_clinic(&store, &http, c.clinic_id, today, history_from).await;
+            let outcome = sync_clinic(&store, &http, &key, c.clinic_id, today, history_from).await;
             (c.clinic_id, outcome)
         });
     }
