@@ -606,3 +606,25 @@ pub async fn appointments_by_day_doctor_and_status(
         .map(|r| (r[0], r[1], i16::try_from(r[2]).unwrap_or(i16::MAX), r[3]))
         .collect())
 }
+
+/// The earliest instant of the clinic's history: its first appointment or treatment (None
+/// for a clinic with neither).
+pub async fn first_instant(db: &impl ConnectionTrait) -> Result<Option<DbTimestamp>, StoreError> {
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let appointment = appointment::Entity::find()
+        .order_by_asc(appointment::Column::StartAt)
+        .limit(1)
+        .one(db)
+        .await?
+        .map(|a| a.start_at);
+    let treatment = treatment::Entity::find()
+        .order_by_asc(treatment::Column::TreatmentDate)
+        .limit(1)
+        .one(db)
+        .await?
+        .map(|t| t.treatment_date);
+    Ok(match (appointment, treatment) {
+        (Some(a), Some(t)) => Some(std::cmp::min(a, t)),
+        (a, t) => a.or(t),
+    })
+}

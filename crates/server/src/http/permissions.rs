@@ -73,6 +73,7 @@ pub const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/reports/day", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/revenue", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/days", Needs(Reports, Read)),
+    ("GET", "/api/v1/reports/first-day", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/patients", Needs(Reports, Read)),
     ("GET", "/api/v1/reports/no-shows", Needs(Reports, Read)),
     ("GET", "/api/v1/settings", Needs(Settings, Read)),

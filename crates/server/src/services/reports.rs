@@ -437,6 +437,15 @@ pub struct DayFigures {
     pub doctors: Vec<DoctorFigures>,
 }
 
+/// The clinic's first local day: of its first appointment or treatment (None: neither yet).
+/// Where a head office's first sync starts.
+pub async fn first_day(store: &Store) -> Result<Option<Date>, ServiceError> {
+    let zone = settings::get(store).await?.time_zone();
+    Ok(repo::first_instant(store.connection())
+        .await?
+        .map(|at| dcms_store::time::from_db(at).to_zoned(zone).date()))
+}
+
 /// The figures of `doctor_id` on day index `day`, created empty.
 fn entry(
     per_doctor: &mut BTreeMap<(usize, i64), DoctorFigures>,

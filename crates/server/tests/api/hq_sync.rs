@@ -76,7 +76,7 @@ backend_test!(spawn_app -> TestApp, async fn hq_pulls_each_clinics_days_equal_to
 
     let today = jiff::Timestamp::now().in_tz("Asia/Ulaanbaatar").unwrap().date();
     let from = today.checked_sub(100.days()).unwrap();
-    let outcomes = sync::sync_all(&store, &http, &key, today, from).await.unwrap();
+    let outcomes = sync::sync_all(&store, &http, &key, today, Some(from)).await.unwrap();
     assert_eq!(outcomes.len(), 3);
     for (id, outcome) in &outcomes {
         if *id == down.clinic_id {
@@ -101,7 +101,7 @@ backend_test!(spawn_app -> TestApp, async fn hq_pulls_each_clinics_days_equal_to
         assert_eq!(Some(days.iter().map(|d| d.paid).sum::<i64>()), revenue["total_paid"].as_i64());
         assert!(days.iter().map(|d| d.charges).sum::<i64>() > 0);
         let row = hq::clinic(store.connection(), id).await.unwrap().unwrap();
-        assert_eq!(row.api_revision, Some(3));
+        assert_eq!(row.api_revision, Some(4));
         assert_eq!(row.synced_through, Some(date_to_db(today.yesterday().unwrap())));
         assert!(row.last_error.is_none() && row.last_success_at.is_some());
     }
@@ -109,16 +109,27 @@ backend_test!(spawn_app -> TestApp, async fn hq_pulls_each_clinics_days_equal_to
     let before: Vec<i64> = hq::days(store.connection(), ids[0], range).await.unwrap().iter().map(|d| d.charges).collect();
     let other: Vec<i64> = hq::days(store.connection(), ids[1], range).await.unwrap().iter().map(|d| d.charges).collect();
     assert_ne!(before, other);
-    let again = sync::sync_clinic(&store, &http, &key, ids[0], today, from).await.unwrap();
+    let again = sync::sync_clinic(&store, &http, &key, ids[0], today, Some(from)).await.unwrap();
     assert_eq!(again.ok(), Some(REREAD + 2), "the last complete day less seven, to today");
     let after: Vec<i64> = hq::days(store.connection(), ids[0], range).await.unwrap().iter().map(|d| d.charges).collect();
     assert_eq!(before, after);
+
+    // A clinic added anew reads its whole history on its first sync: from its first day.
+    let third = clinics::add(&store, NewClinicInput { name: Some("Дахин".into()), code: Some("C9".into()), base_url: Some(second.address.clone()) }).await.unwrap();
+    clinics::connect(&store, &http, &key, third.clinic_id, "manager", DEMO_PASSWORD).await.unwrap();
+    let manager = second.token_from(json!({"username": "manager", "password": DEMO_PASSWORD})).await;
+    let (_, first_day) = second.get_json("/api/v1/reports/first-day", &manager).await;
+    let first_day: jiff::civil::Date = first_day["first_day"].as_str().unwrap().parse().unwrap();
+    assert!(first_day < today.checked_sub(20.days()).unwrap(), "the demo's past month: {first_day}");
+    let whole = sync::sync_clinic(&store, &http, &key, third.clinic_id, today, None).await.unwrap();
+    let expected = usize::try_from(first_day.until(today).unwrap().get_days()).unwrap() + 1;
+    assert_eq!(whole.ok(), Some(expected));
 
     // The clinic revokes HQ's session: HQ says so, and keeps the figures it has.
     let hq_token = key.open(&hq::clinic(store.connection(), ids[0]).await.unwrap().unwrap().session_token.unwrap()).unwrap();
     let out = first.with_token(Method::POST, "/api/v1/auth/logout", &hq_token).send().await.unwrap();
     assert_eq!(out.status(), 204);
-    let refused = sync::sync_clinic(&store, &http, &key, ids[0], today, from).await.unwrap();
+    let refused = sync::sync_clinic(&store, &http, &key, ids[0], today, Some(from)).await.unwrap();
     assert_eq!(refused, Err(SyncError::Session));
     let row = hq::clinic(store.connection(), ids[0]).await.unwrap().unwrap();
     assert!(row.last_error.unwrap().contains("connect it again"));

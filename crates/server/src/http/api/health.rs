@@ -47,8 +47,9 @@ pub async fn healthz(State(state): State<AppState>) -> Result<Json<Health>, ApiE
 /// The revision of the `/api/v1` figures DCMS HQ reads (reports, settings): raised whenever a
 /// field HQ relies on is added or changes meaning, so HQ can say plainly that a clinic is too
 /// old for it (docs/operations.md). 2: revenue rows carry `list` and `discounts` (issue 23);
-/// 3: `GET /api/v1/reports/days`, the figures by day and doctor.
-pub const API_REVISION: u32 = 3;
+/// 3: `GET /api/v1/reports/days`, the figures by day and doctor; 4: `GET
+/// /api/v1/reports/first-day`.
+pub const API_REVISION: u32 = 4;
 
 /// The answer of `/api/v1/version`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]

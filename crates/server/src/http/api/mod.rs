@@ -77,7 +77,7 @@ use utoipa::OpenApi;
         comms::list_sms, comms::create_sms, comms::get_sms, comms::update_sms,
         comms::list_outbox, comms::lookup,
         sms_inbound::inbound,
-        reports::day, reports::revenue, reports::patients, reports::no_shows, reports::days,
+        reports::day, reports::revenue, reports::patients, reports::no_shows, reports::days, reports::first_day,
         front_desk::list_chairs, front_desk::create_chair, front_desk::update_chair,
         front_desk::get_hours, front_desk::put_hours, front_desk::list_exceptions,
         front_desk::create_exception, front_desk::delete_exception, front_desk::free_slots,

@@ -143,6 +143,25 @@ pub async fn days(
     ))
 }
 
+/// The clinic's first day.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FirstDay {
+    /// The local date of the first appointment or treatment; null for a clinic with neither.
+    #[schema(value_type = Option<String>, example = "2019-03-01")]
+    pub first_day: Option<jiff::civil::Date>,
+}
+
+/// Where the clinic's history begins (a head office's first sync reads from it).
+#[utoipa::path(get, path = "/api/v1/reports/first-day", operation_id = "reports_first_day", tag = "reports", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The first day", body = FirstDay),
+    ))]
+pub async fn first_day(State(state): State<AppState>) -> Result<Json<FirstDay>, ApiError> {
+    Ok(Json(FirstDay {
+        first_day: reports::first_day(&state.store).await?,
+    }))
+}
+
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing;
     axum::Router::new()
@@ -151,4 +170,5 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api/v1/reports/patients", routing::get(patients))
         .route("/api/v1/reports/no-shows", routing::get(no_shows))
         .route("/api/v1/reports/days", routing::get(days))
+        .route("/api/v1/reports/first-day", routing::get(first_day))
 }

@@ -17,8 +17,8 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use std::time::Duration;
 
-/// The oldest clinic API revision HQ reads (`GET /api/v1/reports/days`).
-pub const MIN_API_REVISION: i64 = 3;
+/// The oldest clinic API revision HQ reads (`GET /api/v1/reports/days` and `first-day`).
+pub const MIN_API_REVISION: i64 = 4;
 /// Days read per request.
 pub const CHUNK_DAYS: i64 = 92;
 /// Days before the last complete one read again by every sync.
@@ -46,6 +46,11 @@ pub enum SyncError {
 #[derive(Debug, Deserialize)]
 struct Version {
     api_revision: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct FirstDay {
+    first_day: Option<Date>,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -221,15 +226,16 @@ async fn pull(
     Ok(read)
 }
 
-/// Syncs one clinic up to `today` (the first sync from `history_from`); the outcome is kept
-/// on the clinic's row (last success or last error) and returned.
+/// Syncs one clinic up to `today`; the first sync reads from `history_from` when given, else
+/// from the clinic's first day (`GET /api/v1/reports/first-day`). The outcome is kept on the
+/// clinic's row (last success or last error) and returned: the days read.
 pub async fn sync_clinic(
     store: &Store,
     http: &reqwest::Client,
     key: &super::clinics::HqKey,
     clinic_id: i64,
     today: Date,
-    history_from: Date,
+    history_from: Option<Date>,
 ) -> Result<Result<usize, SyncError>, ServiceError> {
     let mut clinic = dcms_store::hq::clinic(store.connection(), clinic_id)
         .await?
@@ -248,11 +254,20 @@ pub async fn sync_clinic(
         if version.api_revision < MIN_API_REVISION {
             return Err(SyncError::TooOld(version.api_revision));
         }
-        let from = match clinic.synced_through {
-            Some(done) => date_from_db(done)
+        let from = match (clinic.synced_through, history_from) {
+            (Some(done), _) => date_from_db(done)
                 .checked_sub(REREAD_DAYS.days())
-                .unwrap_or(history_from),
-            None => history_from,
+                .unwrap_or(today),
+            (None, Some(from)) => from,
+            (None, None) => {
+                let first: FirstDay = get(
+                    http,
+                    format!("{base}/api/v1/reports/first-day"),
+                    Some(&token),
+                )
+                .await?;
+                first.first_day.unwrap_or(today).min(today)
+            }
         };
         pull(store, http, &clinic, &token, (from, today)).await
     }
@@ -285,7 +300,7 @@ pub async fn sync_all(
     http: &reqwest::Client,
     key: &super::clinics::HqKey,
     today: Date,
-    history_from: Date,
+    history_from: Option<Date>,
 ) -> Result<Vec<(i64, Result<usize, SyncError>)>, ServiceError> {
     let clinics = dcms_store::hq::clinics(store.connection()).await?;
     let mut runs = tokio::task::JoinSet::new();
